@@ -1,0 +1,1 @@
+//! CPU cores. Each sees only a timed bus.

@@ -1,0 +1,4 @@
+//! Board descriptions as data, and the emulated machines that stand in for them.
+
+pub mod cpu;
+pub mod machines;

@@ -1,0 +1,1 @@
+//! Machines: devices wired from a board description.

@@ -1,0 +1,1 @@
+//! Two-pass Z80/SM83 assembler.

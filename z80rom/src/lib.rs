@@ -1,0 +1,4 @@
+//! The z80lm inference engine as assembly sources, the assembler that turns them into bytes,
+//! and the image layout. Knows nothing of boards: it links against a region list the host derives.
+
+pub mod asm;
