@@ -1,0 +1,99 @@
+//! `z80lm info MODEL`: what a model is made of and where it fits.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+
+use crate::model::Model;
+
+/// Show layers, parameters, non-zero weights per layer, the charset, packed weight bytes, and
+/// which boards and targets the model fits.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The model file (.npz).
+    pub model: PathBuf,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let model = load_model(&args.model)?;
+    print!("{}", report(&model));
+    Ok(())
+}
+
+/// Loads a model for the CLI: the error names the file; a warning goes to stderr.
+pub fn load_model(path: &std::path::Path) -> Result<Model> {
+    let model = Model::load(path).with_context(|| format!("{}: invalid model", path.display()))?;
+    if let Some(w) = &model.warning {
+        eprintln!("warning: {}: {w}", path.display());
+    }
+    Ok(model)
+}
+
+/// Shows a charset byte readably: printable ASCII as itself, others as `\xNN`.
+pub fn show_byte(b: u8) -> String {
+    match b {
+        b' ' => "␠".to_string(),
+        0x21..=0x7e => (b as char).to_string(),
+        _ => format!("\\x{b:02x}"),
+    }
+}
+
+/// The text `info` prints.
+pub fn report(model: &Model) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let arch: Vec<String> = std::iter::once(crate::model::INPUTS.to_string())
+        .chain(model.layers.iter().map(|l| l.out.to_string()))
+        .collect();
+    let _ = writeln!(s, "architecture  {}", arch.join(" → "));
+    let _ = writeln!(s, "parameters    {}", model.parameters());
+    let charset: String = model.charset[..model.eos()]
+        .iter()
+        .map(|&b| show_byte(b))
+        .collect();
+    let _ = writeln!(
+        s,
+        "charset       {} symbols + EOS: {charset}",
+        model.classes() - 1
+    );
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "layer  shape       non-zero weights      -2      -1      +1  packed bytes  bias range"
+    );
+    let (mut nz, mut total, mut packed) = (0, 0, 0);
+    for (i, l) in model.layers.iter().enumerate() {
+        let count = |v: i8| l.weights.iter().filter(|&&w| w == v).count();
+        let (lo, hi) = (
+            l.bias.iter().min().copied().unwrap_or(0),
+            l.bias.iter().max().copied().unwrap_or(0),
+        );
+        let _ = writeln!(
+            s,
+            "fc{:<4} {:<11} {:>7} ({:>5.1}%)  {:>7} {:>7} {:>7}  {:>12}  {lo}..{hi}",
+            i + 1,
+            format!("{}×{}", l.out, l.inp),
+            l.nonzero(),
+            100.0 * l.nonzero() as f64 / l.weights.len() as f64,
+            count(-2),
+            count(-1),
+            count(1),
+            l.packed_bytes()
+        );
+        nz += l.nonzero();
+        total += l.weights.len();
+        packed += l.packed_bytes();
+    }
+    let _ = writeln!(
+        s,
+        "total  {:<11} {:>7} ({:>5.1}%)  {:>31}  {:>12}",
+        "",
+        nz,
+        100.0 * nz as f64 / total as f64,
+        "",
+        packed
+    );
+    let _ = writeln!(s);
+    s.push_str(&crate::fit::fit_table(model));
+    s
+}

@@ -1,0 +1,65 @@
+//! The command-line layer: one file per subcommand, each an args struct whose doc comments are the
+//! `--help` text and a `run` function. Only this layer uses anyhow, clap and indicatif.
+
+use clap::{Parser, Subcommand};
+
+pub mod chat;
+pub mod info;
+
+/// Train a tiny 2-bit language model and run it on 8-bit hardware.
+///
+/// A model (`.npz`) is built into an inference engine for a board (CP/M, RC2014, Game Boy,
+/// ZX Spectrum), uploaded and chatted with; an emulator stands in for every board.
+#[derive(Parser, Debug)]
+#[command(name = "z80lm", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Show a model's layers, weights, charset and which targets it fits.
+    Info(info::Args),
+    /// Chat with a model on the host reference engine (bit-exact with the spec).
+    Chat(chat::Args),
+}
+
+/// Exit status: a check the user asked for failed (e.g. a verification mismatch).
+pub const EXIT_FAILED: i32 = 1;
+/// Exit status: bad input (unreadable or invalid file, bad option value).
+pub const EXIT_BAD_INPUT: i32 = 2;
+
+/// An error that carries its own exit code; anything else maps to [`EXIT_BAD_INPUT`].
+#[derive(Debug)]
+pub struct Failed(pub i32, pub String);
+
+impl std::fmt::Display for Failed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.1)
+    }
+}
+
+impl std::error::Error for Failed {}
+
+/// Runs a parsed command line and returns the process exit code. Errors print as one line.
+pub fn run(cli: Cli) -> i32 {
+    let result = match cli.command {
+        Command::Info(args) => info::run(args),
+        Command::Chat(args) => chat::run(args),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(err) => {
+            let code = err.downcast_ref::<Failed>().map_or(EXIT_BAD_INPUT, |f| f.0);
+            // One line: the outermost context first, causes after it.
+            let msg = err
+                .chain()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join(": ");
+            eprintln!("error: {msg}");
+            code
+        }
+    }
+}
