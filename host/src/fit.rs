@@ -55,7 +55,7 @@ pub const BUDGETS: &[Budget] = &[
 pub fn fit_table(model: &Model) -> String {
     let packed: usize = model.layers.iter().map(|l| l.packed_bytes()).sum::<usize>()
         + model.layers.iter().map(|l| 2 * l.out).sum::<usize>();
-    let mut s = format!("target  board            weights+biases  budget   fits   status\n");
+    let mut s = String::from("target  board            weights+biases  budget   fits   status\n");
     for b in BUDGETS {
         let fits = if packed <= b.weight_bytes {
             "yes"
