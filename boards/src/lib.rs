@@ -1,4 +1,5 @@
 //! Board descriptions as data, and the emulated machines that stand in for them.
 
 pub mod cpu;
+pub mod desc;
 pub mod machines;
