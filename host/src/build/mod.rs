@@ -1,0 +1,3 @@
+//! The build path: model -> layout plan -> generated assembly -> image -> container.
+
+pub mod tape;
