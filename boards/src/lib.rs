@@ -2,4 +2,5 @@
 
 pub mod cpu;
 pub mod desc;
+pub mod devices;
 pub mod machines;
