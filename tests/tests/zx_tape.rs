@@ -74,10 +74,11 @@ fn fuse_tape2wav_audio_decodes_to_our_blocks() {
     assert!(st.success());
     let theirs = std::fs::read(&out).unwrap();
     assert_eq!(decode_wav(&theirs).unwrap(), parse_tap(&tape.to_tap()).unwrap());
-    // Same timings, same pauses: the two recordings have the same length within 0.1 s.
+    // Same pulse counts and pauses. tape2wav rounds each pulse to whole samples (its pilot
+    // pulses average 27.5 samples = 2183 T, not 2168 T), so the lengths agree within 2 %.
     let ours = wav::to_wav(&tape);
-    let diff = (theirs.len() as i64 - ours.len() as i64).abs();
-    assert!(diff < 4410, "tape2wav {} bytes, ours {} bytes", theirs.len(), ours.len());
+    let diff = (theirs.len() as f64 / ours.len() as f64 - 1.0).abs();
+    assert!(diff < 0.02, "tape2wav {} bytes, ours {} bytes", theirs.len(), ours.len());
 }
 
 #[test]
