@@ -25,8 +25,14 @@ fn sample_tape() -> Tape {
         clear: 0x5FFF,
         entry: 0x8000,
         blocks: vec![
-            CodeBlock { start: 0x8000, data: bytes(700) },
-            CodeBlock { start: 0x6000, data: bytes(300) },
+            CodeBlock {
+                start: 0x8000,
+                data: bytes(700),
+            },
+            CodeBlock {
+                start: 0x6000,
+                data: bytes(300),
+            },
         ],
     };
     loader_tape(&loader).expect("valid layout")
@@ -55,7 +61,10 @@ fn our_wav_decodes_to_the_identical_blocks() {
     let decoded = decode_wav(&wav::to_wav(&tape)).unwrap();
     assert_eq!(decoded.len(), 6);
     assert_eq!(decoded, tap_blocks);
-    assert_eq!(Header::parse(&decoded[0]).unwrap().to_string(), "Program: CHAT       LINE 10");
+    assert_eq!(
+        Header::parse(&decoded[0]).unwrap().to_string(),
+        "Program: CHAT       LINE 10"
+    );
     assert_eq!(
         Header::parse(&decoded[2]).unwrap().to_string(),
         "Bytes: CHAT1      CODE 32768,700"
@@ -70,15 +79,27 @@ fn fuse_tape2wav_audio_decodes_to_our_blocks() {
     let tape = sample_tape();
     let tap = temp("t2w.tap", &tape.to_tap());
     let out = tap.with_extension("wav");
-    let st = Command::new("tape2wav").arg(&tap).arg(&out).status().unwrap();
+    let st = Command::new("tape2wav")
+        .arg(&tap)
+        .arg(&out)
+        .status()
+        .unwrap();
     assert!(st.success());
     let theirs = std::fs::read(&out).unwrap();
-    assert_eq!(decode_wav(&theirs).unwrap(), parse_tap(&tape.to_tap()).unwrap());
+    assert_eq!(
+        decode_wav(&theirs).unwrap(),
+        parse_tap(&tape.to_tap()).unwrap()
+    );
     // Same pulse counts and pauses. tape2wav rounds each pulse to whole samples (its pilot
     // pulses average 27.5 samples = 2183 T, not 2168 T), so the lengths agree within 2 %.
     let ours = wav::to_wav(&tape);
     let diff = (theirs.len() as f64 / ours.len() as f64 - 1.0).abs();
-    assert!(diff < 0.02, "tape2wav {} bytes, ours {} bytes", theirs.len(), ours.len());
+    assert!(
+        diff < 0.02,
+        "tape2wav {} bytes, ours {} bytes",
+        theirs.len(),
+        ours.len()
+    );
 }
 
 #[test]
@@ -93,8 +114,14 @@ fn fuse_tzxlist_lists_our_blocks_with_good_checksums() {
     assert_eq!(text.matches("Checksum:").count(), 6, "{text}");
     assert_eq!(text.matches("(PASS)").count(), 6, "{text}");
     assert!(text.contains("Program: \"CHAT      \" LINE 10"), "{text}");
-    assert!(text.contains("Bytes: \"CHAT1     \" CODE  32768, 700"), "{text}");
-    assert!(text.contains("Bytes: \"CHAT2     \" CODE  24576, 300"), "{text}");
+    assert!(
+        text.contains("Bytes: \"CHAT1     \" CODE  32768, 700"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Bytes: \"CHAT2     \" CODE  24576, 300"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -103,7 +130,11 @@ fn skoolkit_lists_the_basic_loader() {
         return;
     }
     let tap = temp("basic.tap", &sample_tape().to_tap());
-    let out = Command::new("tapinfo.py").args(["-b", "2"]).arg(&tap).output().unwrap();
+    let out = Command::new("tapinfo.py")
+        .args(["-b", "2"])
+        .arg(&tap)
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");
     assert_eq!(

@@ -23,7 +23,11 @@ const PAUSE: u64 = CPU_HZ; // 1 s after each block
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum TapeError {
     #[error(".tap file ends inside block {block} at byte {offset} (needs {need} more bytes)")]
-    Truncated { block: usize, offset: usize, need: usize },
+    Truncated {
+        block: usize,
+        offset: usize,
+        need: usize,
+    },
     #[error(".tap block {block} at byte {offset} is empty (length 0)")]
     EmptyBlock { block: usize, offset: usize },
     #[error("not a WAV file: {0}")]
@@ -39,7 +43,11 @@ pub fn parse_tap(bytes: &[u8]) -> Result<Vec<Vec<u8>>, TapeError> {
     while p < bytes.len() {
         let block = blocks.len();
         if p + 2 > bytes.len() {
-            return Err(TapeError::Truncated { block, offset: p, need: p + 2 - bytes.len() });
+            return Err(TapeError::Truncated {
+                block,
+                offset: p,
+                need: p + 2 - bytes.len(),
+            });
         }
         let len = usize::from(u16::from_le_bytes([bytes[p], bytes[p + 1]]));
         if len == 0 {
@@ -47,7 +55,11 @@ pub fn parse_tap(bytes: &[u8]) -> Result<Vec<Vec<u8>>, TapeError> {
         }
         let end = p + 2 + len;
         if end > bytes.len() {
-            return Err(TapeError::Truncated { block, offset: p, need: end - bytes.len() });
+            return Err(TapeError::Truncated {
+                block,
+                offset: p,
+                need: end - bytes.len(),
+            });
         }
         blocks.push(bytes[p + 2..end].to_vec());
         p = end;
@@ -95,7 +107,11 @@ impl std::fmt::Display for Header {
                 write!(f, "Program: {} LINE {}", self.name, self.param1)
             }
             0 => write!(f, "Program: {}", self.name),
-            3 => write!(f, "Bytes: {} CODE {},{}", self.name, self.param1, self.length),
+            3 => write!(
+                f,
+                "Bytes: {} CODE {},{}",
+                self.name, self.param1, self.length
+            ),
             k => write!(f, "Array ({k}): {}", self.name),
         }
     }
@@ -103,14 +119,20 @@ impl std::fmt::Display for Header {
 
 /// The pulses (T-states) that the ROM's SAVE would produce for one block.
 pub fn block_pulses(block: &[u8]) -> impl Iterator<Item = u32> + '_ {
-    let pilot = if block.first().is_some_and(|&f| f < 0x80) { 8063 } else { 3223 };
+    let pilot = if block.first().is_some_and(|&f| f < 0x80) {
+        8063
+    } else {
+        3223
+    };
     let bits = block.iter().flat_map(|&b| {
         (0..8).rev().flat_map(move |i| {
             let len = if b >> i & 1 == 1 { ONE } else { ZERO };
             [len, len]
         })
     });
-    std::iter::repeat(PILOT).take(pilot).chain([SYNC1, SYNC2]).chain(bits)
+    std::iter::repeat_n(PILOT, pilot)
+        .chain([SYNC1, SYNC2])
+        .chain(bits)
 }
 
 /// Decode a stream of pulse lengths (T-states) into blocks, as the ROM loader would: a pilot
@@ -247,7 +269,10 @@ pub struct TapeDeck {
 
 impl TapeDeck {
     pub fn new(blocks: Vec<Vec<u8>>) -> Self {
-        TapeDeck { blocks, ..Default::default() }
+        TapeDeck {
+            blocks,
+            ..Default::default()
+        }
     }
 
     /// Start (or resume) the tape at machine time `now`.
@@ -312,12 +337,25 @@ mod tests {
     #[test]
     fn tap_records_split_and_errors_name_the_block() {
         let tap = [2, 0, 0xFF, 0xFF, 3, 0, 0x00, 1, 1];
-        assert_eq!(parse_tap(&tap).unwrap(), vec![vec![0xFF, 0xFF], vec![0, 1, 1]]);
+        assert_eq!(
+            parse_tap(&tap).unwrap(),
+            vec![vec![0xFF, 0xFF], vec![0, 1, 1]]
+        );
         assert_eq!(
             parse_tap(&tap[..8]),
-            Err(TapeError::Truncated { block: 1, offset: 4, need: 1 })
+            Err(TapeError::Truncated {
+                block: 1,
+                offset: 4,
+                need: 1
+            })
         );
-        assert_eq!(parse_tap(&[0, 0]), Err(TapeError::EmptyBlock { block: 0, offset: 0 }));
+        assert_eq!(
+            parse_tap(&[0, 0]),
+            Err(TapeError::EmptyBlock {
+                block: 0,
+                offset: 0
+            })
+        );
         assert!(checksum_ok(&[0xFF, 1, 2, 0xFC]));
     }
 

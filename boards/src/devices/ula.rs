@@ -26,10 +26,31 @@ const MATRIX: [&[u8; 5]; 8] = [
 
 /// Characters typed with SYMBOL SHIFT held (48K keyboard legends in red), and their key.
 const SYMBOLS: &[(char, u8)] = &[
-    ('!', b'1'), ('@', b'2'), ('#', b'3'), ('$', b'4'), ('%', b'5'), ('&', b'6'), ('\'', b'7'),
-    ('(', b'8'), (')', b'9'), ('_', b'0'), ('<', b'R'), ('>', b'T'), (';', b'O'), ('"', b'P'),
-    ('^', b'H'), ('-', b'J'), ('+', b'K'), ('=', b'L'), (':', b'Z'), ('£', b'X'), ('?', b'C'),
-    ('/', b'V'), ('*', b'B'), (',', b'N'), ('.', b'M'),
+    ('!', b'1'),
+    ('@', b'2'),
+    ('#', b'3'),
+    ('$', b'4'),
+    ('%', b'5'),
+    ('&', b'6'),
+    ('\'', b'7'),
+    ('(', b'8'),
+    (')', b'9'),
+    ('_', b'0'),
+    ('<', b'R'),
+    ('>', b'T'),
+    (';', b'O'),
+    ('"', b'P'),
+    ('^', b'H'),
+    ('-', b'J'),
+    ('+', b'K'),
+    ('=', b'L'),
+    (':', b'Z'),
+    ('£', b'X'),
+    ('?', b'C'),
+    ('/', b'V'),
+    ('*', b'B'),
+    (',', b'N'),
+    ('.', b'M'),
 ];
 
 impl Key {
@@ -41,8 +62,13 @@ impl Key {
     /// The key whose main legend is `legend` (a letter or digit, upper case), or ENTER/SPACE.
     pub fn legend(legend: u8) -> Option<Key> {
         MATRIX.iter().enumerate().find_map(|(row, keys)| {
-            let bit = keys.iter().position(|&k| k == legend.to_ascii_uppercase())?;
-            (!matches!(legend, b'^' | b'$')).then_some(Key { row: row as u8, bit: bit as u8 })
+            let bit = keys
+                .iter()
+                .position(|&k| k == legend.to_ascii_uppercase())?;
+            (!matches!(legend, b'^' | b'$')).then_some(Key {
+                row: row as u8,
+                bit: bit as u8,
+            })
         })
     }
 
@@ -190,7 +216,11 @@ mod tests {
         let mut ula = Ula::default();
         ula.press(Key::legend(b'Q').unwrap());
         assert_eq!(ula.read_port(0xFBFE) & 0x1F, 0x1E, "Q is bit 0 of A10");
-        assert_eq!(ula.read_port(0xFEFE) & 0x1F, 0x1F, "other half-rows unaffected");
+        assert_eq!(
+            ula.read_port(0xFEFE) & 0x1F,
+            0x1F,
+            "other half-rows unaffected"
+        );
         assert_eq!(ula.read_port(0x00FE) & 0x1F, 0x1E, "all rows selected");
         ula.press(Key::ENTER);
         assert_eq!(ula.read_port(0xBFFE) & 0x1F, 0x1E);
@@ -206,7 +236,10 @@ mod tests {
         assert_eq!(Key::for_char('a'), Some((None, k(b'A'))));
         assert_eq!(Key::for_char('A'), Some((Some(Key::CAPS_SHIFT), k(b'A'))));
         assert_eq!(Key::for_char('?'), Some((Some(Key::SYMBOL_SHIFT), k(b'C'))));
-        assert_eq!(Key::for_char('\u{8}'), Some((Some(Key::CAPS_SHIFT), k(b'0'))));
+        assert_eq!(
+            Key::for_char('\u{8}'),
+            Some((Some(Key::CAPS_SHIFT), k(b'0')))
+        );
         assert_eq!(Key::for_char('é'), None);
         assert_eq!(Key::legend(b'$'), None);
         assert_eq!(k(b'B'), Key { row: 7, bit: 4 });

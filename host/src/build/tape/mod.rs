@@ -111,7 +111,10 @@ impl Tape {
             return Err(TapeError::BadStart { start });
         }
         if usize::from(start) + data.len() > 0x1_0000 {
-            return Err(TapeError::PastEnd { start, len: data.len() });
+            return Err(TapeError::PastEnd {
+                start,
+                len: data.len(),
+            });
         }
         self.push_header(3, name, len, start, 32768)?;
         self.push_data(data);
@@ -131,12 +134,18 @@ impl Tape {
         for w in [len, p1, p2] {
             h.extend_from_slice(&w.to_le_bytes());
         }
-        self.blocks.push(Block { flag: FLAG_HEADER, data: h });
+        self.blocks.push(Block {
+            flag: FLAG_HEADER,
+            data: h,
+        });
         Ok(())
     }
 
     fn push_data(&mut self, data: &[u8]) {
-        self.blocks.push(Block { flag: FLAG_DATA, data: data.to_vec() });
+        self.blocks.push(Block {
+            flag: FLAG_DATA,
+            data: data.to_vec(),
+        });
     }
 }
 
@@ -193,14 +202,21 @@ pub fn loader_tape(l: &Loader) -> Result<Tape, TapeError> {
     sorted.sort_by_key(|b| b.start);
     for w in sorted.windows(2) {
         if usize::from(w[0].start) + w[0].data.len() > usize::from(w[1].start) {
-            return Err(TapeError::Overlap { a: w[0].start, b: w[1].start });
+            return Err(TapeError::Overlap {
+                a: w[0].start,
+                b: w[1].start,
+            });
         }
     }
     let program = basic::tokenise_line(&loader_basic(l))?;
     let min = PROG_START + program.len() as u16 + LOADER_WORKSPACE;
     let lowest = sorted.first().map_or(0xFFFF, |b| b.start);
     if l.clear < min || l.clear >= lowest {
-        return Err(TapeError::Clear { clear: l.clear, lowest, min });
+        return Err(TapeError::Clear {
+            clear: l.clear,
+            lowest,
+            min,
+        });
     }
     let inside = |b: &&CodeBlock| {
         l.entry >= b.start && usize::from(l.entry) < usize::from(b.start) + b.data.len()
@@ -212,7 +228,11 @@ pub fn loader_tape(l: &Loader) -> Result<Tape, TapeError> {
     tape.push_program(&l.name, &program, Some(10))?;
     let base: String = l.name.chars().take(9).collect();
     for (i, b) in l.blocks.iter().enumerate() {
-        let name = if l.blocks.len() == 1 { l.name.clone() } else { format!("{base}{}", i + 1) };
+        let name = if l.blocks.len() == 1 {
+            l.name.clone()
+        } else {
+            format!("{base}{}", i + 1)
+        };
         tape.push_code(&name, b.start, &b.data)?;
     }
     Ok(tape)
@@ -228,8 +248,14 @@ mod tests {
             clear: 0x5FFF,
             entry: 0x8000,
             blocks: vec![
-                CodeBlock { start: 0x8000, data: vec![0xC9; 100] },
-                CodeBlock { start: 0x6000, data: vec![1, 2, 3] },
+                CodeBlock {
+                    start: 0x8000,
+                    data: vec![0xC9; 100],
+                },
+                CodeBlock {
+                    start: 0x6000,
+                    data: vec![1, 2, 3],
+                },
             ],
         }
     }
@@ -244,7 +270,11 @@ mod tests {
             let len = u16::from_le_bytes([tap[p], tap[p + 1]]) as usize;
             assert_eq!(len, b.data.len() + 2);
             let bytes = &tap[p + 2..p + 2 + len];
-            assert_eq!(bytes.iter().fold(0, |a, b| a ^ b), 0, "XOR over flag..checksum is 0");
+            assert_eq!(
+                bytes.iter().fold(0, |a, b| a ^ b),
+                0,
+                "XOR over flag..checksum is 0"
+            );
             p += 2 + len;
         }
         assert_eq!(p, tap.len());
@@ -281,7 +311,10 @@ mod tests {
         l.blocks[1].data = vec![0; 0x2001];
         assert!(matches!(loader_tape(&l), Err(TapeError::Overlap { .. })));
         let mut l = loader();
-        l.blocks[0] = CodeBlock { start: 0xFF00, data: vec![0; 0x101] };
+        l.blocks[0] = CodeBlock {
+            start: 0xFF00,
+            data: vec![0; 0x101],
+        };
         l.entry = 0xFF00;
         assert!(matches!(loader_tape(&l), Err(TapeError::PastEnd { .. })));
         let mut l = loader();

@@ -28,10 +28,14 @@ const HIGH: u8 = 0xFF;
 
 /// The pulse lengths (T-states) of one block: pilot, sync, then two pulses per bit.
 pub fn block_pulses(block: &Block) -> Vec<u32> {
-    let pilot = if block.flag < 0x80 { PILOT_PULSES_HEADER } else { PILOT_PULSES_DATA };
+    let pilot = if block.flag < 0x80 {
+        PILOT_PULSES_HEADER
+    } else {
+        PILOT_PULSES_DATA
+    };
     let bytes = block.to_bytes();
     let mut p = Vec::with_capacity(pilot as usize + 2 + bytes.len() * 16);
-    p.extend(std::iter::repeat(PILOT_PULSE).take(pilot as usize));
+    p.extend(std::iter::repeat_n(PILOT_PULSE, pilot as usize));
     p.extend([SYNC1, SYNC2]);
     for b in bytes {
         for bit in (0..8).rev() {
@@ -106,19 +110,33 @@ mod tests {
 
     #[test]
     fn pulse_counts_follow_the_rom_timings() {
-        let h = Block { flag: 0, data: vec![0x80; 17] };
+        let h = Block {
+            flag: 0,
+            data: vec![0x80; 17],
+        };
         let p = block_pulses(&h);
         assert_eq!(p.len(), 8063 + 2 + 19 * 16);
         assert_eq!(&p[8063..8067], &[667, 735, 855, 855]);
-        let d = Block { flag: 0xFF, data: vec![] };
+        let d = Block {
+            flag: 0xFF,
+            data: vec![],
+        };
         let p = block_pulses(&d);
         assert_eq!(p.len(), 3223 + 2 + 2 * 16);
-        assert!(p[3225..3241].iter().all(|&x| x == ONE), "flag 0xFF is eight 1 bits");
+        assert!(
+            p[3225..3241].iter().all(|&x| x == ONE),
+            "flag 0xFF is eight 1 bits"
+        );
     }
 
     #[test]
     fn wav_header_and_duration() {
-        let tape = Tape { blocks: vec![Block { flag: 0xFF, data: vec![0; 10] }] };
+        let tape = Tape {
+            blocks: vec![Block {
+                flag: 0xFF,
+                data: vec![0; 10],
+            }],
+        };
         let wav = to_wav(&tape);
         assert_eq!(&wav[0..4], b"RIFF");
         assert_eq!(&wav[8..16], b"WAVEfmt ");
