@@ -4,4 +4,5 @@
 pub mod build;
 pub mod cli;
 pub mod fit;
+pub mod flash;
 pub mod model;

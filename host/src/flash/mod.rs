@@ -1,0 +1,13 @@
+//! Getting an image onto a board: XMODEM over any byte link, Intel HEX for monitors, the serial
+//! port and pty adapters, and the upload container our RC2014 loader expects.
+
+pub mod link;
+pub mod mem;
+pub mod progress;
+pub mod xmodem;
+
+pub use link::{Clock, Link, LinkError, SystemClock};
+pub use progress::{NoProgress, Progress};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,333 @@
+//! XMODEM sender against our receiver over a faulty in-memory pipe, and against Debian lrzsz
+//! (`rx`, `sx`) through process pipes.
+
+use std::io::{Read as _, Write as _};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use super::mem::{pipe, Faults, PipeEnd};
+use super::xmodem::{self, BlockSize, Config, XmodemError};
+use super::{Link, Progress, SystemClock};
+
+#[derive(Default)]
+struct Count {
+    init: usize,
+    updates: usize,
+    retries: usize,
+    finished: bool,
+    last: usize,
+}
+
+impl Progress for Count {
+    fn init(&mut self, _total: usize) {
+        self.init += 1;
+    }
+    fn update(&mut self, done: usize) {
+        self.updates += 1;
+        self.last = done;
+    }
+    fn retry(&mut self, _block: u32, _reason: &str) {
+        self.retries += 1;
+    }
+    fn finish(&mut self) {
+        self.finished = true;
+    }
+}
+
+fn fast() -> Config {
+    Config {
+        block: BlockSize::B1K,
+        start_timeout: Duration::from_millis(2000),
+        ack_timeout: Duration::from_millis(300),
+        byte_timeout: Duration::from_millis(100),
+        retries: 10,
+    }
+}
+
+fn payload(n: usize) -> Vec<u8> {
+    (0..n).map(|i| (i * 7 + i / 256) as u8).collect()
+}
+
+/// Run our receiver in a thread on `rx_end`, our sender on `tx_end`.
+fn transfer(
+    data: &[u8],
+    tx_end: PipeEnd,
+    rx_end: PipeEnd,
+    cfg: Config,
+) -> (
+    Result<usize, XmodemError>,
+    Result<Vec<u8>, XmodemError>,
+    Count,
+) {
+    let rcfg = cfg.clone();
+    let receiver = std::thread::spawn(move || {
+        let mut link = Link::new(rx_end, SystemClock::default());
+        xmodem::receive(&mut link, &rcfg, &mut super::NoProgress)
+    });
+    let mut link = Link::new(tx_end, SystemClock::default());
+    let mut count = Count::default();
+    let sent = xmodem::send(&mut link, data, &cfg, &mut count, &mut |_| {});
+    drop(link);
+    (sent, receiver.join().unwrap(), count)
+}
+
+#[test]
+fn clean_line_delivers_every_byte() {
+    let data = payload(3000);
+    let (a, b) = pipe();
+    let (sent, got, count) = transfer(&data, a, b, fast());
+    assert_eq!(sent.unwrap(), 3000);
+    let got = got.unwrap();
+    // 2 x 1K blocks, then the 952-byte tail in one 1K block (padded with SUB).
+    assert_eq!(got.len(), 3072);
+    assert_eq!(&got[..3000], &data[..]);
+    assert!(got[3000..].iter().all(|&b| b == xmodem::SUB));
+    assert_eq!(
+        (
+            count.init,
+            count.updates,
+            count.retries,
+            count.finished,
+            count.last
+        ),
+        (1, 3, 0, true, 3000)
+    );
+}
+
+#[test]
+fn short_tail_goes_in_a_128_byte_block() {
+    let data = payload(1024 + 100);
+    let (a, b) = pipe();
+    let (_, got, _) = transfer(&data, a, b, fast());
+    assert_eq!(got.unwrap().len(), 1024 + 128);
+}
+
+#[test]
+fn corrupted_bytes_are_retried() {
+    let data = payload(5000);
+    let (a, b) = pipe();
+    let a = a.with_faults(Faults {
+        corrupt_every: Some(1500),
+        corrupt_limit: Some(3),
+        ..Faults::default()
+    });
+    let (sent, got, count) = transfer(&data, a, b, fast());
+    assert_eq!(sent.unwrap(), 5000);
+    assert_eq!(&got.unwrap()[..5000], &data[..]);
+    assert_eq!(count.retries, 3);
+}
+
+#[test]
+fn dropped_bytes_are_retried() {
+    let data = payload(4000);
+    let (a, b) = pipe();
+    let a = a.with_faults(Faults {
+        drop_every: Some(1200),
+        drop_limit: Some(2),
+        ..Faults::default()
+    });
+    let (sent, got, count) = transfer(&data, a, b, fast());
+    assert_eq!(sent.unwrap(), 4000);
+    assert_eq!(&got.unwrap()[..4000], &data[..]);
+    assert_eq!(count.retries, 2);
+}
+
+#[test]
+fn a_line_that_always_corrupts_gives_up_with_one_line() {
+    let data = payload(2048);
+    let (a, b) = pipe();
+    let a = a.with_faults(Faults {
+        corrupt_every: Some(100),
+        ..Faults::default()
+    });
+    let (sent, _got, count) = transfer(
+        &data,
+        a,
+        b,
+        Config {
+            retries: 4,
+            ..fast()
+        },
+    );
+    let err = sent.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            XmodemError::TooManyRetries {
+                block: 1,
+                tries: 4,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let msg = err.to_string();
+    assert!(
+        !msg.contains('\n') && msg.contains("troubleshooting.md#"),
+        "{msg}"
+    );
+    assert_eq!(count.retries, 3);
+}
+
+#[test]
+fn vanishing_port_is_reported() {
+    let data = payload(8000);
+    let (a, b) = pipe();
+    let a = a.with_faults(Faults {
+        vanish_after: Some(3000),
+        ..Faults::default()
+    });
+    let (sent, got, _) = transfer(&data, a, b, fast());
+    let err = sent.unwrap_err();
+    assert!(matches!(err, XmodemError::Link(_)), "{err}");
+    assert!(err.to_string().contains("did the port vanish"), "{err}");
+    assert!(got.is_err());
+}
+
+#[test]
+fn silence_means_no_receiver() {
+    let (a, _b) = pipe();
+    let mut link = Link::new(a, SystemClock::default());
+    let cfg = Config {
+        start_timeout: Duration::from_millis(150),
+        ..fast()
+    };
+    let mut banner = Vec::new();
+    let err = xmodem::send(&mut link, b"x", &cfg, &mut super::NoProgress, &mut |b| {
+        banner.push(b)
+    })
+    .unwrap_err();
+    assert_eq!(err, XmodemError::NoReceiver(Duration::from_millis(150)));
+    assert!(err.to_string().contains("is the loader running"));
+}
+
+#[test]
+fn receiver_cancel_carries_the_reason() {
+    let (a, mut b) = pipe();
+    let t = std::thread::spawn(move || {
+        use embedded_io::Write;
+        b.write_all(b"banner\r\nC").unwrap();
+        let mut buf = [0u8; 2000];
+        std::thread::sleep(Duration::from_millis(100));
+        let _ = b.read_timeout(&mut buf, Duration::from_millis(100));
+        b.write_all(&[xmodem::CAN, xmodem::CAN]).unwrap();
+        b.write_all(b"image too large: 600000 > 503808 bytes\r\n")
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(400));
+    });
+    let mut link = Link::new(a, SystemClock::default());
+    let mut banner = Vec::new();
+    let err = xmodem::send(
+        &mut link,
+        &payload(2048),
+        &fast(),
+        &mut super::NoProgress,
+        &mut |b| banner.push(b),
+    )
+    .unwrap_err();
+    t.join().unwrap();
+    assert_eq!(banner, b"banner\r\n");
+    assert!(
+        err.to_string()
+            .contains("cancelled the transfer at block 1 (image too large: 600000 > 503808 bytes)"),
+        "{err}"
+    );
+}
+
+/// Connect a child process's stdin/stdout to a pipe end (threads copy both ways).
+fn spawn_peer(
+    program: &str,
+    args: &[&str],
+    dir: &std::path::Path,
+) -> Option<(std::process::Child, PipeEnd)> {
+    let mut child = match Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("skipping: cannot run `{program}` (install lrzsz): {e}");
+            return None;
+        }
+    };
+    let (ours, mut theirs_r) = pipe();
+    let mut theirs_w = theirs_r.try_clone();
+    let mut out = child.stdout.take().unwrap();
+    let mut inp = child.stdin.take().unwrap();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = out.read(&mut buf) {
+            if n == 0 || embedded_io::Write::write_all(&mut theirs_w, &buf[..n]).is_err() {
+                break;
+            }
+        }
+    });
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        loop {
+            match theirs_r.read_timeout(&mut buf, Duration::from_millis(50)) {
+                Ok(0) => continue,
+                Ok(n) => {
+                    if inp.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                    let _ = inp.flush();
+                }
+                Err(_) => break,
+            }
+        }
+    });
+    Some((child, ours))
+}
+
+#[test]
+fn our_sender_into_lrzsz_rx() {
+    let dir = std::env::temp_dir().join(format!("z80lm-rx-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let data = payload(10_000);
+    for (args, name) in [
+        (vec!["-c", "out-crc.bin"], "out-crc.bin"),
+        (vec!["out-sum.bin"], "out-sum.bin"),
+    ] {
+        let Some((mut child, end)) = spawn_peer("rx", &args, &dir) else {
+            return;
+        };
+        let mut link = Link::new(end, SystemClock::default());
+        let cfg = Config {
+            ack_timeout: Duration::from_secs(5),
+            ..fast()
+        };
+        let sent = xmodem::send(&mut link, &data, &cfg, &mut super::NoProgress, &mut |_| {});
+        drop(link);
+        assert!(child.wait().unwrap().success(), "rx {args:?} failed");
+        assert_eq!(sent.unwrap(), 10_000);
+        let got = std::fs::read(dir.join(name)).unwrap();
+        assert_eq!(&got[..10_000], &data[..], "rx {args:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn lrzsz_sx_into_our_receiver() {
+    let dir = std::env::temp_dir().join(format!("z80lm-sx-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let data = payload(9000);
+    std::fs::write(dir.join("in.bin"), &data).unwrap();
+    for args in [vec!["-k", "in.bin"], vec!["in.bin"]] {
+        let Some((mut child, end)) = spawn_peer("sx", &args, &dir) else {
+            return;
+        };
+        let mut link = Link::new(end, SystemClock::default());
+        let got = xmodem::receive(&mut link, &fast(), &mut super::NoProgress);
+        drop(link);
+        assert!(child.wait().unwrap().success(), "sx {args:?} failed");
+        let got = got.unwrap();
+        assert_eq!(&got[..9000], &data[..], "sx {args:?}");
+        assert!(got[9000..].iter().all(|&b| b == xmodem::SUB));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
