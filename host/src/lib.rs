@@ -3,6 +3,8 @@
 
 pub mod build;
 pub mod cli;
+pub mod data;
 pub mod fit;
 pub mod flash;
 pub mod model;
+pub mod train;

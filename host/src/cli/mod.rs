@@ -4,7 +4,10 @@
 use clap::{Parser, Subcommand};
 
 pub mod chat;
+pub mod data;
+pub mod eval;
 pub mod info;
+pub mod train;
 
 /// Train a tiny 2-bit language model and run it on 8-bit hardware.
 ///
@@ -23,6 +26,12 @@ pub enum Command {
     Info(info::Args),
     /// Chat with a model on the host reference engine (bit-exact with the spec).
     Chat(chat::Args),
+    /// Train a model from `input|OUTPUT` lines (quantization-aware, exact integer checkpoints).
+    Train(train::Args),
+    /// Exact-match accuracy of a model's integer engine on `input|OUTPUT` lines.
+    Eval(eval::Args),
+    /// Generate one of our datasets (20-questions `guess`, `tinychat`).
+    Data(data::Args),
 }
 
 /// Exit status: a check the user asked for failed (e.g. a verification mismatch).
@@ -47,6 +56,9 @@ pub fn run(cli: Cli) -> i32 {
     let result = match cli.command {
         Command::Info(args) => info::run(args),
         Command::Chat(args) => chat::run(args),
+        Command::Train(args) => train::run(args),
+        Command::Eval(args) => eval::run(args),
+        Command::Data(args) => data::run(args),
     };
     match result {
         Ok(()) => 0,
