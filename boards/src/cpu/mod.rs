@@ -1,1 +1,3 @@
 //! CPU cores. Each sees only a timed bus.
+
+pub mod sm83;
