@@ -1,1 +1,2 @@
 //! Machines: devices wired from a board description.
+pub mod gameboy;

@@ -1,0 +1,221 @@
+//! An emulated DMG Game Boy: SM83 core, MBC5 cartridge, PPU, joypad, timer and link port wired
+//! on one timed bus (Pan Docs "Memory Map"). Starts at 0x0100 in the post-boot-ROM state (no
+//! boot ROM needed). Every M-cycle advances the devices by 4 dots, so LCD modes, LY and the VRAM
+//! lock are exact against the instruction stream; locked accesses are collected as faults.
+
+pub mod cartridge;
+pub mod screen;
+
+use crate::cpu::sm83::{Bus, Regs, Sm83, Sm83Stop};
+use crate::devices::gb_serial::Serial;
+use crate::devices::gb_timer::Timer;
+use crate::devices::joypad::{Button, Joypad};
+use crate::devices::mbc5::Mbc5;
+use crate::devices::ppu::{AccessFault, Ppu};
+pub use cartridge::{CartridgeError, Header};
+
+/// T-states per second of the DMG clock.
+pub const CLOCK_HZ: u64 = 4_194_304;
+
+/// Why the machine stopped running.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GbStop {
+    #[error(transparent)]
+    Cpu(#[from] Sm83Stop),
+    #[error("budget of {0} T-states spent")]
+    Budget(u64),
+}
+
+/// Everything the CPU can address.
+pub struct GbBus {
+    pub cart: Mbc5,
+    pub ppu: Ppu,
+    pub joypad: Joypad,
+    pub timer: Timer,
+    pub serial: Serial,
+    wram: Vec<u8>,
+    hram: [u8; 0x7F],
+    ie: u8,
+    iflag: u8,
+}
+
+impl GbBus {
+    fn tick(&mut self) {
+        let mut irq = self.ppu.tick(4);
+        irq |= self.timer.tick(4);
+        irq |= self.serial.tick(4);
+        self.iflag |= irq;
+    }
+
+    fn read_io(&mut self, addr: u16) -> u8 {
+        match addr {
+            0xFF00 => self.joypad.read(),
+            0xFF01 | 0xFF02 => self.serial.read(addr),
+            0xFF04..=0xFF07 => self.timer.read(addr),
+            0xFF0F => 0xE0 | self.iflag,
+            0xFF40..=0xFF4B => self.ppu.read_reg(addr),
+            0xFF80..=0xFFFE => self.hram[usize::from(addr - 0xFF80)],
+            0xFFFF => self.ie,
+            _ => 0xFF,
+        }
+    }
+
+    fn write_io(&mut self, addr: u16, v: u8) {
+        match addr {
+            0xFF00 => self.joypad.write(v),
+            0xFF01 | 0xFF02 => self.serial.write(addr, v),
+            0xFF04..=0xFF07 => self.timer.write(addr, v),
+            0xFF0F => self.iflag = v & 0x1F,
+            0xFF46 => self.oam_dma(v),
+            0xFF40..=0xFF4B => self.ppu.write_reg(addr, v),
+            0xFF80..=0xFFFE => self.hram[usize::from(addr - 0xFF80)] = v,
+            0xFFFF => self.ie = v,
+            _ => {} // sound and unused registers
+        }
+    }
+
+    /// OAM DMA copies 160 bytes from `page`·0x100 to OAM (done at once here; the 160 M-cycles the
+    /// CPU must wait in HRAM are the program's business).
+    fn oam_dma(&mut self, page: u8) {
+        for i in 0..0xA0u16 {
+            let v = self.peek(u16::from(page) << 8 | i);
+            self.ppu.oam[usize::from(i)] = v;
+        }
+    }
+
+    /// Reads memory without timing or access checks (debuggers, tests, DMA).
+    pub fn peek(&self, addr: u16) -> u8 {
+        match addr {
+            0x0000..=0x3FFF => self.cart.read_0000_3fff(addr),
+            0x4000..=0x7FFF => self.cart.read_4000_7fff(addr),
+            0x8000..=0x9FFF => self.ppu.vram[usize::from(addr - 0x8000)],
+            0xA000..=0xBFFF => self.cart.read_a000_bfff(addr),
+            0xC000..=0xFDFF => self.wram[usize::from(addr & 0x1FFF)],
+            0xFE00..=0xFE9F => self.ppu.oam[usize::from(addr - 0xFE00)],
+            0xFF80..=0xFFFE => self.hram[usize::from(addr - 0xFF80)],
+            _ => 0xFF,
+        }
+    }
+}
+
+impl Bus for GbBus {
+    fn read(&mut self, addr: u16) -> u8 {
+        let v = match addr {
+            0x8000..=0x9FFF => self.ppu.read_vram(addr),
+            0xFE00..=0xFE9F => self.ppu.read_oam(addr),
+            0xFEA0..=0xFEFF => 0xFF,
+            0xFF00..=0xFFFF => self.read_io(addr),
+            _ => self.peek(addr),
+        };
+        self.tick();
+        v
+    }
+
+    fn write(&mut self, addr: u16, v: u8) {
+        match addr {
+            0x0000..=0x7FFF => self.cart.write_0000_7fff(addr, v),
+            0x8000..=0x9FFF => self.ppu.write_vram(addr, v),
+            0xA000..=0xBFFF => self.cart.write_a000_bfff(addr, v),
+            0xC000..=0xFDFF => self.wram[usize::from(addr & 0x1FFF)] = v,
+            0xFE00..=0xFE9F => self.ppu.write_oam(addr, v),
+            0xFEA0..=0xFEFF => {}
+            _ => self.write_io(addr, v),
+        }
+        self.tick();
+    }
+
+    fn idle(&mut self) {
+        self.tick();
+    }
+
+    fn pending_interrupts(&self) -> u8 {
+        self.ie & self.iflag & 0x1F
+    }
+
+    fn acknowledge_interrupt(&mut self, bit: u8) {
+        self.iflag &= !(1 << bit);
+    }
+}
+
+/// A Game Boy with a cartridge inserted.
+pub struct GameBoy {
+    pub cpu: Sm83,
+    pub bus: GbBus,
+    pub header: Header,
+}
+
+impl GameBoy {
+    /// Checks the header (see [`cartridge::parse`]) and powers on at 0x0100.
+    pub fn new(rom: Vec<u8>) -> Result<Self, CartridgeError> {
+        let header = cartridge::parse(&rom)?;
+        let ram = header.ram_bytes()?;
+        let bus = GbBus {
+            cart: Mbc5::new(rom, ram),
+            ppu: Ppu::new(),
+            joypad: Joypad::new(),
+            timer: Timer::new(),
+            serial: Serial::default(),
+            wram: vec![0; 0x2000],
+            hram: [0; 0x7F],
+            ie: 0,
+            iflag: 0x01,
+        };
+        Ok(GameBoy {
+            cpu: Sm83::new(Regs::post_boot_dmg()),
+            bus,
+            header,
+        })
+    }
+
+    /// T-states since power-on.
+    pub fn cycles(&self) -> u64 {
+        self.cpu.cycles
+    }
+
+    /// Runs one instruction (or HALT cycle, or interrupt dispatch).
+    pub fn step(&mut self) -> Result<u32, GbStop> {
+        self.bus.ppu.cpu_pc = self.cpu.regs.pc;
+        Ok(self.cpu.step(&mut self.bus)?)
+    }
+
+    /// Runs for `t` T-states.
+    pub fn run_for(&mut self, t: u64) -> Result<(), GbStop> {
+        let end = self.cpu.cycles + t;
+        while self.cpu.cycles < end {
+            self.step()?;
+        }
+        Ok(())
+    }
+
+    /// Runs until `done(self)` holds, checking after every instruction; fails after `budget`
+    /// T-states.
+    pub fn run_until(
+        &mut self,
+        budget: u64,
+        mut done: impl FnMut(&GameBoy) -> bool,
+    ) -> Result<(), GbStop> {
+        let end = self.cpu.cycles + budget;
+        while !done(self) {
+            if self.cpu.cycles >= end {
+                return Err(GbStop::Budget(budget));
+            }
+            self.step()?;
+        }
+        Ok(())
+    }
+
+    /// Presses (`down`) or releases a joypad key.
+    pub fn set_button(&mut self, b: Button, down: bool) {
+        self.bus.iflag |= self.bus.joypad.set(b, down);
+    }
+
+    /// VRAM/OAM accesses made while the PPU had them locked.
+    pub fn faults(&self) -> &[AccessFault] {
+        &self.bus.ppu.faults
+    }
+
+    /// Bytes sent out of the link port.
+    pub fn serial_sent(&self) -> &[u8] {
+        &self.bus.serial.sent
+    }
+}

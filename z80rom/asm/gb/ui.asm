@@ -1,0 +1,450 @@
+; z80lm Game Boy console driver: LCD set-up, the transcript terminal, the joypad and the
+; on-screen keyboard (Pan Docs "LCD Control", "STAT", "Joypad Input").
+;
+; Screen: rows 0-12 show the transcript (the BG map used as a 32-row ring, scrolled with SCY);
+; rows 13-17 are the window: a status line and the keyboard (4 rows x 10 keys, one key every
+; other column). VRAM is written only through vram_put (waits until STAT is in mode 0 or 1;
+; mode 2 that may follow lasts 80 dots, more than vram_put needs) or while the LCD is off.
+
+TROWS   equ 13                  ; transcript rows on screen
+KB_Y    equ 104                 ; window top line (row 13)
+
+; vram_put: (HL) = A once the PPU allows VRAM access. Clobbers: F.
+; T-states: 36 + the wait (at most one mode 3, 43 M-cycles).
+vram_put:
+        push af
+.w:     ldh a,(STAT)
+        and 2
+        jr nz,.w
+        pop af
+        ld (hl),a
+        ret
+
+; lcd_init: LCD off (waiting for VBlank first), clear VRAM, load the font (tile c = glyph c,
+; tile c+0x80 = inverted), clear both maps, set palette, scroll and window, LCD on.
+; Clobbers: all.
+lcd_init:
+.vb:    ldh a,(LY)
+        cp 144
+        jr c,.vb
+        xor a
+        ldh (LCDC),a
+        ld hl,TILES
+        ld bc,0x2000
+.z:     xor a
+        ld (hl+),a
+        dec bc
+        ld a,b
+        or c
+        jr nz,.z
+        ld hl,FONT
+        ld de,TILES+0x20*16
+        ld bc,96*8
+.f:     ld a,(hl+)
+        push hl
+        ld h,d
+        ld l,e
+        ld (hl+),a
+        ld (hl-),a
+        set 3,h                     ; + 0x800 = 0x80 tiles on
+        cpl
+        ld (hl+),a
+        ld (hl),a
+        pop hl
+        inc de
+        inc de
+        dec bc
+        ld a,b
+        or c
+        jr nz,.f
+        ld hl,BG_MAP
+        ld bc,0x800
+.m:     ld a,' '
+        ld (hl+),a
+        dec bc
+        ld a,b
+        or c
+        jr nz,.m
+        ld a,0xE4
+        ldh (BGP),a
+        xor a
+        ldh (SCY),a
+        ldh (SCX),a
+        ld (T_ROW),a
+        ld (T_COL),a
+        ld (T_TOP),a
+        ld (KB_ROW),a
+        ld (KB_COL),a
+        ld (KB_PAGE),a
+        ld (PAD_PREV),a
+        ld a,KB_Y
+        ldh (WY),a
+        ld a,7
+        ldh (WX),a
+        call kb_draw
+        ld a,0xF1                   ; LCD on, window 9C00 on, tiles 8000, BG 9800 on
+        ldh (LCDC),a
+        ret
+
+; ---------------------------------------------------------------------------------------------
+; t_addr: HL = BG map address of the transcript cursor. Clobbers: A.
+t_addr:
+        ld a,(T_ROW)
+        ld l,a
+        ld h,0
+        add hl,hl
+        add hl,hl
+        add hl,hl
+        add hl,hl
+        add hl,hl
+        ld a,(T_COL)
+        add a,l
+        ld l,a
+        ld a,h
+        add a,high(BG_MAP)
+        ld h,a
+        ret
+
+; con_out: prints A at the transcript cursor (wrapping after 20 columns). Clobbers: all.
+con_out:
+        ld b,a
+        ld a,(T_COL)
+        cp 20
+        jr c,.put
+        push bc
+        call newline
+        pop bc
+.put:   call t_addr
+        ld a,b
+        call vram_put
+        ld hl,T_COL
+        inc (hl)
+        ret
+
+; con_str: prints the NUL-terminated string at HL. Clobbers: all.
+con_str:
+        ld a,(hl+)
+        or a
+        ret z
+        push hl
+        call con_out
+        pop hl
+        jr con_str
+
+; newline: cursor to the start of the next ring row, cleared; scrolls once 13 rows are used.
+; Clobbers: all.
+newline:
+        xor a
+        ld (T_COL),a
+        ld a,(T_ROW)
+        inc a
+        and 31
+        ld (T_ROW),a
+        call t_addr
+        ld b,20
+.clr:   ld a,' '
+        call vram_put
+        inc hl
+        dec b
+        jr nz,.clr
+        ld a,(T_TOP)
+        ld b,a
+        ld a,(T_ROW)
+        sub b
+        and 31
+        cp TROWS
+        ret c
+        ld a,b
+        inc a
+        and 31
+        ld (T_TOP),a
+        add a,a
+        add a,a
+        add a,a
+        ldh (SCY),a
+        ret
+
+; con_backspace: erases the character before the cursor (across a wrap). Clobbers: all.
+con_backspace:
+        ld a,(T_COL)
+        or a
+        jr nz,.back
+        ld a,(T_ROW)
+        dec a
+        and 31
+        ld (T_ROW),a
+        ld a,20
+.back:  dec a
+        ld (T_COL),a
+        call t_addr
+        ld a,' '
+        jp vram_put
+
+; ---------------------------------------------------------------------------------------------
+; wait_frame: sleeps until the next VBlank (IE = VBlank, IME = 0: HALT only wakes up).
+; Clobbers: A.
+wait_frame:
+        xor a
+        ldh (IF),a
+        halt
+        nop
+        ret
+
+; read_pad: A = keys held: bit 7 Down, 6 Up, 5 Left, 4 Right, 3 Start, 2 Select, 1 B, 0 A.
+; Clobbers: B.
+read_pad:
+        ld a,0x20                   ; P14 low: the D-pad
+        ldh (P1),a
+        ldh a,(P1)
+        ldh a,(P1)
+        cpl
+        and 0x0F
+        swap a
+        ld b,a
+        ld a,0x10                   ; P15 low: the buttons
+        ldh (P1),a
+        ldh a,(P1)
+        ldh a,(P1)
+        ldh a,(P1)
+        ldh a,(P1)
+        cpl
+        and 0x0F
+        or b
+        ld b,a
+        ld a,0x30
+        ldh (P1),a
+        ld a,b
+        ret
+
+; ---------------------------------------------------------------------------------------------
+; The on-screen keyboard: 3 pages of 4 rows x 10 keys (README "On-screen keyboard").
+KEYS:
+        db "abcdefghij", "klmnopqrst", "uvwxyz .?!", "0123456789"
+        db "ABCDEFGHIJ", "KLMNOPQRST", "UVWXYZ .?!", "0123456789"
+        db "\"#$%&'()*+", ",-/:;<=>@[", "\\]^_`{|}~ ", "0123456789"
+PAGE_NAMES:
+        db "abc", "ABC", "#+-"
+
+; kb_char: A = the character under the keyboard cursor. Clobbers: DE, HL.
+kb_char:
+        ld a,(KB_PAGE)              ; index = page*40 + row*10 + col
+        ld e,a
+        add a,a
+        add a,a
+        add a,e                     ; page*5
+        add a,a
+        add a,a
+        add a,a                     ; page*40
+        ld e,a
+        ld a,(KB_ROW)
+        ld d,a
+        add a,a
+        add a,a
+        add a,d
+        add a,a                     ; row*10
+        add a,e
+        ld e,a
+        ld a,(KB_COL)
+        add a,e
+        ld e,a
+        ld d,0
+        ld hl,KEYS
+        add hl,de
+        ld a,(hl)
+        ret
+
+; kb_key: redraws the key under the cursor; inverted when A = 0x80, normal when A = 0.
+; Clobbers: all.
+kb_key:
+        ld c,a
+        call kb_char
+        cp ' '
+        jr nz,.glyph
+        ld a,0x7F                   ; the space key's own glyph
+.glyph: or c
+        ld b,a
+        ld a,(KB_ROW)               ; WIN_MAP + (row+1)*32 + col*2
+        inc a
+        swap a
+        add a,a                     ; (row+1)*32, row+1 <= 4 fits
+        ld l,a
+        ld a,(KB_COL)
+        add a,a
+        add a,l
+        ld l,a
+        ld h,high(WIN_MAP)
+        ld a,b
+        jp vram_put
+
+; kb_draw: draws the status line and every key of the current page, the cursor inverted.
+; Clobbers: all.
+kb_draw:
+        ld hl,WIN_MAP               ; status: page name, then help
+        ld a,(KB_PAGE)
+        ld e,a
+        add a,a
+        add a,e
+        ld e,a
+        ld d,0
+        push hl
+        ld hl,PAGE_NAMES
+        add hl,de
+        ld d,h
+        ld e,l
+        pop hl
+        ld b,3
+.name:  ld a,(de)
+        inc de
+        or 0x80
+        call vram_put
+        inc hl
+        dec b
+        jr nz,.name
+        ld de,KB_HELP
+.help:  ld a,(de)
+        inc de
+        or a
+        jr z,.keys
+        call vram_put
+        inc hl
+        jr .help
+.keys:  ld a,(KB_ROW)               ; draw all 40 keys by walking the cursor over them
+        push af
+        ld a,(KB_COL)
+        push af
+        xor a
+        ld (KB_ROW),a
+.row:   xor a
+        ld (KB_COL),a
+.col:   xor a
+        call kb_key
+        ld hl,KB_COL
+        inc (hl)
+        ld a,(hl)
+        cp 10
+        jr nz,.col
+        ld hl,KB_ROW
+        inc (hl)
+        ld a,(hl)
+        cp 4
+        jr nz,.row
+        pop af
+        ld (KB_COL),a
+        pop af
+        ld (KB_ROW),a
+        ld a,0x80
+        jp kb_key
+KB_HELP:
+        db " A=key B=del S=go", 0
+
+; kb_move: moves the cursor (A = pad bits 4-7 of one direction), wrapping. Clobbers: all.
+kb_move:
+        push af
+        xor a
+        call kb_key                 ; old key back to normal
+        pop af
+        ld hl,KB_COL
+        bit 4,a
+        jr z,.l
+        ld a,(hl)                   ; right
+        inc a
+        cp 10
+        jr c,.sc
+        xor a
+.sc:    ld (hl),a
+        jr .done
+.l:     bit 5,a
+        jr z,.u
+        ld a,(hl)                   ; left
+        or a
+        jr nz,.dl
+        ld a,10
+.dl:    dec a
+        ld (hl),a
+        jr .done
+.u:     ld hl,KB_ROW
+        bit 6,a
+        jr z,.d
+        ld a,(hl)                   ; up
+        or a
+        jr nz,.du
+        ld a,4
+.du:    dec a
+        ld (hl),a
+        jr .done
+.d:     ld a,(hl)                   ; down
+        inc a
+        and 3
+        ld (hl),a
+.done:  ld a,0x80
+        jp kb_key
+
+; read_line: edits a line with the keyboard until Start. Keys beyond MAX_QUERY are ignored
+; (spec 9: only the first 62 bytes count). Out: LINE, LINE_LEN. Clobbers: all.
+read_line:
+        xor a
+        ld (LINE_LEN),a
+.loop:  call wait_frame
+        call read_pad
+        ld b,a
+        ld a,(PAD_PREV)
+        cpl
+        and b
+        ld c,a                      ; c = keys pressed since the last poll
+        ld a,b
+        ld (PAD_PREV),a
+        ld a,c
+        and 0xF0
+        jr z,.a
+        ld b,0x10                   ; one direction per poll: the lowest bit
+.dir:   ld a,c
+        and b
+        jr nz,.move
+        sla b
+        jr .dir
+.move:  push bc
+        call kb_move
+        pop bc
+.a:     bit 0,c
+        jr z,.b
+        ld a,(LINE_LEN)
+        cp MAX_QUERY
+        jr nc,.b
+        push bc
+        call kb_char
+        ld b,a
+        ld a,(LINE_LEN)
+        ld e,a
+        inc a
+        ld (LINE_LEN),a
+        ld d,0
+        ld hl,LINE
+        add hl,de
+        ld (hl),b
+        ld a,b
+        call con_out
+        pop bc
+.b:     bit 1,c
+        jr z,.sel
+        ld a,(LINE_LEN)
+        or a
+        jr z,.sel
+        dec a
+        ld (LINE_LEN),a
+        push bc
+        call con_backspace
+        pop bc
+.sel:   bit 2,c
+        jr z,.start
+        ld a,(KB_PAGE)
+        inc a
+        cp 3
+        jr c,.pg
+        xor a
+.pg:    ld (KB_PAGE),a
+        push bc
+        call kb_draw
+        pop bc
+.start: bit 3,c
+        jr z,.loop
+        ret
