@@ -36,7 +36,8 @@ respond:
         ld hl,WIN
         ld b,CTX
         ld a,' '
-.fill:  ld (hl+),a
+.fill:
+        ld (hl+),a
         dec b
         jr nz,.fill
         xor a
@@ -163,7 +164,8 @@ chunks:
 load_acc:
         ld e,0
         ld hl,ACC_LO
-.loop:  ld a,(de)
+.loop:
+        ld a,(de)
         ld (hl),a
         inc d
         inc h
@@ -182,7 +184,8 @@ store_q:
         ld de,Q_LO
         ld hl,ACC_LO
         ld b,0
-.loop:  ld a,(hl)
+.loop:
+        ld a,(hl)
         ld (de),a
         inc d
         inc h
@@ -200,7 +203,8 @@ store_q:
 ; Clobbers: A, B, E, HL. T-states: about 100 per entry.
 finish_hidden:
         ld hl,ACC_LO
-.loop:  ld e,(hl)
+.loop:
+        ld e,(hl)
         inc h
         ld a,(hl)
         bit 7,a
@@ -218,7 +222,8 @@ finish_hidden:
         dec b
         jr nz,.loop
         ret
-.neg:   xor a
+.neg:
+        xor a
         inc h
         ld (hl),a
         inc h
@@ -232,7 +237,8 @@ finish_hidden:
 ; finish_logits: x[j] = acc[j] >> 2 (arithmetic) for j < B. Clobbers: A, B, E, HL.
 finish_logits:
         ld hl,ACC_LO
-.loop:  ld e,(hl)
+.loop:
+        ld e,(hl)
         inc h
         ld a,(hl)
         sra a
@@ -263,7 +269,8 @@ argmax:
         ld c,0
         dec b
         jr z,.done
-.loop:  inc l
+.loop:
+        inc l
         inc h
         ld a,(hl)
         dec h
@@ -283,9 +290,11 @@ argmax:
         xor 0x80
         ld d,a
         ld c,l
-.next:  dec b
+.next:
+        dec b
         jr nz,.loop
-.done:  ld a,c
+.done:
+        ld a,c
         ret
 
 ; ---------------------------------------------------------------------------------------------
@@ -324,7 +333,8 @@ add_unit:
 ; clear_x: x[j] = 0 for j = L .. L+B-1. In: L, B (0 = 256). Clobbers: A, B, HL.
 clear_x:
         xor a
-.loop:  ld h,high(X_LO)
+.loop:
+        ld h,high(X_LO)
         ld (hl),a
         inc h
         ld (hl),a
@@ -343,19 +353,22 @@ encode_query:
         ld a,(LINE_LEN)
         ld b,a
         inc b
-.skip:  dec b                       ; b = bytes left
+.skip:
+        dec b                       ; b = bytes left
         ret z                       ; nothing left: all-zero query
         ld a,(hl)
         cp ' '
         jr nz,.copy
         inc hl
         jr .skip
-.copy:  ld de,TBUF
+.copy:
+        ld de,TBUF
         ld a,' '
         ld (de),a
         inc de
         ld c,b                      ; c = L
-.cp:    ld a,(hl+)
+.cp:
+        ld a,(hl+)
         call fold
         ld (de),a
         inc de
@@ -364,7 +377,8 @@ encode_query:
         ld a,' '
         ld (de),a
         ld hl,TBUF                  ; one trigram per start 0 .. L-1
-.tri:   push hl
+.tri:
+        push hl
         push bc
         xor a
         ld c,(hl)
@@ -392,9 +406,11 @@ encode_context:
         call clear_x
         ld a,1
         ld (CTX_N),a
-.n:     xor a
+.len:
+        xor a
         ld (CTX_P),a
-.p:     ld a,(CTX_P)
+.pos:
+        ld a,(CTX_P)
         ld e,a
         ld d,0
         ld hl,WIN
@@ -406,11 +422,12 @@ encode_context:
         add a,a
         add a,a
         sub e
-.h:     ld c,(hl)
+.hash:
+        ld c,(hl)
         inc hl
         call hash_step
         dec d
-        jr nz,.h
+        jr nz,.hash
         and 0x7F
         or 0x80
         call add_unit
@@ -421,12 +438,12 @@ encode_context:
         ld (CTX_P),a
         add a,b
         cp CTX+1
-        jr c,.p
+        jr c,.pos
         ld a,b
         inc a
         ld (CTX_N),a
         cp 4
-        jr c,.n
+        jr c,.len
         ret
 
 ; push_window: shift the context window left and append fold(A). Clobbers: A, B, DE, HL.
@@ -435,7 +452,8 @@ push_window:
         ld hl,WIN
         ld de,WIN+1
         ld b,CTX-1
-.mv:    push af
+.mv:
+        push af
         ld a,(de)
         ld (hl+),a
         inc de

@@ -13,9 +13,10 @@ KB_Y    equ 104                 ; window top line (row 13)
 ; T-states: 36 + the wait (at most one mode 3, 43 M-cycles).
 vram_put:
         push af
-.w:     ldh a,(STAT)
+.wait:
+        ldh a,(STAT)
         and 2
-        jr nz,.w
+        jr nz,.wait
         pop af
         ld (hl),a
         ret
@@ -24,23 +25,26 @@ vram_put:
 ; tile c+0x80 = inverted), clear both maps, set palette, scroll and window, LCD on.
 ; Clobbers: all.
 lcd_init:
-.vb:    ldh a,(LY)
+.vb:
+        ldh a,(LY)
         cp 144
         jr c,.vb
         xor a
         ldh (LCDC),a
         ld hl,TILES
         ld bc,0x2000
-.z:     xor a
+.zero:
+        xor a
         ld (hl+),a
         dec bc
         ld a,b
         or c
-        jr nz,.z
+        jr nz,.zero
         ld hl,FONT
         ld de,TILES+0x20*16
         ld bc,96*8
-.f:     ld a,(hl+)
+.font:
+        ld a,(hl+)
         push hl
         ld h,d
         ld l,e
@@ -56,15 +60,16 @@ lcd_init:
         dec bc
         ld a,b
         or c
-        jr nz,.f
+        jr nz,.font
         ld hl,BG_MAP
         ld bc,0x800
-.m:     ld a,' '
+.map:
+        ld a,' '
         ld (hl+),a
         dec bc
         ld a,b
         or c
-        jr nz,.m
+        jr nz,.map
         ld a,0xE4
         ldh (BGP),a
         xor a
@@ -114,7 +119,8 @@ con_out:
         push bc
         call newline
         pop bc
-.put:   call t_addr
+.put:
+        call t_addr
         ld a,b
         call vram_put
         ld hl,T_COL
@@ -142,7 +148,8 @@ newline:
         ld (T_ROW),a
         call t_addr
         ld b,20
-.clr:   ld a,' '
+.clr:
+        ld a,' '
         call vram_put
         inc hl
         dec b
@@ -174,7 +181,8 @@ con_backspace:
         and 31
         ld (T_ROW),a
         ld a,20
-.back:  dec a
+.back:
+        dec a
         ld (T_COL),a
         call t_addr
         ld a,' '
@@ -261,7 +269,8 @@ kb_key:
         cp ' '
         jr nz,.glyph
         ld a,0x7F                   ; the space key's own glyph
-.glyph: or c
+.glyph:
+        or c
         ld b,a
         ld a,(KB_ROW)               ; WIN_MAP + (row+1)*32 + col*2
         inc a
@@ -293,7 +302,8 @@ kb_draw:
         ld e,l
         pop hl
         ld b,3
-.name:  ld a,(de)
+.name:
+        ld a,(de)
         inc de
         or 0x80
         call vram_put
@@ -301,22 +311,26 @@ kb_draw:
         dec b
         jr nz,.name
         ld de,KB_HELP
-.help:  ld a,(de)
+.help:
+        ld a,(de)
         inc de
         or a
         jr z,.keys
         call vram_put
         inc hl
         jr .help
-.keys:  ld a,(KB_ROW)               ; draw all 40 keys by walking the cursor over them
+.keys:
+        ld a,(KB_ROW)               ; draw all 40 keys by walking the cursor over them
         push af
         ld a,(KB_COL)
         push af
         xor a
         ld (KB_ROW),a
-.row:   xor a
+.row:
+        xor a
         ld (KB_COL),a
-.col:   xor a
+.col:
+        xor a
         call kb_key
         ld hl,KB_COL
         inc (hl)
@@ -345,38 +359,45 @@ kb_move:
         pop af
         ld hl,KB_COL
         bit 4,a
-        jr z,.l
+        jr z,.left
         ld a,(hl)                   ; right
         inc a
         cp 10
         jr c,.sc
         xor a
-.sc:    ld (hl),a
+.sc:
+        ld (hl),a
         jr .done
-.l:     bit 5,a
-        jr z,.u
+.left:
+        bit 5,a
+        jr z,.up
         ld a,(hl)                   ; left
         or a
         jr nz,.dl
         ld a,10
-.dl:    dec a
+.dl:
+        dec a
         ld (hl),a
         jr .done
-.u:     ld hl,KB_ROW
+.up:
+        ld hl,KB_ROW
         bit 6,a
-        jr z,.d
+        jr z,.down
         ld a,(hl)                   ; up
         or a
         jr nz,.du
         ld a,4
-.du:    dec a
+.du:
+        dec a
         ld (hl),a
         jr .done
-.d:     ld a,(hl)                   ; down
+.down:
+        ld a,(hl)                   ; down
         inc a
         and 3
         ld (hl),a
-.done:  ld a,0x80
+.done:
+        ld a,0x80
         jp kb_key
 
 ; read_line: edits a line with the keyboard until Start. Keys beyond MAX_QUERY are ignored
@@ -384,7 +405,8 @@ kb_move:
 read_line:
         xor a
         ld (LINE_LEN),a
-.loop:  call wait_frame
+.loop:
+        call wait_frame
         call read_pad
         ld b,a
         ld a,(PAD_PREV)
@@ -395,21 +417,24 @@ read_line:
         ld (PAD_PREV),a
         ld a,c
         and 0xF0
-        jr z,.a
+        jr z,.key_a
         ld b,0x10                   ; one direction per poll: the lowest bit
-.dir:   ld a,c
+.dir:
+        ld a,c
         and b
         jr nz,.move
         sla b
         jr .dir
-.move:  push bc
+.move:
+        push bc
         call kb_move
         pop bc
-.a:     bit 0,c
-        jr z,.b
+.key_a:
+        bit 0,c
+        jr z,.key_b
         ld a,(LINE_LEN)
         cp MAX_QUERY
-        jr nc,.b
+        jr nc,.key_b
         push bc
         call kb_char
         ld b,a
@@ -424,7 +449,8 @@ read_line:
         ld a,b
         call con_out
         pop bc
-.b:     bit 1,c
+.key_b:
+        bit 1,c
         jr z,.sel
         ld a,(LINE_LEN)
         or a
@@ -434,17 +460,20 @@ read_line:
         push bc
         call con_backspace
         pop bc
-.sel:   bit 2,c
+.sel:
+        bit 2,c
         jr z,.start
         ld a,(KB_PAGE)
         inc a
         cp 3
         jr c,.pg
         xor a
-.pg:    ld (KB_PAGE),a
+.pg:
+        ld (KB_PAGE),a
         push bc
         call kb_draw
         pop bc
-.start: bit 3,c
+.start:
+        bit 3,c
         jr z,.loop
         ret

@@ -1,0 +1,416 @@
+//! The Game Boy target: model -> bank plan -> generated `model.asm` + the SM83 engine
+//! (`z80rom/asm/gb/`) -> assembled image -> MBC5 cartridge (`.gb`) with a checked header.
+//!
+//! Layout (decided from sizes before any code is generated): bank 0 holds the engine, the
+//! console driver, the font and the page-aligned model tables (charset, per-layer input tables,
+//! biases, the unrolled add kernel); banks 1..N hold one weight record per layer input: the
+//! output indices whose weight is +1, -1 or -2, in chunks of at most 255 (engine.asm describes
+//! the format). A record never straddles a bank. The header follows Pan Docs "The Cartridge
+//! Header" and is read back with the emulator's parser (`boards::machines::gameboy::cartridge`).
+
+pub mod keyboard;
+pub mod session;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use boards::machines::gameboy::cartridge::{self, CartridgeError, Header, TYPE_MBC5};
+use z80rom::asm::{assemble, AsmError, Cpu, Layered, MemFiles};
+
+use crate::model::Model;
+
+/// The engine sources, embedded so the binary builds cartridges from anywhere.
+const SOURCES: [(&str, &str); 4] = [
+    (
+        "main.asm",
+        include_str!("../../../../../z80rom/asm/gb/main.asm"),
+    ),
+    (
+        "mem.inc",
+        include_str!("../../../../../z80rom/asm/gb/mem.inc"),
+    ),
+    (
+        "ui.asm",
+        include_str!("../../../../../z80rom/asm/gb/ui.asm"),
+    ),
+    (
+        "engine.asm",
+        include_str!("../../../../../z80rom/asm/gb/engine.asm"),
+    ),
+];
+/// Our 5x7 font, drawn as text (see the file's header).
+pub const FONT_TXT: &str = include_str!("../../../../../z80rom/asm/gb/font.txt");
+
+/// Bytes in one switchable ROM bank.
+pub const BANK_BYTES: usize = 0x4000;
+/// Banks the engine's one-byte bank tables can address.
+pub const MAX_BANKS: usize = 256;
+/// Cartridge title written into the header.
+pub const TITLE: &str = "Z80LM CHAT";
+
+/// Why a model cannot become a cartridge.
+#[derive(Debug, thiserror::Error)]
+pub enum GbError {
+    #[error("layer {layer} has {got} inputs; the Game Boy engine handles 1-256")]
+    LayerInputs { layer: usize, got: usize },
+    #[error(
+        "layer {layer} has {got} outputs; the Game Boy engine handles 1-256 (255 for the last)"
+    )]
+    LayerOutputs { layer: usize, got: usize },
+    #[error(
+        "the weight records need {needed} ROM banks; MBC5 with one-byte bank tables allows {max}"
+    )]
+    TooManyBanks { needed: usize, max: usize },
+    #[error("font.txt: {0}")]
+    Font(String),
+    #[error("assembling the Game Boy engine: {0}")]
+    Asm(#[from] AsmError),
+    #[error("bank 0 is full: the engine and tables end at {end:#06x}, past 0x4000")]
+    Bank0Full { end: usize },
+    #[error("cartridge header: {0}")]
+    Header(#[from] CartridgeError),
+}
+
+/// Where one layer input's weight record lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub bank: usize,
+    pub offset: usize,
+    pub bytes: Vec<u8>,
+}
+
+/// One switchable bank: what it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BankUse {
+    pub bank: usize,
+    pub used: usize,
+    /// (layer, first input, last input) ranges stored here.
+    pub ranges: Vec<(usize, usize, usize)>,
+}
+
+/// The bank plan: one record per input of every layer, packed into banks 1..N.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GbPlan {
+    pub records: Vec<Vec<Record>>,
+    pub banks: Vec<BankUse>,
+}
+
+impl GbPlan {
+    /// Banks in the cartridge: bank 0 + the record banks, rounded up to a power of two
+    /// (at least 2: 32 KiB).
+    pub fn rom_banks(&self) -> usize {
+        (self.banks.len() + 1).next_power_of_two().max(2)
+    }
+
+    /// A printable bank map.
+    pub fn bank_map(&self) -> String {
+        let mut s = String::from("bank  used   contents\n");
+        let _ = writeln!(s, "   0     -   engine, console driver, font, model tables");
+        for b in &self.banks {
+            let what: Vec<String> = b
+                .ranges
+                .iter()
+                .map(|(l, a, z)| format!("fc{} in {a}-{z}", l + 1))
+                .collect();
+            let _ = writeln!(s, "{:4} {:5}   {}", b.bank, b.used, what.join(", "));
+        }
+        let _ = write!(
+            s,
+            "ROM: {} banks of 16 KiB ({} KiB)",
+            self.rom_banks(),
+            self.rom_banks() * 16
+        );
+        s
+    }
+}
+
+/// The HRAM addresses of the three chunk kinds (mem.inc V_PLUS, V_MINUS, V_MINUS2).
+const KINDS: [(i8, u8); 3] = [(1, 0x80), (-1, 0x82), (-2, 0x84)];
+
+/// The weight record of input `i` of `layer`.
+fn record(layer: &crate::model::Layer, i: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (w, kind) in KINDS {
+        let js: Vec<u8> = (0..layer.out)
+            .filter(|&j| layer.weights[j * layer.inp + i] == w)
+            .map(|j| j as u8)
+            .collect();
+        for chunk in js.chunks(255) {
+            out.push(chunk.len() as u8);
+            out.push(kind);
+            out.extend_from_slice(chunk);
+        }
+    }
+    out.push(0);
+    out
+}
+
+/// Plans the banks for `model`, checking the engine's limits first.
+pub fn plan(model: &Model) -> Result<GbPlan, GbError> {
+    let last = model.layers.len() - 1;
+    for (k, l) in model.layers.iter().enumerate() {
+        if !(1..=256).contains(&l.inp) {
+            return Err(GbError::LayerInputs {
+                layer: k + 1,
+                got: l.inp,
+            });
+        }
+        let max_out = if k == last { 255 } else { 256 };
+        if !(1..=max_out).contains(&l.out) {
+            return Err(GbError::LayerOutputs {
+                layer: k + 1,
+                got: l.out,
+            });
+        }
+    }
+    let mut records = Vec::new();
+    let mut banks: Vec<BankUse> = Vec::new();
+    let (mut bank, mut offset) = (1usize, 0usize);
+    for (k, l) in model.layers.iter().enumerate() {
+        let mut recs = Vec::new();
+        for i in 0..l.inp {
+            let bytes = record(l, i);
+            if offset + bytes.len() > BANK_BYTES {
+                bank += 1;
+                offset = 0;
+            }
+            if banks.last().map(|b| b.bank) != Some(bank) {
+                banks.push(BankUse {
+                    bank,
+                    used: 0,
+                    ranges: Vec::new(),
+                });
+            }
+            let b = banks.last_mut().expect("pushed above");
+            b.used = offset + bytes.len();
+            match b.ranges.last_mut() {
+                Some(r) if r.0 == k => r.2 = i,
+                _ => b.ranges.push((k, i, i)),
+            }
+            recs.push(Record {
+                bank,
+                offset,
+                bytes,
+            });
+            offset += recs.last().map_or(0, |r: &Record| r.bytes.len());
+        }
+        records.push(recs);
+    }
+    let plan = GbPlan { records, banks };
+    if plan.rom_banks() > MAX_BANKS {
+        return Err(GbError::TooManyBanks {
+            needed: plan.rom_banks(),
+            max: MAX_BANKS,
+        });
+    }
+    Ok(plan)
+}
+
+/// The font as `FONT:` + 8 bytes per glyph for codes 0x20-0x7F, from `font.txt`.
+pub fn font_asm(txt: &str) -> Result<String, GbError> {
+    let rows: Vec<&str> = txt
+        .lines()
+        .filter(|l| !l.starts_with(';') && !l.trim().is_empty())
+        .collect();
+    if rows.len() != 42 {
+        return Err(GbError::Font(format!(
+            "{} pixel rows, expected 6 bands x 7",
+            rows.len()
+        )));
+    }
+    let mut glyphs = vec![[0u8; 8]; 96];
+    for (n, row) in rows.iter().enumerate() {
+        let (band, r) = (n / 7, n % 7);
+        let cells: Vec<&str> = row.split_whitespace().collect();
+        if cells.len() != 16 || cells.iter().any(|c| c.len() != 5) {
+            return Err(GbError::Font(format!(
+                "row {}: expected 16 cells of 5 pixels",
+                n + 1
+            )));
+        }
+        for (c, cell) in cells.iter().enumerate() {
+            let mut bits = 0u8;
+            for (x, p) in cell.bytes().enumerate() {
+                match p {
+                    b'#' => bits |= 0x40 >> x,
+                    b'.' => {}
+                    _ => {
+                        return Err(GbError::Font(format!(
+                            "row {}: pixel {:?}",
+                            n + 1,
+                            p as char
+                        )))
+                    }
+                }
+            }
+            glyphs[band * 16 + c][r] = bits;
+        }
+    }
+    let mut s = String::from("; generated from font.txt\nFONT:\n");
+    for (i, g) in glyphs.iter().enumerate() {
+        let bytes: Vec<String> = g.iter().map(|b| format!("0x{b:02X}")).collect();
+        let _ = writeln!(s, "        db {}   ; {:#04x}", bytes.join(","), 0x20 + i);
+    }
+    Ok(s)
+}
+
+/// The character tile `t` shows with this font: the glyph itself (0x20-0x7E), the keyboard's
+/// space key (0x7F) as a space, inverted tiles (cursor) as their glyph, anything else as '?'.
+pub fn tile_char(t: u8) -> char {
+    match t {
+        0x20..=0x7E => t as char,
+        0x7F | 0xFF => ' ',
+        0xA0..=0xFE => (t - 0x80) as char,
+        _ => '?',
+    }
+}
+
+fn db_lines(s: &mut String, bytes: &[u8]) {
+    for chunk in bytes.chunks(16) {
+        let v: Vec<String> = chunk.iter().map(|b| b.to_string()).collect();
+        let _ = writeln!(s, "        db {}", v.join(","));
+    }
+}
+
+/// Generates `model.asm`: model constants, page-aligned tables, the unrolled add kernel,
+/// `finish_layers`, the font and the banked weight records.
+pub fn model_asm(model: &Model, plan: &GbPlan) -> Result<String, GbError> {
+    let n = model.classes();
+    let last = model.layers.len() - 1;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "; generated by z80lm build --target gb: model constants, tables and weights\n"
+    );
+    let _ = writeln!(
+        s,
+        "L1_OUT equ {}\nNCLASS equ {n}\nEOS equ {}\n",
+        model.layers[0].out & 0xFF,
+        model.eos()
+    );
+    let _ = writeln!(s, "        align 256\nCHARSET:");
+    db_lines(&mut s, &model.charset);
+    // Unrolled adds: 255 copies of `acc[(hl+)] += bc`, 10 bytes / 15 M-cycles each.
+    let _ = writeln!(s, "        align 256\nADD_ENTRY:");
+    for hi in [false, true] {
+        for k in 0..256 {
+            let f = if hi { "high" } else { "low" };
+            let _ = writeln!(s, "        db {f}(adds_end - {})", 10 * k.min(255));
+        }
+    }
+    for (k, l) in model.layers.iter().enumerate() {
+        let _ = writeln!(s, "        align 256\nL{}_TAB:", k + 1);
+        for part in ["bank", "low", "high"] {
+            for i in 0..l.inp {
+                let _ = writeln!(s, "        db {part}(r{}_{i})", k + 1);
+            }
+            let _ = writeln!(s, "        align 256");
+        }
+        let _ = writeln!(s, "L{}_BIAS:", k + 1);
+        let lo: Vec<u8> = l.bias.iter().map(|&b| b as u16 as u8).collect();
+        let hi: Vec<u8> = l.bias.iter().map(|&b| ((b as u16) >> 8) as u8).collect();
+        db_lines(&mut s, &lo);
+        let _ = writeln!(s, "        align 256");
+        db_lines(&mut s, &hi);
+    }
+    let _ = writeln!(
+        s,
+        "\n; adds: acc[j] += bc for the next `count` indices j at (hl); ends in jp chunks"
+    );
+    let _ = writeln!(s, "adds:");
+    for _ in 0..255 {
+        let _ = writeln!(s, "        ld a,(hl+)\n        ld e,a\n        ld a,(de)\n        add a,c\n        ld (de),a\n        inc d\n        ld a,(de)\n        adc a,b\n        ld (de),a\n        dec d");
+    }
+    let _ = writeln!(s, "adds_end:\n        jp chunks\n");
+    let _ = writeln!(
+        s,
+        "; finish_layers: layer-1 activation, then layers 2..L; logits end up in X"
+    );
+    let _ = writeln!(s, "finish_layers:");
+    for (k, l) in model.layers.iter().enumerate() {
+        if k > 0 {
+            let _ = writeln!(
+                s,
+                "        ld d,high(L{0}_BIAS)\n        ld b,{1}\n        call load_acc",
+                k + 1,
+                l.out & 0xFF
+            );
+            let _ = writeln!(
+                s,
+                "        xor a\n        ldh (H_I),a\n        ld a,{}\n        ldh (H_END),a",
+                l.inp & 0xFF
+            );
+            let _ = writeln!(
+                s,
+                "        ld a,high(L{}_TAB)\n        ldh (H_TAB),a\n        call accumulate",
+                k + 1
+            );
+        }
+        let finish = if k == last {
+            "finish_logits"
+        } else {
+            "finish_hidden"
+        };
+        let _ = writeln!(s, "        ld b,{}\n        call {finish}", l.out & 0xFF);
+    }
+    let _ = writeln!(s, "        ret\n");
+    s.push_str(&font_asm(FONT_TXT)?);
+    for b in &plan.banks {
+        let _ = writeln!(s, "\n        bank {}\n        org 0x4000", b.bank);
+        for (k, recs) in plan.records.iter().enumerate() {
+            for (i, r) in recs.iter().enumerate().filter(|(_, r)| r.bank == b.bank) {
+                let _ = writeln!(s, "r{}_{i}:", k + 1);
+                db_lines(&mut s, &r.bytes);
+            }
+        }
+    }
+    Ok(s)
+}
+
+/// A built cartridge.
+#[derive(Debug, Clone)]
+pub struct GbImage {
+    pub rom: Vec<u8>,
+    pub header: Header,
+    pub plan: GbPlan,
+    pub symbols: BTreeMap<String, i64>,
+    /// Bytes of bank 0 in use (code and tables).
+    pub bank0_used: usize,
+}
+
+/// Builds the cartridge for `model`: plan, generate, assemble, place, header.
+pub fn build(model: &Model) -> Result<GbImage, GbError> {
+    let plan = plan(model)?;
+    let generated = MemFiles::new().with("model.asm", model_asm(model, &plan)?);
+    let mut engine = MemFiles::new();
+    for (name, text) in SOURCES {
+        engine.insert(name, text);
+    }
+    let files = Layered::new(&generated, &engine);
+    let asm = assemble(&files, "main.asm", Cpu::Sm83)?;
+    let bank0_used = asm
+        .chunks
+        .iter()
+        .filter(|c| c.bank.unwrap_or(0) == 0)
+        .map(|c| c.addr as usize + c.bytes.len())
+        .max()
+        .unwrap_or(0);
+    if bank0_used > BANK_BYTES {
+        return Err(GbError::Bank0Full { end: bank0_used });
+    }
+    let mut rom = asm.place(0xFF, |bank, addr| match bank.unwrap_or(0) {
+        0 => Some(usize::from(addr)),
+        b => usize::from(addr)
+            .checked_sub(BANK_BYTES)
+            .map(|o| b as usize * BANK_BYTES + o),
+    });
+    rom.resize(plan.rom_banks() * BANK_BYTES, 0xFF);
+    let header = cartridge::write_header(&mut rom, TITLE, TYPE_MBC5)?;
+    Ok(GbImage {
+        rom,
+        header,
+        plan,
+        symbols: asm.symbols.clone(),
+        bank0_used,
+    })
+}

@@ -1,0 +1,165 @@
+//! A scripted chat with the cartridge on the emulated Game Boy: boot, type a line on the
+//! on-screen keyboard with joypad presses, wait for the answer and read it back from the screen.
+//! Used by the HIL tests, `z80lm bench --target gb` and as the reference for other emulators.
+//!
+//! Presses are frame-synchronised: a key goes down when VBlank starts (the ROM polls the joypad
+//! once per VBlank) and stays down one frame; a repeated key gets one released frame between.
+
+use boards::devices::joypad::Button;
+use boards::devices::ppu::DOTS_PER_FRAME;
+use boards::machines::gameboy::{screen, GameBoy, GbStop};
+
+use super::keyboard::Cursor;
+use super::{tile_char, GbImage};
+
+/// Rows of the transcript on screen (ui.asm TROWS).
+pub const TRANSCRIPT_ROWS: usize = 13;
+/// WRAM address of OUT_N, the byte count of the last response (mem.inc).
+pub const OUT_N: u16 = 0xC690;
+
+/// Why a scripted chat failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error("the emulated Game Boy stopped: {0}")]
+    Stopped(#[from] GbStop),
+    #[error("cartridge: {0}")]
+    Cartridge(#[from] boards::machines::gameboy::CartridgeError),
+    #[error("the image lacks the symbol {0}")]
+    Symbol(&'static str),
+    #[error("byte {0:#04x} is not on the on-screen keyboard (printable ASCII only)")]
+    NotTypeable(u8),
+    #[error("the ROM touched VRAM/OAM while the PPU had it locked: {0}")]
+    VramFault(String),
+    #[error("no prompt row found on the screen:\n{0}")]
+    NoPrompt(String),
+}
+
+/// One answered line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    /// The response as the screen shows it (rows joined, padded rows trimmed to `len`).
+    pub text: Vec<u8>,
+    /// T-states from the Start press until the ROM waits for the next line.
+    pub tstates: u64,
+    /// Inference steps: bytes + 1 for the final EOS step (none after a 50-byte response).
+    pub steps: u32,
+}
+
+/// The emulated Game Boy running a built cartridge, with the keyboard cursor tracked.
+pub struct Session {
+    pub gb: GameBoy,
+    cursor: Cursor,
+    read_line: u16,
+}
+
+impl Session {
+    /// Powers on and runs until the ROM waits for the first line.
+    pub fn boot(image: &GbImage) -> Result<Self, SessionError> {
+        let gb = GameBoy::new(image.rom.clone())?;
+        let read_line = *image
+            .symbols
+            .get("read_line")
+            .ok_or(SessionError::Symbol("read_line"))? as u16;
+        let mut s = Session {
+            gb,
+            cursor: Cursor::default(),
+            read_line,
+        };
+        s.run_to_read_line(20 * u64::from(DOTS_PER_FRAME))?;
+        Ok(s)
+    }
+
+    fn check_faults(&self) -> Result<(), SessionError> {
+        match self.gb.faults().first() {
+            Some(f) => Err(SessionError::VramFault(f.to_string())),
+            None => Ok(()),
+        }
+    }
+
+    /// Runs until the CPU enters `read_line`.
+    fn run_to_read_line(&mut self, budget: u64) -> Result<(), SessionError> {
+        let target = self.read_line;
+        self.gb.step()?;
+        self.gb.run_until(budget, |g| g.cpu.regs.pc == target)?;
+        self.check_faults()
+    }
+
+    /// Runs to the start of the next VBlank.
+    fn next_frame(&mut self) -> Result<(), SessionError> {
+        let f = self.gb.bus.ppu.frames;
+        self.gb
+            .run_until(2 * u64::from(DOTS_PER_FRAME), |g| g.bus.ppu.frames != f)?;
+        Ok(())
+    }
+
+    /// Holds each button for one frame, with a released frame between repeats.
+    pub fn press_all(&mut self, presses: &[Button]) -> Result<(), SessionError> {
+        // Start at a frame boundary: a key goes down just before the ROM's VBlank poll.
+        self.next_frame()?;
+        let mut prev = None;
+        for &b in presses {
+            if prev == Some(b) {
+                self.next_frame()?;
+            }
+            self.gb.set_button(b, true);
+            self.next_frame()?;
+            self.gb.set_button(b, false);
+            prev = Some(b);
+        }
+        self.next_frame()?;
+        self.check_faults()
+    }
+
+    /// Types `line` (printable ASCII) and sends it; returns the answer read from the screen.
+    pub fn ask(&mut self, line: &[u8]) -> Result<Answer, SessionError> {
+        let mut presses = Vec::new();
+        for &b in line {
+            presses.extend(
+                self.cursor
+                    .type_byte(b)
+                    .ok_or(SessionError::NotTypeable(b))?,
+            );
+        }
+        self.press_all(&presses)?;
+        let start = self.gb.cycles();
+        self.gb.set_button(Button::Start, true);
+        self.next_frame()?;
+        self.gb.set_button(Button::Start, false);
+        self.run_to_read_line(2_000_000_000)?;
+        let tstates = self.gb.cycles() - start;
+        let len = usize::from(self.gb.bus.peek(OUT_N));
+        let text = self.response_on_screen(len)?;
+        let steps = if len >= 50 {
+            len as u32
+        } else {
+            len as u32 + 1
+        };
+        Ok(Answer {
+            text,
+            tstates,
+            steps,
+        })
+    }
+
+    /// The transcript rows currently on screen, as text.
+    pub fn transcript(&self) -> Vec<String> {
+        let mut rows = self.gb.screen_text(tile_char);
+        rows.truncate(TRANSCRIPT_ROWS);
+        rows
+    }
+
+    /// The last `len` response bytes as shown: the rows above the last "> " prompt row.
+    fn response_on_screen(&self, len: usize) -> Result<Vec<u8>, SessionError> {
+        let rows = self.transcript();
+        let prompt = rows
+            .iter()
+            .rposition(|r| r.starts_with("> ") && r[2..].trim().is_empty())
+            .ok_or_else(|| SessionError::NoPrompt(rows.join("\n")))?;
+        let nrows = len.div_ceil(screen::COLS).max(1);
+        if prompt < nrows {
+            return Err(SessionError::NoPrompt(rows.join("\n")));
+        }
+        let text: String = rows[prompt - nrows..prompt].concat();
+        Ok(text.bytes().take(len).collect())
+    }
+}
