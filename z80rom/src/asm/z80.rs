@@ -85,7 +85,7 @@ pub fn encode(m: Mnem, ops: &[O]) -> Result<Enc, String> {
                 Sll | Sl1 => 0x30,
                 _ => 0x38,
             };
-            cb_op(x, 1, base)
+            cb_op(x, 0, base)
         }
         (Bit | Res | Set, [O::Imm(_), x]) => {
             let base = match m {
