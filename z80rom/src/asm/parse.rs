@@ -515,6 +515,11 @@ fn operand(t: &[Tok]) -> Result<Operand, String> {
 }
 
 fn indirect(inner: &[Tok]) -> Result<Operand, String> {
+    // sdas style `(#n)`.
+    let inner = match inner {
+        [Tok::P(Punct::Hash), rest @ ..] => rest,
+        _ => inner,
+    };
     if let [Tok::Ident(s)] = inner {
         match reg(s) {
             Some(r @ (Reg::Bc | Reg::De | Reg::Hl | Reg::Sp | Reg::C)) => {
