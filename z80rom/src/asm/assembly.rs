@@ -188,7 +188,7 @@ pub(crate) fn apply_fix(kind: Fix, v: i64, end: i64, out: &mut [u8]) -> Result<(
             out[..2].copy_from_slice(&(v as u16).to_le_bytes());
         }
         Fix::Rel => {
-            let d = v - end;
+            let d = v.saturating_sub(end);
             if !(-128..=127).contains(&d) {
                 return Err(format!(
                     "relative jump to {} is out of range: distance {d} (must be -128..127)",

@@ -55,14 +55,17 @@
 //!   relative jumps out of range (with the distance) are errors; so are overlapping bytes.
 
 mod assembly;
+mod emit;
 mod enc;
 mod error;
 mod expr;
 mod files;
 mod lexer;
+mod operand;
 mod parse;
 mod pass;
 mod sm83;
+mod source;
 mod z80;
 
 pub use assembly::{Assembly, Chunk};

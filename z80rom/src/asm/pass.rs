@@ -9,52 +9,12 @@ use std::sync::Arc;
 use super::assembly::{Assembly, Chunk, ListRec};
 use super::error::{AsmError, MAX_ERRORS};
 use super::expr::{eval, Env, EvalErr, Expr};
-use super::parse::{parse_line, Body, DbItem, Line};
-use super::{sm83, z80, Cpu, Files};
+use super::parse::{Body, DbItem, Line};
+pub use super::source::Source;
+use super::{Cpu, Files};
 
 /// Include nesting limit (catches recursive includes).
 pub const MAX_INCLUDE_DEPTH: usize = 16;
-
-/// One source file, parsed once and walked by both passes.
-#[derive(Debug)]
-pub struct Source {
-    pub name: String,
-    pub text: String,
-    /// Byte range of each line in `text` (index = line number - 1).
-    pub spans: Vec<(u32, u32)>,
-    pub lines: Vec<Line>,
-}
-
-impl Source {
-    fn parse(name: String, text: String) -> Source {
-        let mut spans = Vec::new();
-        let mut lines = Vec::new();
-        let mut toks = Vec::new();
-        let mut start = 0usize;
-        for (k, l) in text.split('\n').enumerate() {
-            spans.push((start as u32, (start + l.len()) as u32));
-            start += l.len() + 1;
-            let line = parse_line(l, k as u32 + 1, &mut toks);
-            if line.label.is_some() || line.body != Body::Empty {
-                lines.push(line);
-            }
-        }
-        Source {
-            name,
-            text,
-            spans,
-            lines,
-        }
-    }
-
-    /// The text of 1-based line `no`.
-    pub fn line_text(&self, no: u32) -> &str {
-        match self.spans.get(no as usize - 1) {
-            Some(&(a, b)) => self.text[a as usize..b as usize].trim_end_matches('\r'),
-            None => "",
-        }
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -92,26 +52,26 @@ struct IfFrame {
 }
 
 pub struct Asm<'f> {
-    files: &'f dyn Files,
-    cpu0: Cpu,
-    cpu: Cpu,
-    pass: u8,
-    sources: Vec<Arc<Source>>,
-    by_name: HashMap<String, usize>,
-    bins: HashMap<String, Arc<Vec<u8>>>,
+    pub(super) files: &'f dyn Files,
+    pub(super) cpu0: Cpu,
+    pub(super) cpu: Cpu,
+    pub(super) pass: u8,
+    pub(super) sources: Vec<Arc<Source>>,
+    pub(super) by_name: HashMap<String, usize>,
+    pub(super) bins: HashMap<String, Arc<Vec<u8>>>,
     syms: HashMap<String, Sym>,
-    scope: String,
-    pc: u32,
-    bank: Option<u32>,
-    chunks: Vec<Chunk>,
-    origins: Vec<(usize, u32)>,
-    errors: Vec<AsmError>,
+    pub(super) scope: String,
+    pub(super) pc: u32,
+    pub(super) bank: Option<u32>,
+    pub(super) chunks: Vec<Chunk>,
+    pub(super) origins: Vec<(usize, u32)>,
+    pub(super) errors: Vec<AsmError>,
     ifs: Vec<IfFrame>,
-    ended: bool,
+    pub(super) ended: bool,
     pending: Vec<Pending>,
-    listing: Vec<ListRec>,
-    last_emit: Option<(u32, u32, u32)>,
-    loc: (usize, u32),
+    pub(super) listing: Vec<ListRec>,
+    pub(super) last_emit: Option<(u32, u32, u32)>,
+    pub(super) loc: (usize, u32),
 }
 
 impl Env for Asm<'_> {
@@ -170,7 +130,7 @@ impl<'f> Asm<'f> {
         }
     }
 
-    fn err_at(&mut self, at: (usize, u32), msg: impl Into<String>) {
+    pub(super) fn err_at(&mut self, at: (usize, u32), msg: impl Into<String>) {
         if self.errors.len() >= MAX_ERRORS {
             return;
         }
@@ -182,12 +142,12 @@ impl<'f> Asm<'f> {
         self.errors.push(AsmError::new(file, at.1 as usize, msg));
     }
 
-    fn err(&mut self, msg: impl Into<String>) {
+    pub(super) fn err(&mut self, msg: impl Into<String>) {
         self.err_at(self.loc, msg);
     }
 
     /// Reads and parses a source file (once), returning its index.
-    fn load(&mut self, name: &str) -> Result<usize, String> {
+    pub(super) fn load(&mut self, name: &str) -> Result<usize, String> {
         if let Some(&i) = self.by_name.get(name) {
             return Ok(i);
         }
@@ -209,7 +169,7 @@ impl<'f> Asm<'f> {
     }
 
     /// `name` relative to the directory of the current file, else as given.
-    fn resolve(&self, name: &str, read: impl Fn(&str) -> bool) -> String {
+    pub(super) fn resolve(&self, name: &str, read: impl Fn(&str) -> bool) -> String {
         if let Some(cur) = self.sources.get(self.loc.0) {
             if let Some(slash) = cur.name.rfind('/') {
                 let rel = format!("{}{}", &cur.name[..=slash], name);
@@ -226,7 +186,7 @@ impl<'f> Asm<'f> {
     }
 
     /// A value needed now (org, ds, if...): an undefined symbol is an error in either pass.
-    fn eval_now(&mut self, e: &Expr, what: &str) -> Option<i64> {
+    pub(super) fn eval_now(&mut self, e: &Expr, what: &str) -> Option<i64> {
         match eval(e, self) {
             Ok(v) => Some(v),
             Err(EvalErr::Undefined(s)) if self.pass == 1 => {
@@ -245,7 +205,7 @@ impl<'f> Asm<'f> {
     }
 
     /// An operand value: pass 1 does not need it; pass 2 reports problems.
-    fn eval_operand(&mut self, e: &Expr) -> Option<i64> {
+    pub(super) fn eval_operand(&mut self, e: &Expr) -> Option<i64> {
         match eval(e, self) {
             Ok(v) => Some(v),
             Err(_) if self.pass == 1 => Some(0),
@@ -377,7 +337,7 @@ impl<'f> Asm<'f> {
         }
     }
 
-    fn walk(&mut self, idx: usize, depth: usize) {
+    pub(super) fn walk(&mut self, idx: usize, depth: usize) {
         let src = self.sources[idx].clone();
         let base = self.ifs.len();
         for line in &src.lines {
@@ -577,181 +537,6 @@ impl<'f> Asm<'f> {
             Err(err) => {
                 self.err(err.to_string());
                 None
-            }
-        }
-    }
-
-    fn check_byte(&mut self, v: i64, what: &str) -> u8 {
-        if self.pass == 2 && !(-128..=255).contains(&v) {
-            self.err(format!(
-                "{what} value {v} ({}) is out of range -128..255",
-                hex(v)
-            ));
-        }
-        v as u8
-    }
-
-    fn check_word(&mut self, v: i64) -> u16 {
-        if self.pass == 2 && !(-32768..=65535).contains(&v) {
-            self.err(format!(
-                "word value {v} ({}) is out of range -32768..65535",
-                hex(v)
-            ));
-        }
-        v as u16
-    }
-
-    fn fill(&mut self, n: u32, fill: Option<&Expr>) {
-        match fill {
-            None => self.advance(n),
-            Some(f) => {
-                let v = self.eval_operand(f).unwrap_or(0);
-                let b = self.check_byte(v, "fill");
-                self.emit(&vec![b; n as usize]);
-            }
-        }
-    }
-
-    fn advance(&mut self, n: u32) {
-        self.pc += n;
-        if self.pc > 0x10000 {
-            self.err(format!(
-                "address {:#X} is past the end of the 64 KiB address space",
-                self.pc - 1
-            ));
-            self.pc &= 0xFFFF;
-        }
-    }
-
-    fn emit(&mut self, bytes: &[u8]) {
-        if bytes.is_empty() {
-            return;
-        }
-        if self.pass == 2 && self.pc <= 0xFFFF {
-            let (pc, bank) = (self.pc, self.bank);
-            let same = self.chunks.last().is_some_and(|c| {
-                c.bank == bank
-                    && c.addr as u32 + c.bytes.len() as u32 == pc
-                    && c.bytes.len() < 0x10000
-            });
-            if !same {
-                self.chunks.push(Chunk {
-                    addr: pc as u16,
-                    bank,
-                    bytes: Vec::new(),
-                });
-                self.origins.push(self.loc);
-            }
-            let ci = self.chunks.len() - 1;
-            let c = &mut self.chunks[ci];
-            let off = c.bytes.len() as u32;
-            c.bytes.extend_from_slice(bytes);
-            self.last_emit = Some((ci as u32, off, bytes.len() as u32));
-        }
-        self.advance(bytes.len() as u32);
-    }
-
-    fn include(&mut self, name: &str, depth: usize) {
-        if depth >= MAX_INCLUDE_DEPTH {
-            self.err(format!(
-                "includes nested deeper than {MAX_INCLUDE_DEPTH} (recursive include?)"
-            ));
-            return;
-        }
-        let files = self.files;
-        let path = self.resolve(name, |p| {
-            self.by_name.contains_key(p) || files.read(p).is_ok()
-        });
-        match self.load(&path) {
-            Ok(i) => {
-                let back = self.loc;
-                self.walk(i, depth + 1);
-                self.loc = back;
-            }
-            Err(m) => self.err(m),
-        }
-    }
-
-    fn incbin(&mut self, name: &str, skip: Option<&Expr>, len: Option<&Expr>) {
-        let files = self.files;
-        let path = self.resolve(name, |p| self.bins.contains_key(p) || files.read(p).is_ok());
-        let data = match self.bins.get(&path) {
-            Some(d) => d.clone(),
-            None => match files.read(&path) {
-                Ok(d) => {
-                    let d = Arc::new(d);
-                    self.bins.insert(path.clone(), d.clone());
-                    d
-                }
-                Err(e) => return self.err(format!("cannot read '{path}': {e}")),
-            },
-        };
-        let skip = match skip.map(|e| self.eval_now(e, "incbin offset")) {
-            None => 0,
-            Some(Some(v)) => v,
-            Some(None) => return,
-        };
-        let total = data.len() as i64;
-        let len = match len.map(|e| self.eval_now(e, "incbin length")) {
-            None => total - skip,
-            Some(Some(v)) => v,
-            Some(None) => return,
-        };
-        if skip < 0 || len < 0 || skip + len > total {
-            return self.err(format!(
-                "incbin range {skip}+{len} is outside '{path}' ({total} bytes)"
-            ));
-        }
-        self.emit(&data[skip as usize..(skip + len) as usize]);
-    }
-
-    fn instr(&mut self, m: super::parse::Mnem, ops: &[super::parse::Operand], start: u32) {
-        let enc = match self.cpu {
-            Cpu::Z80 => z80::encode(m, ops),
-            Cpu::Sm83 => sm83::encode(m, ops),
-        };
-        let enc = match enc {
-            Ok(e) => e,
-            Err(msg) => return self.err(msg),
-        };
-        if self.pass == 1 {
-            return self.advance(enc.len as u32);
-        }
-        let mut bytes = enc.bytes;
-        for &(off, kind, opi) in enc.fixes() {
-            let Some(e) = ops.get(opi as usize).and_then(|o| o.expr()) else {
-                continue;
-            };
-            let Some(v) = self.eval_operand(e) else {
-                continue;
-            };
-            let off = off as usize;
-            let end = start as i64 + enc.len as i64;
-            if let Err(msg) = super::assembly::apply_fix(kind, v, end, &mut bytes[off..]) {
-                self.err(msg);
-            }
-        }
-        self.emit(&bytes[..enc.len as usize]);
-    }
-
-    fn check_overlaps(&mut self) {
-        let mut order: Vec<usize> = (0..self.chunks.len()).collect();
-        order.sort_by_key(|&i| (self.chunks[i].bank, self.chunks[i].addr));
-        for w in order.windows(2) {
-            let (a, b) = (&self.chunks[w[0]], &self.chunks[w[1]]);
-            if a.bank == b.bank && a.addr as u32 + a.bytes.len() as u32 > b.addr as u32 {
-                let (f, l) = self.origins[w[0]];
-                let first = self
-                    .sources
-                    .get(f)
-                    .map(|s| s.name.clone())
-                    .unwrap_or_default();
-                let bank = b.bank.map(|n| format!(" in bank {n}")).unwrap_or_default();
-                let msg = format!(
-                    "code at {:#06X}{bank} overlaps bytes already placed by {first}:{l}",
-                    b.addr
-                );
-                self.err_at(self.origins[w[1]], msg);
             }
         }
     }
