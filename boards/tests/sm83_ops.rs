@@ -194,7 +194,7 @@ fn halt_waits_then_wakes_without_ime() {
     cpu.step(&mut ram).unwrap();
     cpu.step(&mut ram).unwrap();
     assert!(cpu.halted);
-    assert_eq!(cpu.step(&mut ram).unwrap(), 4);
+    assert_eq!(cpu.step(&mut ram).unwrap(), 4 * 1024); // sleeps in 1024-M-cycle slices
     assert!(cpu.halted);
     ram.0[0xFF0F] = 0x04;
     cpu.step(&mut ram).unwrap();

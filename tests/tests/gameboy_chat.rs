@@ -39,3 +39,73 @@ fn guess_cartridge_header_and_is_it_a_chair() {
     assert_eq!(String::from_utf8_lossy(&a.text), "WIN");
     assert_eq!(a.text, respond(&m, b"is it a chair"));
 }
+
+/// Reads `prompt<TAB>response` lines (spec §12).
+fn vectors(name: &str) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
+    let Some(p) = shared(&format!("vectors/{name}.tsv")) else {
+        eprintln!("skipping: ../shared/vectors/{name}.tsv not found");
+        return None;
+    };
+    let bytes = std::fs::read(p).unwrap();
+    let v = bytes
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty() && l[0] != b'#')
+        .map(|l| {
+            let tab = l
+                .iter()
+                .position(|&b| b == b'\t')
+                .expect("vector line has a TAB");
+            (l[..tab].to_vec(), l[tab + 1..].to_vec())
+        })
+        .collect();
+    Some(v)
+}
+
+/// Types every public vector of `name` and compares the screen with the vector and the host
+/// reference. Prompts the keyboard cannot type (non-ASCII) or an empty line (the chat loop
+/// answers nothing, spec §9) are skipped with a reason.
+fn all_vectors(name: &str) {
+    let (Some(m), Some(vs)) = (model(name), vectors(name)) else {
+        return;
+    };
+    let image = gameboy::build(&m).unwrap();
+    let mut s = Session::boot(&image).unwrap();
+    let (mut checked, mut tstates, mut steps) = (0, 0u64, 0u64);
+    for (prompt, expected) in &vs {
+        if prompt.is_empty() || prompt.iter().any(|&b| !(0x20..0x7F).contains(&b)) {
+            eprintln!(
+                "skipping {:?}: not typeable on the on-screen keyboard",
+                String::from_utf8_lossy(prompt)
+            );
+            continue;
+        }
+        let a = s.ask(prompt).unwrap();
+        let shown = String::from_utf8_lossy(&a.text);
+        assert_eq!(
+            &a.text,
+            expected,
+            "prompt {:?}: screen shows {shown:?}",
+            String::from_utf8_lossy(prompt)
+        );
+        assert_eq!(a.text, respond(&m, prompt));
+        checked += 1;
+        tstates += a.tstates;
+        steps += u64::from(a.steps);
+    }
+    eprintln!(
+        "{name}: {checked}/{} vectors on the emulated Game Boy, {} T-states per step",
+        vs.len(),
+        tstates / steps.max(1)
+    );
+    assert!(checked * 10 >= vs.len() * 9, "too few vectors checked");
+}
+
+#[test]
+fn guess_every_public_vector() {
+    all_vectors("guess");
+}
+
+#[test]
+fn tinychat_every_public_vector() {
+    all_vectors("tinychat");
+}

@@ -53,21 +53,20 @@ impl Timer {
         }
     }
 
-    /// Advances `t` T-states; returns the interrupt request raised.
+    /// Advances `t` T-states (at most 8 per call, so the selected counter bit, 8 or more,
+    /// falls at most once); returns the interrupt request raised.
     pub fn tick(&mut self, t: u32) -> u8 {
-        let mut irq = 0;
-        for _ in 0..t {
-            let before = self.counter & self.bit() != 0;
-            self.counter = self.counter.wrapping_add(1);
-            let after = self.counter & self.bit() != 0;
-            if self.tac & 4 != 0 && before && !after {
-                let (v, overflow) = self.tima.overflowing_add(1);
-                self.tima = if overflow { self.tma } else { v };
-                if overflow {
-                    irq |= IRQ_TIMER;
-                }
-            }
+        let before = self.counter;
+        self.counter = self.counter.wrapping_add(t as u16);
+        if self.tac & 4 == 0 || before & self.bit() == 0 || self.counter & self.bit() != 0 {
+            return 0;
         }
-        irq
+        let (v, overflow) = self.tima.overflowing_add(1);
+        self.tima = if overflow { self.tma } else { v };
+        if overflow {
+            IRQ_TIMER
+        } else {
+            0
+        }
     }
 }

@@ -229,34 +229,36 @@ impl Ppu {
         }
     }
 
-    /// Advances `dots` dots; returns the interrupt requests raised (IF bits).
+    /// Advances `dots` dots (at most one line's worth per call; the bus passes 4 per M-cycle);
+    /// returns the interrupt requests raised (IF bits).
     pub fn tick(&mut self, dots: u32) -> u8 {
         if !self.lcd_on() {
             return 0;
         }
         let mut irq = 0;
-        for _ in 0..dots {
-            let before = self.mode();
-            self.dot += 1;
-            if self.dot == DOTS_PER_LINE {
-                self.dot = 0;
-                self.ly += 1;
-                if self.ly == 144 {
-                    irq |= IRQ_VBLANK;
-                    self.frames += 1;
-                } else if self.ly == LINES {
-                    self.ly = 0;
-                    self.window_line = 0;
-                }
+        let mode3_end = 80 + 172 + u32::from(self.scx & 7);
+        let old = self.dot;
+        self.dot += dots;
+        if self.ly < 144 && old < mode3_end && self.dot >= mode3_end {
+            self.render_line();
+        }
+        if self.dot >= DOTS_PER_LINE {
+            self.dot -= DOTS_PER_LINE;
+            self.ly += 1;
+            if self.ly == 144 {
+                irq |= IRQ_VBLANK;
+                self.frames += 1;
+            } else if self.ly == LINES {
+                self.ly = 0;
+                self.window_line = 0;
             }
-            let after = self.mode();
-            if before == 3 && after == 0 {
-                self.render_line();
-            }
+        }
+        if self.stat_sel != 0 || self.stat_line {
+            let mode = self.mode();
             let line = (self.stat_sel & 0x40 != 0 && self.ly == self.lyc)
-                || (self.stat_sel & 0x20 != 0 && after == 2)
-                || (self.stat_sel & 0x10 != 0 && after == 1)
-                || (self.stat_sel & 0x08 != 0 && after == 0);
+                || (self.stat_sel & 0x20 != 0 && mode == 2)
+                || (self.stat_sel & 0x10 != 0 && mode == 1)
+                || (self.stat_sel & 0x08 != 0 && mode == 0);
             if line && !self.stat_line {
                 irq |= IRQ_STAT;
             }

@@ -186,7 +186,14 @@ impl Sm83 {
         let pending = bus.pending_interrupts() & 0x1F;
         if self.halted {
             if pending == 0 {
-                self.idle(bus);
+                // Sleep in one go until a request arrives (at most 1024 M-cycles per step, so
+                // callers still see time pass); every M-cycle still ticks the bus.
+                for _ in 0..1024 {
+                    self.idle(bus);
+                    if bus.pending_interrupts() & 0x1F != 0 {
+                        break;
+                    }
+                }
                 return Ok((self.cycles - start) as u32);
             }
             // Waking up costs one extra M-cycle (GBCTR "HALT").
