@@ -1,2 +1,3 @@
 //! Machines: devices wired from a board description.
+pub mod cpm;
 pub mod gameboy;
