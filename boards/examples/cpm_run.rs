@@ -35,7 +35,10 @@ fn main() {
     println!("{}", con.output_text());
     println!("stop: {r:?}");
     let t = cpm.cpu.cycles;
-    println!("{t} T-states in {secs:.3} s = {:.1} M T-states/s", t as f64 / secs / 1e6);
+    println!(
+        "{t} T-states in {secs:.3} s = {:.1} M T-states/s",
+        t as f64 / secs / 1e6
+    );
     let times = con.output_times();
     for (i, (b, t)) in con.output().iter().zip(times).enumerate() {
         let d = if i > 0 { t - times[i - 1] } else { 0 };

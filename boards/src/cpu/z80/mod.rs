@@ -265,6 +265,14 @@ impl Z80 {
         bus.write(addr.wrapping_add(1), hi);
     }
 
+    /// EX (SP),rr writes the high byte first.
+    #[inline(always)]
+    fn write16_hi_first<B: Bus>(&mut self, bus: &mut B, addr: u16, v: u16) {
+        let [lo, hi] = v.to_le_bytes();
+        bus.write(addr.wrapping_add(1), hi);
+        bus.write(addr, lo);
+    }
+
     #[inline(always)]
     fn push<B: Bus>(&mut self, bus: &mut B, v: u16) {
         let [lo, hi] = v.to_le_bytes();

@@ -12,6 +12,10 @@
 //! LDI X/Y from bits 3/1 of (value + A); CPI X/Y from bits 3/1 of
 //! (A - value - H); INI/OUTI N from bit 7 of the value, H and C from the
 //! carry of (value + C±1 or L), P from the parity of ((that sum & 7) ^ B).
+//! MEMPTR: LDIR/CPIR set it to PC+1 while repeating; INI/IND/OUTI/OUTD and
+//! their repeating forms set it to BC±1 with B already decremented (as the
+//! kosarev/z80 reference core does; the memptr_eng notes give BC before
+//! the decrement for INI/IND).
 
 use super::alu::{SZ, SZP};
 use super::{Bus, FLAG_C, FLAG_H, FLAG_N, FLAG_PV, FLAG_S, FLAG_X, FLAG_Y, FLAG_Z, Z80};
@@ -176,16 +180,16 @@ impl Z80 {
                 16
             }
             2 => {
-                let bc = self.bc();
-                let v = bus.input(bc);
+                let v = bus.input(self.bc());
                 bus.write(hl, v);
-                self.wz = bc.wrapping_add(step);
                 self.b = self.b.wrapping_sub(1);
+                // MEMPTR from BC after the decrement, as kosarev/z80 does.
+                self.wz = self.bc().wrapping_add(step);
                 self.set_hl(hl.wrapping_add(step));
                 let k = u16::from(v) + u16::from(self.c.wrapping_add(step as u8));
                 self.block_io_flags(v, k);
                 if repeat && self.b != 0 {
-                    return self.block_repeat();
+                    return self.block_io_repeat();
                 }
                 16
             }
@@ -199,7 +203,7 @@ impl Z80 {
                 let k = u16::from(v) + u16::from(self.l);
                 self.block_io_flags(v, k);
                 if repeat && self.b != 0 {
-                    return self.block_repeat();
+                    return self.block_io_repeat();
                 }
                 16
             }
@@ -216,7 +220,15 @@ impl Z80 {
         self.f = f;
     }
 
-    /// Repeat a block instruction: PC back to its first byte, 21 T-states.
+    /// Repeat INIR/INDR/OTIR/OTDR: PC back to the first byte, MEMPTR kept.
+    #[inline(always)]
+    fn block_io_repeat(&mut self) -> u32 {
+        self.pc = self.pc.wrapping_sub(2);
+        21
+    }
+
+    /// Repeat LDIR/LDDR/CPIR/CPDR: PC back to the first byte, MEMPTR =
+    /// PC + 1, 21 T-states.
     #[inline(always)]
     fn block_repeat(&mut self) -> u32 {
         self.pc = self.pc.wrapping_sub(2);

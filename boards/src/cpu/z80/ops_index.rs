@@ -138,7 +138,7 @@ impl Z80 {
             }
             0xe3 => {
                 let v = self.read16(bus, self.sp);
-                self.write16(bus, self.sp, x);
+                self.write16_hi_first(bus, self.sp, x);
                 x = v;
                 self.wz = v;
                 23

@@ -334,7 +334,7 @@ impl Z80 {
             0xfd => self.exec_index_prefix(bus, false),
             0xe3 => {
                 let v = self.read16(bus, self.sp);
-                self.write16(bus, self.sp, self.hl());
+                self.write16_hi_first(bus, self.sp, self.hl());
                 self.set_hl(v);
                 self.wz = v;
                 19
