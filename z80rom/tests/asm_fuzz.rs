@@ -107,6 +107,18 @@ const FRAGS: &[&str] = &[
     "0",
     "7",
     "8",
+    "mac macro p",
+    "macro m2,x",
+    "endm",
+    "mac",
+    "m2",
+    "p",
+    "x",
+    "rept",
+    "rept 3",
+    "endr",
+    ".l\\@:",
+    "\\@",
 ];
 
 fn line() -> impl Strategy<Value = String> {
@@ -124,7 +136,10 @@ fn line() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(400))]
+    // 400 cases by default; set PROPTEST_CASES for a longer hunt.
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(400)
+    ))]
     #[test]
     fn random_source_never_panics(lines in prop::collection::vec(line(), 0..12), sm83 in any::<bool>()) {
         let src = lines.join("\n");

@@ -28,6 +28,10 @@
 //!   `if expr` / `ifdef name` / `ifndef name` / `else` / `endif` (nested) ·
 //!   `assert expr[, "message"]` (checked in pass 2) · `cpu z80|sm83` · `bank n` / `bank none`
 //!   · `end` (stop assembling).
+//! * Macros: `name macro p1, p2` (or `macro name, p1, p2`) ... `endm`; call as an indented
+//!   `name arg1, arg2`. Parameters are replaced as whole identifiers by the argument text;
+//!   `\@` becomes `_n`, unique per expansion (write `.loop\@:` for labels). `rept n` ...
+//!   `endr` repeats a body. Errors inside point at the call and name the macro's body line.
 //! * Banks: `bank n` tags the following bytes and labels with bank `n` without changing `$`
 //!   (follow it with `org`). Banks may reuse the same logical addresses (Game Boy 0x4000,
 //!   RC2014 512K pages); chunks carry the bank, labels resolve to logical addresses, and
@@ -39,8 +43,8 @@
 //! * `org`, `ds`, `align`, `if`, `bank` and `incbin` arguments must be defined before the
 //!   line; instruction operands, `db`/`dw` may refer forward.
 //! * Operands: an operand wholly in parentheses is memory (`ld a,(label)`), otherwise an
-//!   immediate (`ld a,(1+2)*3`). `(ix+d)`, `(iy-d)`, `(ix)`. A `#` before an immediate is
-//!   accepted and ignored.
+//!   immediate (`ld a,(1+2)*3`). `(ix+d)`, `(iy-d)`, `(ix)`. `[hl]` may stand for `(hl)`.
+//!   A `#` before an immediate or address is accepted and ignored (sdas style).
 //! * Z80 (Zilog UM0080): every documented instruction, `ex af,af'`, `in a,(n)`, `in r,(c)`,
 //!   `out (c),r`, `im 0/1/2`, `rst 0x38` (addresses 0x00..0x38 only, as pasmo), `jp (hl)`,
 //!   `jp (ix)`, both `sub b` and `sub a,b` (likewise `and or xor cp add adc sbc`); undocumented
@@ -61,6 +65,7 @@ mod error;
 mod expr;
 mod files;
 mod lexer;
+mod macros;
 mod operand;
 mod parse;
 mod pass;

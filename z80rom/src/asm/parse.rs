@@ -3,7 +3,10 @@
 //! only when the line is assembled (not inside a false `if` branch).
 
 use super::expr::{Expr, Parser};
+use std::sync::Arc;
+
 use super::lexer::{lex, Punct, Tok};
+pub use super::macros::Block;
 use super::operand::operand;
 pub use super::operand::{Operand, Reg};
 
@@ -61,6 +64,16 @@ pub enum Body {
     /// `bank n`, or `bank none` (None).
     Bank(Option<Expr>),
     End,
+    /// `name macro p1, p2` (replaced by [`Body::Macro`] once its body is collected).
+    MacroStart(Box<str>, Vec<Box<str>>),
+    /// `rept n` (replaced by [`Body::Rept`] once its body is collected).
+    ReptStart(Expr),
+    /// `endm` / `endr`.
+    EndBlock,
+    Macro(Box<str>, Arc<Block>),
+    Rept(Expr, Arc<Block>),
+    /// An unknown word in instruction position: a macro call with its raw arguments.
+    Call(Box<str>, Vec<String>),
     Bad(String),
 }
 
@@ -93,7 +106,7 @@ fn keyword(s: &str) -> Option<&'static str> {
     const DIRECTIVES: &[&str] = &[
         "org", "db", "defb", "defm", "dm", "byte", "dw", "defw", "word", "ds", "defs", "block",
         "align", "include", "incbin", "binary", "if", "ifdef", "ifndef", "else", "endif", "assert",
-        "cpu", "bank", "end", "equ", "defl",
+        "cpu", "bank", "end", "equ", "defl", "macro", "endm", "rept", "endr",
     ];
     let mut buf = [0u8; 12];
     let n = lower(s, &mut buf)?;
@@ -146,6 +159,9 @@ fn parse_toks(text: &str, t: &[Tok], label: &mut Option<Box<str>>) -> Result<Bod
             let e = expr_all(&t[after + 1..])?;
             return Ok(Body::Equ(name.into(), e, defl));
         }
+        if matches!(t.get(after), Some(Tok::Ident(m)) if m.eq_ignore_ascii_case("macro")) {
+            return macro_header(name, &t[after + 1..]);
+        }
         if after == 2 {
             *label = Some(name.into());
             i = 2;
@@ -164,7 +180,10 @@ fn parse_toks(text: &str, t: &[Tok], label: &mut Option<Box<str>>) -> Result<Bod
         return Err("expected an instruction or directive".into());
     };
     let Some(kw) = keyword(word) else {
-        return Err(format!("unknown instruction or directive '{word}'"));
+        // Perhaps a macro: keep the raw argument text for substitution.
+        let at = (word.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+        let rest = text.get(at + word.len()..).unwrap_or("");
+        return Ok(Body::Call((*word).into(), super::macros::split_args(rest)));
     };
     let rest = &t[i + 1..];
     if let Some(m) = mnem(kw) {
@@ -268,9 +287,30 @@ fn parse_toks(text: &str, t: &[Tok], label: &mut Option<Box<str>>) -> Result<Bod
                 Body::Bank(Some(expr_all(args[0])?))
             }
         },
+        "macro" => match rest {
+            [Tok::Ident(name), Tok::P(Punct::Comma), params @ ..]
+            | [Tok::Ident(name), params @ ..] => return macro_header(name, params),
+            _ => return Err("'macro' needs a name".into()),
+        },
+        "endm" | "endr" => Body::EndBlock,
+        "rept" => {
+            want(1, 1)?;
+            Body::ReptStart(expr_all(args[0])?)
+        }
         "equ" | "defl" => return Err(format!("'{kw}' needs a name before it")),
         _ => return Err(format!("unknown directive '{kw}'")),
     })
+}
+
+fn macro_header(name: &str, params: &[Tok]) -> Result<Body, String> {
+    let mut names = Vec::new();
+    for p in split_commas(params)? {
+        match p {
+            [Tok::Ident(n)] if !n.contains('.') => names.push(Box::from(*n)),
+            _ => return Err(format!("macro '{name}': parameters must be plain names")),
+        }
+    }
+    Ok(Body::MacroStart(name.into(), names))
 }
 
 fn file_name(t: &[Tok]) -> Result<String, String> {
@@ -382,6 +422,8 @@ mod tests {
         };
         assert_eq!(ops[1], Operand::SpOff(Expr::Num(5)));
         assert!(matches!(p(" ld a,(ix*2)").body, Body::Bad(_)));
-        assert!(matches!(p(" frob a").body, Body::Bad(_)));
+        assert!(
+            matches!(p(" frob a, (b)").body, Body::Call(n, a) if &*n == "frob" && a == ["a", "(b)"])
+        );
     }
 }

@@ -4,12 +4,13 @@
 //! `org`, `ds`, `align`, `if`, `bank` and `incbin` arguments must be known when reached.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use super::assembly::{Assembly, Chunk, ListRec};
 use super::error::{AsmError, MAX_ERRORS};
 use super::expr::{eval, Env, EvalErr, Expr};
-use super::parse::{Body, DbItem, Line};
+use super::parse::{Block, Body, DbItem, Line};
 pub use super::source::Source;
 use super::{Cpu, Files};
 
@@ -72,6 +73,12 @@ pub struct Asm<'f> {
     pub(super) listing: Vec<ListRec>,
     pub(super) last_emit: Option<(u32, u32, u32)>,
     pub(super) loc: (usize, u32),
+    /// Macros by name, with the pass that last defined them.
+    pub(super) macros: HashMap<String, (Arc<Block>, u8)>,
+    /// Macro/rept expansions so far in this pass (for `\@`).
+    pub(super) expansions: u32,
+    /// The macro/rept expansions being assembled, with the body line.
+    pub(super) context: Vec<(String, u32)>,
 }
 
 impl Env for Asm<'_> {
@@ -127,6 +134,9 @@ impl<'f> Asm<'f> {
             listing: Vec::new(),
             last_emit: None,
             loc: (usize::MAX, 0),
+            macros: HashMap::new(),
+            expansions: 0,
+            context: Vec::new(),
         }
     }
 
@@ -143,7 +153,28 @@ impl<'f> Asm<'f> {
     }
 
     pub(super) fn err(&mut self, msg: impl Into<String>) {
+        let mut msg = msg.into();
+        for (what, line) in self.context.iter().rev() {
+            let _ = write!(msg, " (in {what}, body line {line})");
+        }
         self.err_at(self.loc, msg);
+    }
+
+    pub(super) fn too_many_errors(&self) -> bool {
+        self.errors.len() >= MAX_ERRORS
+    }
+
+    pub(super) fn ifs_len(&self) -> usize {
+        self.ifs.len()
+    }
+
+    /// Reports the `if`s opened since the stack had `base` entries.
+    pub(super) fn close_ifs(&mut self, base: usize) {
+        while self.ifs.len() > base {
+            if let Some(f) = self.ifs.pop() {
+                self.err_at(f.at, "'if' without 'endif'");
+            }
+        }
     }
 
     /// Reads and parses a source file (once), returning its index.
@@ -282,6 +313,7 @@ impl<'f> Asm<'f> {
         self.cpu = self.cpu0;
         self.scope.clear();
         self.ended = false;
+        self.expansions = 0;
         for s in self.syms.values_mut() {
             s.seen = false;
         }
@@ -347,14 +379,10 @@ impl<'f> Asm<'f> {
             self.loc = (idx, line.line);
             self.line(line, depth);
         }
-        while self.ifs.len() > base {
-            if let Some(f) = self.ifs.pop() {
-                self.err_at(f.at, "'if' without 'endif'");
-            }
-        }
+        self.close_ifs(base);
     }
 
-    fn line(&mut self, l: &Line, depth: usize) {
+    pub(super) fn line(&mut self, l: &Line, depth: usize) {
         match &l.body {
             Body::If(_) | Body::Ifdef(..) => {
                 let parent = self.active();
@@ -485,6 +513,31 @@ impl<'f> Asm<'f> {
                 }
             }
             Body::End => self.ended = true,
+            Body::MacroStart(..) | Body::ReptStart(_) | Body::EndBlock => {}
+            Body::Macro(name, block) => {
+                let pass = self.pass;
+                match self.macros.insert(name.to_string(), (block.clone(), pass)) {
+                    Some((_, p)) if p == pass => {
+                        self.err(format!("macro '{name}' is already defined"))
+                    }
+                    _ => {}
+                }
+            }
+            Body::Rept(n, block) => {
+                if let Some(n) = self.eval_now(n, "rept") {
+                    if (0..=0x10000).contains(&n) {
+                        for _ in 0..n {
+                            if self.too_many_errors() || self.ended {
+                                break;
+                            }
+                            self.expand("rept".into(), block, &[], depth);
+                        }
+                    } else {
+                        self.err(format!("rept count {n} is outside 0..65536"));
+                    }
+                }
+            }
+            Body::Call(name, args) => self.call(name, args, depth),
         }
         if self.pass == 2 {
             let (chunk, off, len) = self.last_emit.unwrap_or((u32::MAX, 0, 0));
