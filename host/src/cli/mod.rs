@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 
 pub mod chat;
 pub mod data;
+pub mod emu_gb;
 pub mod eval;
 pub mod info;
 pub mod train;
