@@ -1,4 +1,5 @@
-//! Run a CP/M .COM on the emulated CP/M 2.2 machine: `cpm_run FILE.COM [input-line...]`.
+//! Run a CP/M .COM on the emulated CP/M 2.2 machine:
+//! `cpm_run [--bdos-cost T] FILE.COM [input-line...]`.
 //! Each input line is typed followed by CR. Prints the console output, the
 //! stop reason and the emulation speed.
 
@@ -6,7 +7,16 @@ use boards::console::ScriptedConsole;
 use boards::machines::cpm::{Cpm, CpmConfig};
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
+    let mut args: Vec<String> = std::env::args().collect();
+    let mut cfg = CpmConfig::default();
+    if args.get(1).map(String::as_str) == Some("--bdos-cost") {
+        let Some(cost) = args.get(2).and_then(|c| c.parse().ok()) else {
+            eprintln!("--bdos-cost needs a number of T-states");
+            std::process::exit(2);
+        };
+        cfg.bdos_cost = cost;
+        args.drain(1..3);
+    }
     let Some(path) = args.get(1) else {
         eprintln!("usage: cpm_run FILE.COM [input-line...]");
         std::process::exit(2);
@@ -24,7 +34,7 @@ fn main() {
         input.push(b'\r');
     }
     let mut con = ScriptedConsole::new(&input);
-    let mut cpm = Cpm::new(CpmConfig::default());
+    let mut cpm = Cpm::new(cfg);
     if let Err(e) = cpm.load_com(&image, b"") {
         eprintln!("{e}");
         std::process::exit(2);
