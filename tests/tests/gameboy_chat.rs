@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use boards::machines::gameboy::cartridge;
 use z80lm::build::targets::gameboy::{self, session::Session};
-use z80lm::model::{infer::respond, Model};
+use z80lm::model::infer::{respond, Engine};
+use z80lm::model::Model;
 
 fn shared(rel: &str) -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -87,7 +88,16 @@ fn all_vectors(name: &str) {
             "prompt {:?}: screen shows {shown:?}",
             String::from_utf8_lossy(prompt)
         );
-        assert_eq!(a.text, respond(&m, prompt));
+        let mut host_logits = Vec::new();
+        let host =
+            Engine::new(&m).respond_traced(prompt, |step| host_logits.push(step.logits.clone()));
+        assert_eq!(a.text, host);
+        assert_eq!(
+            a.logits,
+            host_logits,
+            "per-step logits in WRAM, prompt {:?}",
+            String::from_utf8_lossy(prompt)
+        );
         checked += 1;
         tstates += a.tstates;
         steps += u64::from(a.steps);

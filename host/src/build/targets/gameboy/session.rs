@@ -43,6 +43,8 @@ pub struct Answer {
     pub tstates: u64,
     /// Inference steps: bytes + 1 for the final EOS step (none after a 50-byte response).
     pub steps: u32,
+    /// The logits of every step, read from WRAM (X pages) when the engine enters `argmax`.
+    pub logits: Vec<Vec<i16>>,
 }
 
 /// The emulated Game Boy running a built cartridge, with the keyboard cursor tracked.
@@ -50,20 +52,27 @@ pub struct Session {
     pub gb: GameBoy,
     cursor: Cursor,
     read_line: u16,
+    argmax: u16,
+    nclass: usize,
 }
 
 impl Session {
     /// Powers on and runs until the ROM waits for the first line.
     pub fn boot(image: &GbImage) -> Result<Self, SessionError> {
         let gb = GameBoy::new(image.rom.clone())?;
-        let read_line = *image
-            .symbols
-            .get("read_line")
-            .ok_or(SessionError::Symbol("read_line"))? as u16;
+        let sym = |name: &'static str| {
+            image
+                .symbols
+                .get(name)
+                .copied()
+                .ok_or(SessionError::Symbol(name))
+        };
         let mut s = Session {
             gb,
             cursor: Cursor::default(),
-            read_line,
+            read_line: sym("read_line")? as u16,
+            argmax: sym("argmax")? as u16,
+            nclass: sym("NCLASS")? as usize,
         };
         s.run_to_read_line(20 * u64::from(DOTS_PER_FRAME))?;
         Ok(s)
@@ -76,12 +85,21 @@ impl Session {
         }
     }
 
-    /// Runs until the CPU enters `read_line`.
-    fn run_to_read_line(&mut self, budget: u64) -> Result<(), SessionError> {
-        let target = self.read_line;
+    /// Runs until the CPU enters `read_line`; returns the logits seen at each `argmax` entry.
+    fn run_to_read_line(&mut self, budget: u64) -> Result<Vec<Vec<i16>>, SessionError> {
+        let (target, argmax, n) = (self.read_line, self.argmax, self.nclass);
+        let mut logits = Vec::new();
         self.gb.step()?;
-        self.gb.run_until(budget, |g| g.cpu.regs.pc == target)?;
-        self.check_faults()
+        self.gb.run_until(budget, |g| {
+            if g.cpu.regs.pc == argmax {
+                let v = (0..n as u16)
+                    .map(|j| i16::from_le_bytes([g.bus.peek(0xC200 + j), g.bus.peek(0xC300 + j)]));
+                logits.push(v.collect());
+            }
+            g.cpu.regs.pc == target
+        })?;
+        self.check_faults()?;
+        Ok(logits)
     }
 
     /// Runs to the start of the next VBlank.
@@ -125,7 +143,7 @@ impl Session {
         self.gb.set_button(Button::Start, true);
         self.next_frame()?;
         self.gb.set_button(Button::Start, false);
-        self.run_to_read_line(2_000_000_000)?;
+        let logits = self.run_to_read_line(2_000_000_000)?;
         let tstates = self.gb.cycles() - start;
         let len = usize::from(self.gb.bus.peek(OUT_N));
         let text = self.response_on_screen(len)?;
@@ -138,6 +156,7 @@ impl Session {
             text,
             tstates,
             steps,
+            logits,
         })
     }
 
