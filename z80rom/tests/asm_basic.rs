@@ -110,6 +110,15 @@ debug equ 0
  assert $ == 5, \"size\"
 ";
     assert_eq!(bytes(src), [2, 3, 4, 0xEE, 5]);
+    let chain = |v: i32| {
+        bytes(&format!(
+            "v equ {v}\n if v == 1\n db 1\n elseif v == 2\n db 2\n elseif v >= 2\n db 3\n else\n db 4\n endif\n"
+        ))
+    };
+    assert_eq!(
+        [chain(1), chain(2), chain(3), chain(0)],
+        [[1], [2], [3], [4]]
+    );
     assert_eq!(
         err(" db 1\n assert $ == 2, \"one byte\"\n"),
         "t.asm:2: assertion failed: one byte"

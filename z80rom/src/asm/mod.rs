@@ -25,7 +25,7 @@
 //!   (without `fill` it only reserves: no bytes, the gap is filled by the image's fill byte) ·
 //!   `align n[,fill]` (same rule) · `include "file"` (relative to the including file's
 //!   directory first, nested at most 16 deep) · `incbin "file"[,skip[,len]]` ·
-//!   `if expr` / `ifdef name` / `ifndef name` / `else` / `endif` (nested) ·
+//!   `if expr` / `ifdef name` / `ifndef name` / `elseif expr` / `else` / `endif` (nested) ·
 //!   `assert expr[, "message"]` (checked in pass 2) · `cpu z80|sm83` · `bank n` / `bank none`
 //!   · `end` (stop assembling).
 //! * Macros: `name macro p1, p2` (or `macro name, p1, p2`) ... `endm`; call as an indented
@@ -71,6 +71,7 @@ mod parse;
 mod pass;
 mod sm83;
 mod source;
+mod symbols;
 mod z80;
 
 pub use assembly::{Assembly, Chunk};

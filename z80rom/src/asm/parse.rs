@@ -57,6 +57,7 @@ pub enum Body {
     Incbin(String, Option<Expr>, Option<Expr>),
     If(Expr),
     Ifdef(Box<str>, bool),
+    ElseIf(Expr),
     Else,
     Endif,
     Assert(Expr, Option<String>),
@@ -106,7 +107,7 @@ fn keyword(s: &str) -> Option<&'static str> {
     const DIRECTIVES: &[&str] = &[
         "org", "db", "defb", "defm", "dm", "byte", "dw", "defw", "word", "ds", "defs", "block",
         "align", "include", "incbin", "binary", "if", "ifdef", "ifndef", "else", "endif", "assert",
-        "cpu", "bank", "end", "equ", "defl", "macro", "endm", "rept", "endr",
+        "cpu", "bank", "end", "equ", "defl", "macro", "endm", "rept", "endr", "elseif",
     ];
     let mut buf = [0u8; 12];
     let n = lower(s, &mut buf)?;
@@ -253,6 +254,10 @@ fn parse_toks(text: &str, t: &[Tok], label: &mut Option<Box<str>>) -> Result<Bod
             [Tok::Ident(s)] => Body::Ifdef((*s).into(), kw == "ifndef"),
             _ => return Err(format!("'{kw}' takes one symbol name")),
         },
+        "elseif" => {
+            want(1, 1)?;
+            Body::ElseIf(expr_all(args[0])?)
+        }
         "else" => {
             want(0, 0)?;
             Body::Else

@@ -12,37 +12,11 @@ use super::error::{AsmError, MAX_ERRORS};
 use super::expr::{eval, Env, EvalErr, Expr};
 use super::parse::{Block, Body, DbItem, Line};
 pub use super::source::Source;
+use super::symbols::{Kind, Pending, Sym};
 use super::{Cpu, Files};
 
 /// Include nesting limit (catches recursive includes).
 pub const MAX_INCLUDE_DEPTH: usize = 16;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Label,
-    Equ,
-    Defl,
-}
-
-#[derive(Debug, Clone)]
-struct Sym {
-    value: i64,
-    bank: Option<u32>,
-    kind: Kind,
-    /// Defined (so far) in the current pass.
-    seen: bool,
-    /// A pass-1 equate waiting for a forward reference.
-    pending: bool,
-    at: (usize, u32),
-}
-
-struct Pending {
-    name: String,
-    expr: Expr,
-    scope: String,
-    pc: u32,
-    at: (usize, u32),
-}
 
 struct IfFrame {
     parent: bool,
@@ -60,7 +34,7 @@ pub struct Asm<'f> {
     pub(super) sources: Vec<Arc<Source>>,
     pub(super) by_name: HashMap<String, usize>,
     pub(super) bins: HashMap<String, Arc<Vec<u8>>>,
-    syms: HashMap<String, Sym>,
+    pub(super) syms: HashMap<String, Sym>,
     pub(super) scope: String,
     pub(super) pc: u32,
     pub(super) bank: Option<u32>,
@@ -69,7 +43,7 @@ pub struct Asm<'f> {
     pub(super) errors: Vec<AsmError>,
     ifs: Vec<IfFrame>,
     pub(super) ended: bool,
-    pending: Vec<Pending>,
+    pub(super) pending: Vec<Pending>,
     pub(super) listing: Vec<ListRec>,
     pub(super) last_emit: Option<(u32, u32, u32)>,
     pub(super) loc: (usize, u32),
@@ -79,36 +53,6 @@ pub struct Asm<'f> {
     pub(super) expansions: u32,
     /// The macro/rept expansions being assembled, with the body line.
     pub(super) context: Vec<(String, u32)>,
-}
-
-impl Env for Asm<'_> {
-    fn here(&self) -> i64 {
-        self.pc as i64
-    }
-
-    fn lookup(&self, name: &str) -> Result<(i64, Option<u32>), EvalErr> {
-        let found = if name.starts_with('.') {
-            let full = format!("{}{}", self.scope, name);
-            self.syms.get(&full)
-        } else {
-            self.syms.get(name)
-        };
-        match found {
-            Some(s) if !s.pending => Ok((s.value, s.bank)),
-            _ => Err(EvalErr::Undefined(name.to_string())),
-        }
-    }
-
-    fn defined(&self, name: &str) -> bool {
-        let full;
-        let key = if name.starts_with('.') {
-            full = format!("{}{}", self.scope, name);
-            &full
-        } else {
-            name
-        };
-        self.syms.get(key).is_some_and(|s| s.seen && !s.pending)
-    }
 }
 
 impl<'f> Asm<'f> {
@@ -247,57 +191,6 @@ impl<'f> Asm<'f> {
         }
     }
 
-    fn qualify(&self, name: &str) -> String {
-        if name.starts_with('.') {
-            format!("{}{}", self.scope, name)
-        } else {
-            name.to_string()
-        }
-    }
-
-    fn define(&mut self, name: &str, value: i64, kind: Kind, bank: Option<u32>) {
-        let full = self.qualify(name);
-        let at = self.loc;
-        match self.syms.get_mut(&full) {
-            Some(s) if kind == Kind::Defl && s.kind == Kind::Defl => {
-                s.value = value;
-                s.seen = true;
-            }
-            Some(s) if self.pass == 1 || s.seen || s.kind != kind => {
-                let (f, l) = s.at;
-                let where_ = self
-                    .sources
-                    .get(f)
-                    .map(|s| s.name.clone())
-                    .unwrap_or_default();
-                self.err(format!(
-                    "symbol '{full}' is already defined at {where_}:{l}"
-                ));
-            }
-            Some(s) => {
-                s.seen = true;
-                if s.value != value {
-                    let old = s.value;
-                    self.err(format!(
-                        "'{full}' is {value:#06X} in pass 2 but was {old:#06X} in pass 1 \
-                         (a size or condition depends on a later definition)"
-                    ));
-                }
-            }
-            None => {
-                let sym = Sym {
-                    value,
-                    bank,
-                    kind,
-                    seen: true,
-                    pending: false,
-                    at,
-                };
-                self.syms.insert(full, sym);
-            }
-        }
-    }
-
     pub fn run(&mut self, main: &str) -> Result<Assembly, AsmError> {
         let idx = self.load(main).map_err(|m| AsmError::new(main, 0, m))?;
         self.walk(idx, 0);
@@ -332,43 +225,6 @@ impl<'f> Asm<'f> {
         ))
     }
 
-    fn resolve_pending(&mut self) {
-        let mut list = std::mem::take(&mut self.pending);
-        loop {
-            let before = list.len();
-            let mut rest = Vec::new();
-            for p in list {
-                self.scope.clone_from(&p.scope);
-                self.pc = p.pc;
-                match eval(&p.expr, self) {
-                    Ok(v) => {
-                        if let Some(s) = self.syms.get_mut(&p.name) {
-                            s.value = v;
-                            s.pending = false;
-                        }
-                    }
-                    Err(_) => rest.push(p),
-                }
-            }
-            list = rest;
-            if list.is_empty() || list.len() == before {
-                break;
-            }
-        }
-        for p in list {
-            self.scope.clone_from(&p.scope);
-            self.pc = p.pc;
-            let msg = match eval(&p.expr, self) {
-                Err(EvalErr::Undefined(s)) if self.syms.get(&s).is_some_and(|s| s.pending) => {
-                    format!("'{}' depends on itself through '{s}'", p.name)
-                }
-                Err(e) => e.to_string(),
-                Ok(_) => continue,
-            };
-            self.err_at(p.at, msg);
-        }
-    }
-
     pub(super) fn walk(&mut self, idx: usize, depth: usize) {
         let src = self.sources[idx].clone();
         let base = self.ifs.len();
@@ -399,6 +255,21 @@ impl<'f> Asm<'f> {
                     in_else: false,
                     at: self.loc,
                 });
+                return;
+            }
+            Body::ElseIf(e) => {
+                match self.ifs.last() {
+                    Some(f) if !f.in_else => {
+                        let open = f.parent && !f.taken;
+                        let cond = open && self.eval_now(e, "elseif").is_some_and(|v| v != 0);
+                        if let Some(f) = self.ifs.last_mut() {
+                            f.active = cond;
+                            f.taken |= cond;
+                        }
+                    }
+                    Some(_) => self.err("'elseif' after 'else'"),
+                    None => self.err("'elseif' without 'if'"),
+                }
                 return;
             }
             Body::Else => {
@@ -438,7 +309,12 @@ impl<'f> Asm<'f> {
         }
         let mut value = None;
         match &l.body {
-            Body::Empty | Body::If(_) | Body::Ifdef(..) | Body::Else | Body::Endif => {}
+            Body::Empty
+            | Body::If(_)
+            | Body::Ifdef(..)
+            | Body::ElseIf(_)
+            | Body::Else
+            | Body::Endif => {}
             Body::Bad(m) => self.err(m.clone()),
             Body::Instr(m, ops) => self.instr(*m, ops, start),
             Body::Equ(name, e, defl) => value = self.equ(name, e, *defl),
@@ -551,46 +427,6 @@ impl<'f> Asm<'f> {
                 len,
                 value,
             });
-        }
-    }
-
-    fn equ(&mut self, name: &str, e: &Expr, defl: bool) -> Option<i64> {
-        let kind = if defl { Kind::Defl } else { Kind::Equ };
-        match eval(e, self) {
-            Ok(v) => {
-                self.define(name, v, kind, None);
-                Some(v)
-            }
-            Err(EvalErr::Undefined(_)) if self.pass == 1 && !defl => {
-                let full = self.qualify(name);
-                if self.syms.contains_key(&full) {
-                    self.define(name, 0, kind, None);
-                    return None;
-                }
-                let at = self.loc;
-                let sym = Sym {
-                    value: 0,
-                    bank: None,
-                    kind,
-                    seen: true,
-                    pending: true,
-                    at,
-                };
-                self.syms.insert(full.clone(), sym);
-                let scope = self.scope.clone();
-                self.pending.push(Pending {
-                    name: full,
-                    expr: e.clone(),
-                    scope,
-                    pc: self.pc,
-                    at,
-                });
-                None
-            }
-            Err(err) => {
-                self.err(err.to_string());
-                None
-            }
         }
     }
 }
