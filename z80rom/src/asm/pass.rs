@@ -417,11 +417,13 @@ impl<'f> Asm<'f> {
         }
         if self.pass == 2 {
             let (chunk, off, len) = self.last_emit.unwrap_or((u32::MAX, 0, 0));
+            // `org` and `bank` lines show where they lead.
+            let moved = matches!(l.body, Body::Org(_) | Body::Bank(_));
             self.listing.push(ListRec {
                 file: self.loc.0 as u32,
                 line: self.loc.1,
-                addr: start,
-                bank: start_bank,
+                addr: if moved { self.pc } else { start },
+                bank: if moved { self.bank } else { start_bank },
                 chunk,
                 off,
                 len,
