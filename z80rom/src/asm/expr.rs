@@ -119,39 +119,44 @@ impl<'t, 'a> Parser<'t, 'a> {
         self.binary(0)
     }
 
-    fn binary(&mut self, level: usize) -> Result<Expr, String> {
-        const LEVELS: usize = 10;
-        if level == LEVELS {
-            return self.unary();
-        }
-        let mut lhs = self.binary(level + 1)?;
-        loop {
-            let op = match (level, self.peek_p()) {
-                (0, Some(Punct::OrOr)) => BinOp::LOr,
-                (1, Some(Punct::AndAnd)) => BinOp::LAnd,
-                (2, Some(Punct::Pipe)) => BinOp::Or,
-                (3, Some(Punct::Caret)) => BinOp::Xor,
-                (4, Some(Punct::Amp)) => BinOp::And,
-                (5, Some(Punct::EqEq | Punct::Assign)) => BinOp::Eq,
-                (5, Some(Punct::Ne)) => BinOp::Ne,
-                (6, Some(Punct::Lt)) => BinOp::Lt,
-                (6, Some(Punct::Le)) => BinOp::Le,
-                (6, Some(Punct::Gt)) => BinOp::Gt,
-                (6, Some(Punct::Ge)) => BinOp::Ge,
-                (7, Some(Punct::Shl)) => BinOp::Shl,
-                (7, Some(Punct::Shr)) => BinOp::Shr,
-                (8, Some(Punct::Plus)) => BinOp::Add,
-                (8, Some(Punct::Minus)) => BinOp::Sub,
-                (9, Some(Punct::Star)) => BinOp::Mul,
-                (9, Some(Punct::Slash)) => BinOp::Div,
-                (9, Some(Punct::Percent)) => BinOp::Mod,
-                _ => return Ok(lhs),
-            };
+    /// The binary operator at the cursor and its precedence (0 binds loosest).
+    fn binop(&self) -> Option<(BinOp, u8)> {
+        Some(match self.peek_p()? {
+            Punct::OrOr => (BinOp::LOr, 0),
+            Punct::AndAnd => (BinOp::LAnd, 1),
+            Punct::Pipe => (BinOp::Or, 2),
+            Punct::Caret => (BinOp::Xor, 3),
+            Punct::Amp => (BinOp::And, 4),
+            Punct::EqEq | Punct::Assign => (BinOp::Eq, 5),
+            Punct::Ne => (BinOp::Ne, 5),
+            Punct::Lt => (BinOp::Lt, 6),
+            Punct::Le => (BinOp::Le, 6),
+            Punct::Gt => (BinOp::Gt, 6),
+            Punct::Ge => (BinOp::Ge, 6),
+            Punct::Shl => (BinOp::Shl, 7),
+            Punct::Shr => (BinOp::Shr, 7),
+            Punct::Plus => (BinOp::Add, 8),
+            Punct::Minus => (BinOp::Sub, 8),
+            Punct::Star => (BinOp::Mul, 9),
+            Punct::Slash => (BinOp::Div, 9),
+            Punct::Percent => (BinOp::Mod, 9),
+            _ => return None,
+        })
+    }
+
+    /// Precedence climbing: operators at `min` or tighter, left-associative.
+    fn binary(&mut self, min: u8) -> Result<Expr, String> {
+        let mut lhs = self.unary()?;
+        while let Some((op, prec)) = self.binop() {
+            if prec < min {
+                break;
+            }
             self.pos += 1;
-            let rhs = self.binary(level + 1)?;
+            let rhs = self.binary(prec + 1)?;
             self.count()?;
             lhs = Expr::Bin(op, Box::new(lhs), Box::new(rhs));
         }
+        Ok(lhs)
     }
 
     fn count(&mut self) -> Result<(), String> {
