@@ -128,6 +128,36 @@ debug equ 0
 }
 
 #[test]
+fn phase_assembles_for_one_address_and_stores_at_another() {
+    let src = "
+ org 0
+ ld hl,payload
+ ld de,run
+ ld bc,payload_end - payload
+ ldir
+ jp run
+payload:
+ phase 0x8000
+run: ld a,($)
+ jr run
+ dephase
+payload_end:
+ db 0xEE
+";
+    let a = assemble_str("t.asm", src, Cpu::Z80).unwrap();
+    assert_eq!(a.symbol("payload"), Some(14));
+    assert_eq!(a.symbol("run"), Some(0x8000));
+    assert_eq!(a.symbol("payload_end"), Some(19));
+    assert_eq!(
+        a.flat(0).1,
+        [
+            0x21, 14, 0, 0x11, 0x00, 0x80, 0x01, 5, 0, 0xED, 0xB0, 0xC3, 0x00, 0x80, 0x3A, 0x00,
+            0x80, 0x18, 0xFB, 0xEE
+        ]
+    );
+}
+
+#[test]
 fn reserved_space_is_not_emitted() {
     let a = assemble_str("t.asm", " org 0x8000\nbuf: ds 16\nend: nop\n", Cpu::Z80).unwrap();
     assert_eq!(a.symbol("end"), Some(0x8010));

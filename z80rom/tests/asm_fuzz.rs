@@ -119,6 +119,9 @@ const FRAGS: &[&str] = &[
     "endr",
     ".l\\@:",
     "\\@",
+    "phase 0xFFF0",
+    "dephase",
+    "elseif",
 ];
 
 fn line() -> impl Strategy<Value = String> {

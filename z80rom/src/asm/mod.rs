@@ -27,7 +27,8 @@
 //!   directory first, nested at most 16 deep) · `incbin "file"[,skip[,len]]` ·
 //!   `if expr` / `ifdef name` / `ifndef name` / `elseif expr` / `else` / `endif` (nested) ·
 //!   `assert expr[, "message"]` (checked in pass 2) · `cpu z80|sm83` · `bank n` / `bank none`
-//!   · `end` (stop assembling).
+//!   · `phase addr` / `dephase`: code assembled for `addr` (labels, `$`) but stored at the
+//!   current address, e.g. a loader copied to RAM · `end` (stop assembling).
 //! * Macros: `name macro p1, p2` (or `macro name, p1, p2`) ... `endm`; call as an indented
 //!   `name arg1, arg2`. Parameters are replaced as whole identifiers by the argument text;
 //!   `\@` becomes `_n`, unique per expansion (write `.loop\@:` for labels). `rept n` ...

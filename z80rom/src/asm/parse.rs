@@ -64,6 +64,9 @@ pub enum Body {
     Cpu(super::Cpu),
     /// `bank n`, or `bank none` (None).
     Bank(Option<Expr>),
+    /// `phase addr`: following code runs at `addr` but is stored at the current address.
+    Phase(Expr),
+    Dephase,
     End,
     /// `name macro p1, p2` (replaced by [`Body::Macro`] once its body is collected).
     MacroStart(Box<str>, Vec<Box<str>>),
@@ -107,7 +110,8 @@ fn keyword(s: &str) -> Option<&'static str> {
     const DIRECTIVES: &[&str] = &[
         "org", "db", "defb", "defm", "dm", "byte", "dw", "defw", "word", "ds", "defs", "block",
         "align", "include", "incbin", "binary", "if", "ifdef", "ifndef", "else", "endif", "assert",
-        "cpu", "bank", "end", "equ", "defl", "macro", "endm", "rept", "endr", "elseif",
+        "cpu", "bank", "end", "equ", "defl", "macro", "endm", "rept", "endr", "elseif", "phase",
+        "dephase", "unphase",
     ];
     let mut buf = [0u8; 12];
     let n = lower(s, &mut buf)?;
@@ -267,6 +271,14 @@ fn parse_toks(text: &str, t: &[Tok], label: &mut Option<Box<str>>) -> Result<Bod
             Body::Endif
         }
         "end" => Body::End,
+        "phase" => {
+            want(1, 1)?;
+            Body::Phase(expr_all(args[0])?)
+        }
+        "dephase" | "unphase" => {
+            want(0, 0)?;
+            Body::Dephase
+        }
         "assert" => {
             want(1, 2)?;
             let msg = match args.get(1) {

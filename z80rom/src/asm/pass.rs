@@ -47,6 +47,8 @@ pub struct Asm<'f> {
     pub(super) listing: Vec<ListRec>,
     pub(super) last_emit: Option<(u32, u32, u32)>,
     pub(super) loc: (usize, u32),
+    /// Inside `phase`: logical address minus load address.
+    pub(super) phase: Option<i64>,
     /// Macros by name, with the pass that last defined them.
     pub(super) macros: HashMap<String, (Arc<Block>, u8)>,
     /// Macro/rept expansions so far in this pass (for `\@`).
@@ -78,6 +80,7 @@ impl<'f> Asm<'f> {
             listing: Vec::new(),
             last_emit: None,
             loc: (usize::MAX, 0),
+            phase: None,
             macros: HashMap::new(),
             expansions: 0,
             context: Vec::new(),
@@ -102,6 +105,11 @@ impl<'f> Asm<'f> {
             let _ = write!(msg, " (in {what}, body line {line})");
         }
         self.err_at(self.loc, msg);
+    }
+
+    /// The logical address `$` (differs from the load address inside `phase`).
+    pub(super) fn here_addr(&self) -> i64 {
+        (self.pc as i64 + self.phase.unwrap_or(0)) & 0x1FFFF
     }
 
     pub(super) fn too_many_errors(&self) -> bool {
@@ -202,6 +210,7 @@ impl<'f> Asm<'f> {
         }
         self.pass = 2;
         self.pc = 0;
+        self.phase = None;
         self.bank = None;
         self.cpu = self.cpu0;
         self.scope.clear();
@@ -294,14 +303,14 @@ impl<'f> Asm<'f> {
         if !self.active() {
             return;
         }
-        let start = self.pc;
+        let start = self.here_addr() as u32;
         let start_bank = self.bank;
         self.last_emit = None;
         if let Some(name) = &l.label {
             if self.pc > 0xFFFF {
                 self.err("label is past the end of the 64 KiB address space");
             }
-            self.define(name, self.pc as i64, Kind::Label, self.bank);
+            self.define(name, self.here_addr(), Kind::Label, self.bank);
             if !name.starts_with('.') && !name.contains('.') {
                 self.scope.clear();
                 self.scope.push_str(name);
@@ -360,7 +369,8 @@ impl<'f> Asm<'f> {
             Body::Align(n, fill) => {
                 if let Some(n) = self.eval_now(n, "align") {
                     if (1..=0x10000).contains(&n) {
-                        let pad = (n as u32 - self.pc % n as u32) % n as u32;
+                        let here = self.here_addr() as u32;
+                        let pad = (n as u32 - here % n as u32) % n as u32;
                         self.fill(pad, fill.as_ref());
                     } else {
                         self.err(format!("align {n} is outside 1..65536"));
@@ -389,6 +399,16 @@ impl<'f> Asm<'f> {
                 }
             }
             Body::End => self.ended = true,
+            Body::Phase(e) => {
+                if let Some(v) = self.eval_now(e, "phase") {
+                    if (0..=0xFFFF).contains(&v) {
+                        self.phase = Some(v - self.pc as i64);
+                    } else {
+                        self.err(format!("phase address {v} is outside 0..0xFFFF"));
+                    }
+                }
+            }
+            Body::Dephase => self.phase = None,
             Body::MacroStart(..) | Body::ReptStart(_) | Body::EndBlock => {}
             Body::Macro(name, block) => {
                 let pass = self.pass;
@@ -418,11 +438,15 @@ impl<'f> Asm<'f> {
         if self.pass == 2 {
             let (chunk, off, len) = self.last_emit.unwrap_or((u32::MAX, 0, 0));
             // `org` and `bank` lines show where they lead.
-            let moved = matches!(l.body, Body::Org(_) | Body::Bank(_));
+            let moved = matches!(l.body, Body::Org(_) | Body::Bank(_) | Body::Phase(_));
             self.listing.push(ListRec {
                 file: self.loc.0 as u32,
                 line: self.loc.1,
-                addr: if moved { self.pc } else { start },
+                addr: if moved {
+                    self.here_addr() as u32
+                } else {
+                    start
+                },
                 bank: if moved { self.bank } else { start_bank },
                 chunk,
                 off,

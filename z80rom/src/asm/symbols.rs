@@ -34,7 +34,7 @@ pub(super) struct Pending {
 
 impl Env for Asm<'_> {
     fn here(&self) -> i64 {
-        self.pc as i64
+        self.here_addr()
     }
 
     fn lookup(&self, name: &str) -> Result<(i64, Option<u32>), EvalErr> {
@@ -122,6 +122,7 @@ impl Asm<'_> {
             for p in list {
                 self.scope.clone_from(&p.scope);
                 self.pc = p.pc;
+                self.phase = None;
                 match eval(&p.expr, self) {
                     Ok(v) => {
                         if let Some(s) = self.syms.get_mut(&p.name) {
@@ -140,6 +141,7 @@ impl Asm<'_> {
         for p in list {
             self.scope.clone_from(&p.scope);
             self.pc = p.pc;
+            self.phase = None;
             let msg = match eval(&p.expr, self) {
                 Err(EvalErr::Undefined(s)) if self.syms.get(&s).is_some_and(|s| s.pending) => {
                     format!("'{}' depends on itself through '{s}'", p.name)
@@ -179,7 +181,7 @@ impl Asm<'_> {
                     name: full,
                     expr: e.clone(),
                     scope,
-                    pc: self.pc,
+                    pc: self.here_addr() as u32,
                     at,
                 });
                 None
