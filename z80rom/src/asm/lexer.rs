@@ -56,11 +56,13 @@ fn is_ident_char(c: u8) -> bool {
 }
 
 /// True when the previous token ends a value (so `%` is modulo, not a binary number).
+/// A mnemonic or directive (`dw %101`, `sub %11`) is not a value.
 fn ends_value(t: Option<&Tok>) -> bool {
-    matches!(
-        t,
-        Some(Tok::Ident(_) | Tok::Num(_) | Tok::Str(_) | Tok::Dollar | Tok::P(Punct::RParen))
-    )
+    match t {
+        Some(Tok::Ident(s)) => super::parse::keyword(s).is_none(),
+        Some(Tok::Num(_) | Tok::Str(_) | Tok::Dollar | Tok::P(Punct::RParen)) => true,
+        _ => false,
+    }
 }
 
 /// Tokenizes `line` into `out` (cleared first).
@@ -280,6 +282,10 @@ mod tests {
         let mut v = Vec::new();
         lex("7 %10", &mut v).unwrap();
         assert_eq!(v, [Tok::Num(7), Tok::P(Punct::Percent), Tok::Num(10)]);
+        lex("x %10", &mut v).unwrap();
+        assert_eq!(v, [Tok::Ident("x"), Tok::P(Punct::Percent), Tok::Num(10)]);
+        lex("dw %10", &mut v).unwrap();
+        assert_eq!(v, [Tok::Ident("dw"), Tok::Num(2)]);
     }
 
     #[test]

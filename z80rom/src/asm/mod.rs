@@ -40,7 +40,9 @@
 //! * Expressions (64-bit, C precedence): `|| && | ^ & == != < <= > >= << >> + - * / %`,
 //!   unary `- + ~ !`, parentheses, `$` (address of the current statement), numbers `123`,
 //!   `0x1F`, `$1F`, `1Fh`, `%1010`, `0b1010`, `1010b`, `17o`, chars `'c'`, and `low(x)`,
-//!   `high(x)`, `bank(label)`, `defined(name)`. Comparisons give 1/0.
+//!   `high(x)`, `bank(label)`, `defined(name)`. Comparisons give 1/0. Values and precedence
+//!   agree with z80asm; pasmo differs (true is -1, `<<` binds tighter than `+`), so
+//!   parenthesise shifts in sources that pasmo must also accept.
 //! * `org`, `ds`, `align`, `if`, `bank` and `incbin` arguments must be defined before the
 //!   line; instruction operands, `db`/`dw` may refer forward.
 //! * Operands: an operand wholly in parentheses is memory (`ld a,(label)`), otherwise an

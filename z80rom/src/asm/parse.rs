@@ -106,7 +106,7 @@ pub(super) fn lower(s: &str, buf: &mut [u8; 12]) -> Option<usize> {
     Some(s.len())
 }
 
-fn keyword(s: &str) -> Option<&'static str> {
+pub(super) fn keyword(s: &str) -> Option<&'static str> {
     const DIRECTIVES: &[&str] = &[
         "org", "db", "defb", "defm", "dm", "byte", "dw", "defw", "word", "ds", "defs", "block",
         "align", "include", "incbin", "binary", "if", "ifdef", "ifndef", "else", "endif", "assert",
