@@ -50,16 +50,24 @@
 //!   A `#` before an immediate or address is accepted and ignored (sdas style).
 //! * Z80 (Zilog UM0080): every documented instruction, `ex af,af'`, `in a,(n)`, `in r,(c)`,
 //!   `out (c),r`, `im 0/1/2`, `rst 0x38` (addresses 0x00..0x38 only, as pasmo), `jp (hl)`,
-//!   `jp (ix)`, both `sub b` and `sub a,b` (likewise `and or xor cp add adc sbc`); undocumented
+//!   `jp (ix)`, both `sub b` and `sub a,b` (likewise `and or xor cp`; pasmo accepts only
+//!   `sub b`, so generated code should use that form); undocumented
 //!   `ixh ixl iyh iyl`, `sll`/`sl1`, `in f,(c)`/`in (c)`, `out (c),0`.
 //! * SM83 (`cpu sm83` or [`Cpu::Sm83`]; Pan Docs opcode table): `ld (hl+),a` `ld a,(hl+)`
 //!   `ld (hl-),a` (also `(hli)`, `(hld)`, `ldi (hl),a`, `ldd a,(hl)`), `ldh (n),a`,
-//!   `ldh a,(n)`, `ld (0xff00+n),a`, `ld (c),a`, `ld a,(c)`, `ld (nn),sp`, `add sp,e`,
+//!   `ldh a,(n)`, `ld (0xff00+n),a` (= `ldh`, as rgbds; sdasgb makes it `ld (nn),a`), `ld (c),a`, `ld a,(c)`, `ld (nn),sp`, `add sp,e`,
 //!   `ld hl,sp+e` (`ldhl sp,e`), `swap r`, `stop`, `reti`, `jp hl`/`jp (hl)`. Z80-only
 //!   instructions are errors.
 //! * Errors are `file:line: message` ([`AsmError`]); up to 50 are collected per run.
 //!   Bytes > 255 or < -128, words outside -32768..65535, displacements outside -128..127 and
 //!   relative jumps out of range (with the distance) are errors; so are overlapping bytes.
+//!
+//! # Output
+//!
+//! [`Assembly::chunks`] holds the bytes (logical address, optional bank);
+//! [`Assembly::flat`] / [`Assembly::flat_bank`] give one image per bank, [`Assembly::place`]
+//! maps (bank, address) to file offsets for a ROM, [`Assembly::symbols`] /
+//! [`Assembly::symbol_bank`] the labels, and [`Assembly::listing`] a listing.
 
 mod assembly;
 mod emit;
