@@ -127,3 +127,33 @@ fn screenshot_is_a_png() {
     let png = gb.screenshot_png().unwrap();
     assert_eq!(&png[1..4], b"PNG");
 }
+
+/// The machine agrees with its board description (boards/data/gb-mbc5.toml).
+#[test]
+fn machine_matches_gb_mbc5_description() {
+    let d = boards::desc::BoardDesc::builtin("gb-mbc5").unwrap();
+    assert_eq!(u64::from(d.clock_hz), boards::machines::gameboy::CLOCK_HZ);
+    assert_eq!(d.image.entry, 0x0100);
+    let b = d.banking.as_ref().unwrap();
+    assert_eq!(b.rom_page_size, 0x4000);
+    // Bank 511 (bit 8 through 0x3000) is reachable, as rom_pages = 512 says.
+    let mut rom = vec![0u8; 512 * 0x4000];
+    rom[0x100..0x104].copy_from_slice(&[0x00, 0xC3, 0x50, 0x01]);
+    rom[511 * 0x4000] = 0x5A;
+    // ld a,0xFF ; ld (0x2000),a ; ld a,1 ; ld (0x3000),a ; ld a,(0x4000) ; halt
+    let code = [
+        0x3E, 0xFF, 0xEA, 0x00, 0x20, 0x3E, 0x01, 0xEA, 0x00, 0x30, 0xFA, 0x00, 0x40, 0x76,
+    ];
+    rom[0x150..0x150 + code.len()].copy_from_slice(&code);
+    cartridge::write_header(&mut rom, "BIG", TYPE_MBC5).unwrap();
+    let mut gb = GameBoy::new(rom).unwrap();
+    for _ in 0..7 {
+        gb.step().unwrap();
+    }
+    assert_eq!(gb.bus.cart.rom_bank() as u32, b.rom_pages - 1);
+    assert_eq!(gb.cpu.regs.a, 0x5A);
+    for r in ["wram", "hram"] {
+        assert!(d.region(r).is_some(), "{r} region");
+    }
+    assert_eq!(d.region("wram").unwrap().start, 0xC000);
+}
