@@ -9,7 +9,7 @@
 //! `and r`, `xor r`, `or r`, `cp r` without it (pasmo rejects `sub a,r`); `ex af,af'` with the
 //! quote; decimal numbers; `(ix-3)` rather than `(ix+-3)`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use z80rom::asm::{assemble_str, Assembly, Cpu};
@@ -244,19 +244,25 @@ fn source(lines: &[String]) -> String {
     s
 }
 
-fn tool_dir() -> PathBuf {
-    let d = std::env::temp_dir().join(format!("z80rom-crosscheck-{}", std::process::id()));
+/// A fresh scratch directory for one tool run.
+fn tool_dir(tag: &str, tool: &str) -> PathBuf {
+    let name = format!("z80rom-crosscheck-{}-{tag}-{tool}", std::process::id());
+    let d = std::env::temp_dir().join(name);
     let _ = std::fs::create_dir_all(&d);
     d
 }
 
 /// Runs an external assembler; Err is a reason to skip (missing tool or rejected source).
 fn run_tool(tool: &str, src: &str, tag: &str) -> Result<Vec<u8>, String> {
-    let dir = tool_dir();
-    let inp = dir.join(format!("{tag}-{tool}.asm"));
-    let out = dir.join(format!("{tag}-{tool}.bin"));
+    let dir = tool_dir(tag, tool);
+    let res = run_in(&dir, tool, src);
+    let _ = std::fs::remove_dir_all(&dir);
+    res
+}
+
+fn run_in(dir: &Path, tool: &str, src: &str) -> Result<Vec<u8>, String> {
+    let (inp, out) = (dir.join("in.asm"), dir.join("out.bin"));
     std::fs::write(&inp, src).map_err(|e| e.to_string())?;
-    let _ = std::fs::remove_file(&out);
     let mut cmd = Command::new(tool);
     match tool {
         "pasmo" => cmd.arg("--bin").arg(&inp).arg(&out),

@@ -178,11 +178,11 @@ fn sdasgb(src: &str) -> Result<Vec<u8>, String> {
         }
         Ok(())
     };
-    run(Command::new("sdasgb").args(["-o", "all.rel", "all.s"]))?;
-    run(Command::new("sdldgb").args(["-i", "all.ihx", "all.rel"]))?;
-    let text = std::fs::read_to_string(dir.join("all.ihx")).map_err(|e| e.to_string())?;
+    let res = run(Command::new("sdasgb").args(["-o", "all.rel", "all.s"]))
+        .and_then(|()| run(Command::new("sdldgb").args(["-i", "all.ihx", "all.rel"])))
+        .and_then(|()| std::fs::read_to_string(dir.join("all.ihx")).map_err(|e| e.to_string()));
     let _ = std::fs::remove_dir_all(&dir);
-    parse_ihx(&text)
+    parse_ihx(&res?)
 }
 
 #[test]
