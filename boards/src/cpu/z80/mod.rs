@@ -89,8 +89,9 @@ pub struct Z80 {
     pub wz: u16,
     /// Total T-states executed since power-on.
     pub cycles: u64,
-    /// True right after `EI` (and DD/FD prefixes): no maskable interrupt may
-    /// be accepted before the next instruction.
+    /// True right after `EI`: no maskable interrupt may be accepted before
+    /// the next instruction. (DD/FD prefix chains run inside one `step`, so
+    /// no interrupt can land between a prefix and its opcode.)
     pub ei_delay: bool,
 }
 
