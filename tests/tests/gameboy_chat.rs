@@ -38,6 +38,8 @@ fn guess_cartridge_header_and_is_it_a_chair() {
     let a = s.ask(b"is it a chair").unwrap();
     eprintln!("{}", s.transcript().join("\n"));
     assert_eq!(String::from_utf8_lossy(&a.text), "WIN");
+    // The chat also streams out of the link port (SB/SC, internal clock).
+    assert_eq!(String::from_utf8_lossy(s.gb.serial_sent()), "is it a chair\r\nWIN\r\n");
     assert_eq!(a.text, respond(&m, b"is it a chair"));
 }
 

@@ -11,7 +11,7 @@
 ;   L1_OUT (0 = 256), L1_BIAS (page: low bytes, +1 high bytes), L1_TAB (input table page),
 ;   NCLASS, EOS, CHARSET (page), finish_layers (finishes layer 1 and runs layers 2..L),
 ;   ADD_ENTRY (page: entry low bytes, +1 high bytes) and the unrolled adds ending at adds_end.
-; Needs from the console driver: con_out (A = byte to print; may clobber all registers).
+; Needs from the console driver: resp_out (A = response byte to print; may clobber all registers).
 
 ; Record format, at the bank/address of the input table entry:
 ;   { count (1-255), kind (V_PLUS / V_MINUS / V_MINUS2), count output indices } ... 0
@@ -64,7 +64,7 @@ respond:
         ld h,high(CHARSET)
         ld a,(hl)
         push af
-        call con_out
+        call resp_out
         pop af
         call push_window
         ld a,(OUT_N)

@@ -43,9 +43,45 @@ chat:
         cp '!'
         jr z,bye
         call newline
+        call link_line
         call respond
         call newline
+        call link_crlf
         jr chat
+
+; resp_out: a response byte goes to the screen and out of the link port. Clobbers: all.
+resp_out:
+        push af
+        call con_out
+        pop af
+        jp link_out
+
+; link_line: sends the typed line, then CR LF, out of the link port. Clobbers: all.
+link_line:
+        ld hl,LINE
+        ld a,(LINE_LEN)
+        ld c,a
+.next:  ld a,(hl+)
+        call link_out
+        dec c
+        jr nz,.next
+link_crlf:
+        ld a,13
+        call link_out
+        ld a,10
+        ; fall through
+
+; link_out: sends A over the link port with the internal clock (8192 Hz: 4096 T-states) and
+; waits for the transfer to end; with no cable attached it completes all the same.
+; Clobbers: A. (Pan Docs "Serial Data Transfer")
+link_out:
+        ldh (SB),a
+        ld a,0x81
+        ldh (SC),a
+.wait:  ldh a,(SC)
+        bit 7,a
+        jr nz,.wait
+        ret
 
 bye:    call newline
         ld hl,BYE
