@@ -39,7 +39,10 @@ fn guess_cartridge_header_and_is_it_a_chair() {
     eprintln!("{}", s.transcript().join("\n"));
     assert_eq!(String::from_utf8_lossy(&a.text), "WIN");
     // The chat also streams out of the link port (SB/SC, internal clock).
-    assert_eq!(String::from_utf8_lossy(s.gb.serial_sent()), "is it a chair\r\nWIN\r\n");
+    assert_eq!(
+        String::from_utf8_lossy(s.gb.serial_sent()),
+        "is it a chair\r\nWIN\r\n"
+    );
     assert_eq!(a.text, respond(&m, b"is it a chair"));
 }
 
@@ -184,4 +187,26 @@ fn synthetic_model_matches_host_step_by_step() {
         assert_eq!(a.text, host, "line {:?}", String::from_utf8_lossy(line));
         assert_eq!(a.logits, host_logits);
     }
+}
+
+/// `z80lm build --target gb` (its library half) writes a cartridge the emulator's header parser
+/// accepts, and `bench --target gb` measures T-states per step on the same path.
+#[test]
+fn build_command_writes_cartridge_and_bench_measures() {
+    use z80lm::cli::build_gb;
+    let m = synthetic();
+    let dir = std::env::temp_dir().join(format!("z80lm-gb-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let npz = dir.join("model.npz");
+    m.save(&npz).unwrap();
+    let out = dir.join("CHAT.gb");
+    build_gb::run(&npz, Some(&out), &[]).unwrap();
+    let rom = std::fs::read(&out).unwrap();
+    let h = cartridge::parse(&rom).unwrap();
+    assert_eq!((h.cartridge_type, h.rom_bytes()), (0x19, rom.len()));
+    assert_eq!(rom, gameboy::build(&m).unwrap().rom);
+    let _ = std::fs::remove_dir_all(&dir);
+    let b = build_gb::bench(&m, &[b"hello".to_vec(), "caf\u{e9}".as_bytes().to_vec()]).unwrap();
+    assert_eq!(b.prompts, 1, "the non-ASCII prompt is skipped");
+    assert!(b.steps >= 1 && b.per_step() > 10_000, "{b:?}");
 }

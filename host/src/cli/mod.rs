@@ -3,6 +3,7 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod build_gb;
 pub mod chat;
 pub mod data;
 pub mod emu_gb;
