@@ -98,7 +98,7 @@ impl Checker {
                     *a += i32::from(UNIT) * wv;
                 }
             }
-            for k in 0..nl {
+            for (k, slot) in max_abs.iter_mut().enumerate().take(nl) {
                 if k > 0 {
                     let out = self.sizes[k + 1];
                     acc = self.b[k].clone();
@@ -111,7 +111,7 @@ impl Checker {
                     }
                 }
                 let m = acc.iter().map(|a| i64::from(a.abs())).max().unwrap_or(0);
-                max_abs[k] = max_abs[k].max(m);
+                *slot = (*slot).max(m);
                 let hidden = k + 1 < nl;
                 x = acc
                     .iter()

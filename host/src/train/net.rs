@@ -64,12 +64,12 @@ impl Net {
     /// The integer model for dead zones `t` (one per layer).
     pub fn to_model(&self, charset: &[u8], t: &[f32]) -> Model {
         let mut layers = Vec::new();
-        for k in 0..self.w.len() {
+        for (k, &tk) in t.iter().enumerate().take(self.w.len()) {
             let (inp, out) = (self.sizes[k], self.sizes[k + 1]);
             let mut weights = vec![0i8; inp * out];
             for i in 0..inp {
                 for j in 0..out {
-                    weights[j * inp + i] = quantize(self.w[k][i * out + j], t[k]);
+                    weights[j * inp + i] = quantize(self.w[k][i * out + j], tk);
                 }
             }
             layers.push(Layer {
@@ -93,8 +93,8 @@ impl Net {
     /// Forward weights and biases for progress `alpha` and dead zones `t`.
     pub fn effective(&self, t: &[f32], alpha: f32) -> Net {
         let mut e = self.clone();
-        for k in 0..self.layers() {
-            effective(&self.w[k], t[k], alpha, &mut e.w[k]);
+        for (k, &tk) in t.iter().enumerate().take(self.layers()) {
+            effective(&self.w[k], tk, alpha, &mut e.w[k]);
             for (o, &v) in e.b[k].iter_mut().zip(&self.b[k]) {
                 *o = v + alpha * (f32::from(quantize_bias(v)) - v);
             }

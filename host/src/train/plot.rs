@@ -7,6 +7,13 @@ const W: f64 = 640.0;
 const H: f64 = 360.0;
 const PAD: f64 = 48.0;
 
+/// A named, coloured line and how to read its value from an epoch.
+type Series<'a> = (
+    &'a str,
+    &'a str,
+    Box<dyn Fn(&EpochStats) -> Option<f64> + 'a>,
+);
+
 fn polyline(points: &[(f64, f64)], colour: &str) -> String {
     let pts: Vec<String> = points
         .iter()
@@ -47,7 +54,7 @@ pub fn svg(history: &[EpochStats], title: &str) -> String {
         H - 16.0,
         history.len()
     ));
-    let series: [(&str, &str, Box<dyn Fn(&EpochStats) -> Option<f64>>); 4] = [
+    let series: [Series; 4] = [
         ("loss", "#888", Box::new(|e| Some(e.loss / max_loss))),
         ("float acc", "#1f77b4", Box::new(|e| Some(e.float_acc))),
         ("integer acc", "#d62728", Box::new(|e| Some(e.int_acc))),

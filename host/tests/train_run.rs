@@ -1,0 +1,195 @@
+//! Training end to end on small data: accuracy reached, the fast checker agreeing with the
+//! engine, same seed -> same bytes (any thread count), resume, and the shipped examples.
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+use z80lm::data::guess;
+use z80lm::model::{respond, Model};
+use z80lm::train::check::Checker;
+use z80lm::train::dataset::{Dataset, Example};
+use z80lm::train::evaluate::evaluate;
+use z80lm::train::trainer::{train, Config, Outcome, Quiet};
+
+fn small_guess() -> Vec<Example> {
+    let table = guess::Table::builtin().unwrap();
+    let opt = guess::Options {
+        seed: 3,
+        variants: 1,
+        typo: 0.1,
+    };
+    guess::generate(&table, "cat", opt).unwrap()
+}
+
+fn run(examples: &[Example], cfg: &Config, init: Option<&Model>) -> Outcome {
+    let ds = Dataset {
+        examples: examples.to_vec(),
+        skipped: vec![],
+    };
+    let charset = ds.charset().unwrap();
+    train(
+        examples,
+        &[],
+        &charset,
+        cfg,
+        init,
+        &mut Quiet,
+        &AtomicBool::new(false),
+    )
+    .unwrap()
+}
+
+fn small_cfg() -> Config {
+    Config {
+        hidden: vec![32, 32],
+        epochs: 6,
+        ..Config::default()
+    }
+}
+
+/// The stated bar: a 256-32-32-7 model reaches 90% exact match on a ~1,600-line 20-questions
+/// set in six epochs (about two seconds on two cores).
+#[test]
+fn small_model_learns_the_guess_game_and_checker_agrees_with_engine() {
+    let ex = small_guess();
+    let out = run(&ex, &small_cfg(), None);
+    let best = out.best.clone().expect("a model");
+    let engine = evaluate(&best, &ex);
+    assert!(engine.accuracy() >= 0.90, "accuracy {}", engine.accuracy());
+    assert!(!engine.wrapped(), "16-bit overflow: {:?}", engine.max_abs);
+    assert_eq!(engine.accuracy(), out.best_acc);
+    // The checker is exact per example, including for a half-trained model that misses many.
+    for model in [
+        best,
+        run(
+            &ex,
+            &Config {
+                epochs: 1,
+                ..small_cfg()
+            },
+            None,
+        )
+        .best
+        .unwrap(),
+    ] {
+        let checker = Checker::new(&model);
+        let mut max_abs = vec![0; model.layers.len()];
+        for e in &ex {
+            assert_eq!(
+                checker.exact(e, &mut max_abs),
+                respond(&model, &e.input) == e.output
+            );
+        }
+    }
+}
+
+fn bytes(o: &Outcome) -> Vec<u8> {
+    o.best.as_ref().unwrap().to_npz()
+}
+
+#[test]
+fn same_seed_gives_identical_model_bytes_with_any_thread_count() {
+    let ex: Vec<Example> = small_guess().into_iter().take(300).collect();
+    let cfg = Config {
+        epochs: 2,
+        ..small_cfg()
+    };
+    let on = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| bytes(&run(&ex, &cfg, None)))
+    };
+    let one = on(1);
+    assert_eq!(one, on(2));
+    let other = Config { seed: 2, ..cfg };
+    assert_ne!(one, bytes(&run(&ex, &other, None)));
+}
+
+#[test]
+fn resume_starts_from_the_saved_model_and_never_gets_worse() {
+    let ex = small_guess();
+    let first = run(
+        &ex,
+        &Config {
+            epochs: 2,
+            ..small_cfg()
+        },
+        None,
+    );
+    let path = std::env::temp_dir().join(format!("z80lm-resume-{}.npz", std::process::id()));
+    first.best.as_ref().unwrap().save(&path).unwrap();
+    let loaded = Model::load(&path).unwrap();
+    assert_eq!(&loaded, first.best.as_ref().unwrap());
+    let second = run(
+        &ex,
+        &Config {
+            epochs: 2,
+            ..small_cfg()
+        },
+        Some(&loaded),
+    );
+    assert!(
+        second.best_acc >= first.best_acc,
+        "{} < {}",
+        second.best_acc,
+        first.best_acc
+    );
+    let mismatch = Config {
+        hidden: vec![16],
+        ..small_cfg()
+    };
+    let ds = Dataset {
+        examples: ex.clone(),
+        skipped: vec![],
+    };
+    let charset = ds.charset().unwrap();
+    let err = train(
+        &ex,
+        &[],
+        &charset,
+        &mismatch,
+        Some(&loaded),
+        &mut Quiet,
+        &AtomicBool::new(false),
+    )
+    .err()
+    .unwrap();
+    assert!(
+        err.to_string().contains("differs from the resumed model"),
+        "{err}"
+    );
+}
+
+/// The shipped guess model answers the done-when questions (secret = chair).
+#[test]
+fn shipped_guess_model_answers_the_game() {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/guess/model.npz");
+    let m = Model::load(&p).unwrap();
+    for (q, a) in [
+        ("is it a chair", "WIN"),
+        ("is it alive", "NO"),
+        ("can you sit on it", "YES"),
+        ("is it made of metal", "MAYBE"),
+    ] {
+        assert_eq!(
+            String::from_utf8_lossy(&respond(&m, q.as_bytes())),
+            a,
+            "{q}"
+        );
+    }
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/tinychat/model.npz");
+    let m = Model::load(&p).unwrap();
+    for (q, a) in [
+        ("hello", "HI"),
+        ("are you a robot", "YES"),
+        ("do you dream", "MAYBE"),
+    ] {
+        assert_eq!(
+            String::from_utf8_lossy(&respond(&m, q.as_bytes())),
+            a,
+            "{q}"
+        );
+    }
+}
