@@ -210,3 +210,26 @@ fn build_command_writes_cartridge_and_bench_measures() {
     assert_eq!(b.prompts, 1, "the non-ASCII prompt is skipped");
     assert!(b.steps >= 1 && b.per_step() > 10_000, "{b:?}");
 }
+
+/// `z80lm emu --board gb`: lines are typed through the on-screen keyboard and the answer shows
+/// in the text screen the command prints.
+#[test]
+fn emu_front_end_types_lines_and_shows_the_answer() {
+    use z80lm::cli::emu_gb;
+    let Some(m) = model("guess") else { return };
+    let image = gameboy::build(&m).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    tx.send(Some(b"is it a chair".to_vec())).unwrap();
+    tx.send(None).unwrap();
+    let args = emu_gb::GbArgs {
+        turbo: true,
+        screenshot: None,
+    };
+    let gb = emu_gb::drive(image.rom, &args, rx, false).unwrap();
+    let screen = emu_gb::screen(&gb);
+    assert!(
+        screen.contains("|> is it a chair     |\n|WIN                 |\n|>                   |"),
+        "{screen}"
+    );
+    assert!(gb.screenshot_png().unwrap().starts_with(b"\x89PNG"));
+}

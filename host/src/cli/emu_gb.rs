@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use boards::devices::joypad::Button;
 use boards::devices::ppu::DOTS_PER_FRAME;
-use boards::machines::gameboy::GameBoy;
+use boards::machines::gameboy::{GameBoy, GbStop};
 
 use crate::build::targets::gameboy::keyboard::Cursor;
 use crate::build::targets::gameboy::tile_char;
@@ -46,9 +46,14 @@ impl Emu {
     /// Runs one frame (paced in real time unless turbo) and redraws the screen on a terminal.
     fn frame(&mut self) -> Result<()> {
         let f = self.gb.bus.ppu.frames;
-        self.gb
-            .run_until(2 * u64::from(DOTS_PER_FRAME), |g| g.bus.ppu.frames != f)
-            .context("the emulated Game Boy stopped")?;
+        // Up to the next VBlank; with the LCD off (no VBlank) one frame's worth of T-states.
+        match self
+            .gb
+            .run_until(u64::from(DOTS_PER_FRAME), |g| g.bus.ppu.frames != f)
+        {
+            Ok(()) | Err(GbStop::Budget(_)) => {}
+            Err(e) => return Err(e).context("the emulated Game Boy stopped"),
+        }
         if let Some(fault) = self.gb.faults().first() {
             bail!("the ROM touched VRAM/OAM while the PPU had it locked: {fault}");
         }
@@ -90,7 +95,7 @@ pub fn screen(gb: &GameBoy) -> String {
     s + "+--------------------+\n"
 }
 
-fn stdin_lines() -> mpsc::Receiver<Option<Vec<u8>>> {
+pub fn stdin_lines() -> mpsc::Receiver<Option<Vec<u8>>> {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let stdin = std::io::stdin();
@@ -119,12 +124,30 @@ fn stdin_lines() -> mpsc::Receiver<Option<Vec<u8>>> {
 /// Boots `rom`, types stdin's lines until it ends and the screen settles.
 pub fn run(rom: &Path, args: &GbArgs) -> Result<()> {
     let bytes = std::fs::read(rom).with_context(|| format!("cannot read {}", rom.display()))?;
-    let gb = GameBoy::new(bytes)
-        .with_context(|| format!("{}: not a cartridge this emulator runs", rom.display()))?;
     let tty = std::io::stdout().is_terminal();
     if tty {
         print!("\x1b[2J");
     }
+    let gb = drive(bytes, args, stdin_lines(), tty)?;
+    if !tty {
+        print!("{}", screen(&gb));
+    }
+    if let Some(png) = &args.screenshot {
+        let bytes = gb.screenshot_png()?;
+        std::fs::write(png, bytes).with_context(|| format!("cannot write {}", png.display()))?;
+    }
+    Ok(())
+}
+
+/// Boots the cartridge `rom`, types each line received (None = end of input) and runs until
+/// the input has ended and the screen has not changed for a while; returns the machine.
+pub fn drive(
+    rom: Vec<u8>,
+    args: &GbArgs,
+    lines: mpsc::Receiver<Option<Vec<u8>>>,
+    tty: bool,
+) -> Result<GameBoy> {
+    let gb = GameBoy::new(rom).context("not a cartridge this emulator runs")?;
     let mut emu = Emu {
         gb,
         turbo: args.turbo,
@@ -135,7 +158,6 @@ pub fn run(rom: &Path, args: &GbArgs) -> Result<()> {
     for _ in 0..BOOT {
         emu.frame()?;
     }
-    let lines = stdin_lines();
     let mut cursor = Cursor::default();
     let mut eof = false;
     let (mut last, mut still) = (String::new(), 0);
@@ -172,12 +194,5 @@ pub fn run(rom: &Path, args: &GbArgs) -> Result<()> {
             }
         }
     }
-    if !tty {
-        print!("{}", screen(&emu.gb));
-    }
-    if let Some(png) = &args.screenshot {
-        let bytes = emu.gb.screenshot_png()?;
-        std::fs::write(png, bytes).with_context(|| format!("cannot write {}", png.display()))?;
-    }
-    Ok(())
+    Ok(emu.gb)
 }
