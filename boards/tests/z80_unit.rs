@@ -270,3 +270,12 @@ fn daa_after_bcd_add() {
     assert_eq!(cpu.a, 0x47);
     assert_eq!(cpu.f & FLAG_C, 0);
 }
+
+#[test]
+fn im0_executes_the_rst_on_the_bus() {
+    // IM 0 ; EI ; NOP, then an interrupt with RST 08 (0xCF) on the bus.
+    let (mut cpu, mut bus, _) = run(&[0xed, 0x46, 0xfb, 0x00], 3, |_| {});
+    assert_eq!(cpu.interrupt(&mut bus, 0xcf), 13);
+    assert_eq!(cpu.pc, 0x08);
+    assert_eq!(&bus.mem[0x7ffe..0x8000], &[4, 0]);
+}

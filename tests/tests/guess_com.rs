@@ -199,3 +199,23 @@ fn cpm80_runner_prints_the_transcript() {
     let (s, e) = response_span(&run.stdout, b"is it alive").expect("response");
     assert_eq!(&run.stdout[s..e], b"NO");
 }
+
+#[test]
+fn guess_com_runs_clean_with_fault_detection_on() {
+    let Some(image) = guess_image() else { return };
+    // Writes only inside the TPA, code only inside the image, and the
+    // stack never below the end of the image.
+    let end = 0x100 + image.len() as u16;
+    let mut cpm = Cpm::new(CpmConfig {
+        check_writes: true,
+        stack_floor: Some(end),
+        code_range: Some(0x100..end),
+        ..CpmConfig::default()
+    });
+    cpm.load_com(&image, b"").expect("GUESS.COM fits the TPA");
+    let mut con = ScriptedConsole::new(b"is it a chair\r");
+    assert_eq!(cpm.run(&mut con, BUDGET), Ok(Exit::InputExhausted));
+    let out = con.output();
+    let (s, e) = response_span(out, b"is it a chair").expect("response");
+    assert_eq!(&out[s..e], b"WIN");
+}

@@ -46,7 +46,9 @@ pub struct CpmConfig {
     /// Stop when a write through SP (PUSH, CALL, RST, EX (SP),HL) lands below
     /// this address.
     pub stack_floor: Option<u16>,
-    /// Stop when an instruction is fetched outside this range.
+    /// Stop when an instruction is fetched outside this range (the
+    /// page-zero jumps at 0x0000 and 0x0005 and the trapped BDOS/BIOS
+    /// entries are always allowed).
     pub code_range: Option<Range<u16>>,
 }
 
@@ -260,7 +262,8 @@ impl Cpm {
                 cpu.step(&mut bus);
             } else {
                 if let Some(r) = &code {
-                    if !r.contains(&pc) {
+                    // The page-zero jumps to WBOOT and FBASE are system code.
+                    if !r.contains(&pc) && pc != 0x0000 && pc != 0x0005 {
                         return Err(CpmError::ExecOutsideCode {
                             pc,
                             start: r.start,
