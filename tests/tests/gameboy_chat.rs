@@ -233,3 +233,45 @@ fn emu_front_end_types_lines_and_shows_the_answer() {
     );
     assert!(gb.screenshot_png().unwrap().starts_with(b"\x89PNG"));
 }
+
+/// Our shipped models (`examples/*/model.npz`) on the cartridge: text and every step's logits
+/// equal the host reference for a fixed set of prompts.
+#[test]
+fn shipped_models_match_host() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let Ok(dirs) = std::fs::read_dir(&root) else {
+        eprintln!("skipping: {} not found", root.display());
+        return;
+    };
+    let prompts: [&[u8]; 6] = [
+        b"hello",
+        b"is it a chair",
+        b"are you a robot",
+        b"do you dream",
+        b"  What IS it?",
+        b"x",
+    ];
+    let mut built = 0;
+    for dir in dirs.flatten() {
+        let path = dir.path().join("model.npz");
+        let Ok(m) = Model::load(&path) else { continue };
+        let image = gameboy::build(&m).unwrap();
+        let mut s = Session::boot(&image).unwrap();
+        for p in prompts {
+            let a = s.ask(p).unwrap();
+            let mut host_logits = Vec::new();
+            let host =
+                Engine::new(&m).respond_traced(p, |step| host_logits.push(step.logits.clone()));
+            assert_eq!(
+                a.text,
+                host,
+                "{}: prompt {:?}",
+                path.display(),
+                String::from_utf8_lossy(p)
+            );
+            assert_eq!(a.logits, host_logits, "{}", path.display());
+        }
+        built += 1;
+    }
+    assert!(built > 0, "no model.npz under {}", root.display());
+}
