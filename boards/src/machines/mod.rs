@@ -1,3 +1,4 @@
 //! Machines: devices wired from a board description.
 pub mod cpm;
 pub mod gameboy;
+pub mod zx48;

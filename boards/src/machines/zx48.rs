@@ -1,0 +1,283 @@
+//! Emulated ZX Spectrum 48K: Z80 at 3.5 MHz, the 16K Sinclair ROM (supplied by the caller, never
+//! shipped), 48K of RAM, the ULA's keyboard matrix, EAR input and 50 Hz frame interrupt, and a
+//! cassette deck.
+//!
+//! Timing (World of Spectrum FAQ, "48K reference"): a frame is 69,888 T-states; the ULA asserts
+//! INT for 32 T-states at the start of each frame, so an interrupt is taken only if the CPU
+//! reaches an instruction boundary with interrupts enabled inside that window (the ROM runs in
+//! IM 1). Memory contention, the border, the beeper and the floating bus are not emulated:
+//! programs run as fast as on an uncontended machine, which is what 0x8000-0xFFFF gives anyway.
+//!
+//! Tape: with [`TapeMode::Trap`] the ROM's `LD-BYTES` (0x0556, "The Complete Spectrum ROM
+//! Disassembly") is replaced by a copy of the next block: A = expected flag, IX = destination,
+//! DE = length, carry set = LOAD (reset = VERIFY); on return carry is set when the flag,
+//! length and checksum agree, and the routine exits through `SA/LD-RET` (0x053F) as the ROM
+//! does (border restored, interrupts on, BREAK checked). With [`TapeMode::Edges`] the deck
+//! plays pulses into the EAR bit and the real ROM code loads them at real speed.
+
+use thiserror::Error;
+
+use crate::cpu::z80::{Bus, Z80};
+use crate::devices::tape::TapeDeck;
+use crate::devices::ula::{self, Key, Ula};
+
+/// T-states per frame (and between interrupts).
+pub const FRAME_T: u64 = 69_888;
+/// How long INT stays asserted at the start of a frame.
+const INT_LENGTH: u64 = 32;
+/// Entry of the ROM's `LD-BYTES` and its first four opcodes (INC D; EX AF,AF'; DEC D; DI).
+const LD_BYTES: u16 = 0x0556;
+const LD_BYTES_CODE: [u8; 4] = [0x14, 0x08, 0x15, 0xF3];
+/// `SA/LD-RET`, the common exit of the ROM's tape routines.
+const SA_LD_RET: u16 = 0x053F;
+/// The ROM font: 96 glyphs of 8 bytes for codes 0x20..=0x7F.
+const FONT: std::ops::Range<usize> = 0x3D00..0x4000;
+
+/// Why a machine could not be made or a screenshot written.
+#[derive(Debug, Error)]
+pub enum Zx48Error {
+    #[error("the 48K ROM must be 16384 bytes, got {0}")]
+    RomSize(usize),
+    #[error("PNG encoding failed: {0}")]
+    Png(#[from] png::EncodingError),
+}
+
+/// How the tape reaches the ROM.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TapeMode {
+    /// `LD-BYTES` is trapped and each block is copied at once.
+    #[default]
+    Trap,
+    /// The deck plays pulses into EAR (starting when `LD-BYTES` is first entered).
+    Edges,
+}
+
+/// Memory, ULA and tape: what the CPU is wired to.
+pub struct Zx48Bus {
+    mem: Box<[u8; 0x1_0000]>,
+    pub ula: Ula,
+    pub deck: TapeDeck,
+    /// T-state at the start of the current instruction (for the EAR level).
+    now: u64,
+}
+
+impl Bus for Zx48Bus {
+    #[inline]
+    fn read(&mut self, addr: u16) -> u8 {
+        self.mem[usize::from(addr)]
+    }
+
+    #[inline]
+    fn write(&mut self, addr: u16, value: u8) {
+        if addr >= 0x4000 {
+            self.mem[usize::from(addr)] = value;
+        }
+    }
+
+    fn input(&mut self, port: u16) -> u8 {
+        if port & 1 == 0 {
+            self.ula.ear_in = self.deck.ear(self.now);
+            self.ula.read_port(port)
+        } else {
+            0xFF // nothing else on the bus (the floating bus is not emulated)
+        }
+    }
+
+    fn output(&mut self, port: u16, value: u8) {
+        if port & 1 == 0 {
+            self.ula.write_port(value);
+        }
+    }
+}
+
+/// A ZX Spectrum 48K.
+pub struct Zx48 {
+    pub cpu: Z80,
+    pub bus: Zx48Bus,
+    pub tape_mode: TapeMode,
+    /// T-state at which the next frame (and INT) starts.
+    next_frame: u64,
+    /// Frames completed since power-on.
+    pub frames: u64,
+    /// Addresses whose execution is logged with the value of A (e.g. a console output routine).
+    watch: Vec<u16>,
+    watch_log: Vec<u8>,
+    /// Number of blocks loaded through the `LD-BYTES` trap.
+    pub trapped_blocks: usize,
+}
+
+impl Zx48 {
+    /// Power on with `rom` (the 16,384-byte 48K ROM) and cleared RAM.
+    pub fn new(rom: &[u8]) -> Result<Self, Zx48Error> {
+        if rom.len() != 0x4000 {
+            return Err(Zx48Error::RomSize(rom.len()));
+        }
+        let mut mem = Box::new([0u8; 0x1_0000]);
+        mem[..0x4000].copy_from_slice(rom);
+        Ok(Zx48 {
+            cpu: Z80::new(),
+            bus: Zx48Bus { mem, ula: Ula::default(), deck: TapeDeck::default(), now: 0 },
+            tape_mode: TapeMode::Trap,
+            next_frame: FRAME_T,
+            frames: 0,
+            watch: Vec::new(),
+            watch_log: Vec::new(),
+            trapped_blocks: 0,
+        })
+    }
+
+    /// Put a tape (blocks of flag, payload, checksum) in the deck, rewound.
+    pub fn insert_tape(&mut self, blocks: Vec<Vec<u8>>) {
+        self.bus.deck = TapeDeck::new(blocks);
+    }
+
+    /// The 64K address space (ROM at 0x0000).
+    pub fn memory(&self) -> &[u8] {
+        &self.bus.mem[..]
+    }
+
+    /// Write bytes into RAM (ROM writes are ignored, as on the machine).
+    pub fn poke(&mut self, addr: u16, bytes: &[u8]) {
+        for (i, &b) in bytes.iter().enumerate() {
+            self.bus.write(addr.wrapping_add(i as u16), b);
+        }
+    }
+
+    /// Log the value of A each time the PC reaches `addr`.
+    pub fn watch(&mut self, addr: u16) {
+        self.watch.push(addr);
+    }
+
+    /// Take the bytes logged by [`Zx48::watch`] so far.
+    pub fn take_watch_log(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.watch_log)
+    }
+
+    /// Execute one instruction (after the tape trap, watches and a due interrupt).
+    pub fn step(&mut self) -> u32 {
+        let pc = self.cpu.pc;
+        if pc == LD_BYTES && self.memory()[0x0556..0x055A] == LD_BYTES_CODE {
+            match self.tape_mode {
+                TapeMode::Trap => {
+                    self.trap_ld_bytes();
+                    return 0;
+                }
+                TapeMode::Edges => self.bus.deck.play(self.cpu.cycles),
+            }
+        }
+        if !self.watch.is_empty() && self.watch.contains(&pc) {
+            self.watch_log.push(self.cpu.a);
+        }
+        self.bus.now = self.cpu.cycles;
+        let mut t = self.cpu.step(&mut self.bus);
+        if self.cpu.cycles >= self.next_frame {
+            let late = self.cpu.cycles - self.next_frame;
+            self.next_frame += FRAME_T;
+            self.frames += 1;
+            if late < INT_LENGTH {
+                t += self.cpu.interrupt(&mut self.bus, 0xFF);
+            }
+        }
+        t
+    }
+
+    /// Run until `frames` more frames have started.
+    pub fn run_frames(&mut self, frames: u64) {
+        let until = self.frames + frames;
+        while self.frames < until {
+            self.step();
+        }
+    }
+
+    /// Hold `keys` for `hold` frames, then release everything for `gap` frames.
+    pub fn tap_keys(&mut self, keys: &[Key], hold: u64, gap: u64) {
+        for &k in keys {
+            self.bus.ula.press(k);
+        }
+        self.run_frames(hold);
+        self.bus.ula.release_all();
+        self.run_frames(gap);
+    }
+
+    /// Type text in the ROM's L mode or into our chat driver: each character with its shift
+    /// (see [`Key::for_char`]). Returns the first character that has no key.
+    pub fn type_text(&mut self, text: &str, hold: u64, gap: u64) -> Result<(), char> {
+        for c in text.chars() {
+            let (shift, key) = Key::for_char(c).ok_or(c)?;
+            match shift {
+                Some(s) => self.tap_keys(&[s, key], hold, gap),
+                None => self.tap_keys(&[key], hold, gap),
+            }
+        }
+        Ok(())
+    }
+
+    /// The screen as 24 lines of up to 32 characters (see [`ula::screen_text`]).
+    pub fn screen_text(&self) -> Vec<String> {
+        ula::screen_text(&self.memory()[0x4000..0x5B00], &self.memory()[FONT])
+    }
+
+    /// The screen (without border) as a 256x192 RGB PNG file.
+    pub fn screenshot_png(&self) -> Result<Vec<u8>, Zx48Error> {
+        let rgb = ula::screen_rgb(&self.memory()[0x4000..0x5B00]);
+        let mut out = Vec::new();
+        let mut enc = png::Encoder::new(&mut out, 256, 192);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        enc.write_header()?.write_image_data(&rgb)?;
+        Ok(out)
+    }
+
+    /// `LD-BYTES` done at once from the next tape block (see the module header).
+    fn trap_ld_bytes(&mut self) {
+        let want_flag = self.cpu.a;
+        let load = self.cpu.f & 1 == 1;
+        let mut ix = self.cpu.ix;
+        let mut de = self.cpu.de();
+        let block = self.bus.deck.next_block().map(<[u8]>::to_vec);
+        let ok = match block {
+            Some(block) if block.len() >= 2 && block[0] == want_flag => {
+                let mut parity = block[0];
+                let mut i = 1;
+                let mut same = true;
+                while de > 0 && i < block.len() {
+                    let b = block[i];
+                    if load {
+                        self.bus.write(ix, b);
+                    } else {
+                        same &= self.bus.read(ix) == b;
+                    }
+                    parity ^= b;
+                    ix = ix.wrapping_add(1);
+                    de -= 1;
+                    i += 1;
+                }
+                // The byte after the last one wanted is the checksum.
+                let checksum_ok = block.get(i).is_some_and(|&c| parity ^ c == 0);
+                de == 0 && checksum_ok && same
+            }
+            _ => false,
+        };
+        self.trapped_blocks += 1;
+        self.cpu.ix = ix;
+        self.cpu.set_de(de);
+        self.cpu.f = if ok { self.cpu.f | 1 } else { self.cpu.f & !1 };
+        self.cpu.pc = SA_LD_RET;
+        self.cpu.cycles += 1000; // nominal; the real load takes seconds
+    }
+}
+
+/// Where the 48K ROM is on this machine: `$Z80LM_ZX48_ROM`, else `48.rom` inside the PyPI
+/// package `skoolkit` (asked of `python3`). The ROM is Amstrad's and is never shipped with z80lm.
+pub fn locate_rom() -> Option<std::path::PathBuf> {
+    if let Some(p) = std::env::var_os("Z80LM_ZX48_ROM") {
+        return Some(p.into());
+    }
+    let out = std::process::Command::new("python3")
+        .args(["-c", "import skoolkit, os; print(os.path.dirname(skoolkit.__file__))"])
+        .output()
+        .ok()?;
+    let dir = String::from_utf8(out.stdout).ok()?;
+    let rom = std::path::Path::new(dir.trim()).join("resources").join("48.rom");
+    rom.is_file().then_some(rom)
+}
