@@ -1,0 +1,105 @@
+//! The ZX Spectrum console driver (`z80rom/asm/drivers/zx.asm`) on the emulated 48K with the
+//! real ROM: an echo program assembled by our assembler, put on a tape with our BASIC loader,
+//! loaded with `LOAD ""` and driven through the keyboard matrix. Checks key decoding with both
+//! shifts, DELETE, debounce (one character per press), auto-repeat, wrapping, scrolling and
+//! the attribute cursor.
+
+use boards::devices::ula::Key;
+use boards::machines::zx48::Zx48;
+use hil::zx::{boot, load_tap, screen, DRIVER_GAP, DRIVER_HOLD};
+use z80lm::build::tape::{loader_tape, CodeBlock, Loader};
+use z80rom::asm::{assemble, Cpu, DirFiles, Layered, MemFiles};
+
+const ECHO: &str = r#"
+        org 0x8000
+start:  call con_init
+loop:   call con_in
+        cp 13
+        jr z, newline
+        cp 8
+        jr z, delete
+        call con_out
+        jr loop
+newline: ld a, 13
+        call con_out
+        ld a, 10
+        call con_out
+        jr loop
+delete: call con_out            ; BS, space, BS
+        ld a, ' '
+        call con_out
+        ld a, 8
+        call con_out
+        jr loop
+        include "drivers/zx.asm"
+"#;
+
+fn echo_machine() -> Option<Zx48> {
+    let mut zx = boot()?;
+    let asm_dir = DirFiles(concat!(env!("CARGO_MANIFEST_DIR"), "/../z80rom/asm").into());
+    let main = MemFiles::new().with("echo.asm", ECHO);
+    let files = Layered::new(&main, &asm_dir);
+    let asm = assemble(&files, "echo.asm", Cpu::Z80).expect("echo program assembles");
+    let (start, code) = asm.flat(0);
+    assert_eq!(start, 0x8000);
+    let loader = Loader {
+        name: "ECHO".into(),
+        clear: 0x7FFF,
+        entry: 0x8000,
+        blocks: vec![CodeBlock { start, data: code }],
+    };
+    let tap = loader_tape(&loader).expect("loader").to_tap();
+    load_tap(&mut zx, &tap, 50).expect("tap parses");
+    Some(zx)
+}
+
+fn cursor_attr(zx: &Zx48, row: usize, col: usize) -> u8 {
+    zx.memory()[0x5800 + 32 * row + col]
+}
+
+#[test]
+fn typed_keys_echo_with_shifts_delete_and_cursor() {
+    let Some(mut zx) = echo_machine() else { return };
+    assert_eq!(screen(&zx), "", "con_init clears the screen");
+    assert_eq!(cursor_attr(&zx, 0, 0), 0x87, "cursor at home");
+    zx.type_text("Hello, World? 42!\n", DRIVER_HOLD, DRIVER_GAP).unwrap();
+    zx.type_text("typo\u{8}\u{8}o\n", DRIVER_HOLD, DRIVER_GAP).unwrap();
+    zx.type_text("+-=;:'\"/*.<>", DRIVER_HOLD, DRIVER_GAP).unwrap();
+    assert_eq!(screen(&zx), "Hello, World? 42!\ntyo\n+-=;:'\"/*.<>");
+    assert_eq!(cursor_attr(&zx, 2, 12), 0x87, "cursor after the last character");
+    assert_eq!(cursor_attr(&zx, 0, 0), 0x38, "old cursor cell restored");
+}
+
+#[test]
+fn lines_wrap_at_32_columns_and_the_screen_scrolls() {
+    let Some(mut zx) = echo_machine() else { return };
+    let long = "abcdefghijklmnopqrstuvwxyz0123456789"; // 36 characters
+    zx.type_text(long, DRIVER_HOLD, DRIVER_GAP).unwrap();
+    zx.type_text("\n", DRIVER_HOLD, DRIVER_GAP).unwrap();
+    assert_eq!(screen(&zx), format!("{}\n{}", &long[..32], &long[32..]));
+    for i in 0..24 {
+        zx.type_text(&format!("line {i}\n"), DRIVER_HOLD, DRIVER_GAP).unwrap();
+    }
+    zx.run_frames(5);
+    let text = zx.screen_text();
+    assert_eq!(text[0], "line 1", "{text:#?}");
+    assert_eq!(text[22], "line 23", "{text:#?}");
+    assert_eq!(text[23], "");
+    assert_eq!(cursor_attr(&zx, 23, 0), 0x87);
+}
+
+#[test]
+fn one_character_per_press_and_auto_repeat_when_held() {
+    let Some(mut zx) = echo_machine() else { return };
+    let a = Key::legend(b'A').unwrap();
+    // Five presses of the same key: five characters, however long each is held (< 0.6 s).
+    for hold in [1, 2, 5, 10, 20] {
+        zx.tap_keys(&[a], hold, 2);
+    }
+    assert_eq!(screen(&zx), "aaaaa");
+    // Held for 1.5 s: the first character, a repeat after 0.6 s, then one every 80 ms.
+    zx.tap_keys(&[Key::ENTER], 1, 1);
+    zx.tap_keys(&[a], 75, 2);
+    let n = zx.screen_text()[1].len();
+    assert!((10..=14).contains(&n), "{n} characters from a 1.5 s press");
+}
