@@ -12,8 +12,11 @@ use z80rom::asm::{assemble, Cpu, DirFiles, Layered, MemFiles};
 
 const ECHO: &str = r#"
         org 0x8000
+        jp zx_entry
 start:  call con_init
 loop:   call con_in
+        cp '#'
+        jp z, sys_exit
         cp 13
         jr z, newline
         cp 8
@@ -62,11 +65,18 @@ fn typed_keys_echo_with_shifts_delete_and_cursor() {
     let Some(mut zx) = echo_machine() else { return };
     assert_eq!(screen(&zx), "", "con_init clears the screen");
     assert_eq!(cursor_attr(&zx, 0, 0), 0x87, "cursor at home");
-    zx.type_text("Hello, World? 42!\n", DRIVER_HOLD, DRIVER_GAP).unwrap();
-    zx.type_text("typo\u{8}\u{8}o\n", DRIVER_HOLD, DRIVER_GAP).unwrap();
-    zx.type_text("+-=;:'\"/*.<>", DRIVER_HOLD, DRIVER_GAP).unwrap();
+    zx.type_text("Hello, World? 42!\n", DRIVER_HOLD, DRIVER_GAP)
+        .unwrap();
+    zx.type_text("typo\u{8}\u{8}o\n", DRIVER_HOLD, DRIVER_GAP)
+        .unwrap();
+    zx.type_text("+-=;:'\"/*.<>", DRIVER_HOLD, DRIVER_GAP)
+        .unwrap();
     assert_eq!(screen(&zx), "Hello, World? 42!\ntyo\n+-=;:'\"/*.<>");
-    assert_eq!(cursor_attr(&zx, 2, 12), 0x87, "cursor after the last character");
+    assert_eq!(
+        cursor_attr(&zx, 2, 12),
+        0x87,
+        "cursor after the last character"
+    );
     assert_eq!(cursor_attr(&zx, 0, 0), 0x38, "old cursor cell restored");
 }
 
@@ -78,7 +88,8 @@ fn lines_wrap_at_32_columns_and_the_screen_scrolls() {
     zx.type_text("\n", DRIVER_HOLD, DRIVER_GAP).unwrap();
     assert_eq!(screen(&zx), format!("{}\n{}", &long[..32], &long[32..]));
     for i in 0..24 {
-        zx.type_text(&format!("line {i}\n"), DRIVER_HOLD, DRIVER_GAP).unwrap();
+        zx.type_text(&format!("line {i}\n"), DRIVER_HOLD, DRIVER_GAP)
+            .unwrap();
     }
     zx.run_frames(5);
     let text = zx.screen_text();
@@ -102,4 +113,20 @@ fn one_character_per_press_and_auto_repeat_when_held() {
     zx.tap_keys(&[a], 75, 2);
     let n = zx.screen_text()[1].len();
     assert!((10..=14).contains(&n), "{n} characters from a 1.5 s press");
+}
+
+#[test]
+fn sys_exit_returns_to_basic() {
+    let Some(mut zx) = echo_machine() else { return };
+    zx.type_text("bye#", DRIVER_HOLD, DRIVER_GAP).unwrap();
+    zx.run_frames(10);
+    let text = zx.screen_text();
+    assert_eq!(text[0], "bye", "{text:#?}");
+    assert!(text[23].starts_with("0 OK, 10:"), "{text:#?}");
+    assert_eq!(zx.cpu.iy, 0x5C3A);
+    // The ROM's interrupt routine counts frames in FRAMES (23672) again.
+    let frames = |zx: &Zx48| u16::from_le_bytes([zx.memory()[23672], zx.memory()[23673]]);
+    let before = frames(&zx);
+    zx.run_frames(10);
+    assert_eq!(frames(&zx).wrapping_sub(before), 10);
 }

@@ -116,7 +116,12 @@ impl Zx48 {
         mem[..0x4000].copy_from_slice(rom);
         Ok(Zx48 {
             cpu: Z80::new(),
-            bus: Zx48Bus { mem, ula: Ula::default(), deck: TapeDeck::default(), now: 0 },
+            bus: Zx48Bus {
+                mem,
+                ula: Ula::default(),
+                deck: TapeDeck::default(),
+                now: 0,
+            },
             tape_mode: TapeMode::Trap,
             next_frame: FRAME_T,
             frames: 0,
@@ -274,10 +279,15 @@ pub fn locate_rom() -> Option<std::path::PathBuf> {
         return Some(p.into());
     }
     let out = std::process::Command::new("python3")
-        .args(["-c", "import skoolkit, os; print(os.path.dirname(skoolkit.__file__))"])
+        .args([
+            "-c",
+            "import skoolkit, os; print(os.path.dirname(skoolkit.__file__))",
+        ])
         .output()
         .ok()?;
     let dir = String::from_utf8(out.stdout).ok()?;
-    let rom = std::path::Path::new(dir.trim()).join("resources").join("48.rom");
+    let rom = std::path::Path::new(dir.trim())
+        .join("resources")
+        .join("48.rom");
     rom.is_file().then_some(rom)
 }

@@ -1,8 +1,11 @@
 ; zx.asm - ZX Spectrum 48K console driver for the z80lm chat engine.
 ;
-; Interface (used by the engine core): con_init, con_in, con_out. Each preserves BC, DE, HL,
-; IX and IY; A and F may be clobbered. No ROM routine is called: interrupts are disabled by
-; con_init, so the ROM's IM 1 handler (which needs IY = 0x5C3A) never runs while we do.
+; Interface (used by the engine core): con_init, con_in, con_out, sys_args, sys_exit. Each
+; preserves BC, DE, HL, IX and IY; A and F may be clobbered. No ROM routine is called:
+; interrupts are disabled by con_init, so the ROM's IM 1 handler (which needs IY = 0x5C3A)
+; never runs while we do. zx_entry is where RANDOMIZE USR enters; sys_exit returns to BASIC
+; with BASIC's stack, IY = 0x5C3A, H'L' = 0x2758 (what the ROM's calculator expects back
+; from USR code: "The Complete Spectrum ROM Disassembly", USR) and interrupts on.
 ;
 ; Keyboard: our own scan of the 8 half-rows on port 0xFE (ZX Spectrum manual ch. 23), polled
 ; about once per millisecond, with debounce (a change must be seen on ZX_DEBOUNCE consecutive
@@ -28,6 +31,28 @@ ZX_ATTR_CURSOR  equ 0x87        ; flash, paper black, ink white
 ZX_DEBOUNCE     equ 5           ; polls (ms) a key change must persist
 ZX_REPEAT_DELAY equ 600         ; ms before the first auto-repeat
 ZX_REPEAT_RATE  equ 80          ; ms between repeats
+
+; zx_entry: RANDOMIZE USR jumps here: keep BASIC's stack pointer for sys_exit, then start.
+zx_entry:
+        ld (zx_basic_sp), sp
+        jp start
+
+; sys_args: no command line on the Spectrum. Out: B = 0. Clobbers: nothing else.
+sys_args:
+        ld b, 0
+        ret
+
+; sys_exit: back to BASIC ("0 OK"), as if the USR routine returned 0.
+sys_exit:
+        ld sp, (zx_basic_sp)
+        ld iy, 0x5C3A
+        exx
+        ld hl, 0x2758
+        exx
+        im 1
+        ei
+        ld bc, 0
+        ret
 
 ; con_init: clear the screen, home the cursor, disable interrupts.
 ; In: none. Out: none. Clobbers: A, F. About 150,000 T-states (screen clear).
@@ -418,3 +443,4 @@ zx_col:     defb 0              ; cursor column 0-32 (32 = wrap pending)
 zx_last:    defb 0              ; code of the key last returned while still held, 0 if none
 zx_release: defb 0              ; consecutive polls with no key held (up to ZX_DEBOUNCE)
 zx_repeat:  defw 0              ; ms until the next auto-repeat
+zx_basic_sp: defw 0             ; BASIC's SP at zx_entry
