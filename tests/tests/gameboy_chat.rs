@@ -275,3 +275,36 @@ fn shipped_models_match_host() {
     }
     assert!(built > 0, "no model.npz under {}", root.display());
 }
+
+/// Line editing on the cartridge: B deletes, an empty line is ignored, `!` ends the chat.
+#[test]
+fn b_deletes_empty_line_prompts_again_bang_says_bye() {
+    use boards::devices::joypad::Button;
+    let m = synthetic();
+    let image = gameboy::build(&m).unwrap();
+    let mut s = Session::boot(&image).unwrap();
+    s.type_text(b"hello therexy").unwrap();
+    s.press_all(&[Button::B, Button::B]).unwrap();
+    let a = s.send().unwrap();
+    assert_eq!(a.text, respond(&m, b"hello there"));
+    let rows = s.transcript();
+    assert!(
+        rows.iter().any(|r| r.trim_end() == "> hello there"),
+        "{rows:#?}"
+    );
+    // Empty line: no answer, a new prompt on the next row.
+    let before = s.gb.serial_sent().len();
+    s.press_all(&[Button::Start]).unwrap();
+    s.press_all(&[Button::Select]).unwrap(); // page ABC, still nothing typed
+    assert_eq!(
+        s.gb.serial_sent().len(),
+        before,
+        "an empty line is not answered"
+    );
+    s.type_text(b"!").unwrap(); // on pages abc and ABC alike, so the extra Select is harmless
+    s.press_all(&[Button::Start]).unwrap();
+    s.gb.run_for(2_000_000).unwrap();
+    let rows = s.transcript();
+    assert!(rows.iter().any(|r| r.trim_end() == "bye"), "{rows:#?}");
+    assert!(s.gb.faults().is_empty());
+}

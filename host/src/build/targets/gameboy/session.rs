@@ -130,15 +130,25 @@ impl Session {
 
     /// Types `line` (printable ASCII) and sends it; returns the answer read from the screen.
     pub fn ask(&mut self, line: &[u8]) -> Result<Answer, SessionError> {
+        self.type_text(line)?;
+        self.send()
+    }
+
+    /// Types `text` (printable ASCII) on the keyboard without sending it.
+    pub fn type_text(&mut self, text: &[u8]) -> Result<(), SessionError> {
         let mut presses = Vec::new();
-        for &b in line {
+        for &b in text {
             presses.extend(
                 self.cursor
                     .type_byte(b)
                     .ok_or(SessionError::NotTypeable(b))?,
             );
         }
-        self.press_all(&presses)?;
+        self.press_all(&presses)
+    }
+
+    /// Presses Start and waits until the ROM reads the next line; returns the answer.
+    pub fn send(&mut self) -> Result<Answer, SessionError> {
         let start = self.gb.cycles();
         self.gb.set_button(Button::Start, true);
         self.next_frame()?;
