@@ -59,6 +59,13 @@ start: ld a,5
 }
 
 #[test]
+fn results_can_cross_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<z80rom::asm::Assembly>();
+    send_sync::<z80rom::asm::AsmError>();
+}
+
+#[test]
 fn forward_references_and_equates() {
     let src = "  jp later\nsize equ end - start\nstart: db 1,2,3\nend:\n  ld a,size\nlater: nop\n";
     assert_eq!(bytes(src), [0xC3, 0x08, 0x00, 1, 2, 3, 0x3E, 3, 0x00]);
