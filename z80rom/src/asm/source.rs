@@ -45,14 +45,14 @@ pub struct Source {
 
 impl Source {
     pub(super) fn parse(name: String, text: String) -> Source {
-        let mut spans = Vec::new();
+        let raw: Vec<&str> = text.split('\n').collect();
+        let mut spans = Vec::with_capacity(raw.len());
         let mut start = 0usize;
-        for l in text.split('\n') {
+        for l in &raw {
             spans.push((start as u32, (start + l.len()) as u32));
             start += l.len() + 1;
         }
-        let raw: Vec<&str> = text.split('\n').collect();
-        let mut lines = Vec::new();
+        let mut lines = Vec::with_capacity(raw.len());
         let mut toks = Vec::new();
         let mut k = 0;
         while k < raw.len() {
