@@ -2,3 +2,4 @@
 //! and the image layout. Knows nothing of boards: it links against a region list the host derives.
 
 pub mod asm;
+pub mod engine;

@@ -1,4 +1,127 @@
-//! The build path: model -> layout plan -> generated assembly -> image -> container.
+//! The build path: model → [`LayoutPlan`] ([`plan`]) → assembly ([`codegen::engine_asm`]) →
+//! [`Image`] ([`assemble_image`]) → container ([`targets`]). Every step is a function of the
+//! previous value; tests, `bench` and `run` use this same path.
 
+pub mod codegen;
+pub mod plan;
 pub mod tape;
 pub mod targets;
+
+use std::collections::BTreeMap;
+
+pub use codegen::{engine_asm, TargetAsm};
+pub use plan::{plan, Budget, Form, Layout, LayoutPlan, PlanError};
+
+use crate::model::Model;
+
+/// Why a build failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error("assembling the generated engine failed: {0}")]
+    Asm(String),
+    #[error("the image ends at {end:#06x} and its RAM at {ram_end:#06x}, past the top of {board} memory {top:#06x} (short by {short} bytes); {hint}")]
+    DoesNotFit { board: String, end: u32, ram_end: u32, top: u32, short: u32, hint: String },
+}
+
+/// Where the bytes went: addresses from the assembled symbols.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemoryMap {
+    pub org: u16,
+    /// Core, driver, column functions, add block and kernels.
+    pub code: (u16, u16),
+    /// Charset, layer descriptors, biases, column tables.
+    pub tables: (u16, u16),
+    /// Weight streams or packed codes.
+    pub weights: (u16, u16),
+    /// Engine RAM (sums, lists, buffers, stack).
+    pub ram: (u32, u32),
+    /// First address past usable memory (CP/M: the TPA top).
+    pub top: u32,
+}
+
+impl MemoryMap {
+    pub fn free(&self) -> u32 {
+        self.top.saturating_sub(self.ram.1.max(u32::from(self.weights.1)))
+    }
+
+    /// The table `z80lm build` prints.
+    pub fn render(&self) -> String {
+        let row = |name: &str, a: u32, b: u32| format!("  {name:<8} {a:#06x}-{:#06x} {:>6} bytes\n", b.saturating_sub(1), b - a);
+        let mut s = String::from("memory map:\n");
+        s += &row("code", self.code.0.into(), self.code.1.into());
+        s += &row("tables", self.tables.0.into(), self.tables.1.into());
+        s += &row("weights", self.weights.0.into(), self.weights.1.into());
+        s += &row("ram", self.ram.0, self.ram.1);
+        s += &format!("  free     {:>22} bytes\n  top      {:#06x}\n", self.free(), self.top);
+        s
+    }
+}
+
+/// An assembled engine.
+#[derive(Debug, Clone)]
+pub struct Image {
+    pub org: u16,
+    pub bytes: Vec<u8>,
+    pub symbols: BTreeMap<String, i64>,
+    pub map: MemoryMap,
+}
+
+impl Image {
+    pub fn symbol(&self, name: &str) -> Option<u16> {
+        self.symbols.get(name).map(|&v| v as u16)
+    }
+}
+
+/// Everything a build produced, for printing (`--emit`) and for the container writers.
+#[derive(Debug, Clone)]
+pub struct Built {
+    pub plan: LayoutPlan,
+    pub asm: String,
+    pub image: Image,
+}
+
+/// Assembles the generated top-level source with the embedded core and drivers, and checks
+/// the result against the plan's budget.
+pub fn assemble_image(main_asm: &str, plan: &LayoutPlan) -> Result<Image, BuildError> {
+    use z80rom::asm::{assemble, Cpu, MemFiles};
+    let mut files = MemFiles::new();
+    files.insert("main.asm", main_asm);
+    for (name, text) in z80rom::engine::SOURCES {
+        files.insert(*name, *text);
+    }
+    let asm = assemble(&files, "main.asm", Cpu::Z80).map_err(|e| BuildError::Asm(e.to_string()))?;
+    let (org, bytes) = asm.flat(0);
+    let sym = |n: &str| asm.symbol(n).map(|v| v as u32).ok_or_else(|| BuildError::Asm(format!("generated source lacks {n}")));
+    let map = MemoryMap {
+        org,
+        code: (sym("code_start")? as u16, sym("tables_start")? as u16),
+        tables: (sym("tables_start")? as u16, sym("weights_start")? as u16),
+        weights: (sym("weights_start")? as u16, sym("image_end")? as u16),
+        ram: (sym("bss")?, sym("bss_end")?),
+        top: plan.budget.top,
+    };
+    let end = u32::from(org) + bytes.len() as u32;
+    let high = end.max(if plan.budget.ram.is_none() { map.ram.1 } else { 0 });
+    if high > plan.budget.top {
+        let short = high - plan.budget.top;
+        return Err(BuildError::DoesNotFit {
+            board: plan.budget.board.clone(),
+            end,
+            ram_end: map.ram.1,
+            top: plan.budget.top,
+            short,
+            hint: "try --layout packed, or auto".into(),
+        });
+    }
+    Ok(Image { org, bytes, symbols: asm.symbols.clone(), map })
+}
+
+/// The whole path for one target: plan, generate, assemble.
+pub fn build(model: &Model, budget: &Budget, layout: &Layout, target: &TargetAsm) -> Result<Built, BuildError> {
+    let plan = plan::plan(model, budget, layout)?;
+    let asm = engine_asm(model, &plan, target);
+    let image = assemble_image(&asm, &plan)?;
+    Ok(Built { plan, asm, image })
+}

@@ -3,11 +3,14 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod bench;
+pub mod build;
 pub mod build_gb;
 pub mod chat;
 pub mod data;
 pub mod emu_gb;
 pub mod eval;
+pub mod run;
 pub mod info;
 pub mod train;
 
@@ -34,6 +37,12 @@ pub enum Command {
     Eval(eval::Args),
     /// Generate one of our datasets (20-questions `guess`, `tinychat`).
     Data(data::Args),
+    /// Build the inference engine for a board (CP/M .COM) and print its memory map.
+    Build(build::Args),
+    /// Run a CP/M .COM on the emulated CP/M 2.2 machine (terminal or --batch).
+    Run(run::Args),
+    /// Benchmark T-states per generated char on the emulated CP/M machine, vs upstream GUESS.COM.
+    Bench(bench::Args),
 }
 
 /// Exit status: a check the user asked for failed (e.g. a verification mismatch).
@@ -61,6 +70,9 @@ pub fn run(cli: Cli) -> i32 {
         Command::Train(args) => train::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Data(args) => data::run(args),
+        Command::Build(args) => build::run(args),
+        Command::Run(args) => run::run(args),
+        Command::Bench(args) => bench::run(args),
     };
     match result {
         Ok(()) => 0,

@@ -1,3 +1,5 @@
-//! Container writers per target: a built image becomes what the board loads.
+//! Targets: a board's memory budget, what wraps the engine in assembly, and the container
+//! the image ships in.
 
+pub mod cpm;
 pub mod gameboy;

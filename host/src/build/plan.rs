@@ -1,0 +1,320 @@
+//! The layout planner: model × board memory budget → [`LayoutPlan`]. It decides, from sizes
+//! computed up front, which form each layer's weights take, and says why.
+//!
+//! Forms (both column-major, both skip zero inputs; see z80rom/asm/core/layers.asm):
+//! * [`Form::Lists`]: per column, the neuron numbers of its +1, −1 and −2 weights as byte
+//!   lists run by an unrolled add block: ~53 T per non-zero weight, ~1 byte per weight.
+//! * [`Form::Packed`]: per column, 2-bit codes for every neuron: ~39 T per weight *slot*
+//!   (zero or not), out/4 bytes per column. Smaller when more than ~1/4 of weights are non-zero.
+
+use crate::model::{Layer, Model};
+
+/// How one layer's weights are stored and run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    Lists,
+    Packed,
+}
+
+impl Form {
+    pub fn name(self) -> &'static str {
+        match self {
+            Form::Lists => "lists",
+            Form::Packed => "packed",
+        }
+    }
+}
+
+/// What the user asked for (`--layout`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Layout {
+    /// The fastest per-layer choice that fits.
+    #[default]
+    Auto,
+    /// The same form for every layer.
+    All(Form),
+    /// One form per layer.
+    PerLayer(Vec<Form>),
+}
+
+impl std::str::FromStr for Layout {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Layout, String> {
+        let one = |w: &str| match w {
+            "lists" | "fast" => Ok(Form::Lists),
+            "packed" | "compact" => Ok(Form::Packed),
+            _ => Err(format!(
+                "unknown layout {w:?}; use auto, lists (fast), packed (compact) or one per layer, e.g. packed,lists,lists,lists"
+            )),
+        };
+        match s {
+            "auto" => Ok(Layout::Auto),
+            _ if s.contains(',') => s.split(',').map(one).collect::<Result<_, _>>().map(Layout::PerLayer),
+            _ => one(s).map(Layout::All),
+        }
+    }
+}
+
+/// A board's memory for the engine: the image is loaded at `org`; RAM for the sums, lists,
+/// buffers and stack ([`BSS_BYTES`], page-aligned) follows the image, or sits at `ram`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Budget {
+    /// Board name for messages ("cpm").
+    pub board: String,
+    /// Load address of the image.
+    pub org: u16,
+    /// First address past the memory the image (and the RAM, when it follows) may use.
+    pub top: u32,
+    /// Fixed page-aligned RAM address for the engine's RAM, when not right after the image.
+    pub ram: Option<u16>,
+}
+
+/// Engine RAM: sums (4 pages), counts, active list, line buffers, stack (core/bss.asm).
+pub const BSS_BYTES: u32 = 0xD00;
+/// Bytes of the hand-written core and driver (measured; checked again after assembly).
+pub const CORE_BYTES: usize = 1_200;
+/// The unrolled add block: bytes per pair of adds.
+pub const PAIR_BYTES: usize = 19;
+
+/// One layer's share of the plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayerPlan {
+    pub form: Form,
+    /// Bytes of weights in this form (streams or codes) plus the column table.
+    pub weight_bytes: usize,
+    /// Estimated T-states per inference step.
+    pub est_t: u64,
+}
+
+/// The planner's decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayoutPlan {
+    pub budget: Budget,
+    pub layers: Vec<LayerPlan>,
+    /// Estimated image bytes (checked exactly after assembly).
+    pub est_image: usize,
+    /// Why this layout: one line per decision.
+    pub reason: Vec<String>,
+}
+
+impl LayoutPlan {
+    pub fn forms(&self) -> Vec<Form> {
+        self.layers.iter().map(|l| l.form).collect()
+    }
+
+    /// Short name: "lists", "packed" or the per-layer list.
+    pub fn name(&self) -> String {
+        let f = self.forms();
+        if f.iter().all(|&x| x == f[0]) {
+            f[0].name().to_string()
+        } else {
+            f.iter().map(|x| x.name()).collect::<Vec<_>>().join(",")
+        }
+    }
+
+    pub fn est_t_per_step(&self) -> u64 {
+        self.layers.iter().map(|l| l.est_t).sum()
+    }
+}
+
+/// Why no plan exists.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    #[error("layer {layer} has {found} {what}; the engine handles at most 256")]
+    TooWide { layer: usize, found: usize, what: &'static str },
+    #[error("--layout lists {given} forms but the model has {layers} layers")]
+    FormCount { given: usize, layers: usize },
+    #[error("the {layout} layout needs about {need} bytes but {board} has {have} (short by {short}); {hint}")]
+    DoesNotFit { layout: String, board: String, need: usize, have: usize, short: usize, hint: String },
+}
+
+/// The threaded stream of one column in the lists form: its size in bytes (0 = empty column).
+pub fn stream_bytes(layer: &Layer, col: usize) -> usize {
+    let (pos, neg, neg2) = column_groups(layer, col);
+    if pos.is_empty() && neg.is_empty() && neg2.is_empty() {
+        return 0;
+    }
+    let group = |g: &Vec<u8>| if g.is_empty() { 0 } else { 2 + g.len() + g.len() % 2 };
+    group(&pos) + group(&neg) + group(&neg2) + 2
+}
+
+/// The neuron numbers with weight +1, −1 and −2 in column `col`.
+pub fn column_groups(layer: &Layer, col: usize) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+    let (mut pos, mut neg, mut neg2) = (Vec::new(), Vec::new(), Vec::new());
+    for j in 0..layer.out {
+        match layer.weights[j * layer.inp + col] {
+            1 => pos.push(j as u8),
+            -1 => neg.push(j as u8),
+            -2 => neg2.push(j as u8),
+            _ => {}
+        }
+    }
+    (pos, neg, neg2)
+}
+
+/// Neurons per packed column, padded to whole POP DE words (8 codes).
+pub fn packed_rows(layer: &Layer) -> usize {
+    layer.out.div_ceil(8) * 8
+}
+
+fn layer_bytes(layer: &Layer, form: Form) -> usize {
+    let table = match form {
+        Form::Lists => 2 * layer.inp + (0..layer.inp).map(|c| stream_bytes(layer, c)).sum::<usize>(),
+        Form::Packed => layer.inp * packed_rows(layer) / 4,
+    };
+    table + 2 * layer.out + 20
+}
+
+/// Estimated T-states per step of one layer given how often each input is non-zero.
+fn layer_t(layer: &Layer, form: Form, active: &[f64]) -> u64 {
+    let mut t = 0.0;
+    for (c, &p) in active.iter().enumerate() {
+        if p == 0.0 {
+            continue;
+        }
+        let nnz = (0..layer.out).filter(|&j| layer.weights[j * layer.inp + c] != 0).count() as f64;
+        let per_col = match form {
+            Form::Lists => 180.0 + 41.0 * nnz + 40.0,
+            Form::Packed => 140.0 + 39.0 * packed_rows(layer) as f64 + 40.0 * nnz + 3.0 * packed_rows(layer) as f64,
+        };
+        t += p * per_col;
+    }
+    // bias copy and ReLU scan
+    (t + 80.0 * layer.out as f64) as u64
+}
+
+/// How often each input of each layer is non-zero, over a few probe prompts run on the
+/// host reference (layer 1: the context half only, the query half is once per response).
+fn activity(model: &Model) -> Vec<Vec<f64>> {
+    const PROBES: &[&[u8]] = &[b"hello", b"is it a chair", b"are you a robot", b"what is it", b"yes", b""];
+    let mut freq: Vec<Vec<f64>> = model.layers.iter().map(|l| vec![0.0; l.inp]).collect();
+    let mut steps = 0.0;
+    for p in PROBES {
+        let q = crate::model::query_input(p);
+        let mut w = crate::model::encode::START_WINDOW;
+        for _ in 0..3 {
+            let mut x: Vec<i16> = q.to_vec();
+            x.extend_from_slice(&crate::model::context_input(&w));
+            steps += 1.0;
+            for (k, layer) in model.layers.iter().enumerate() {
+                for (i, &v) in x.iter().enumerate() {
+                    if v != 0 && (k > 0 || i >= 128) {
+                        freq[k][i] += 1.0;
+                    }
+                }
+                x = (0..layer.out)
+                    .map(|j| {
+                        let s = layer.row(j).iter().zip(&x).fold(layer.bias[j], |a, (&wt, &v)| {
+                            a.wrapping_add(i16::from(wt).wrapping_mul(v))
+                        });
+                        (s >> 2).max(0)
+                    })
+                    .collect();
+            }
+            let next = x.iter().enumerate().fold(0, |b, (i, &v)| if v > x[b] { i } else { b });
+            crate::model::encode::push_window(&mut w, model.charset[next]);
+        }
+    }
+    freq.iter_mut().for_each(|f| f.iter_mut().for_each(|v| *v /= steps));
+    freq
+}
+
+fn make(model: &Model, budget: &Budget, forms: &[Form], act: &[Vec<f64>]) -> LayoutPlan {
+    let layers: Vec<LayerPlan> = model
+        .layers
+        .iter()
+        .zip(forms)
+        .zip(act)
+        .map(|((l, &form), a)| LayerPlan { form, weight_bytes: layer_bytes(l, form), est_t: layer_t(l, form, a) })
+        .collect();
+    let block = if forms.contains(&Form::Lists) { 3 * 64 * PAIR_BYTES + 64 * 4 } else { 0 };
+    let kernels = if forms.contains(&Form::Packed) { 350 } else { 0 };
+    let est_image = CORE_BYTES + block + kernels + model.charset.len() + 10 * model.layers.len()
+        + layers.iter().map(|l| l.weight_bytes).sum::<usize>();
+    LayoutPlan { budget: budget.clone(), layers, est_image, reason: Vec::new() }
+}
+
+/// Bytes available to the image under `budget`.
+pub fn capacity(budget: &Budget) -> usize {
+    let top = budget.top as usize;
+    let ram = if budget.ram.is_none() { BSS_BYTES as usize + 255 } else { 0 };
+    top.saturating_sub(usize::from(budget.org) + ram)
+}
+
+/// Chooses the layout: the requested one, or (auto) the fastest per-layer choice that fits.
+pub fn plan(model: &Model, budget: &Budget, layout: &Layout) -> Result<LayoutPlan, PlanError> {
+    for (k, l) in model.layers.iter().enumerate() {
+        if l.out > 256 {
+            return Err(PlanError::TooWide { layer: k + 1, found: l.out, what: "outputs" });
+        }
+        if l.inp > 256 {
+            return Err(PlanError::TooWide { layer: k + 1, found: l.inp, what: "inputs" });
+        }
+    }
+    let n = model.layers.len();
+    let act = activity(model);
+    let have = capacity(budget);
+    let fail = |p: &LayoutPlan, hint: String| PlanError::DoesNotFit {
+        layout: p.name(),
+        board: budget.board.clone(),
+        need: p.est_image,
+        have,
+        short: p.est_image.saturating_sub(have),
+        hint,
+    };
+    let forms = match layout {
+        Layout::All(f) => vec![*f; n],
+        Layout::PerLayer(v) if v.len() == n => v.clone(),
+        Layout::PerLayer(v) => return Err(PlanError::FormCount { given: v.len(), layers: n }),
+        Layout::Auto => {
+            let mut forms = vec![Form::Lists; n];
+            let mut p = make(model, budget, &forms, &act);
+            let mut reason = vec![format!(
+                "lists for every layer (fastest, ~{} T/step) needs ~{} bytes; {} has {}",
+                p.est_t_per_step(),
+                p.est_image,
+                budget.board,
+                have
+            )];
+            while p.est_image > have {
+                // Pack the layer that saves bytes at the least cost in T-states.
+                let best = (0..n)
+                    .filter(|&k| forms[k] == Form::Lists)
+                    .filter_map(|k| {
+                        let mut f = forms.clone();
+                        f[k] = Form::Packed;
+                        let q = make(model, budget, &f, &act);
+                        let saved = p.est_image.saturating_sub(q.est_image);
+                        (saved > 0).then(|| (k, (q.est_t_per_step() - p.est_t_per_step().min(q.est_t_per_step())) as f64 / saved as f64, q))
+                    })
+                    .min_by(|a, b| a.1.total_cmp(&b.1));
+                let Some((k, _, q)) = best else {
+                    return Err(fail(&p, "no layout of this model fits; a smaller model is needed".into()));
+                };
+                forms[k] = Form::Packed;
+                reason.push(format!(
+                    "layer {} packed: saves {} bytes for ~{} T/step more",
+                    k + 1,
+                    p.est_image - q.est_image,
+                    q.est_t_per_step().saturating_sub(p.est_t_per_step())
+                ));
+                p = q;
+            }
+            reason.push(format!("chose {} (~{} T/step, ~{} bytes)", p.name(), p.est_t_per_step(), p.est_image));
+            p.reason = reason;
+            return Ok(p);
+        }
+    };
+    let mut p = make(model, budget, &forms, &act);
+    if p.est_image > have {
+        let packed = make(model, budget, &vec![Form::Packed; n], &act);
+        let hint = if packed.est_image <= have {
+            format!("--layout auto or packed fits (~{} bytes)", packed.est_image)
+        } else {
+            "no layout of this model fits; a smaller model is needed".into()
+        };
+        return Err(fail(&p, hint));
+    }
+    p.reason = vec![format!("{} as requested (~{} T/step, ~{} bytes of {})", p.name(), p.est_t_per_step(), p.est_image, have)];
+    Ok(p)
+}

@@ -1,0 +1,92 @@
+//! `z80lm build`: model → layout plan → generated assembly → image → container, printing the
+//! plan (what was chosen and why) and the memory map.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+
+use super::info::load_model;
+use crate::build::{self, targets, Built, Layout};
+use crate::model::Model;
+
+/// Build the inference engine for a target and write the image.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The model file (.npz).
+    #[arg(long, short, env = "Z80LM_MODEL")]
+    pub model: PathBuf,
+    /// The target: cpm (a CP/M 2.2 .COM).
+    #[arg(long, short, default_value = "cpm")]
+    pub target: String,
+    /// Output file (default: CHAT.COM for cpm).
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Weight layout: auto (fastest that fits), lists (fast), packed (compact), or one per
+    /// layer, e.g. packed,lists,lists,lists.
+    #[arg(long, default_value = "auto")]
+    pub layout: Layout,
+    /// CP/M: first address past the TPA (hex like 0xE400 or decimal).
+    #[arg(long, value_parser = parse_addr)]
+    pub tpa_top: Option<u32>,
+    /// Also print: plan, asm (the generated source) or map. May repeat.
+    #[arg(long)]
+    pub emit: Vec<String>,
+}
+
+/// Parses `0xE400`, `E400h` or `58368`.
+pub fn parse_addr(s: &str) -> Result<u32, String> {
+    let t = s.trim();
+    let v = if let Some(h) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        u32::from_str_radix(h, 16)
+    } else if let Some(h) = t.strip_suffix('h').or_else(|| t.strip_suffix('H')) {
+        u32::from_str_radix(h, 16)
+    } else {
+        t.parse()
+    };
+    match v {
+        Ok(v) if (0x200..=0x10000).contains(&v) => Ok(v),
+        _ => Err(format!("{s:?} is not an address in 0x200..0x10000")),
+    }
+}
+
+/// Builds a CP/M .COM of `model` (the path `run`, `bench` and the tests use).
+pub fn build_cpm(model: &Model, layout: &Layout, tpa_top: Option<u32>) -> Result<Built> {
+    let budget = targets::cpm::budget(tpa_top.unwrap_or(targets::cpm::TPA_TOP));
+    Ok(build::build(model, &budget, layout, &targets::cpm::target_asm())?)
+}
+
+/// The plan report: chosen forms, why, per-layer bytes and estimated T-states.
+pub fn plan_report(built: &Built) -> String {
+    let p = &built.plan;
+    let mut s = format!("layout: {}\n", p.name());
+    for r in &p.reason {
+        s += &format!("  {r}\n");
+    }
+    for (k, l) in p.layers.iter().enumerate() {
+        s += &format!("  layer {}: {:<6} {:>6} bytes  ~{:>7} T/step\n", k + 1, l.form.name(), l.weight_bytes, l.est_t);
+    }
+    s
+}
+
+pub fn run(args: Args) -> Result<()> {
+    if args.target != "cpm" {
+        anyhow::bail!("unknown target {:?}; supported: cpm", args.target);
+    }
+    for e in &args.emit {
+        if !["plan", "asm", "map"].contains(&e.as_str()) {
+            anyhow::bail!("unknown --emit {e:?}; use plan, asm or map");
+        }
+    }
+    let model = load_model(&args.model)?;
+    let built = build_cpm(&model, &args.layout, args.tpa_top)?;
+    if args.emit.iter().any(|e| e == "asm") {
+        print!("{}", built.asm);
+    }
+    let out = args.output.unwrap_or_else(|| PathBuf::from("CHAT.COM"));
+    let bytes = targets::cpm::com_bytes(&built.image);
+    std::fs::write(&out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
+    eprint!("{}", plan_report(&built));
+    eprint!("{}", built.image.map.render());
+    eprintln!("wrote {} ({} bytes)", out.display(), bytes.len());
+    Ok(())
+}

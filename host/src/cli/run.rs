@@ -1,0 +1,91 @@
+//! `z80lm run`: run a CP/M .COM on the emulated CP/M 2.2 machine, with the terminal as its
+//! console, or in batch mode (one response line per stdin line, as `chat --batch`).
+
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use boards::console::StdioConsole;
+use boards::machines::cpm::{CpmConfig, Exit, DEFAULT_TPA_TOP};
+
+use super::build::parse_addr;
+use super::chat::strip_terminator;
+use super::Failed;
+use crate::build::targets::cpm::{run_console, Session};
+
+/// Run a CP/M .COM on the emulated CP/M 2.2 machine (exact Z80 T-states).
+///
+/// Interactive by default: the terminal is the console; the program's warm boot ends the run.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The .COM file.
+    pub com: PathBuf,
+    /// Command tail passed to the program (as typed after its name at the CCP).
+    pub tail: Vec<String>,
+    /// Read one prompt per line from stdin, type each into the program and print exactly one
+    /// response line per prompt, with the engine's prompt and echo stripped (z80lm engines).
+    #[arg(long)]
+    pub batch: bool,
+    /// Print total T-states, T-states per generated character and the time at 4 MHz to stderr.
+    #[arg(long)]
+    pub stats: bool,
+    /// FBASE, the first address past the TPA (default 0xE406).
+    #[arg(long, value_parser = parse_addr)]
+    pub tpa_top: Option<u32>,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let com = std::fs::read(&args.com).with_context(|| format!("cannot read {}", args.com.display()))?;
+    let mut tail = args.tail.join(" ");
+    if !tail.is_empty() {
+        // The CCP upper-cases the tail and keeps the separating space.
+        tail = format!(" {}", tail.to_ascii_uppercase());
+    }
+    let cfg = CpmConfig { tpa_top: args.tpa_top.map_or(DEFAULT_TPA_TOP, |t| t as u16), ..CpmConfig::default() };
+    if !args.batch {
+        let mut console = StdioConsole::new();
+        let (exit, cycles) = run_console(&com, tail.as_bytes(), cfg, &mut console)?;
+        std::io::stdout().flush()?;
+        if args.stats {
+            eprintln!("stats: {cycles} T-states ({:.3} s at 4 MHz), exit: {exit:?}", cycles as f64 / 4e6);
+        }
+        return Ok(());
+    }
+    let (mut session, _) = Session::boot(&com, tail.as_bytes(), cfg)?;
+    let stdin = std::io::stdin();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let (mut chars, mut busy) = (0usize, 0u64);
+    let mut line = Vec::new();
+    let mut input = stdin.lock();
+    loop {
+        line.clear();
+        if input.read_until(b'\n', &mut line)? == 0 {
+            break;
+        }
+        strip_terminator(&mut line);
+        line.push(b'\r');
+        let reply = session.send(&line)?;
+        let r = reply.response();
+        chars += r.len();
+        busy += reply.end - reply.start;
+        out.write_all(r)?;
+        out.write_all(b"\n")?;
+        out.flush()?;
+        match reply.exit {
+            Exit::InputExhausted => {}
+            Exit::WarmBoot => break,
+            Exit::Budget => return Err(Failed(super::EXIT_FAILED, "the program ran past its T-state budget without asking for input".into()).into()),
+        }
+    }
+    if args.stats {
+        let total = session.cpm.cpu.cycles;
+        let per = if chars > 0 { busy / chars as u64 } else { 0 };
+        eprintln!(
+            "stats: {total} T-states ({:.3} s at 4 MHz); {chars} chars generated, {per} T-states per char ({:.3} s at 4 MHz)",
+            total as f64 / 4e6,
+            per as f64 / 4e6
+        );
+    }
+    Ok(())
+}

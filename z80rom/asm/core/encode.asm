@@ -1,0 +1,161 @@
+;; encode.asm - the input encoders (spec section 4 query trigrams, section 5 context n-grams).
+;;
+;; Only the low 7 bits of a hash pick a bucket, and (h*31 + c) mod 128 depends only on
+;; h mod 128, so the 16-bit hash of the spec is computed in 8 bits with the same buckets.
+;; Buckets are counted in cnt[0..127]; the distinct buckets, in order of first use, are
+;; listed at cnt+128. build_act turns them into the active list the layer kernels read.
+
+;; enc_query - active list of the query columns (x = 32 * count) for line/line_len.
+;; Skips leading spaces, folds A-Z, pads with a space on each side (spec 4.2-4.6).
+;; Clobbers: everything but SP, IX.
+enc_query:      xor a
+                ld (ndist),a
+                ld hl,line
+                ld a,(line_len)
+                ld b,a
+                or a
+                jr z,eq_none
+eq_skip:        ld a,(hl)
+                cp ' '
+                jr nz,eq_text
+                inc hl
+                djnz eq_skip
+eq_none:        ld c,0
+                jp build_act
+eq_text:        ld de,tbuf                  ; tbuf = ' ' + folded bytes + ' '
+                ld a,' '
+                ld (de),a
+                inc de
+                push bc
+eq_copy:        ld a,(hl)
+                call fold
+                ld (de),a
+                inc hl
+                inc de
+                djnz eq_copy
+                ld a,' '
+                ld (de),a
+                pop bc                      ; B = L bytes = L trigrams
+                ld hl,tbuf
+eq_tri:         xor a
+                ld e,(hl)
+                call hash_step
+                inc hl
+                ld e,(hl)
+                call hash_step
+                inc hl
+                ld e,(hl)
+                call hash_step
+                call add_bucket
+                dec hl
+                djnz eq_tri
+                ld c,0                      ; query columns are 0..127
+                jp build_act
+
+;; enc_context - active list of the context columns for the window (spec section 5):
+;; for each start p, h = 7p, then the 1-, 2- and 3-grams from p extend the same hash.
+;; Clobbers: everything but SP, IX.
+enc_context:    xor a
+                ld (ndist),a
+                ld hl,window
+                ld c,0                      ; C = 7p (mod 256)
+                ld b,8                      ; B = bytes from p to the end of the window
+ec_pos:         push hl
+                ld a,b
+                cp 3
+                jr c,ec_n
+                ld a,3
+ec_n:           ld d,a                      ; D = n-grams that start at p
+                ld a,c
+ec_gram:        ld e,(hl)
+                inc hl
+                call hash_step
+                push af
+                call add_bucket
+                pop af
+                dec d
+                jr nz,ec_gram
+                pop hl
+                inc hl
+                ld a,c
+                add a,7
+                ld c,a
+                djnz ec_pos
+                ld c,128                    ; context columns are 128..255
+                jp build_act
+
+;; hash_step - A = (A*31 + E) mod 256. Clobbers: F.
+hash_step:      push bc
+                ld b,a
+                rrca
+                rrca
+                rrca
+                and 0E0h                    ; A*32 mod 256
+                sub b
+                add a,e
+                pop bc
+                ret
+
+;; add_bucket - count one n-gram in bucket A & 127; list the bucket on first use.
+;; Clobbers: AF.
+add_bucket:     push hl
+                and 7Fh
+                ld l,a
+                ld h,cnt/256
+                inc (hl)
+                ld a,(hl)
+                dec a
+                jr nz,ab_done
+                push de
+                ld e,l
+                ld a,(ndist)
+                add a,128
+                ld l,a
+                ld (hl),e
+                ld hl,ndist
+                inc (hl)
+                pop de
+ab_done:        pop hl
+                ret
+
+;; build_act - the active list from the counted buckets: one entry (x = 32 * count,
+;; stream of column C + bucket) per distinct bucket, then the terminator x = 0. Clears the
+;; counts. In: C = first column. Uses the column function of layer 1. Clobbers: all but SP, IX.
+build_act:      ld iy,act
+                ld a,(ndist)
+                or a
+                jr z,ba_end
+                ld b,a
+                ld hl,cnt+128
+ba_loop:        push bc
+                push hl
+                ld l,(hl)                   ; bucket
+                ld h,cnt/256
+                ld a,(hl)
+                ld (hl),0
+                ld d,a                      ; x = count * 32 (count <= 62)
+                srl d
+                srl d
+                srl d
+                rrca
+                rrca
+                rrca
+                and 0E0h
+                ld (iy+0),a
+                ld (iy+1),d
+                ld a,l
+                add a,c
+                ld hl,(layer_tab+D_COLFN)
+                call jp_hl                  ; DE = stream of column A
+                ld (iy+2),e
+                ld (iy+3),d
+                ld de,4
+                add iy,de
+                pop hl
+                pop bc
+                inc hl
+                djnz ba_loop
+ba_end:         xor a
+                ld (iy+0),a
+                ld (iy+1),a
+                ret

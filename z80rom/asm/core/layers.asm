@@ -1,0 +1,203 @@
+;; layers.asm - the layer driver: biases, the column scatter, ReLU and argmax (spec 6, 7).
+;;
+;; Every layer is computed column by column over its non-zero inputs only: acc[j] += W[j][i]
+;; * x[i] for each active input i. The sums live in two page-aligned tables, acc_lo and
+;; acc_hi (low and high bytes), indexed by the neuron number in L, so one add is
+;; "ld a,(hl) / add a,c / ld (hl),a / inc h / ld a,(hl) / adc a,b / ld (hl),a / dec h".
+;; Adds are modulo 2^16 in any order, which is exactly the wrap16 of the spec.
+;;
+;; The active list (at act) holds 4-byte entries: x (16 bits, > 0) and the address of the
+;; column's stream; x = 0 ends it. A stream is read with SP. For the "lists" layout the
+;; stream is threaded code: words naming generated add blocks (one per weight: +1, -1, -2),
+;; each followed by its neuron numbers (read with POP DE), then op_next. For the "packed"
+;; layout it is 2-bit codes walked by the packed kernel, which returns to op_next16.
+;;
+;; layer_tab (generated) has one DESC_SIZE-byte descriptor per layer:
+D_OUT           equ 0               ; dw outputs (1..256)
+D_BIAS_LO       equ 2               ; dw address of the low bytes of the biases
+D_BIAS_HI       equ 4               ; dw address of the high bytes of the biases
+D_KERN          equ 6               ; dw column driver: op_next (lists) or op_next16 (packed)
+D_COLFN         equ 8               ; dw column function: A = input index -> DE = stream
+DESC_SIZE       equ 10
+
+;; acc_bias - sums of layer (ix) := its biases, in the page pair at acc_page.
+;; Clobbers: AF, BC, DE, HL.
+acc_bias:       ld a,(acc_page)
+                ld d,a
+                ld e,0
+                ld l,(ix+D_BIAS_LO)
+                ld h,(ix+D_BIAS_LO+1)
+                ld c,(ix+D_OUT)
+                ld b,(ix+D_OUT+1)
+                push bc
+                ldir
+                pop bc
+                ld a,(acc_page)
+                inc a
+                ld d,a
+                ld e,0
+                ld l,(ix+D_BIAS_HI)
+                ld h,(ix+D_BIAS_HI+1)
+                ldir
+                ret
+
+;; layer_scatter - add every column of the active list into the sums at acc_page, with the
+;; column driver of layer (ix). Clobbers: all but IX.
+layer_scatter:  ld a,(ix+D_OUT)             ; packed kernels stop at out rounded up to 8
+                add a,7
+                and 0F8h
+                ld (pk_end),a
+                xor a
+                ld (col_hi),a
+                ld hl,act
+                ld (act_ptr),hl
+                ld l,(ix+D_KERN)
+                ld h,(ix+D_KERN+1)
+                ld (sp_save),sp
+                jp (hl)
+
+;; op_next - threaded op ending every column of a "lists" layer: start the next column.
+;; The lists add 8-bit values (C) with a carry into the high byte. A column whose x is 256
+;; or more runs twice: the low byte of x into the sums, then the high byte of x into the
+;; high bytes (H one page up; carries land in a scratch page). Both are exact modulo 2^16.
+;; About 150 T per column.
+op_next:        ld a,(col_hi)
+                or a
+                jr nz,op_hi_pass
+                ld hl,(act_ptr)
+                ld c,(hl)
+                inc hl
+                ld b,(hl)
+                inc hl
+                ld e,(hl)
+                inc hl
+                ld d,(hl)
+                inc hl
+                ld (act_ptr),hl
+                ld a,b
+                or c
+                jr z,op_end
+                ld a,b
+                ld (col_hi),a               ; a high-byte pass follows when B > 0
+                ex de,hl
+                ld (col_sp),hl
+                ld sp,hl
+                ld a,(acc_page)
+                ld h,a
+                ret                         ; run the column's stream
+op_hi_pass:     ld c,a
+                xor a
+                ld (col_hi),a
+                ld hl,(col_sp)
+                ld sp,hl
+                ld a,(acc_page)
+                inc a
+                ld h,a
+                ret
+
+;; op_next16 - the column driver of "packed" layers: BC = x (16 bits), SP = the column's
+;; codes, H = acc page; runs the packed kernel, which jumps back here.
+op_next16:      ld hl,(act_ptr)
+                ld c,(hl)
+                inc hl
+                ld b,(hl)
+                inc hl
+                ld e,(hl)
+                inc hl
+                ld d,(hl)
+                inc hl
+                ld (act_ptr),hl
+                ld a,b
+                or c
+                jr z,op_end
+                ex de,hl
+                ld sp,hl
+                ld a,(acc_page)
+                ld h,a
+                jp pk
+
+;; op_end - the active list is done: back to the caller of layer_scatter.
+op_end:         ld sp,(sp_save)
+                ret
+
+;; relu - the active list for the next layer from the sums of layer (ix): every neuron with
+;; y = acc >> 2 > 0 (floor shift of the wrapped sum, then ReLU) gives an entry (y, stream
+;; of that input in layer ix+1). Clobbers: all but IX.
+relu:           ld l,(ix+DESC_SIZE+D_COLFN)
+                ld h,(ix+DESC_SIZE+D_COLFN+1)
+                ld (colfn),hl
+                ld iy,act
+                ld b,(ix+D_OUT)             ; 256 outputs -> 0 -> 256 rounds of djnz
+                ld hl,acc_lo
+rl_loop:        inc h
+                ld a,(hl)                   ; high byte
+                dec h
+                or a
+                jp m,rl_zero                ; negative: ReLU gives 0
+                ld d,a
+                ld e,(hl)
+                jr nz,rl_pos
+                ld a,e
+                cp 4
+                jr c,rl_zero                ; 0..3 >> 2 = 0
+rl_pos:         srl d
+                rr e
+                srl d
+                rr e
+                ld (iy+0),e
+                ld (iy+1),d
+                push hl
+                ld a,l
+                ld hl,(colfn)
+                call jp_hl
+                ld (iy+2),e
+                ld (iy+3),d
+                ld de,4
+                add iy,de
+                pop hl
+rl_zero:        inc l
+                djnz rl_loop
+                xor a
+                ld (iy+0),a
+                ld (iy+1),a
+                ret
+
+;; argmax - index of the largest acc >> 2 of the last layer (ix); the lowest index wins a
+;; tie (spec 7). Logits lie within -8192..8191, so a 16-bit subtraction compares them.
+;; Out: A. Clobbers: all but IX, IY.
+argmax:         ld b,(ix+D_OUT)
+                ld hl,acc_lo
+                call am_value
+                ld (best),de
+                ld c,0
+                dec b
+                jr z,am_done
+am_loop:        inc l
+                call am_value
+                push hl
+                ld hl,(best)
+                ex de,hl                    ; HL = value, DE = best
+                or a
+                sbc hl,de
+                jr z,am_no
+                jp m,am_no
+                add hl,de
+                ld (best),hl
+                pop hl
+                ld c,l
+                jr am_next
+am_no:          pop hl
+am_next:        djnz am_loop
+am_done:        ld a,c
+                ret
+
+;; am_value - DE = acc[L] >> 2 (arithmetic). Clobbers: F.
+am_value:       ld e,(hl)
+                inc h
+                ld d,(hl)
+                dec h
+                sra d
+                rr e
+                sra d
+                rr e
+                ret

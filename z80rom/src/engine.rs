@@ -1,0 +1,17 @@
+//! The hand-written engine sources (`z80rom/asm/core/*.asm`) and console drivers
+//! (`z80rom/asm/drivers/*.asm`), embedded so `z80lm` assembles images with no files on disk.
+//! The host's code generator writes the model-specific top-level file that includes them.
+
+/// `(name, text)` of every core source and driver, named as `include` refers to them.
+pub const SOURCES: &[(&str, &str)] = &[
+    ("core/chat.asm", include_str!("../asm/core/chat.asm")),
+    ("core/encode.asm", include_str!("../asm/core/encode.asm")),
+    ("core/layers.asm", include_str!("../asm/core/layers.asm")),
+    ("core/bss.asm", include_str!("../asm/core/bss.asm")),
+    ("drivers/bdos.asm", include_str!("../asm/drivers/bdos.asm")),
+];
+
+/// The text of one embedded source.
+pub fn source(name: &str) -> Option<&'static str> {
+    SOURCES.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+}
