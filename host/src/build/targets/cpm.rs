@@ -156,13 +156,14 @@ impl Bus for Ram<'_> {
 }
 
 /// A machine configuration for an engine image with every fault check on: writes outside the
-/// TPA, stack writes below the engine's stack floor, execution outside its code.
+/// TPA, stack writes below the engine's stack floor, execution outside its code (page zero
+/// included, for the JP 0000H that warm-boots).
 pub fn checked_config(image: &super::super::Image, tpa_top: u16) -> CpmConfig {
     CpmConfig {
         tpa_top,
         check_writes: true,
         stack_floor: image.symbol("stack_floor"),
-        code_range: Some(image.org..image.map.code.1),
+        code_range: Some(0..image.map.code.1),
         ..CpmConfig::default()
     }
 }

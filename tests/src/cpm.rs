@@ -1,0 +1,72 @@
+//! The CP/M engine on the emulated CP/M 2.2 machine with every fault check on (writes
+//! outside the TPA, stack below the engine's floor, execution outside its code).
+
+use boards::machines::cpm::{CpmError, Exit, DEFAULT_TPA_TOP};
+use z80lm::build::targets::cpm::{checked_config, com_bytes, Reply, Session};
+use z80lm::build::{self, targets, Built, Layout};
+use z80lm::model::Model;
+
+/// Builds a CP/M .COM with the real build path (as `z80lm build --target cpm`).
+pub fn build_com(model: &Model, layout: &Layout) -> Built {
+    let budget = targets::cpm::budget(targets::cpm::TPA_TOP);
+    build::build(model, &budget, layout, &targets::cpm::target_asm()).expect("build")
+}
+
+/// A booted engine: prompts typed, replies read.
+pub struct Engine {
+    pub built: Built,
+    pub session: Session,
+    /// What the engine printed before its first prompt.
+    pub banner: Reply,
+}
+
+impl Engine {
+    /// Builds and boots with an empty command tail (chat mode).
+    pub fn boot(model: &Model, layout: &Layout) -> Engine {
+        Engine::boot_built(build_com(model, layout), b"")
+    }
+
+    /// Boots a built image with a command tail (as the CCP passes it: upper case, leading space).
+    pub fn boot_built(built: Built, tail: &[u8]) -> Engine {
+        let com = com_bytes(&built.image);
+        let cfg = checked_config(&built.image, DEFAULT_TPA_TOP);
+        let (session, banner) = Session::boot(&com, tail, cfg).expect("boot without faults");
+        Engine { built, session, banner }
+    }
+
+    /// Types raw keys and runs until the engine waits for input or exits.
+    pub fn keys(&mut self, keys: &[u8]) -> Result<Reply, CpmError> {
+        self.session.send(keys)
+    }
+
+    /// Types one line (CR-terminated) and returns the response line; panics on a fault.
+    pub fn ask(&mut self, line: &[u8]) -> Vec<u8> {
+        let mut k = line.to_vec();
+        k.push(b'\r');
+        let r = self.keys(&k).unwrap_or_else(|e| panic!("fault on {:?}: {e}", String::from_utf8_lossy(line)));
+        assert_eq!(r.exit, Exit::InputExhausted, "engine did not prompt again after {:?}", String::from_utf8_lossy(line));
+        assert!(r.output.ends_with(b"\r\n> "), "no prompt after the response: {:?}", String::from_utf8_lossy(&r.output));
+        r.response().to_vec()
+    }
+
+    /// Address of an engine symbol.
+    pub fn symbol(&self, name: &str) -> u16 {
+        self.built.image.symbol(name).unwrap_or_else(|| panic!("image lacks {name}"))
+    }
+}
+
+/// The layer sums (wrapped 16-bit accumulators, spec §6) the host reference computes for one
+/// step, layer by layer; index 0 is the query half of layer 1 (bias + query columns).
+pub fn reference_sums(model: &Model, x0: &[i16]) -> Vec<Vec<i16>> {
+    let mut sums = Vec::new();
+    let l1 = &model.layers[0];
+    sums.push((0..l1.out).map(|j| (0..128).fold(l1.bias[j], |a, i| a.wrapping_add(i16::from(l1.row(j)[i]).wrapping_mul(x0[i])))).collect());
+    let mut x = x0.to_vec();
+    let last = model.layers.len() - 1;
+    for (k, l) in model.layers.iter().enumerate() {
+        let acc: Vec<i16> = (0..l.out).map(|j| l.row(j).iter().zip(&x).fold(l.bias[j], |a, (&w, &v)| a.wrapping_add(i16::from(w).wrapping_mul(v)))).collect();
+        x = acc.iter().map(|&a| if k < last { (a >> 2).max(0) } else { a >> 2 }).collect();
+        sums.push(acc);
+    }
+    sums
+}
