@@ -19,7 +19,7 @@ pub const BUDGETS: &[Budget] = &[
         board: "cpm",
         weight_bytes: 0xE400 - 0x0100 - 8 * 1024,
         note: "TPA 0x0100-0xE3FF, ~8K code+buffers",
-        built: false,
+        built: true,
     },
     Budget {
         target: "rc2014",
@@ -57,12 +57,23 @@ pub fn fit_table(model: &Model) -> String {
         + model.layers.iter().map(|l| 2 * l.out).sum::<usize>();
     let mut s = String::from("target  board            weights+biases  budget   fits   status\n");
     for b in BUDGETS {
-        let fits = if packed <= b.weight_bytes {
+        let mut fits = if packed <= b.weight_bytes {
             "yes"
         } else {
             "no"
         };
-        let status = if b.built { "ready" } else { "not yet built" };
+        let mut status = if b.built { "ready" } else { "not yet built" }.to_string();
+        if b.target == "cpm" {
+            // The layout planner decides for CP/M (build::plan).
+            let budget = crate::build::targets::cpm::budget(crate::build::targets::cpm::TPA_TOP);
+            match crate::build::plan(model, &budget, &crate::build::Layout::Auto) {
+                Ok(p) => {
+                    fits = "yes";
+                    status = format!("ready: {} layout, ~{} bytes, ~{} T/char", p.name(), p.est_image, p.est_t_per_step());
+                }
+                Err(_) => fits = "no",
+            }
+        }
         s.push_str(&format!(
             "{:<7} {:<16} {:>14}  {:>7}  {:<5}  {status} ({})\n",
             b.target, b.board, packed, b.weight_bytes, fits, b.note
