@@ -69,7 +69,12 @@ pub fn fit_table(model: &Model) -> String {
             match crate::build::plan(model, &budget, &crate::build::Layout::Auto) {
                 Ok(p) => {
                     fits = "yes";
-                    status = format!("ready: {} layout, ~{} bytes, ~{} T/char", p.name(), p.est_image, p.est_t_per_step());
+                    status = format!(
+                        "ready: {} layout, ~{} bytes, ~{} T/char",
+                        p.name(),
+                        p.est_image,
+                        p.est_t_per_step()
+                    );
                 }
                 Err(_) => fits = "no",
             }

@@ -31,7 +31,11 @@ impl Engine {
         let com = com_bytes(&built.image);
         let cfg = checked_config(&built.image, DEFAULT_TPA_TOP);
         let (session, banner) = Session::boot(&com, tail, cfg).expect("boot without faults");
-        Engine { built, session, banner }
+        Engine {
+            built,
+            session,
+            banner,
+        }
     }
 
     /// Types raw keys and runs until the engine waits for input or exits.
@@ -43,15 +47,29 @@ impl Engine {
     pub fn ask(&mut self, line: &[u8]) -> Vec<u8> {
         let mut k = line.to_vec();
         k.push(b'\r');
-        let r = self.keys(&k).unwrap_or_else(|e| panic!("fault on {:?}: {e}", String::from_utf8_lossy(line)));
-        assert_eq!(r.exit, Exit::InputExhausted, "engine did not prompt again after {:?}", String::from_utf8_lossy(line));
-        assert!(r.output.ends_with(b"\r\n> "), "no prompt after the response: {:?}", String::from_utf8_lossy(&r.output));
+        let r = self
+            .keys(&k)
+            .unwrap_or_else(|e| panic!("fault on {:?}: {e}", String::from_utf8_lossy(line)));
+        assert_eq!(
+            r.exit,
+            Exit::InputExhausted,
+            "engine did not prompt again after {:?}",
+            String::from_utf8_lossy(line)
+        );
+        assert!(
+            r.output.ends_with(b"\r\n> "),
+            "no prompt after the response: {:?}",
+            String::from_utf8_lossy(&r.output)
+        );
         r.response().to_vec()
     }
 
     /// Address of an engine symbol.
     pub fn symbol(&self, name: &str) -> u16 {
-        self.built.image.symbol(name).unwrap_or_else(|| panic!("image lacks {name}"))
+        self.built
+            .image
+            .symbol(name)
+            .unwrap_or_else(|| panic!("image lacks {name}"))
     }
 }
 
@@ -60,12 +78,29 @@ impl Engine {
 pub fn reference_sums(model: &Model, x0: &[i16]) -> Vec<Vec<i16>> {
     let mut sums = Vec::new();
     let l1 = &model.layers[0];
-    sums.push((0..l1.out).map(|j| (0..128).fold(l1.bias[j], |a, i| a.wrapping_add(i16::from(l1.row(j)[i]).wrapping_mul(x0[i])))).collect());
+    sums.push(
+        (0..l1.out)
+            .map(|j| {
+                (0..128).fold(l1.bias[j], |a, i| {
+                    a.wrapping_add(i16::from(l1.row(j)[i]).wrapping_mul(x0[i]))
+                })
+            })
+            .collect(),
+    );
     let mut x = x0.to_vec();
     let last = model.layers.len() - 1;
     for (k, l) in model.layers.iter().enumerate() {
-        let acc: Vec<i16> = (0..l.out).map(|j| l.row(j).iter().zip(&x).fold(l.bias[j], |a, (&w, &v)| a.wrapping_add(i16::from(w).wrapping_mul(v)))).collect();
-        x = acc.iter().map(|&a| if k < last { (a >> 2).max(0) } else { a >> 2 }).collect();
+        let acc: Vec<i16> = (0..l.out)
+            .map(|j| {
+                l.row(j).iter().zip(&x).fold(l.bias[j], |a, (&w, &v)| {
+                    a.wrapping_add(i16::from(w).wrapping_mul(v))
+                })
+            })
+            .collect();
+        x = acc
+            .iter()
+            .map(|&a| if k < last { (a >> 2).max(0) } else { a >> 2 })
+            .collect();
         sums.push(acc);
     }
     sums

@@ -12,15 +12,30 @@ fn check_vectors(name: &str, layout: Layout) {
     let model = need!(shared_model(name));
     let vectors = need!(shared_vectors(name));
     let mut engine = Engine::boot(&model, &layout);
-    assert_eq!(engine.banner.output, b"> ", "the engine starts with its prompt");
+    assert_eq!(
+        engine.banner.output, b"> ",
+        "the engine starts with its prompt"
+    );
     let mut bad = Vec::new();
     for (prompt, want) in &vectors {
         let got = engine.ask(prompt);
         if &got != want {
-            bad.push(format!("{:?}: want {:?} got {:?}", String::from_utf8_lossy(prompt), String::from_utf8_lossy(want), String::from_utf8_lossy(&got)));
+            bad.push(format!(
+                "{:?}: want {:?} got {:?}",
+                String::from_utf8_lossy(prompt),
+                String::from_utf8_lossy(want),
+                String::from_utf8_lossy(&got)
+            ));
         }
     }
-    assert!(bad.is_empty(), "{name} ({}): {} of {} vectors differ:\n{}", engine.built.plan.name(), bad.len(), vectors.len(), bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "{name} ({}): {} of {} vectors differ:\n{}",
+        engine.built.plan.name(),
+        bad.len(),
+        vectors.len(),
+        bad.join("\n")
+    );
 }
 
 #[test]
@@ -38,7 +53,10 @@ fn guess_vectors_compact_layout_no_larger_than_upstream() {
     let model = need!(shared_model("guess"));
     let engine = Engine::boot(&model, &Layout::All(Form::Packed));
     let size = engine.built.image.bytes.len();
-    assert!(size <= 38_951, "compact guess .COM is {size} bytes, upstream GUESS.COM is 38,951");
+    assert!(
+        size <= 38_951,
+        "compact guess .COM is {size} bytes, upstream GUESS.COM is 38,951"
+    );
     check_vectors("guess", Layout::All(Form::Packed));
 }
 
@@ -49,18 +67,27 @@ fn tinychat_vectors_compact_layout() {
 
 #[test]
 fn mixed_layout_is_exact() {
-    check_vectors("tinychat", Layout::PerLayer(vec![Form::Packed, Form::Lists, Form::Packed, Form::Lists]));
+    check_vectors(
+        "tinychat",
+        Layout::PerLayer(vec![Form::Packed, Form::Lists, Form::Packed, Form::Lists]),
+    );
 }
 
 /// Reads the sums of `n` neurons from the page pair at `page`.
 fn sums_at(mem: &[u8; 0x10000], page: u8, n: usize) -> Vec<i16> {
     let lo = usize::from(page) << 8;
-    (0..n).map(|j| i16::from_le_bytes([mem[lo + j], mem[lo + 0x100 + j]])).collect()
+    (0..n)
+        .map(|j| i16::from_le_bytes([mem[lo + j], mem[lo + 0x100 + j]]))
+        .collect()
 }
 
 fn check_layers(model: &Model, layout: Layout, prompt: &[u8]) {
     let mut engine = Engine::boot(model, &layout);
-    let (hook, cur, page) = (engine.symbol("acc_ready"), usize::from(engine.symbol("cur_layer")), usize::from(engine.symbol("acc_page")));
+    let (hook, cur, page) = (
+        engine.symbol("acc_ready"),
+        usize::from(engine.symbol("cur_layer")),
+        usize::from(engine.symbol("acc_page")),
+    );
     let outs: Vec<usize> = model.layers.iter().map(|l| l.out).collect();
     let mut seen: Vec<(usize, Vec<i16>)> = Vec::new();
     let mut keys = prompt.to_vec();
@@ -95,11 +122,22 @@ fn check_layers(model: &Model, layout: Layout, prompt: &[u8]) {
         out.push(model.charset[c]);
         push_window(&mut w, model.charset[c]);
     }
-    assert_eq!(reply.response(), out.as_slice(), "response of {:?}", String::from_utf8_lossy(prompt));
+    assert_eq!(
+        reply.response(),
+        out.as_slice(),
+        "response of {:?}",
+        String::from_utf8_lossy(prompt)
+    );
     assert_eq!(seen.len(), want.len(), "number of layer hooks");
     for (i, (s, w)) in seen.iter().zip(&want).enumerate() {
         assert_eq!(s.0, w.0, "hook {i}: layer");
-        assert_eq!(s.1, w.1, "hook {i}: sums of layer {} for {:?}", s.0, String::from_utf8_lossy(prompt));
+        assert_eq!(
+            s.1,
+            w.1,
+            "hook {i}: sums of layer {} for {:?}",
+            s.0,
+            String::from_utf8_lossy(prompt)
+        );
     }
 }
 

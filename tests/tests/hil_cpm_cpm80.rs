@@ -40,7 +40,11 @@ fn run_cpm80(com: &[u8], tail: Option<&str>, lines: &[&str]) -> Option<Vec<u8>> 
         eprintln!("skipping: {}", String::from_utf8_lossy(&out.stderr).trim());
         return None;
     }
-    assert!(out.status.success(), "cpm80_run.py failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "cpm80_run.py failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     Some(out.stdout)
 }
 
@@ -48,10 +52,13 @@ fn run_cpm80(com: &[u8], tail: Option<&str>, lines: &[&str]) -> Option<Vec<u8>> 
 fn guess_com_under_real_cpm22() {
     let model = need!(shared_model("guess"));
     let budget = targets::cpm::budget(CPM80_TPA_TOP);
-    let built = build::build(&model, &budget, &Layout::Auto, &targets::cpm::target_asm()).expect("build");
+    let built =
+        build::build(&model, &budget, &Layout::Auto, &targets::cpm::target_asm()).expect("build");
     let com = targets::cpm::com_bytes(&built.image);
     let prompts = ["is it a chair", "is it alive", "hello", "  Is It A Cat?  "];
-    let Some(out) = run_cpm80(&com, None, &prompts) else { return };
+    let Some(out) = run_cpm80(&com, None, &prompts) else {
+        return;
+    };
     let mut want = b"\r\n".to_vec();
     for p in prompts {
         want.extend_from_slice(b"> ");
@@ -61,11 +68,19 @@ fn guess_com_under_real_cpm22() {
         want.extend_from_slice(b"\r\n");
     }
     want.extend_from_slice(b"> ");
-    assert_eq!(String::from_utf8_lossy(&out), String::from_utf8_lossy(&want));
+    assert_eq!(
+        String::from_utf8_lossy(&out),
+        String::from_utf8_lossy(&want)
+    );
 
     // Single-query mode from the CCP's command tail, then a warm boot back to the CCP.
-    let Some(out) = run_cpm80(&com, Some("is it a chair"), &[]) else { return };
+    let Some(out) = run_cpm80(&com, Some("is it a chair"), &[]) else {
+        return;
+    };
     let text = String::from_utf8_lossy(&out);
-    assert!(text.starts_with("\r\nWIN\r\n"), "command tail answer: {text:?}");
+    assert!(
+        text.starts_with("\r\nWIN\r\n"),
+        "command tail answer: {text:?}"
+    );
     assert!(text.ends_with("A>"), "back at the CCP prompt: {text:?}");
 }

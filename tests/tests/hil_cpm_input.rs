@@ -26,16 +26,23 @@ fn spaces_only_line_is_answered() {
     let model = need!(guess());
     let mut e = Engine::boot(&model, &Layout::Auto);
     assert_eq!(e.ask(b"   "), respond(&model, b"   "));
-    assert_eq!(e.ask(b" !"), respond(&model, b" !"), "a leading space makes '!' a query");
+    assert_eq!(
+        e.ask(b" !"),
+        respond(&model, b" !"),
+        "a leading space makes '!' a query"
+    );
 }
 
 #[test]
 fn overlong_line_is_cut_at_62_and_the_rest_discarded() {
     let model = need!(guess());
     let mut e = Engine::boot(&model, &Layout::Auto);
-    let long: Vec<u8> = b"is it a chair or is it a table or is it something alive that moves around".to_vec();
+    let long: Vec<u8> =
+        b"is it a chair or is it a table or is it something alive that moves around".to_vec();
     assert!(long.len() > 62);
-    let r = e.keys(&[long.as_slice(), b"\r"].concat()).expect("no fault");
+    let r = e
+        .keys(&[long.as_slice(), b"\r"].concat())
+        .expect("no fault");
     assert_eq!(&r.output[..62], &long[..62], "only 62 bytes are echoed");
     assert_eq!(&r.output[62..64], b"\r\n");
     assert_eq!(r.response(), respond(&model, &long).as_slice());
@@ -51,7 +58,11 @@ fn overlong_line_is_cut_at_62_and_the_rest_discarded() {
 fn non_ascii_bytes_are_hashed_unsigned() {
     let model = need!(guess());
     let mut e = Engine::boot(&model, &Layout::Auto);
-    for q in [&b"\xc3\xa9t\xc3\xa9 chair"[..], b"\xff\x80\x7e \x01\x02 alive", b"IS IT A \xc4\x8cHAIR"] {
+    for q in [
+        &b"\xc3\xa9t\xc3\xa9 chair"[..],
+        b"\xff\x80\x7e \x01\x02 alive",
+        b"IS IT A \xc4\x8cHAIR",
+    ] {
         assert_eq!(e.ask(q), respond(&model, q), "query {q:?}");
     }
 }
@@ -62,7 +73,9 @@ fn line_editing_keys() {
     let mut e = Engine::boot(&model, &Layout::Auto);
     let r = e.keys(b"is it a chaxx\x08\x7fir\r").expect("no fault");
     assert_eq!(r.response(), b"WIN", "BS and DEL erase");
-    let r = e.keys(b"something else\x15is it alive\r").expect("no fault");
+    let r = e
+        .keys(b"something else\x15is it alive\r")
+        .expect("no fault");
     assert_eq!(r.response(), b"NO", "^U kills the line");
     let r = e.keys(b"junk\x18is it a chair\r").expect("no fault");
     assert_eq!(r.response(), b"WIN", "^X kills the line");
@@ -72,9 +85,14 @@ fn line_editing_keys() {
 fn cr_lf_and_lf_end_lines() {
     let model = need!(guess());
     let mut e = Engine::boot(&model, &Layout::Auto);
-    let r = e.keys(b"is it a chair\r\nis it alive\r\n").expect("no fault");
+    let r = e
+        .keys(b"is it a chair\r\nis it alive\r\n")
+        .expect("no fault");
     let text = String::from_utf8_lossy(&r.output).into_owned();
-    assert_eq!(text, "is it a chair\r\nWIN\r\n> is it alive\r\nNO\r\n> ", "CR LF is one line end");
+    assert_eq!(
+        text, "is it a chair\r\nWIN\r\n> is it alive\r\nNO\r\n> ",
+        "CR LF is one line end"
+    );
     let r = e.keys(b"is it a chair\n").expect("no fault");
     assert_eq!(r.response(), b"WIN", "LF alone ends a line");
 }

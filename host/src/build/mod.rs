@@ -22,7 +22,14 @@ pub enum BuildError {
     #[error("assembling the generated engine failed: {0}")]
     Asm(String),
     #[error("the image ends at {end:#06x} and its RAM at {ram_end:#06x}, past the top of {board} memory {top:#06x} (short by {short} bytes); {hint}")]
-    DoesNotFit { board: String, end: u32, ram_end: u32, top: u32, short: u32, hint: String },
+    DoesNotFit {
+        board: String,
+        end: u32,
+        ram_end: u32,
+        top: u32,
+        short: u32,
+        hint: String,
+    },
 }
 
 /// Where the bytes went: addresses from the assembled symbols.
@@ -43,18 +50,29 @@ pub struct MemoryMap {
 
 impl MemoryMap {
     pub fn free(&self) -> u32 {
-        self.top.saturating_sub(self.ram.1.max(u32::from(self.weights.1)))
+        self.top
+            .saturating_sub(self.ram.1.max(u32::from(self.weights.1)))
     }
 
     /// The table `z80lm build` prints.
     pub fn render(&self) -> String {
-        let row = |name: &str, a: u32, b: u32| format!("  {name:<8} {a:#06x}-{:#06x} {:>6} bytes\n", b.saturating_sub(1), b - a);
+        let row = |name: &str, a: u32, b: u32| {
+            format!(
+                "  {name:<8} {a:#06x}-{:#06x} {:>6} bytes\n",
+                b.saturating_sub(1),
+                b - a
+            )
+        };
         let mut s = String::from("memory map:\n");
         s += &row("code", self.code.0.into(), self.code.1.into());
         s += &row("tables", self.tables.0.into(), self.tables.1.into());
         s += &row("weights", self.weights.0.into(), self.weights.1.into());
         s += &row("ram", self.ram.0, self.ram.1);
-        s += &format!("  free     {:>22} bytes\n  top      {:#06x}\n", self.free(), self.top);
+        s += &format!(
+            "  free     {:>22} bytes\n  top      {:#06x}\n",
+            self.free(),
+            self.top
+        );
         s
     }
 }
@@ -93,7 +111,11 @@ pub fn assemble_image(main_asm: &str, plan: &LayoutPlan) -> Result<Image, BuildE
     }
     let asm = assemble(&files, "main.asm", Cpu::Z80).map_err(|e| BuildError::Asm(e.to_string()))?;
     let (org, bytes) = asm.flat(0);
-    let sym = |n: &str| asm.symbol(n).map(|v| v as u32).ok_or_else(|| BuildError::Asm(format!("generated source lacks {n}")));
+    let sym = |n: &str| {
+        asm.symbol(n)
+            .map(|v| v as u32)
+            .ok_or_else(|| BuildError::Asm(format!("generated source lacks {n}")))
+    };
     let map = MemoryMap {
         org,
         code: (sym("code_start")? as u16, sym("tables_start")? as u16),
@@ -103,7 +125,11 @@ pub fn assemble_image(main_asm: &str, plan: &LayoutPlan) -> Result<Image, BuildE
         top: plan.budget.top,
     };
     let end = u32::from(org) + bytes.len() as u32;
-    let high = end.max(if plan.budget.ram.is_none() { map.ram.1 } else { 0 });
+    let high = end.max(if plan.budget.ram.is_none() {
+        map.ram.1
+    } else {
+        0
+    });
     if high > plan.budget.top {
         let short = high - plan.budget.top;
         return Err(BuildError::DoesNotFit {
@@ -115,11 +141,21 @@ pub fn assemble_image(main_asm: &str, plan: &LayoutPlan) -> Result<Image, BuildE
             hint: "try --layout packed, or auto".into(),
         });
     }
-    Ok(Image { org, bytes, symbols: asm.symbols.clone(), map })
+    Ok(Image {
+        org,
+        bytes,
+        symbols: asm.symbols.clone(),
+        map,
+    })
 }
 
 /// The whole path for one target: plan, generate, assemble.
-pub fn build(model: &Model, budget: &Budget, layout: &Layout, target: &TargetAsm) -> Result<Built, BuildError> {
+pub fn build(
+    model: &Model,
+    budget: &Budget,
+    layout: &Layout,
+    target: &TargetAsm,
+) -> Result<Built, BuildError> {
     let plan = plan::plan(model, budget, layout)?;
     let asm = engine_asm(model, &plan, target);
     let image = assemble_image(&asm, &plan)?;

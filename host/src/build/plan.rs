@@ -40,16 +40,22 @@ pub enum Layout {
 impl std::str::FromStr for Layout {
     type Err = String;
     fn from_str(s: &str) -> Result<Layout, String> {
-        let one = |w: &str| match w {
+        let one = |w: &str| {
+            match w {
             "lists" | "fast" => Ok(Form::Lists),
             "packed" | "compact" => Ok(Form::Packed),
             _ => Err(format!(
                 "unknown layout {w:?}; use auto, lists (fast), packed (compact) or one per layer, e.g. packed,lists,lists,lists"
             )),
+        }
         };
         match s {
             "auto" => Ok(Layout::Auto),
-            _ if s.contains(',') => s.split(',').map(one).collect::<Result<_, _>>().map(Layout::PerLayer),
+            _ if s.contains(',') => s
+                .split(',')
+                .map(one)
+                .collect::<Result<_, _>>()
+                .map(Layout::PerLayer),
             _ => one(s).map(Layout::All),
         }
     }
@@ -121,11 +127,22 @@ impl LayoutPlan {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PlanError {
     #[error("layer {layer} has {found} {what}; the engine handles at most 256")]
-    TooWide { layer: usize, found: usize, what: &'static str },
+    TooWide {
+        layer: usize,
+        found: usize,
+        what: &'static str,
+    },
     #[error("--layout lists {given} forms but the model has {layers} layers")]
     FormCount { given: usize, layers: usize },
     #[error("the {layout} layout needs about {need} bytes but {board} has {have} (short by {short}); {hint}")]
-    DoesNotFit { layout: String, board: String, need: usize, have: usize, short: usize, hint: String },
+    DoesNotFit {
+        layout: String,
+        board: String,
+        need: usize,
+        have: usize,
+        short: usize,
+        hint: String,
+    },
 }
 
 /// The threaded stream of one column in the lists form: its size in bytes (0 = empty column).
@@ -134,7 +151,13 @@ pub fn stream_bytes(layer: &Layer, col: usize) -> usize {
     if pos.is_empty() && neg.is_empty() && neg2.is_empty() {
         return 0;
     }
-    let group = |g: &Vec<u8>| if g.is_empty() { 0 } else { 2 + g.len() + g.len() % 2 };
+    let group = |g: &Vec<u8>| {
+        if g.is_empty() {
+            0
+        } else {
+            2 + g.len() + g.len() % 2
+        }
+    };
     group(&pos) + group(&neg) + group(&neg2) + 2
 }
 
@@ -159,7 +182,12 @@ pub fn packed_rows(layer: &Layer) -> usize {
 
 fn layer_bytes(layer: &Layer, form: Form) -> usize {
     let table = match form {
-        Form::Lists => 2 * layer.inp + (0..layer.inp).map(|c| stream_bytes(layer, c)).sum::<usize>(),
+        Form::Lists => {
+            2 * layer.inp
+                + (0..layer.inp)
+                    .map(|c| stream_bytes(layer, c))
+                    .sum::<usize>()
+        }
         Form::Packed => layer.inp * packed_rows(layer) / 4,
     };
     table + 2 * layer.out + 20
@@ -172,10 +200,17 @@ fn layer_t(layer: &Layer, form: Form, active: &[f64]) -> u64 {
         if p == 0.0 {
             continue;
         }
-        let nnz = (0..layer.out).filter(|&j| layer.weights[j * layer.inp + c] != 0).count() as f64;
+        let nnz = (0..layer.out)
+            .filter(|&j| layer.weights[j * layer.inp + c] != 0)
+            .count() as f64;
         let per_col = match form {
             Form::Lists => 180.0 + 41.0 * nnz + 40.0,
-            Form::Packed => 140.0 + 39.0 * packed_rows(layer) as f64 + 40.0 * nnz + 3.0 * packed_rows(layer) as f64,
+            Form::Packed => {
+                140.0
+                    + 39.0 * packed_rows(layer) as f64
+                    + 40.0 * nnz
+                    + 3.0 * packed_rows(layer) as f64
+            }
         };
         t += p * per_col;
     }
@@ -186,7 +221,14 @@ fn layer_t(layer: &Layer, form: Form, active: &[f64]) -> u64 {
 /// How often each input of each layer is non-zero, over a few probe prompts run on the
 /// host reference (layer 1: the context half only, the query half is once per response).
 fn activity(model: &Model) -> Vec<Vec<f64>> {
-    const PROBES: &[&[u8]] = &[b"hello", b"is it a chair", b"are you a robot", b"what is it", b"yes", b""];
+    const PROBES: &[&[u8]] = &[
+        b"hello",
+        b"is it a chair",
+        b"are you a robot",
+        b"what is it",
+        b"yes",
+        b"",
+    ];
     let mut freq: Vec<Vec<f64>> = model.layers.iter().map(|l| vec![0.0; l.inp]).collect();
     let mut steps = 0.0;
     for p in PROBES {
@@ -204,18 +246,26 @@ fn activity(model: &Model) -> Vec<Vec<f64>> {
                 }
                 x = (0..layer.out)
                     .map(|j| {
-                        let s = layer.row(j).iter().zip(&x).fold(layer.bias[j], |a, (&wt, &v)| {
-                            a.wrapping_add(i16::from(wt).wrapping_mul(v))
-                        });
+                        let s = layer
+                            .row(j)
+                            .iter()
+                            .zip(&x)
+                            .fold(layer.bias[j], |a, (&wt, &v)| {
+                                a.wrapping_add(i16::from(wt).wrapping_mul(v))
+                            });
                         (s >> 2).max(0)
                     })
                     .collect();
             }
-            let next = x.iter().enumerate().fold(0, |b, (i, &v)| if v > x[b] { i } else { b });
+            let next = x
+                .iter()
+                .enumerate()
+                .fold(0, |b, (i, &v)| if v > x[b] { i } else { b });
             crate::model::encode::push_window(&mut w, model.charset[next]);
         }
     }
-    freq.iter_mut().for_each(|f| f.iter_mut().for_each(|v| *v /= steps));
+    freq.iter_mut()
+        .for_each(|f| f.iter_mut().for_each(|v| *v /= steps));
     freq
 }
 
@@ -225,19 +275,44 @@ fn make(model: &Model, budget: &Budget, forms: &[Form], act: &[Vec<f64>]) -> Lay
         .iter()
         .zip(forms)
         .zip(act)
-        .map(|((l, &form), a)| LayerPlan { form, weight_bytes: layer_bytes(l, form), est_t: layer_t(l, form, a) })
+        .map(|((l, &form), a)| LayerPlan {
+            form,
+            weight_bytes: layer_bytes(l, form),
+            est_t: layer_t(l, form, a),
+        })
         .collect();
-    let block = if forms.contains(&Form::Lists) { 3 * 64 * PAIR_BYTES + 64 * 4 } else { 0 };
-    let kernels = if forms.contains(&Form::Packed) { 350 } else { 0 };
-    let est_image = CORE_BYTES + block + kernels + model.charset.len() + 10 * model.layers.len()
+    let block = if forms.contains(&Form::Lists) {
+        3 * 64 * PAIR_BYTES + 64 * 4
+    } else {
+        0
+    };
+    let kernels = if forms.contains(&Form::Packed) {
+        350
+    } else {
+        0
+    };
+    let est_image = CORE_BYTES
+        + block
+        + kernels
+        + model.charset.len()
+        + 10 * model.layers.len()
         + layers.iter().map(|l| l.weight_bytes).sum::<usize>();
-    LayoutPlan { budget: budget.clone(), layers, est_image, reason: Vec::new() }
+    LayoutPlan {
+        budget: budget.clone(),
+        layers,
+        est_image,
+        reason: Vec::new(),
+    }
 }
 
 /// Bytes available to the image under `budget`.
 pub fn capacity(budget: &Budget) -> usize {
     let top = budget.top as usize;
-    let ram = if budget.ram.is_none() { BSS_BYTES as usize + 255 } else { 0 };
+    let ram = if budget.ram.is_none() {
+        BSS_BYTES as usize + 255
+    } else {
+        0
+    };
     top.saturating_sub(usize::from(budget.org) + ram)
 }
 
@@ -245,10 +320,18 @@ pub fn capacity(budget: &Budget) -> usize {
 pub fn plan(model: &Model, budget: &Budget, layout: &Layout) -> Result<LayoutPlan, PlanError> {
     for (k, l) in model.layers.iter().enumerate() {
         if l.out > 256 {
-            return Err(PlanError::TooWide { layer: k + 1, found: l.out, what: "outputs" });
+            return Err(PlanError::TooWide {
+                layer: k + 1,
+                found: l.out,
+                what: "outputs",
+            });
         }
         if l.inp > 256 {
-            return Err(PlanError::TooWide { layer: k + 1, found: l.inp, what: "inputs" });
+            return Err(PlanError::TooWide {
+                layer: k + 1,
+                found: l.inp,
+                what: "inputs",
+            });
         }
     }
     let n = model.layers.len();
@@ -265,7 +348,12 @@ pub fn plan(model: &Model, budget: &Budget, layout: &Layout) -> Result<LayoutPla
     let forms = match layout {
         Layout::All(f) => vec![*f; n],
         Layout::PerLayer(v) if v.len() == n => v.clone(),
-        Layout::PerLayer(v) => return Err(PlanError::FormCount { given: v.len(), layers: n }),
+        Layout::PerLayer(v) => {
+            return Err(PlanError::FormCount {
+                given: v.len(),
+                layers: n,
+            })
+        }
         Layout::Auto => {
             let mut forms = vec![Form::Lists; n];
             let mut p = make(model, budget, &forms, &act);
@@ -285,11 +373,22 @@ pub fn plan(model: &Model, budget: &Budget, layout: &Layout) -> Result<LayoutPla
                         f[k] = Form::Packed;
                         let q = make(model, budget, &f, &act);
                         let saved = p.est_image.saturating_sub(q.est_image);
-                        (saved > 0).then(|| (k, (q.est_t_per_step() - p.est_t_per_step().min(q.est_t_per_step())) as f64 / saved as f64, q))
+                        (saved > 0).then(|| {
+                            (
+                                k,
+                                (q.est_t_per_step() - p.est_t_per_step().min(q.est_t_per_step()))
+                                    as f64
+                                    / saved as f64,
+                                q,
+                            )
+                        })
                     })
                     .min_by(|a, b| a.1.total_cmp(&b.1));
                 let Some((k, _, q)) = best else {
-                    return Err(fail(&p, "no layout of this model fits; a smaller model is needed".into()));
+                    return Err(fail(
+                        &p,
+                        "no layout of this model fits; a smaller model is needed".into(),
+                    ));
                 };
                 forms[k] = Form::Packed;
                 reason.push(format!(
@@ -300,7 +399,12 @@ pub fn plan(model: &Model, budget: &Budget, layout: &Layout) -> Result<LayoutPla
                 ));
                 p = q;
             }
-            reason.push(format!("chose {} (~{} T/step, ~{} bytes)", p.name(), p.est_t_per_step(), p.est_image));
+            reason.push(format!(
+                "chose {} (~{} T/step, ~{} bytes)",
+                p.name(),
+                p.est_t_per_step(),
+                p.est_image
+            ));
             p.reason = reason;
             return Ok(p);
         }
@@ -315,6 +419,12 @@ pub fn plan(model: &Model, budget: &Budget, layout: &Layout) -> Result<LayoutPla
         };
         return Err(fail(&p, hint));
     }
-    p.reason = vec![format!("{} as requested (~{} T/step, ~{} bytes of {})", p.name(), p.est_t_per_step(), p.est_image, have)];
+    p.reason = vec![format!(
+        "{} as requested (~{} T/step, ~{} bytes of {})",
+        p.name(),
+        p.est_t_per_step(),
+        p.est_image,
+        have
+    )];
     Ok(p)
 }

@@ -96,7 +96,11 @@ fn vectors(path: &Path) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
     Ok(text
         .split(|&b| b == b'\n')
         .filter(|l| !l.is_empty() && l[0] != b'#')
-        .filter_map(|l| l.iter().position(|&b| b == b'\t').map(|t| (l[..t].to_vec(), l[t + 1..].to_vec())))
+        .filter_map(|l| {
+            l.iter()
+                .position(|&b| b == b'\t')
+                .map(|t| (l[..t].to_vec(), l[t + 1..].to_vec()))
+        })
         .collect())
 }
 
@@ -105,8 +109,16 @@ fn bench_model(shared: &Path, name: &str, layout: &Layout) -> Result<ModelResult
     let vecs = vectors(&shared.join("vectors").join(format!("{name}.tsv")))?;
     let built = build_cpm(&model, layout, None)?;
     let com = com_bytes(&built.image);
-    let hook = built.image.symbol("acc_ready").context("image lacks acc_ready")?;
-    let cur = usize::from(built.image.symbol("cur_layer").context("image lacks cur_layer")?);
+    let hook = built
+        .image
+        .symbol("acc_ready")
+        .context("image lacks acc_ready")?;
+    let cur = usize::from(
+        built
+            .image
+            .symbol("cur_layer")
+            .context("image lacks cur_layer")?,
+    );
     let (mut s, _) = Session::boot(&com, b"", CpmConfig::default())?;
     let nl = model.layers.len();
     let (mut steps, mut layer_t) = (0usize, vec![0u64; nl + 1]);
@@ -163,7 +175,12 @@ fn bench_upstream(shared: &Path, n: usize) -> Result<Option<Upstream>> {
         return Ok(None);
     };
     let vecs = vectors(&shared.join("vectors/guess.tsv"))?;
-    let prompts: Vec<Vec<u8>> = vecs.into_iter().map(|v| v.0).filter(|p| !p.is_empty() && p.len() < 60).take(n).collect();
+    let prompts: Vec<Vec<u8>> = vecs
+        .into_iter()
+        .map(|v| v.0)
+        .filter(|p| !p.is_empty() && p.len() < 60)
+        .take(n)
+        .collect();
     let (mut s, _) = Session::boot(&com, b"", CpmConfig::default())?;
     let mut iv = Vec::new();
     for p in &prompts {
@@ -174,7 +191,10 @@ fn bench_upstream(shared: &Path, n: usize) -> Result<Option<Upstream>> {
     Ok(Some(Upstream {
         com: path.display().to_string(),
         bytes: com.len(),
-        prompts: prompts.iter().map(|p| String::from_utf8_lossy(p).into_owned()).collect(),
+        prompts: prompts
+            .iter()
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+            .collect(),
         t_per_char: Stat::of(&iv),
     }))
 }
@@ -195,7 +215,11 @@ pub fn render(r: &Report) -> String {
             m.t_per_char.min,
             m.t_per_char.max,
             m.t_per_char_with_query,
-            if m.mismatches > 0 { format!("  ({} MISMATCHES)", m.mismatches) } else { String::new() }
+            if m.mismatches > 0 {
+                format!("  ({} MISMATCHES)", m.mismatches)
+            } else {
+                String::new()
+            }
         );
     }
     s += "\nT-states per step up to each layer's sums (q = query half of layer 1, once per prompt):\n";
@@ -204,7 +228,13 @@ pub fn render(r: &Report) -> String {
             .t_per_layer
             .iter()
             .enumerate()
-            .map(|(k, t)| if k == 0 { format!("q {t:.0}") } else { format!("L{k} {t:.0}") })
+            .map(|(k, t)| {
+                if k == 0 {
+                    format!("q {t:.0}")
+                } else {
+                    format!("L{k} {t:.0}")
+                }
+            })
             .collect();
         s += &format!("  {:<9} {}\n", m.model, parts.join("  "));
     }
@@ -231,11 +261,22 @@ pub fn run(args: Args) -> Result<()> {
     for name in &args.models {
         models.push(bench_model(&args.shared, name, &args.layout)?);
     }
-    let upstream = if args.upstream_prompts > 0 { bench_upstream(&args.shared, args.upstream_prompts)? } else { None };
+    let upstream = if args.upstream_prompts > 0 {
+        bench_upstream(&args.shared, args.upstream_prompts)?
+    } else {
+        None
+    };
     let ratio = upstream.as_ref().and_then(|u| {
-        models.iter().find(|m| m.model == "guess").map(|m| u.t_per_char.mean / m.t_per_char.mean.max(1.0))
+        models
+            .iter()
+            .find(|m| m.model == "guess")
+            .map(|m| u.t_per_char.mean / m.t_per_char.mean.max(1.0))
     });
-    let report = Report { models, upstream, ratio };
+    let report = Report {
+        models,
+        upstream,
+        ratio,
+    };
     match &args.json {
         Some(p) if p.as_os_str() == "-" => println!("{}", serde_json::to_string_pretty(&report)?),
         Some(p) => {
@@ -245,7 +286,11 @@ pub fn run(args: Args) -> Result<()> {
         None => print!("{}", render(&report)),
     }
     if report.models.iter().any(|m| m.mismatches > 0) {
-        return Err(super::Failed(super::EXIT_FAILED, "some responses differ from the vectors".into()).into());
+        return Err(super::Failed(
+            super::EXIT_FAILED,
+            "some responses differ from the vectors".into(),
+        )
+        .into());
     }
     Ok(())
 }

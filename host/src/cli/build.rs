@@ -52,7 +52,12 @@ pub fn parse_addr(s: &str) -> Result<u32, String> {
 /// Builds a CP/M .COM of `model` (the path `run`, `bench` and the tests use).
 pub fn build_cpm(model: &Model, layout: &Layout, tpa_top: Option<u32>) -> Result<Built> {
     let budget = targets::cpm::budget(tpa_top.unwrap_or(targets::cpm::TPA_TOP));
-    Ok(build::build(model, &budget, layout, &targets::cpm::target_asm())?)
+    Ok(build::build(
+        model,
+        &budget,
+        layout,
+        &targets::cpm::target_asm(),
+    )?)
 }
 
 /// The plan report: chosen forms, why, per-layer bytes and estimated T-states.
@@ -63,7 +68,13 @@ pub fn plan_report(built: &Built) -> String {
         s += &format!("  {r}\n");
     }
     for (k, l) in p.layers.iter().enumerate() {
-        s += &format!("  layer {}: {:<6} {:>6} bytes  ~{:>7} T/step\n", k + 1, l.form.name(), l.weight_bytes, l.est_t);
+        s += &format!(
+            "  layer {}: {:<6} {:>6} bytes  ~{:>7} T/step\n",
+            k + 1,
+            l.form.name(),
+            l.weight_bytes,
+            l.est_t
+        );
     }
     s
 }

@@ -10,8 +10,8 @@ pub mod chat;
 pub mod data;
 pub mod emu_gb;
 pub mod eval;
-pub mod run;
 pub mod info;
+pub mod run;
 pub mod train;
 
 /// Train a tiny 2-bit language model and run it on 8-bit hardware.

@@ -35,19 +35,26 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let com = std::fs::read(&args.com).with_context(|| format!("cannot read {}", args.com.display()))?;
+    let com =
+        std::fs::read(&args.com).with_context(|| format!("cannot read {}", args.com.display()))?;
     let mut tail = args.tail.join(" ");
     if !tail.is_empty() {
         // The CCP upper-cases the tail and keeps the separating space.
         tail = format!(" {}", tail.to_ascii_uppercase());
     }
-    let cfg = CpmConfig { tpa_top: args.tpa_top.map_or(DEFAULT_TPA_TOP, |t| t as u16), ..CpmConfig::default() };
+    let cfg = CpmConfig {
+        tpa_top: args.tpa_top.map_or(DEFAULT_TPA_TOP, |t| t as u16),
+        ..CpmConfig::default()
+    };
     if !args.batch {
         let mut console = StdioConsole::new();
         let (exit, cycles) = run_console(&com, tail.as_bytes(), cfg, &mut console)?;
         std::io::stdout().flush()?;
         if args.stats {
-            eprintln!("stats: {cycles} T-states ({:.3} s at 4 MHz), exit: {exit:?}", cycles as f64 / 4e6);
+            eprintln!(
+                "stats: {cycles} T-states ({:.3} s at 4 MHz), exit: {exit:?}",
+                cycles as f64 / 4e6
+            );
         }
         return Ok(());
     }
@@ -75,7 +82,13 @@ pub fn run(args: Args) -> Result<()> {
         match reply.exit {
             Exit::InputExhausted => {}
             Exit::WarmBoot => break,
-            Exit::Budget => return Err(Failed(super::EXIT_FAILED, "the program ran past its T-state budget without asking for input".into()).into()),
+            Exit::Budget => {
+                return Err(Failed(
+                    super::EXIT_FAILED,
+                    "the program ran past its T-state budget without asking for input".into(),
+                )
+                .into())
+            }
         }
     }
     if args.stats {

@@ -9,7 +9,12 @@ pub const TPA_TOP: u32 = 0xE400;
 
 /// The CP/M memory budget with a TPA ending at `top`.
 pub fn budget(top: u32) -> Budget {
-    Budget { board: "cpm".into(), org: 0x0100, top, ram: None }
+    Budget {
+        board: "cpm".into(),
+        org: 0x0100,
+        top,
+        ram: None,
+    }
 }
 
 /// CP/M wrapping: load at 0100H, jump to the engine, the BDOS console driver.
@@ -56,7 +61,10 @@ impl Reply {
     pub fn response_span(&self) -> (usize, usize) {
         let o = &self.output;
         let start = o.windows(2).position(|w| w == b"\r\n").map_or(0, |p| p + 2);
-        let end = o[start..].windows(2).position(|w| w == b"\r\n").map_or(o.len(), |p| start + p);
+        let end = o[start..]
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .map_or(o.len(), |p| start + p);
         (start, end)
     }
 
@@ -78,7 +86,10 @@ impl Session {
     pub fn boot(com: &[u8], tail: &[u8], cfg: CpmConfig) -> Result<(Session, Reply), CpmError> {
         let mut cpm = Cpm::new(cfg);
         cpm.load_com(com, tail)?;
-        let mut s = Session { cpm, console: ScriptedConsole::new(b"") };
+        let mut s = Session {
+            cpm,
+            console: ScriptedConsole::new(b""),
+        };
         let r = s.run(STEP_BUDGET)?;
         Ok((s, r))
     }
@@ -99,7 +110,12 @@ impl Session {
 
     /// Types `keys` and runs, calling `at(cycles, mem)` each time the PC reaches `pc` (e.g. the
     /// engine's acc_ready hook). Slower than [`Session::send`]: it steps one instruction at a time.
-    pub fn send_watch(&mut self, keys: &[u8], pc: u16, mut at: impl FnMut(u64, &[u8; 0x10000])) -> Result<Reply, CpmError> {
+    pub fn send_watch(
+        &mut self,
+        keys: &[u8],
+        pc: u16,
+        mut at: impl FnMut(u64, &[u8; 0x10000]),
+    ) -> Result<Reply, CpmError> {
         self.console.push_input(keys);
         self.console.clear_output();
         let start = self.cpm.cpu.cycles;
@@ -169,7 +185,12 @@ pub fn checked_config(image: &super::super::Image, tpa_top: u16) -> CpmConfig {
 }
 
 /// Runs a console session to the end with any [`Console`] (the terminal for `z80lm run`).
-pub fn run_console(com: &[u8], tail: &[u8], cfg: CpmConfig, console: &mut dyn Console) -> Result<(Exit, u64), CpmError> {
+pub fn run_console(
+    com: &[u8],
+    tail: &[u8],
+    cfg: CpmConfig,
+    console: &mut dyn Console,
+) -> Result<(Exit, u64), CpmError> {
     let mut cpm = Cpm::new(cfg);
     cpm.load_com(com, tail)?;
     loop {
