@@ -130,7 +130,7 @@ fn bench_model(shared: &Path, name: &str, layout: &Layout) -> Result<ModelResult
         prompts += 1;
         let mut keys = p.clone();
         keys.push(b'\r');
-        let mut last = None;
+        let mut last = Some(s.cpm.cpu.cycles);
         let r = s.send_watch(&keys, hook, |t, mem| {
             let k = usize::from(mem[cur]);
             if let Some(prev) = last {

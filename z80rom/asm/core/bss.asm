@@ -7,23 +7,25 @@ acc_hi          equ bss+100h                ; ... high bytes
 accq_lo         equ bss+300h                ; layer 1 sums of the query half (per response)
 accq_hi         equ bss+400h                ; bss+500h: scratch for carries out of accq_hi
 cnt             equ bss+600h                ; bucket counts 0..127, distinct buckets at +128
-act             equ bss+700h                ; active list: 257 entries of 4 bytes
-line            equ bss+0B10h               ; the input line (MAX_QUERY bytes)
-tbuf            equ bss+0B50h               ; ' ' + folded query + ' '
-window          equ bss+0B90h               ; the context window, 8 bytes
-acc_page        equ bss+0B98h               ; page of acc_lo or accq_lo
-sp_save         equ bss+0B9Ah
-act_ptr         equ bss+0B9Ch
-colfn           equ bss+0B9Eh
-best            equ bss+0BA0h
-ndist           equ bss+0BA2h
-line_len        equ bss+0BA3h
-was_cr          equ bss+0BA4h
-out_count       equ bss+0BA5h
-cur_layer       equ bss+0BA6h
-pk_end          equ bss+0BA7h               ; packed kernel: last neuron + 1, mod 256
-col_hi          equ bss+0BA8h               ; high byte of x still to add (lists)
-col_sp          equ bss+0BAAh               ; start of the current column's stream
-stack_floor     equ bss+0BB0h               ; lowest byte the stack may use
-stack_top       equ bss+0D00h               ; 336 bytes of stack below this
-bss_end         equ bss+0D00h
+line            equ bss+720h                  ; the input line (MAX_QUERY bytes)
+tbuf            equ bss+760h                  ; ' ' + folded query + ' '
+window          equ bss+7A0h                  ; the context window, 8 bytes
+acc_page        equ bss+7A8h                  ; page of acc_lo or accq_lo
+sp_save         equ bss+7AAh
+act_ptr         equ bss+7ACh
+colfn           equ bss+7AEh
+best            equ bss+7B0h
+ndist           equ bss+7B2h
+line_len        equ bss+7B3h
+was_cr          equ bss+7B4h
+out_count       equ bss+7B5h
+cur_layer       equ bss+7B6h
+pk_end          equ bss+7B7h                  ; packed kernel: last neuron + 1, mod 256
+col_hi          equ bss+7B8h                  ; high byte of x still to add (lists)
+col_sp          equ bss+7BAh                  ; start of the current column's stream
+act_head        equ bss+7BCh                  ; first entry of the active list
+stack_floor     equ bss+7C0h                ; lowest byte the stack may use
+stack_top       equ bss+900h                ; 320 bytes of stack below this
+act             equ bss+900h                ; active list: up to 256 entries of 4 bytes,
+act_end         equ bss+0D00h               ; ... then the terminator (relu pushes down to act)
+bss_end         equ bss+0D04h

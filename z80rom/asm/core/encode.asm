@@ -122,6 +122,7 @@ ab_done:        pop hl
 ;; stream of column C + bucket) per distinct bucket, then the terminator x = 0. Clears the
 ;; counts. In: C = first column. Uses the column function of layer 1. Clobbers: all but SP, IX.
 build_act:      ld iy,act
+                ld (act_head),iy
                 ld a,(ndist)
                 or a
                 jr z,ba_end
