@@ -428,3 +428,120 @@ pub fn plan(model: &Model, budget: &Budget, layout: &Layout) -> Result<LayoutPla
     )];
     Ok(p)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Layer;
+
+    /// A model 256 → 64 → 32 → 5 with a deterministic weight pattern (~30% non-zero).
+    fn model() -> Model {
+        let mut seed = 12345u32;
+        let mut layer = |out: usize, inp: usize| {
+            let weights = (0..out * inp)
+                .map(|_| {
+                    seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                    [0, 0, 1, -1, 0, -2, 0, 0, 1, 0][(seed >> 16) as usize % 10]
+                })
+                .collect();
+            Layer {
+                out,
+                inp,
+                weights,
+                bias: (0..out).map(|j| j as i16 % 7 - 3).collect(),
+            }
+        };
+        let layers = vec![layer(64, 256), layer(32, 64), layer(5, 32)];
+        Model {
+            layers,
+            charset: b"ABCD\0".to_vec(),
+            warning: None,
+        }
+    }
+
+    fn budget(top: u32) -> Budget {
+        Budget {
+            board: "test".into(),
+            org: 0x100,
+            top,
+            ram: None,
+        }
+    }
+
+    #[test]
+    fn roomy_budget_gets_lists_everywhere() {
+        let p = plan(&model(), &budget(0xE400), &Layout::Auto).unwrap();
+        assert_eq!(p.forms(), vec![Form::Lists; 3]);
+        assert!(p.est_image <= capacity(&p.budget));
+    }
+
+    #[test]
+    fn tight_budget_packs_some_layers_and_says_why() {
+        let m = model();
+        let lists = plan(&m, &budget(0xE400), &Layout::All(Form::Lists)).unwrap();
+        let packed = plan(&m, &budget(0xE400), &Layout::All(Form::Packed)).unwrap();
+        assert!(packed.est_image < lists.est_image);
+        assert!(packed.est_t_per_step() > lists.est_t_per_step());
+        // Just too small for all-lists: the planner packs something and explains it.
+        let top = 0x100 + lists.est_image as u32 + BSS_BYTES + 255 - 1;
+        let p = plan(&m, &budget(top), &Layout::Auto).unwrap();
+        assert!(p.forms().contains(&Form::Packed), "{:?}", p.forms());
+        assert!(p.est_image <= capacity(&p.budget));
+        assert!(
+            p.reason.iter().any(|r| r.contains("packed")),
+            "{:?}",
+            p.reason
+        );
+    }
+
+    #[test]
+    fn too_small_says_by_how_much() {
+        let err = plan(&model(), &budget(0x2000), &Layout::Auto).unwrap_err();
+        let PlanError::DoesNotFit {
+            need, have, short, ..
+        } = err.clone()
+        else {
+            panic!("{err}")
+        };
+        assert_eq!(short, need - have);
+        assert!(err.to_string().contains("short by"), "{err}");
+        let err = plan(&model(), &budget(0x2000), &Layout::All(Form::Lists)).unwrap_err();
+        assert!(matches!(err, PlanError::DoesNotFit { .. }));
+    }
+
+    #[test]
+    fn layout_names_parse() {
+        assert_eq!("auto".parse::<Layout>(), Ok(Layout::Auto));
+        assert_eq!("packed".parse::<Layout>(), Ok(Layout::All(Form::Packed)));
+        assert_eq!(
+            "packed,lists".parse::<Layout>(),
+            Ok(Layout::PerLayer(vec![Form::Packed, Form::Lists]))
+        );
+        assert!("fastest"
+            .parse::<Layout>()
+            .unwrap_err()
+            .contains("auto, lists"));
+        assert!(matches!(
+            plan(
+                &model(),
+                &budget(0xE400),
+                &Layout::PerLayer(vec![Form::Lists])
+            ),
+            Err(PlanError::FormCount {
+                given: 1,
+                layers: 3
+            })
+        ));
+    }
+
+    #[test]
+    fn same_model_same_image() {
+        let m = model();
+        let b = budget(0xE400);
+        let t = super::super::targets::cpm::target_asm();
+        let a = super::super::build(&m, &b, &Layout::Auto, &t).unwrap();
+        let c = super::super::build(&m, &b, &Layout::Auto, &t).unwrap();
+        assert_eq!(a.image.bytes, c.image.bytes);
+        assert!(a.image.map.render().contains("weights"));
+    }
+}
