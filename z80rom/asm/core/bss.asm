@@ -21,8 +21,6 @@ was_cr          equ bss+7B4h
 out_count       equ bss+7B5h
 cur_layer       equ bss+7B6h
 pk_end          equ bss+7B7h                  ; packed kernel: last neuron + 1, mod 256
-col_hi          equ bss+7B8h                  ; high byte of x still to add (lists)
-col_sp          equ bss+7BAh                  ; start of the current column's stream
 act_head        equ bss+7BCh                  ; first entry of the active list
 stack_floor     equ bss+7C0h                ; lowest byte the stack may use
 stack_top       equ bss+900h                ; 320 bytes of stack below this

@@ -42,15 +42,19 @@ acc_bias:       ld a,(acc_page)
                 ret
 
 ;; layer_scatter - add every column of the active list into the sums at acc_page, with the
-;; column driver of layer (ix). Clobbers: all but IX.
+;; column driver of layer (ix). Clobbers: all but IX (alternate registers included).
 layer_scatter:  ld a,(ix+D_OUT)             ; packed kernels stop at out rounded up to 8
                 add a,7
                 and 0F8h
                 ld (pk_end),a
-                xor a
-                ld (col_hi),a
+                ld a,(acc_page)
+                ex af,af'                   ; A' = acc page (lists)
                 ld hl,(act_head)
-                ld (act_ptr),hl
+                ld (act_ptr),hl             ; packed: list pointer in memory
+                exx
+                ld hl,(act_head)            ; HL' = list pointer (lists)
+                ld b,0                      ; B' = high byte of x still to add (lists)
+                exx
                 ld l,(ix+D_KERN)
                 ld h,(ix+D_KERN+1)
                 ld (sp_save),sp
@@ -60,39 +64,43 @@ layer_scatter:  ld a,(ix+D_OUT)             ; packed kernels stop at out rounded
 ;; The lists add 8-bit values (C) with a carry into the high byte. A column whose x is 256
 ;; or more runs twice: the low byte of x into the sums, then the high byte of x into the
 ;; high bytes (H one page up; carries land in a scratch page). Both are exact modulo 2^16.
-;; About 150 T per column.
-op_next:        ld a,(col_hi)
+;; Alternate registers: HL' = next list entry, B' = pending high byte, DE' = column start;
+;; A' = acc page. About 134 T per column.
+op_next:        exx
+                ld a,b
                 or a
                 jr nz,op_hi_pass
-                ld hl,(act_ptr)
-                ld c,(hl)
+                ld c,(hl)                   ; x, low byte
                 inc hl
-                ld b,(hl)
+                ld b,(hl)                   ; x, high byte: a second pass when > 0
                 inc hl
                 ld e,(hl)
                 inc hl
-                ld d,(hl)
+                ld d,(hl)                   ; the column's stream
                 inc hl
-                ld (act_ptr),hl
-                ld a,b
-                or c
-                jr z,op_end
-                ld a,b
-                ld (col_hi),a               ; a high-byte pass follows when B > 0
+                ld a,c
+                or b
+                jr z,op_end_x               ; x = 0 ends the list
                 ex de,hl
-                ld (col_sp),hl
                 ld sp,hl
-                ld a,(acc_page)
+                ex de,hl
+                ld a,c
+                exx
+                ld c,a
+                ex af,af'
                 ld h,a
+                ex af,af'
                 ret                         ; run the column's stream
-op_hi_pass:     ld c,a
-                xor a
-                ld (col_hi),a
-                ld hl,(col_sp)
-                ld sp,hl
-                ld a,(acc_page)
-                inc a
+op_hi_pass:     ld b,0
+                ex de,hl
+                ld sp,hl                    ; the same column again
+                ex de,hl
+                exx
+                ld c,a                      ; the high byte of x
+                ex af,af'
                 ld h,a
+                inc h                       ; into the high bytes
+                ex af,af'
                 ret
 
 ;; op_next16 - the column driver of "packed" layers: BC = x (16 bits), SP = the column's
@@ -117,6 +125,7 @@ op_next16:      ld hl,(act_ptr)
                 jp pk
 
 ;; op_end - the active list is done: back to the caller of layer_scatter.
+op_end_x:       exx
 op_end:         ld sp,(sp_save)
                 ret
 
