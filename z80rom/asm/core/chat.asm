@@ -140,7 +140,10 @@ puts:           ld a,(hl)
 
 ;; respond - answer the query in line/line_len: print the response bytes as they are made,
 ;; then CR LF (spec section 8).
-respond:        call enc_query              ; active list = query columns
+respond:        ld a,i                      ; P/V = IFF2: interrupts stay off while
+                push af                     ; the kernels walk data with SP
+                di
+                call enc_query              ; active list = query columns
                 ld ix,layer_tab
                 ld a,accq_lo/256            ; layer 1 query half: once per response
                 ld (acc_page),a
@@ -149,6 +152,10 @@ respond:        call enc_query              ; active list = query columns
                 xor a
                 ld (cur_layer),a
                 call acc_ready
+                pop af
+                jp po,rs_di                 ; interrupts were off before
+                ei
+rs_di:
                 ld hl,window
                 ld b,8
 rs_space:       ld (hl),' '
