@@ -198,11 +198,11 @@ step:           ld a,i                      ; P/V = IFF2
                 push bc
                 ld hl,accq_lo
                 ld de,acc_lo
-                ldir
+                call copy
                 pop bc
                 ld hl,accq_hi
                 ld de,acc_hi
-                ldir
+                call copy
                 call layer_scatter
                 ld a,1
                 ld (cur_layer),a
