@@ -16,6 +16,9 @@ use crate::build::Layout;
 /// Benchmark the CP/M engine against upstream GUESS.COM (exact T-states, not wall time).
 #[derive(clap::Args, Debug)]
 pub struct Args {
+    /// The machine: cpm (emulated CP/M 2.2, with GUESS.COM alongside) or gb (emulated DMG).
+    #[arg(long, default_value = "cpm")]
+    pub target: String,
     /// Shared data directory with data/<model>/model.npz, vectors/<model>.tsv and
     /// data/guess/GUESS.COM.
     #[arg(long, default_value = "../shared")]
@@ -256,7 +259,32 @@ pub fn render(r: &Report) -> String {
     s
 }
 
+/// `--target gb`: T-states per inference step on the emulated Game Boy (gb's bench).
+fn run_gb(args: &Args) -> Result<()> {
+    for name in &args.models {
+        let model = load_model(&args.shared.join("data").join(name).join("model.npz"))?;
+        let prompts: Vec<Vec<u8>> =
+            vectors(&args.shared.join("vectors").join(format!("{name}.tsv")))?
+                .into_iter()
+                .map(|v| v.0)
+                .collect();
+        let b = super::build_gb::bench(&model, &prompts)?;
+        println!(
+            "{name:<9} gb  {} prompts, {} steps, {} T-states per step",
+            b.prompts,
+            b.steps,
+            b.per_step()
+        );
+    }
+    Ok(())
+}
+
 pub fn run(args: Args) -> Result<()> {
+    match args.target.as_str() {
+        "cpm" => {}
+        "gb" => return run_gb(&args),
+        t => anyhow::bail!("unknown target {t:?}; supported: cpm, gb"),
+    }
     let mut models = Vec::new();
     for name in &args.models {
         models.push(bench_model(&args.shared, name, &args.layout)?);

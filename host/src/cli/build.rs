@@ -15,7 +15,7 @@ pub struct Args {
     /// The model file (.npz).
     #[arg(long, short, env = "Z80LM_MODEL")]
     pub model: PathBuf,
-    /// The target: cpm (a CP/M 2.2 .COM).
+    /// The target: cpm (a CP/M 2.2 .COM) or gb (a Game Boy MBC5 cartridge).
     #[arg(long, short, default_value = "cpm")]
     pub target: String,
     /// Output file (default: CHAT.COM for cpm).
@@ -80,8 +80,11 @@ pub fn plan_report(built: &Built) -> String {
 }
 
 pub fn run(args: Args) -> Result<()> {
+    if args.target == "gb" {
+        return super::build_gb::run(&args.model, args.output.as_deref(), &args.emit);
+    }
     if args.target != "cpm" {
-        anyhow::bail!("unknown target {:?}; supported: cpm", args.target);
+        anyhow::bail!("unknown target {:?}; supported: cpm, gb", args.target);
     }
     for e in &args.emit {
         if !["plan", "asm", "map"].contains(&e.as_str()) {
