@@ -193,3 +193,19 @@ fn shipped_guess_model_answers_the_game() {
         );
     }
 }
+
+#[test]
+fn sparsity_target_is_met_by_the_saved_model() {
+    let ex = small_guess();
+    let cfg = Config {
+        sparsity: 0.85,
+        epochs: 4,
+        ..small_cfg()
+    };
+    let m = run(&ex, &cfg, None).best.expect("a model");
+    let weights: usize = m.layers.iter().map(|l| l.weights.len()).sum();
+    let nonzero: usize = m.layers.iter().map(|l| l.nonzero()).sum();
+    let zeros = 1.0 - nonzero as f64 / weights as f64;
+    assert!(zeros >= 0.84, "zero share {zeros}");
+    assert!(evaluate(&m, &ex).accuracy() > 0.5);
+}

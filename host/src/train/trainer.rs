@@ -7,7 +7,8 @@
 //!
 //! Checkpoints. After every epoch the fully quantized model is checked with the exact integer
 //! semantics (`check`, equivalent to `Engine::respond`) on the training examples; the best one
-//! that does not wrap a 16-bit accumulator is kept and handed to [`Progress::best`].
+//! that does not wrap a 16-bit accumulator (and, with `--sparsity`, has reached the full target)
+//! is kept and handed to [`Progress::best`].
 //!
 //! Determinism. A batch is cut into a fixed number of shards (independent of the thread count);
 //! each shard sums its gradient in its own buffer, and the buffers are added in shard order. So
@@ -337,7 +338,9 @@ pub fn train(
         let checker = Checker::new(&model);
         let r = checker.check(train);
         let held_acc = (!held.is_empty()).then(|| checker.check(held).accuracy());
-        let is_best = !r.wrapped() && r.accuracy() > out.best_acc;
+        // With a sparsity target, only models at the full target are eligible.
+        let eligible = cfg.sparsity <= 0.0 || alpha >= 1.0;
+        let is_best = eligible && !r.wrapped() && r.accuracy() > out.best_acc;
         let weights: usize = model.layers.iter().map(|l| l.weights.len()).sum();
         let nonzero: usize = model.layers.iter().map(|l| l.nonzero()).sum();
         let stats = EpochStats {
