@@ -78,13 +78,7 @@ impl Sio {
                     _ => 0,
                 }
             }
-            1 => {
-                if self.rx_enabled() {
-                    self.line.read_rx(now)
-                } else {
-                    0
-                }
-            }
+            1 if self.rx_enabled() => self.line.read_rx(now),
             2 => {
                 self.b.pointer = 0;
                 0x04 | 0x20
@@ -95,16 +89,8 @@ impl Sio {
 
     pub fn write(&mut self, reg: u8, value: u8, now: u64) {
         match reg & 3 {
-            0 => {
-                if self.a.write_control(value) {
-                    self.line.reset();
-                }
-            }
-            1 => {
-                if self.tx_enabled() {
-                    self.line.write_tx(value, now);
-                }
-            }
+            0 if self.a.write_control(value) => self.line.reset(),
+            1 if self.tx_enabled() => self.line.write_tx(value, now),
             2 => {
                 self.b.write_control(value);
             }
