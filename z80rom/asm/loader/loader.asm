@@ -1,0 +1,893 @@
+; z80lm resident loader for the RC2014 512K ROM + 512K RAM module (SST39SF040 flash).
+;
+; Lives in flash page 0 (sectors 0-3), which it never erases. At reset paging is off and window 0
+; shows flash page 0, so the CPU always starts here. The loader
+;   1. turns paging on (window 0 = flash 0, 1 = flash 1, 2 = RAM 62, 3 = RAM 63), copies itself
+;      to RAM 63 at 0xC000 and runs from there;
+;   2. prints a banner; if a valid image is stored it offers a key window, then checks the stored
+;      image's CRC-32 and boots it (window 0 = flash 1, window 1 = flash 2, jp 0x0000);
+;   3. otherwise (or on a key) receives an upload with XMODEM (CRC-16, 128 or 1K blocks) into RAM
+;      pages 32-61, checks its CRC-32, erases the header sector, programs the image sector by
+;      sector into flash pages 1-30 (skipping sectors that already match, verifying each), checks
+;      CRC-32 over the flash, and only then writes the header. A power cut at any point leaves a
+;      missing or mismatching header, so the loader stays in charge.
+;
+; Upload = 16-byte header + image. Header: "Z8LM", length (u32 LE), CRC-32 of the image (u32 LE,
+; IEEE 802.3 reflected, as zlib), version (u16 LE = 1), flags (u16, 0). The header is stored at
+; flash 0x7F000 (page 31, offset 0x3000).
+;
+; Flash commands follow the SST39SF040 data sheet, Table 4: 5555h/2AAAh on A14-A0. With window 0 =
+; flash page 0 and window 1 = flash page 1, chip address 2AAAh is CPU 0x2AAA and 5555h is CPU
+; 0x5555. The target page is mapped in window 2. Completion is polled with the Toggle Bit (DQ6).
+; XMODEM follows Forsberg's "XMODEM/YMODEM Protocol Reference". Text sent before the transfer is
+; lowercase: an uppercase C would look like the receiver's start signal.
+
+PAGE0   equ 0x78            ; page registers of windows 0-3
+PAGE1   equ 0x79
+PAGE2   equ 0x7A
+PAGE3   equ 0x7B
+PAGEEN  equ 0x7C            ; bit 0: paging on
+RAM     equ 0x20            ; page register value of RAM page 0 (chip page 32)
+MAXPAGES equ 30             ; image pages: flash 1-30, buffered in RAM 32-61
+MAXLEN  equ MAXPAGES*0x4000 ; 491520 bytes
+HDRPAGE equ 31
+HDRADDR equ 0x8000+0x3000   ; header sector through window 2
+FL5555  equ 0x5555
+FL2AAA  equ 0x2AAA
+
+SOH     equ 0x01
+STX     equ 0x02
+EOT     equ 0x04
+ACK     equ 0x06
+NAK     equ 0x15
+CAN     equ 0x18
+
+CRC32T  equ 0xE000          ; 4 planes of 256 bytes (byte 0..3 of each entry)
+CRC16T  equ 0xE400          ; high bytes, then low bytes at +256
+STAGE   equ 0xE800          ; one 4K sector
+BLKBUF  equ 0xF800          ; one XMODEM block
+VARS    equ 0xFC00
+v_tmo   equ VARS+0          ; getc_to timeout in ~11 ms units (word)
+v_expect equ VARS+2
+v_blknum equ VARS+3
+v_blkcpl equ VARS+4
+v_started equ VARS+5
+v_blklen equ VARS+6         ; word
+v_page  equ VARS+8
+v_ptr   equ VARS+9          ; word
+v_hdrleft equ VARS+11
+v_count equ VARS+12         ; 3 bytes: image bytes received
+v_n     equ VARS+16         ; word
+v_rem   equ VARS+18         ; 3 bytes
+v_pg    equ VARS+21
+v_tmp   equ VARS+22
+v_sector equ VARS+23
+v_nsect equ VARS+24
+v_hdr   equ VARS+32         ; 16-byte header
+v_len   equ v_hdr+4
+v_crc   equ v_hdr+8
+
+    org 0xC000
+; Runs at 0x0000 from flash page 0 until the jp: position-independent up to there.
+reset:
+    di
+    xor a
+    out (PAGE0),a
+    inc a
+    out (PAGE1),a
+    ld a,RAM+30
+    out (PAGE2),a
+    ld a,RAM+31
+    out (PAGE3),a
+    ld a,1
+    out (PAGEEN),a          ; window 0 still shows flash page 0: execution continues
+    ld hl,0x0000
+    ld de,0xC000
+    ld bc,loader_end-0xC000
+    ldir
+    jp main
+
+    include "drivers/sio.asm"
+
+main:
+    ld sp,0x0000
+    call con_init
+    call crc_tables
+    ld hl,s_banner
+    call puts
+    call check_image
+    jr c,.no_image
+    ld hl,s_key
+    call puts
+    ld hl,135               ; ~1.5 s
+    ld (v_tmo),hl
+    call getc_to
+    jr nc,.loader
+    ld hl,s_boot
+    call puts
+    jp boot
+.no_image:
+    call puts
+.loader:
+    ld hl,s_ready
+    call puts
+    call drain
+    call receive
+    jr c,.fail
+    call program
+    jr c,.fail
+    ld hl,s_boot
+    call puts
+    jp boot
+.fail:
+    call puts
+    jr .loader
+
+; boot: map the application (window 0 = flash 1, window 1 = flash 2, window 2 = RAM 62; window 3
+; stays RAM 63) and jump to 0x0000. Never returns.
+boot:
+    ld a,1
+    out (PAGE0),a
+    inc a
+    out (PAGE1),a
+    ld a,RAM+30
+    out (PAGE2),a
+    ld sp,0x0000
+    jp 0x0000
+
+; check_image: read the stored header and check magic, length and CRC-32 over the flash.
+; Out: NC = valid (v_hdr holds it); C = not bootable, HL = message. Clobbers all.
+check_image:
+    ld a,HDRPAGE
+    out (PAGE2),a
+    ld hl,HDRADDR
+    ld de,v_hdr
+    ld bc,16
+    ldir
+    call check_hdr
+    ret c
+    ld a,1
+    call crc_region
+    call cmp_crc
+    ret z
+    ld hl,s_badcrc
+    scf
+    ret
+
+; check_hdr: magic and length of v_hdr. Out: NC ok; C with HL = message. Clobbers A, BC, DE, HL.
+check_hdr:
+    ld hl,v_hdr
+    ld de,magic
+    ld b,4
+.mag:
+    ld a,(de)
+    cp (hl)
+    jr nz,.bad
+    inc hl
+    inc de
+    djnz .mag
+    ld a,(v_len+3)
+    or a
+    jr nz,.big
+    ld hl,(v_len)
+    ld a,(v_len+2)
+    ld c,a
+    or h
+    or l
+    jr z,.bad
+    ex de,hl
+    ld hl,MAXLEN & 0xFFFF
+    or a
+    sbc hl,de
+    ld a,MAXLEN >> 16
+    sbc a,c
+    ret nc
+.big:
+    ld hl,s_toolarge
+    scf
+    ret
+.bad:
+    ld hl,s_badmagic
+    scf
+    ret
+
+; receive: XMODEM receiver into the header area and RAM pages 32-61, then CRC-32 check.
+; Out: NC = image in RAM, v_hdr valid; C with HL = message. Clobbers all.
+receive:
+    ld a,1
+    ld (v_expect),a
+    xor a
+    ld (v_page),a
+    ld (v_started),a
+    ld (v_count),a
+    ld (v_count+1),a
+    ld (v_count+2),a
+    ld hl,0x8000
+    ld (v_ptr),hl
+    ld a,16
+    ld (v_hdrleft),a
+.poke:
+    ld a,(v_started)
+    or a
+    ld a,'C'
+    jr z,.send
+    ld a,NAK
+.send:
+    call con_out
+.wait:
+    ld hl,270               ; ~3 s
+    ld (v_tmo),hl
+    call getc_to
+    jr c,.poke
+    cp SOH
+    jr z,.b128
+    cp STX
+    jr z,.b1k
+    cp EOT
+    jp z,.eot
+    cp CAN
+    jr nz,.wait
+    ld hl,s_cancel
+    scf
+    ret
+.b128:
+    ld bc,128
+    jr .blk
+.b1k:
+    ld bc,1024
+.blk:
+    ld (v_blklen),bc
+    ld a,1
+    ld (v_started),a
+    ld hl,90                ; ~1 s between bytes
+    ld (v_tmo),hl
+    call getc_to
+    jr c,.bad
+    ld (v_blknum),a
+    call getc_to
+    jr c,.bad
+    ld (v_blkcpl),a
+    ld hl,BLKBUF
+    ld de,0                 ; CRC-16
+.data:
+    call getc_to
+    jr c,.bad
+    ld (hl),a
+    inc hl
+    xor d                   ; crc = (crc << 8) ^ T[(crc >> 8) ^ byte]
+    push hl
+    ld l,a
+    ld h,CRC16T >> 8
+    ld a,(hl)
+    xor e
+    ld d,a
+    inc h
+    ld e,(hl)
+    pop hl
+    dec bc
+    ld a,b
+    or c
+    jr nz,.data
+    call getc_to
+    jr c,.bad
+    ld b,a
+    call getc_to
+    jr c,.bad
+    cp e
+    jr nz,.bad
+    ld a,b
+    cp d
+    jr nz,.bad
+    ld a,(v_blkcpl)
+    cpl
+    ld hl,v_blknum
+    cp (hl)
+    jr nz,.bad
+    ld a,(v_expect)
+    cp (hl)
+    jr z,.new
+    dec a
+    cp (hl)
+    jr z,.ack               ; a repeat of the last block: our ACK was lost
+    ld hl,s_seq
+    jr .cancel
+.new:
+    call commit
+    jr c,.cancel
+    ld hl,v_expect
+    inc (hl)
+.ack:
+    ld a,ACK
+    call con_out
+    jp .wait
+.bad:
+    call drain
+    ld a,NAK
+    call con_out
+    jp .wait
+.cancel:
+    ld a,CAN
+    call con_out
+    call con_out
+    call con_out
+    scf
+    ret
+.eot:
+    ld a,ACK
+    call con_out
+    ld a,(v_hdrleft)
+    or a
+    jr nz,.short
+    ld hl,(v_count)         ; count - len must not borrow
+    ld de,(v_len)
+    or a
+    sbc hl,de
+    ld a,(v_count+2)
+    ld hl,v_len+2
+    sbc a,(hl)
+    jr c,.short
+    ld a,RAM
+    call crc_region
+    call cmp_crc
+    ret z                   ; Z came from cp: carry is clear
+    ld hl,s_rxcrc
+    scf
+    ret
+.short:
+    ld hl,s_short
+    scf
+    ret
+
+; commit: move a good block from BLKBUF: the first 16 bytes of the upload to v_hdr (checked when
+; complete), the rest to the RAM buffer, page by page. Out: NC ok; C with HL = message.
+commit:
+    ld hl,BLKBUF
+    ld bc,(v_blklen)
+.hdr:
+    ld a,(v_hdrleft)
+    or a
+    jr z,.body
+    push bc
+    ld c,a
+    ld a,16
+    sub c
+    ld e,a
+    ld d,0
+    push hl
+    ld hl,v_hdr
+    add hl,de
+    ex de,hl
+    pop hl
+    ld a,(hl)
+    ld (de),a
+    inc hl
+    pop bc
+    dec bc
+    ld a,(v_hdrleft)
+    dec a
+    ld (v_hdrleft),a
+    jr nz,.hdr
+    push hl
+    push bc
+    call check_hdr
+    pop bc
+    pop hl
+    ret c
+    jr .hdr
+.body:
+    ld a,b
+    or c
+    ret z
+    ld a,(v_page)
+    cp MAXPAGES
+    jr nc,.full
+    add a,RAM
+    out (PAGE2),a
+    ld de,(v_ptr)
+    push hl
+    ld hl,0xC000
+    or a
+    sbc hl,de               ; room left in this page
+    or a
+    sbc hl,bc
+    jr nc,.fits
+    add hl,bc
+    ld (v_n),hl
+    jr .copy
+.fits:
+    ld (v_n),bc
+.copy:
+    pop hl
+    push bc
+    ld bc,(v_n)
+    ldir
+    ld (v_ptr),de
+    push hl
+    ld hl,(v_count)
+    ld bc,(v_n)
+    add hl,bc
+    ld (v_count),hl
+    ld a,(v_count+2)
+    adc a,0
+    ld (v_count+2),a
+    pop hl
+    ex (sp),hl              ; HL = bytes left, stack = source
+    ld bc,(v_n)
+    or a
+    sbc hl,bc
+    ld b,h
+    ld c,l
+    pop hl
+    ld a,d
+    cp 0xC0
+    jr nz,.body
+    ld de,0x8000
+    ld (v_ptr),de
+    ld a,(v_page)
+    inc a
+    ld (v_page),a
+    jr .body
+.full:
+    ld hl,s_toolarge
+    scf
+    ret
+
+; program: write the verified RAM image to flash pages 1.., header last.
+; Out: NC ok (prints the flash CRC); C with HL = message. Clobbers all.
+program:
+    ld hl,s_prog
+    call puts
+    ld a,HDRPAGE            ; invalidate the stored image first
+    out (PAGE2),a
+    ld hl,HDRADDR
+    call erase_sector
+    ret c
+    ld hl,(v_len)           ; sectors = ceil(len / 4096) (len <= 491520: fits 8 bits)
+    ld de,0x0FFF
+    add hl,de
+    ld a,(v_len+2)
+    adc a,0
+    ld l,h                  ; A:H:L >> 12 -> 8 bits from A(low nibble) and H(high nibble)
+    ld h,a
+    srl h
+    rr l
+    srl h
+    rr l
+    srl h
+    rr l
+    srl h
+    rr l
+    ld a,l
+    ld (v_nsect),a
+    xor a
+    ld (v_sector),a
+.next:
+    ld a,(v_sector)
+    ld hl,v_nsect
+    cp (hl)
+    jr z,.done
+    call sector_addr        ; HL = address in window 2, B = sector's page index
+    ld a,b
+    add a,RAM
+    out (PAGE2),a
+    push hl
+    ld de,STAGE
+    ld bc,0x1000
+    ldir
+    pop hl
+    call sector_addr
+    ld a,b
+    inc a
+    out (PAGE2),a           ; flash page 1 + index
+    push hl
+    ld de,STAGE
+    call cmp_sector
+    pop hl
+    ld a,'='
+    jr z,.mark              ; already holds these bytes
+    push hl
+    call erase_sector
+    pop hl
+    ret c
+    push hl
+    ld de,STAGE
+    ld bc,0x1000
+    call prog_bytes
+    pop hl
+    ret c
+    ld de,STAGE
+    call cmp_sector
+    ld hl,s_verify
+    scf
+    ret nz
+    ld a,'.'
+.mark:
+    call con_out
+    ld hl,v_sector
+    inc (hl)
+    jr .next
+.done:
+    ld a,1
+    call crc_region
+    call cmp_crc
+    ld hl,s_fcrc
+    scf
+    ret nz
+    ld a,HDRPAGE            ; commit: write the header
+    out (PAGE2),a
+    ld hl,HDRADDR
+    ld de,v_hdr
+    ld bc,16
+    call prog_bytes
+    ret c
+    ld hl,s_ok
+    call puts
+    ld a,(v_crc+3)
+    call hex8
+    ld a,(v_crc+2)
+    call hex8
+    ld a,(v_crc+1)
+    call hex8
+    ld a,(v_crc)
+    call hex8
+    ld hl,s_crlf
+    call puts
+    or a
+    ret
+
+; sector_addr: for sector v_sector, B = page index (sector / 4), HL = 0x8000 + (sector & 3) * 4K.
+sector_addr:
+    ld a,(v_sector)
+    ld b,a
+    srl b
+    srl b
+    and 3
+    rlca
+    rlca
+    rlca
+    rlca
+    or 0x80
+    ld h,a
+    ld l,0
+    ret
+
+; cmp_sector: compare 4K at HL with DE. Out: Z if equal. Clobbers A, BC, DE, HL.
+cmp_sector:
+    ld bc,0x1000
+.c:
+    ld a,(de)
+    cp (hl)
+    ret nz
+    inc hl
+    inc de
+    dec bc
+    ld a,b
+    or c
+    jr nz,.c
+    ret
+
+; erase_sector: sector-erase the 4K sector containing HL (window 2).
+; Out: NC done; C with HL = message. Clobbers A.  Takes up to 25 ms.
+erase_sector:
+    ld a,0xAA
+    ld (FL5555),a
+    ld a,0x55
+    ld (FL2AAA),a
+    ld a,0x80
+    ld (FL5555),a
+    ld a,0xAA
+    ld (FL5555),a
+    ld a,0x55
+    ld (FL2AAA),a
+    ld (hl),0x30
+    jr wait_ready
+
+; prog_bytes: byte-program BC bytes from DE to HL (window 2), skipping 0xFF (already erased).
+; Out: NC done; C with HL = message. Clobbers A, BC, DE, HL.
+prog_bytes:
+    ld a,(de)
+    inc a
+    jr z,.skip
+    ld a,0xAA
+    ld (FL5555),a
+    ld a,0x55
+    ld (FL2AAA),a
+    ld a,0xA0
+    ld (FL5555),a
+    ld a,(de)
+    ld (hl),a
+    call wait_ready
+    ret c
+.skip:
+    inc de
+    inc hl
+    dec bc
+    ld a,b
+    or c
+    jr nz,prog_bytes
+    ret
+
+; wait_ready: poll the Toggle Bit at (HL) until it stops toggling.
+; Out: NC done; C with HL = message after ~0.4 s. Clobbers A.
+wait_ready:
+    push bc
+    ld bc,0
+.poll:
+    ld a,(hl)
+    xor (hl)
+    and 0x40
+    jr z,.done
+    dec bc
+    ld a,b
+    or c
+    jr nz,.poll
+    pop bc
+    ld hl,s_ftimeout
+    scf
+    ret
+.done:
+    pop bc
+    ret                     ; 'and' cleared carry
+
+; crc_region: CRC-32 over v_len bytes starting at page register value A (pages in order) through
+; window 2. Out: DEBC = CRC (D = high byte). Clobbers A, HL, IX, BC', v_rem, v_pg.
+crc_region:
+    ld (v_pg),a
+    ld hl,(v_len)
+    ld (v_rem),hl
+    ld a,(v_len+2)
+    ld (v_rem+2),a
+    ld de,0xFFFF
+    ld b,d
+    ld c,e
+.page:
+    ld a,(v_rem+2)
+    or a
+    jr nz,.whole
+    ld hl,(v_rem)
+    ld a,h
+    or l
+    jr z,.fin
+    ld a,h
+    cp 0x40
+    jr c,.setn
+.whole:
+    ld hl,0x4000
+.setn:
+    ld (v_n),hl
+    push de
+    ex de,hl
+    ld hl,(v_rem)
+    or a
+    sbc hl,de
+    ld (v_rem),hl
+    ld a,(v_rem+2)
+    sbc a,0
+    ld (v_rem+2),a
+    pop de
+    ld a,(v_pg)
+    out (PAGE2),a
+    inc a
+    ld (v_pg),a
+    ld ix,0x8000
+    exx
+    ld bc,(v_n)
+    exx
+.byte:
+    ld a,(ix+0)
+    inc ix
+    xor c
+    ld l,a
+    ld h,CRC32T >> 8
+    ld a,(hl)
+    xor b
+    ld c,a
+    inc h
+    ld a,(hl)
+    xor e
+    ld b,a
+    inc h
+    ld a,(hl)
+    xor d
+    ld e,a
+    inc h
+    ld d,(hl)
+    exx
+    dec bc
+    ld a,b
+    or c
+    exx
+    jr nz,.byte
+    jr .page
+.fin:
+    ld a,b
+    cpl
+    ld b,a
+    ld a,c
+    cpl
+    ld c,a
+    ld a,d
+    cpl
+    ld d,a
+    ld a,e
+    cpl
+    ld e,a
+    ret
+
+; cmp_crc: compare DEBC with v_crc (little-endian). Out: Z if equal (carry clear). Clobbers A, HL.
+cmp_crc:
+    ld hl,v_crc
+    ld a,c
+    cp (hl)
+    ret nz
+    inc hl
+    ld a,b
+    cp (hl)
+    ret nz
+    inc hl
+    ld a,e
+    cp (hl)
+    ret nz
+    inc hl
+    ld a,d
+    cp (hl)
+    ret
+
+; crc_tables: build the CRC-16/XMODEM (poly 0x1021) and CRC-32 (reflected 0xEDB88320) tables.
+; Clobbers A, BC, DE, HL.  About 0.25 M T-states.
+crc_tables:
+    ld hl,CRC16T
+.c16:
+    ld d,l
+    ld e,0
+    ld b,8
+.c16b:
+    sla e
+    rl d
+    jr nc,.c16n
+    ld a,d
+    xor 0x10
+    ld d,a
+    ld a,e
+    xor 0x21
+    ld e,a
+.c16n:
+    djnz .c16b
+    ld (hl),d
+    inc h
+    ld (hl),e
+    dec h
+    inc l
+    jr nz,.c16
+    ld hl,CRC32T
+.c32:
+    ld c,l
+    ld b,0
+    ld d,b
+    ld e,b
+    ld a,8
+    ld (v_tmp),a
+.c32b:
+    srl d
+    rr e
+    rr b
+    rr c
+    jr nc,.c32n
+    ld a,d
+    xor 0xED
+    ld d,a
+    ld a,e
+    xor 0xB8
+    ld e,a
+    ld a,b
+    xor 0x83
+    ld b,a
+    ld a,c
+    xor 0x20
+    ld c,a
+.c32n:
+    ld a,(v_tmp)
+    dec a
+    ld (v_tmp),a
+    jr nz,.c32b
+    ld (hl),c
+    inc h
+    ld (hl),b
+    inc h
+    ld (hl),e
+    inc h
+    ld (hl),d
+    dec h
+    dec h
+    dec h
+    inc l
+    jr nz,.c32
+    ret
+
+; getc_to: wait up to (v_tmo) units of ~11 ms (1024 polls of 79 T-states at 7.3728 MHz).
+; Out: NC and A = byte, or C on timeout. Preserves BC, DE, HL.
+getc_to:
+    push bc
+    push de
+    ld de,(v_tmo)
+.outer:
+    ld bc,1024
+.inner:
+    call con_poll
+    jr c,.got
+    dec bc
+    ld a,b
+    or c
+    jr nz,.inner
+    dec de
+    ld a,d
+    or e
+    jr nz,.outer
+    pop de
+    pop bc
+    scf
+    ret
+.got:
+    pop de
+    pop bc
+    or a
+    ret
+
+; drain: discard input until the line is quiet for ~100 ms. Clobbers A.
+drain:
+    push hl
+    ld hl,9
+    ld (v_tmo),hl
+.d:
+    call getc_to
+    jr nc,.d
+    pop hl
+    ret
+
+; puts: print the zero-terminated string at HL. Clobbers A, HL.
+puts:
+    ld a,(hl)
+    or a
+    ret z
+    call con_out
+    inc hl
+    jr puts
+
+; hex8: print A as two lowercase hex digits. Clobbers A.
+hex8:
+    push af
+    rrca
+    rrca
+    rrca
+    rrca
+    call .nib
+    pop af
+.nib:
+    and 0x0F
+    cp 10
+    jr c,.dig
+    add a,'a'-10-'0'
+.dig:
+    add a,'0'
+    jp con_out
+
+magic:      db "Z8LM"
+s_banner:   db "\r\nz80lm loader 1 (rc2014-512k, sst39sf040)\r\n",0
+s_key:      db "image ok; press a key within 1.5 s for the loader\r\n",0
+s_boot:     db "booting\r\n",0
+s_ready:    db "loader: send the image with xmodem (crc-16, 1k blocks)\r\n",0
+s_badcrc:   db "stored image fails its crc-32 check\r\n",0
+s_toolarge: db "\r\nerror: image too large (max 491520 bytes)\r\n",0
+s_badmagic: db "\r\nerror: no z80lm image (bad header)\r\n",0
+s_seq:      db "\r\nerror: xmodem block out of sequence\r\n",0
+s_cancel:   db "\r\nerror: transfer cancelled by the sender\r\n",0
+s_short:    db "\r\nerror: transfer ended before the image did\r\n",0
+s_rxcrc:    db "\r\nerror: received image fails its crc-32 check\r\n",0
+s_prog:     db "\r\nprogramming ",0
+s_ftimeout: db "\r\nerror: flash write timed out\r\n",0
+s_verify:   db "\r\nerror: flash verify failed\r\n",0
+s_fcrc:     db "\r\nerror: flash crc-32 mismatch after programming\r\n",0
+s_ok:       db "\r\nok: flash crc32 ",0
+s_crlf:     db "\r\n",0
+loader_end:
+    assert loader_end <= CRC32T, "loader code overlaps its tables"
