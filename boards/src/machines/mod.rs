@@ -1,4 +1,5 @@
 //! Machines: devices wired from a board description.
 pub mod cpm;
 pub mod gameboy;
+pub mod rc2014;
 pub mod zx48;

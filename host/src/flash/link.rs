@@ -46,6 +46,8 @@ impl std::fmt::Display for LinkError {
     }
 }
 
+impl std::error::Error for LinkError {}
+
 /// Convert any `embedded_io` error into a [`LinkError`].
 pub fn link_error<E: embedded_io::Error + std::fmt::Debug>(e: E) -> LinkError {
     LinkError {

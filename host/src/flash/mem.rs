@@ -206,3 +206,23 @@ impl Write for PipeEnd {
         Ok(())
     }
 }
+
+/// A pipe end is the host side of an emulated board's serial line.
+impl boards::machines::rc2014::HostLine for PipeEnd {
+    fn poll_in(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let mut q = self.rx.q.lock().unwrap();
+        if q.closed && q.bytes.is_empty() {
+            return Err(std::io::ErrorKind::NotConnected.into());
+        }
+        take(&mut q, buf).map_err(|_| std::io::ErrorKind::NotConnected.into())
+    }
+
+    fn write_out(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        embedded_io::Write::write_all(self, bytes)
+            .map_err(|_| std::io::ErrorKind::NotConnected.into())
+    }
+
+    fn reset_requested(&mut self) -> bool {
+        false
+    }
+}

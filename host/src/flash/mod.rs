@@ -4,6 +4,7 @@
 pub mod link;
 pub mod mem;
 pub mod progress;
+pub mod upload;
 pub mod xmodem;
 
 pub use link::{Clock, Link, LinkError, SystemClock};

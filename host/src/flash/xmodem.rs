@@ -71,23 +71,23 @@ impl Default for Config {
 /// What ended a transfer early. Each message is one line ending in a pointer to the fix.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum XmodemError {
-    #[error("no XMODEM receiver answered within {0:?} (nothing sent 'C' or NAK): is the loader running, the board reset, the baud rate right? (see kicad-notes/troubleshooting.md#no-loader)")]
+    #[error("no XMODEM receiver answered within {0:?} (nothing sent 'C' or NAK): is the loader running, the board reset, the baud rate right? (see kicad-notes/troubleshooting.md#no-banner)")]
     NoReceiver(Duration),
-    #[error("block {block} was not acknowledged after {tries} tries (last: {last}): check the baud rate and cable (see kicad-notes/troubleshooting.md#flash-timeout)")]
+    #[error("block {block} was not acknowledged after {tries} tries (last: {last}): check the baud rate and cable (see kicad-notes/troubleshooting.md#xmodem-retries)")]
     TooManyRetries {
         block: u32,
         tries: u32,
         last: String,
     },
-    #[error("the receiver cancelled the transfer at block {block}{}: (see kicad-notes/troubleshooting.md#flash-timeout)", if .reason.is_empty() { String::new() } else { format!(" ({})", .reason) })]
+    #[error("the receiver cancelled the transfer at block {block}{} (see kicad-notes/troubleshooting.md#cpm-transfer)", if .reason.is_empty() { String::new() } else { format!(" ({})", .reason) })]
     Cancelled { block: u32, reason: String },
     #[error(
         "no XMODEM sender started within {0:?} (see kicad-notes/troubleshooting.md#flash-timeout)"
     )]
     NoSender(Duration),
-    #[error("the sender stopped in block {block} (no data for {gap:?}) (see kicad-notes/troubleshooting.md#flash-timeout)")]
+    #[error("the sender stopped in block {block} (no data for {gap:?}) (see kicad-notes/troubleshooting.md#xmodem-retries)")]
     SenderStalled { block: u32, gap: Duration },
-    #[error("the serial link failed: {0}: did the port vanish (unplugged, emulator stopped)? (see kicad-notes/troubleshooting.md#port-vanished)")]
+    #[error("the serial link failed: {0}: did the port vanish (unplugged, emulator stopped)? (see kicad-notes/troubleshooting.md#port-not-found)")]
     Link(LinkError),
 }
 

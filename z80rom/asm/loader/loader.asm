@@ -145,6 +145,7 @@ check_image:
     ld bc,16
     ldir
     call check_hdr
+    ld hl,s_noimg
     ret c
     ld a,1
     call crc_region
@@ -371,9 +372,12 @@ commit:
     push bc
     call check_hdr
     pop bc
+    jr c,.hdrbad
     pop hl
-    ret c
     jr .hdr
+.hdrbad:
+    pop de                  ; drop the saved source; HL = message, carry set
+    ret
 .body:
     ld a,b
     or c
@@ -876,6 +880,7 @@ s_banner:   db "\r\nz80lm loader 1 (rc2014-512k, sst39sf040)\r\n",0
 s_key:      db "image ok; press a key within 1.5 s for the loader\r\n",0
 s_boot:     db "booting\r\n",0
 s_ready:    db "loader: send the image with xmodem (crc-16, 1k blocks)\r\n",0
+s_noimg:    db "no image stored\r\n",0
 s_badcrc:   db "stored image fails its crc-32 check\r\n",0
 s_toolarge: db "\r\nerror: image too large (max 491520 bytes)\r\n",0
 s_badmagic: db "\r\nerror: no z80lm image (bad header)\r\n",0

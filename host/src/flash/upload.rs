@@ -1,0 +1,183 @@
+//! Flashing an RC2014 512K board through our resident loader (`z80rom/asm/loader/loader.asm`):
+//! reset into the loader, catch its key window, send header + image with XMODEM, follow the
+//! loader's programming report, check the CRC-32 it read back from flash, and see it boot.
+
+use std::time::Duration;
+
+use embedded_io::{ErrorType, Read, ReadReady, Write};
+use thiserror::Error;
+use z80rom::loader;
+
+use super::link::{Clock, Link, LinkError};
+use super::progress::Progress;
+use super::xmodem::{self, XmodemError};
+
+/// The emulator's reset button: `z80lm emu` resets the board when it sees these bytes on the
+/// line (a real board ignores them; press its reset button instead).
+pub const EMU_RESET: &[u8] = b"\x1c\x1c\x1c";
+
+#[derive(Debug, Clone)]
+pub struct UploadOptions {
+    /// Send [`EMU_RESET`] first.
+    pub reset: bool,
+    /// How long to keep knocking (a space every 100 ms) for the loader's prompt.
+    pub catch_timeout: Duration,
+    /// How long the loader may take to program and verify after the transfer.
+    pub program_timeout: Duration,
+    pub xmodem: xmodem::Config,
+}
+
+impl Default for UploadOptions {
+    fn default() -> Self {
+        UploadOptions {
+            reset: true,
+            catch_timeout: Duration::from_secs(20),
+            program_timeout: Duration::from_secs(120),
+            xmodem: xmodem::Config::default(),
+        }
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum UploadError {
+    #[error("image is {len} bytes; the loader takes at most {max} bytes (30 flash pages of 16K) (see kicad-notes/troubleshooting.md#image-too-large)")]
+    TooLarge { len: usize, max: usize },
+    #[error("image is empty")]
+    Empty,
+    #[error("the loader did not answer within {0:?}: reset the board (or check the baud rate; the loader runs at the board's rate) (see kicad-notes/troubleshooting.md#no-banner)")]
+    NoLoader(Duration),
+    #[error("{0}")]
+    Xmodem(#[from] XmodemError),
+    #[error("the loader reported: {0} (see kicad-notes/troubleshooting.md#flash-verify)")]
+    Loader(String),
+    #[error("the loader went quiet after the transfer (no result within {0:?}) (see kicad-notes/troubleshooting.md#flash-timeout)")]
+    NoResult(Duration),
+    #[error("verify failed: the loader read back crc32 {got:08x}, the image has {want:08x} (see kicad-notes/troubleshooting.md#flash-verify)")]
+    Mismatch { got: u32, want: u32 },
+    #[error("the serial link failed: {0}: did the port vanish? (see kicad-notes/troubleshooting.md#port-not-found)")]
+    Link(LinkError),
+}
+
+impl From<LinkError> for UploadError {
+    fn from(e: LinkError) -> Self {
+        UploadError::Link(e)
+    }
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadReport {
+    pub bytes: usize,
+    pub crc32: u32,
+    /// Sectors the loader left alone because they already matched ('=').
+    pub sectors_skipped: usize,
+    pub sectors_written: usize,
+    /// Everything the board printed.
+    pub transcript: String,
+}
+
+/// Flash `image` (the application, as stored from flash page 1) through the loader.
+pub fn upload<P, C>(
+    link: &mut Link<P, C>,
+    image: &[u8],
+    opts: &UploadOptions,
+    progress: &mut dyn Progress,
+) -> Result<UploadReport, UploadError>
+where
+    P: Read + Write + ReadReady + ErrorType,
+    P::Error: std::fmt::Debug,
+    C: Clock,
+{
+    if image.is_empty() {
+        return Err(UploadError::Empty);
+    }
+    if image.len() > loader::MAX_IMAGE {
+        return Err(UploadError::TooLarge {
+            len: image.len(),
+            max: loader::MAX_IMAGE,
+        });
+    }
+    let mut transcript = Vec::new();
+    if opts.reset {
+        link.send(EMU_RESET)?;
+    }
+    // Knock until the prompt appears.
+    let deadline = link.clock.now() + opts.catch_timeout;
+    let mut next_knock = link.clock.now();
+    loop {
+        if link.clock.now() >= deadline {
+            return Err(UploadError::NoLoader(opts.catch_timeout));
+        }
+        if link.clock.now() >= next_knock {
+            link.send(b" ")?;
+            next_knock = link.clock.now() + Duration::from_millis(100);
+        }
+        if let Some(b) = link.read_byte(Duration::from_millis(20))? {
+            transcript.push(b);
+            if b == b'\n' && last_line(&transcript).starts_with("loader: send") {
+                break;
+            }
+        }
+    }
+    let payload = loader::upload(image);
+    let crc = loader::CRC32.checksum(image);
+    xmodem::send(link, &payload, &opts.xmodem, progress, &mut |b| {
+        transcript.push(b)
+    })?;
+    progress.status("programming");
+    // Follow the loader: '.' per sector written, '=' per sector skipped, then ok/error.
+    let deadline = link.clock.now() + opts.program_timeout;
+    let (mut written, mut skipped) = (0, 0);
+    let mut programming = false;
+    loop {
+        let left = deadline.saturating_sub(link.clock.now());
+        let Some(b) = link.read_byte(left.min(Duration::from_secs(1)))? else {
+            if left.is_zero() {
+                return Err(UploadError::NoResult(opts.program_timeout));
+            }
+            continue;
+        };
+        transcript.push(b);
+        if !programming && transcript.ends_with(b"programming ") {
+            programming = true;
+            continue;
+        }
+        match b {
+            b'.' if programming => {
+                written += 1;
+                progress.status(&format!("sector {} written", written + skipped));
+            }
+            b'=' if programming => skipped += 1,
+            b'\n' => {
+                let line = last_line(&transcript);
+                if let Some(rest) = line.strip_prefix("ok: flash crc32 ") {
+                    let got = u32::from_str_radix(rest.trim(), 16).unwrap_or(!crc);
+                    if got != crc {
+                        return Err(UploadError::Mismatch { got, want: crc });
+                    }
+                    break;
+                } else if let Some(msg) = line.strip_prefix("error: ") {
+                    return Err(UploadError::Loader(msg.trim().to_string()));
+                }
+            }
+            _ => {}
+        }
+    }
+    progress.finish();
+    Ok(UploadReport {
+        bytes: image.len(),
+        crc32: crc,
+        sectors_skipped: skipped,
+        sectors_written: written,
+        transcript: String::from_utf8_lossy(&transcript).into_owned(),
+    })
+}
+
+/// The last complete line of `t` (without CR/LF).
+fn last_line(t: &[u8]) -> String {
+    let body = t.strip_suffix(b"\n").unwrap_or(t);
+    let start = body.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    String::from_utf8_lossy(&body[start..])
+        .trim_matches(['\r', '\n'])
+        .to_string()
+}

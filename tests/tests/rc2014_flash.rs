@@ -1,0 +1,230 @@
+//! HIL: the resident loader on an emulated RC2014 512K, driven by our flash code over an
+//! in-memory serial line: flash, boot, talk to the image; reflash (sectors skipped); bad cases
+//! (too large, corrupted line, stored image with a bad CRC, power cut mid-write, no loader).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use boards::desc::BoardDesc;
+use boards::machines::rc2014::{serve, Rc2014, ServeOptions};
+use z80lm::flash::mem::{pipe, Faults, PipeEnd};
+use z80lm::flash::upload::{upload, UploadError, UploadOptions};
+use z80lm::flash::{Link, NoProgress, SystemClock};
+use z80rom::asm::{assemble, Cpu, Layered, MemFiles};
+use z80rom::loader;
+
+/// A test application: prints a greeting, then echoes input in upper case.
+fn app(greeting: &str, pad_to: usize) -> Vec<u8> {
+    let src = format!(
+        "    org 0\n    di\n    ld sp,0\n    call con_init\n    ld hl,msg\nputs: ld a,(hl)\n    or a\n    jr z,echo\n    call con_out\n    inc hl\n    jr puts\necho: call con_in\n    cp 'a'\n    jr c,.out\n    sub 0x20\n.out: call con_out\n    jr echo\n    include \"drivers/sio.asm\"\nmsg: db \"{greeting}\\r\\n\",0\n"
+    );
+    let top = MemFiles::new().with("app.asm", src);
+    let lib = loader::files();
+    let files = Layered::new(&top, &lib);
+    let (origin, mut bytes) = assemble(&files, "app.asm", Cpu::Z80).unwrap().flat(0xFF);
+    assert_eq!(origin, 0);
+    // Deterministic filler so multi-sector images are exercised.
+    while bytes.len() < pad_to {
+        bytes.push((bytes.len() * 13 % 251) as u8);
+    }
+    bytes
+}
+
+struct Board {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<Rc2014>>,
+    link: Link<PipeEnd, SystemClock>,
+}
+
+impl Board {
+    fn start(flash: &[u8], faults: Faults) -> Board {
+        let desc = BoardDesc::builtin("rc2014-512k").unwrap();
+        let mut m = Rc2014::new(&desc, flash).unwrap();
+        let (host, mut board) = pipe();
+        let host = host.with_faults(faults);
+        let stop = Arc::new(AtomicBool::new(false));
+        let s = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let opts = ServeOptions {
+                realtime: false,
+                ..ServeOptions::default()
+            };
+            let _ = serve(&mut m, &mut board, &opts, &s);
+            m
+        });
+        Board {
+            stop,
+            thread: Some(thread),
+            link: Link::new(host, SystemClock::default()),
+        }
+    }
+
+    fn stop(mut self) -> Rc2014 {
+        self.stop.store(true, Ordering::Relaxed);
+        self.thread.take().unwrap().join().unwrap()
+    }
+
+    /// Read until `want` appears (or fail with the transcript after `secs`).
+    fn expect(&mut self, want: &str, secs: u64) -> String {
+        let mut seen = Vec::new();
+        let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+        while std::time::Instant::now() < deadline {
+            if let Some(b) = self.link.read_byte(Duration::from_millis(50)).unwrap() {
+                seen.push(b);
+                if String::from_utf8_lossy(&seen).contains(want) {
+                    return String::from_utf8_lossy(&seen).into_owned();
+                }
+            }
+        }
+        panic!(
+            "expected {want:?}, board said {:?}",
+            String::from_utf8_lossy(&seen)
+        );
+    }
+}
+
+fn opts() -> UploadOptions {
+    UploadOptions {
+        reset: true,
+        catch_timeout: Duration::from_secs(20),
+        ..UploadOptions::default()
+    }
+}
+
+fn blank_flash() -> Vec<u8> {
+    loader::flash_image(&loader::build().unwrap(), None)
+}
+
+#[test]
+fn flash_boot_chat_then_reflash_skips_matching_sectors() {
+    let image = app("hello from flash", 9000);
+    let mut b = Board::start(&blank_flash(), Faults::default());
+    b.expect("no image stored", 10);
+    let r = upload(&mut b.link, &image, &opts(), &mut NoProgress).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (r.bytes, r.sectors_written, r.sectors_skipped),
+        (9000, 3, 0)
+    );
+    assert_eq!(r.crc32, loader::CRC32.checksum(&image));
+    b.expect("hello from flash", 10);
+    b.link.send(b"abc").unwrap();
+    b.expect("ABC", 5);
+    // Same image again: every sector already matches.
+    let r = upload(&mut b.link, &image, &opts(), &mut NoProgress).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((r.sectors_written, r.sectors_skipped), (0, 3));
+    b.expect("hello from flash", 10);
+    let m = b.stop();
+    assert_eq!(
+        loader::stored_image(m.flash().unwrap().contents()),
+        Some(&image[..])
+    );
+}
+
+#[test]
+fn corrupted_line_still_flashes_with_retries() {
+    let image = app("survived noise", 3000);
+    let faults = Faults {
+        corrupt_every: Some(997),
+        corrupt_limit: Some(3),
+        ..Faults::default()
+    };
+    let mut b = Board::start(&blank_flash(), faults);
+    let mut o = opts();
+    o.xmodem.ack_timeout = Duration::from_secs(3);
+    upload(&mut b.link, &image, &o, &mut NoProgress).unwrap_or_else(|e| panic!("{e}"));
+    b.expect("survived noise", 10);
+    b.stop();
+}
+
+#[test]
+fn loader_refuses_a_header_claiming_too_much() {
+    let mut b = Board::start(&blank_flash(), Faults::default());
+    b.expect("loader: send", 10);
+    let mut payload = loader::upload(&[0u8; 1000]);
+    payload[4..8].copy_from_slice(&(loader::MAX_IMAGE as u32 + 1).to_le_bytes());
+    let err = z80lm::flash::xmodem::send(
+        &mut b.link,
+        &payload,
+        &Default::default(),
+        &mut NoProgress,
+        &mut |_| {},
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("image too large (max 491520 bytes)"),
+        "{err}"
+    );
+    // And the host checks before sending anything.
+    let big = vec![0u8; loader::MAX_IMAGE + 1];
+    assert!(matches!(
+        upload(&mut b.link, &big, &opts(), &mut NoProgress),
+        Err(UploadError::TooLarge { .. })
+    ));
+    b.stop();
+}
+
+#[test]
+fn stored_image_with_bad_crc_never_boots() {
+    let image = app("must not run", 100);
+    let mut flash = loader::flash_image(&loader::build().unwrap(), Some(&image));
+    flash[loader::APP_OFFSET + 50] ^= 0x01;
+    let mut b = Board::start(&flash, Faults::default());
+    let said = b.expect("loader: send", 10);
+    assert!(
+        said.contains("stored image fails its crc-32 check"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("booting") && !said.contains("must not run"),
+        "{said}"
+    );
+    b.stop();
+}
+
+#[test]
+fn power_cut_mid_write_leaves_the_loader_in_charge() {
+    let old = app("old image", 100);
+    let new = app("new image", 200_000);
+    let flash = loader::flash_image(&loader::build().unwrap(), Some(&old));
+    let mut b = Board::start(&flash, Faults::default());
+    // Start flashing the new image and cut power as soon as the first sector is written.
+    let link = &mut b.link;
+    let handle = {
+        let mut o = opts();
+        o.program_timeout = Duration::from_millis(1);
+        upload(link, &new, &o, &mut NoProgress)
+    };
+    assert!(
+        matches!(handle, Err(UploadError::NoResult(_))),
+        "{handle:?}"
+    );
+    b.expect(".", 10);
+    let mut m = b.stop();
+    let cut = m.flash_mut().unwrap().contents().to_vec();
+    assert_eq!(
+        loader::stored_image(&cut),
+        None,
+        "a half-written image must not validate"
+    );
+    let mut b = Board::start(&cut, Faults::default());
+    let said = b.expect("loader: send", 10);
+    assert!(said.contains("no image stored"), "{said}");
+    b.stop();
+}
+
+#[test]
+fn no_loader_answering_is_a_clear_error() {
+    // A flash holding only an application at page 0 (no loader): it never prompts.
+    let mut b = Board::start(&app("not a loader", 100), Faults::default());
+    let o = UploadOptions {
+        catch_timeout: Duration::from_millis(800),
+        ..opts()
+    };
+    let err = upload(&mut b.link, &app("x", 10), &o, &mut NoProgress).unwrap_err();
+    assert!(matches!(err, UploadError::NoLoader(_)), "{err}");
+    assert!(err.to_string().contains("troubleshooting.md#no-banner"));
+    b.stop();
+}
