@@ -7,4 +7,5 @@ pub mod data;
 pub mod fit;
 pub mod flash;
 pub mod model;
+pub mod term;
 pub mod train;

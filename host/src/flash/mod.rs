@@ -1,9 +1,12 @@
 //! Getting an image onto a board: XMODEM over any byte link, Intel HEX for monitors, the serial
 //! port and pty adapters, and the upload container our RC2014 loader expects.
 
+pub mod hexload;
 pub mod link;
 pub mod mem;
 pub mod progress;
+pub mod pty;
+pub mod serial;
 pub mod upload;
 pub mod xmodem;
 

@@ -1,0 +1,102 @@
+//! `z80lm emu`: run an emulated RC2014 with its serial port on a pseudo-terminal.
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+use boards::desc::BoardDesc;
+use boards::devices::sst39sf040::Sst39sf040;
+use boards::machines::rc2014::{serve, Rc2014, ServeOptions};
+
+/// Run an emulated board with its UART on a pseudo-terminal (the path is printed). Connect with
+/// `z80lm term --port PATH`, `z80lm flash --port PATH`, picocom, minicom or screen. The line is
+/// paced at the board's baud rate in real time. Three Ctrl-\ (0x1C) bytes in a row press the
+/// reset button. On rc2014-512k the flash is kept in a state file, so a reflashed image survives
+/// a restart. Ctrl-C stops the emulator.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Board: rc2014-classic or rc2014-512k.
+    #[arg(long, env = "Z80LM_BOARD")]
+    pub board: String,
+    /// ROM image. rc2014-classic: the 32K ROM (required). rc2014-512k: a full 512K flash image,
+    /// or an application image to store behind the built-in loader; without it (and without a
+    /// state file) the flash holds only the loader.
+    #[arg(long)]
+    pub rom: Option<PathBuf>,
+    /// rc2014-512k flash state file: loaded if it exists (ignoring --rom), saved on every change.
+    #[arg(long, default_value = "rc2014-512k.flash")]
+    pub state: PathBuf,
+    /// Also create this symlink to the pty (a stable name for scripts).
+    #[arg(long)]
+    pub link: Option<PathBuf>,
+    /// Run as fast as possible instead of in real time (the UART stays paced in emulated time).
+    #[arg(long)]
+    pub fast: bool,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let desc = BoardDesc::builtin(&args.board)?;
+    let mut machine = match (desc.flash.is_some(), &args.rom) {
+        (false, None) => bail!("--rom is required for {} (its ROM is not flashable)", desc.name),
+        (false, Some(rom)) => {
+            let bytes = std::fs::read(rom).with_context(|| format!("{}: cannot read", rom.display()))?;
+            Rc2014::new(&desc, &bytes)?
+        }
+        (true, _) if args.state.exists() => {
+            let flash = Sst39sf040::load(&args.state, desc.clock_hz)
+                .with_context(|| format!("{}: cannot load the flash state", args.state.display()))?;
+            eprintln!("flash state: {} (loaded)", args.state.display());
+            Rc2014::with_flash(&desc, flash)?
+        }
+        (true, rom) => {
+            let loader = z80rom::loader::build()?;
+            let flash = match rom {
+                None => z80rom::loader::flash_image(&loader, None),
+                Some(path) => {
+                    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+                    if bytes.len() == 0x8_0000 {
+                        bytes
+                    } else if bytes.len() <= z80rom::loader::MAX_IMAGE {
+                        z80rom::loader::flash_image(&loader, Some(&bytes))
+                    } else {
+                        bail!(
+                            "{}: {} bytes is neither a 512K flash image nor an application of at most {} bytes (see kicad-notes/troubleshooting.md#image-too-large)",
+                            path.display(),
+                            bytes.len(),
+                            z80rom::loader::MAX_IMAGE
+                        )
+                    }
+                }
+            };
+            eprintln!("flash state: {} (new)", args.state.display());
+            Rc2014::new(&desc, &flash)?
+        }
+    };
+    let mut pty = crate::flash::pty::Pty::open().context("cannot create a pseudo-terminal")?;
+    let path = pty.path().to_path_buf();
+    if let Some(link) = &args.link {
+        let _ = std::fs::remove_file(link);
+        std::os::unix::fs::symlink(&path, link).with_context(|| format!("{}: cannot create the symlink", link.display()))?;
+    }
+    println!("{}", path.display());
+    eprintln!(
+        "{}: serial port on {} at {} baud; Ctrl-\\ x3 on the line presses reset; Ctrl-C stops",
+        desc.name,
+        path.display(),
+        desc.console.baud.unwrap_or(0)
+    );
+    let stop = Arc::new(AtomicBool::new(false));
+    let s = stop.clone();
+    ctrlc::set_handler(move || s.store(true, std::sync::atomic::Ordering::Relaxed)).context("cannot install the Ctrl-C handler")?;
+    let opts = ServeOptions {
+        realtime: !args.fast,
+        state_file: desc.flash.is_some().then(|| args.state.clone()),
+        ..ServeOptions::default()
+    };
+    let result = serve(&mut machine, &mut pty, &opts, &stop);
+    if let Some(link) = &args.link {
+        let _ = std::fs::remove_file(link);
+    }
+    result.map_err(Into::into)
+}

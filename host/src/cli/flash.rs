@@ -1,0 +1,144 @@
+//! `z80lm flash`: put an image on a board over its serial line.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use boards::desc::BoardDesc;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::flash::serial::Serial;
+use crate::flash::upload::{upload, UploadOptions};
+use crate::flash::xmodem::{self, BlockSize};
+use crate::flash::{hexload, Link, Progress, SystemClock};
+
+/// How the image travels.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Via {
+    /// Our resident loader (rc2014-512k): XMODEM into RAM, program, verify, boot.
+    Loader,
+    /// Intel HEX into RAM through a ROM monitor (Small Computer Monitor), then run it.
+    Hex,
+    /// Plain XMODEM to a waiting receiver (e.g. XM R FILE.COM on a CP/M machine).
+    Xmodem,
+}
+
+/// Flash an image to a board: reset into the loader (the emulator resets on request; on a real
+/// board press RESET when asked), send it with XMODEM (1K blocks, CRC-16) showing bytes/s,
+/// retry per the protocol, check the CRC-32 the loader reads back from flash, and boot it.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The image: the .bin from `z80lm build` (a full 512K flash image or the application alone).
+    pub image: PathBuf,
+    /// Board (see boards/data): rc2014-512k, rc2014-classic (with --via hex) or cpm (--via xmodem).
+    #[arg(long, env = "Z80LM_BOARD", default_value = "rc2014-512k")]
+    pub board: String,
+    /// Serial port or pty (`z80lm ports`; `z80lm emu` prints its pty).
+    #[arg(long, env = "Z80LM_PORT")]
+    pub port: String,
+    /// Line rate; defaults to the board's.
+    #[arg(long, env = "Z80LM_BAUD")]
+    pub baud: Option<u32>,
+    /// Transport.
+    #[arg(long, value_enum, default_value = "loader")]
+    pub via: Via,
+    /// Do not send the emulator's reset sequence first.
+    #[arg(long)]
+    pub no_reset: bool,
+    /// XMODEM block size: 1024 or 128.
+    #[arg(long, default_value_t = 1024, value_parser = clap::builder::PossibleValuesParser::new(["1024", "128"]).map(|s| s.parse::<usize>().unwrap()))]
+    pub block: usize,
+    /// Load address for --via hex (and where `G` starts it).
+    #[arg(long, default_value = "8000", value_parser = parse_hex16)]
+    pub origin: u16,
+    /// Open the terminal afterwards.
+    #[arg(long)]
+    pub monitor: bool,
+}
+
+fn parse_hex16(s: &str) -> Result<u16, String> {
+    u16::from_str_radix(s.trim_start_matches("0x"), 16).map_err(|e| format!("{s}: not a 16-bit hex address ({e})"))
+}
+
+/// indicatif rendering of transfer progress.
+struct Bar(ProgressBar);
+
+impl Progress for Bar {
+    fn init(&mut self, total: usize) {
+        self.0.set_length(total as u64);
+        self.0.set_position(0);
+        self.0.reset_eta();
+    }
+    fn update(&mut self, done: usize) {
+        self.0.set_position(done as u64);
+    }
+    fn retry(&mut self, block: u32, reason: &str) {
+        self.0.println(format!("retrying block {block}: {reason}"));
+    }
+    fn status(&mut self, line: &str) {
+        self.0.set_message(line.to_string());
+    }
+    fn finish(&mut self) {
+        self.0.finish();
+    }
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let desc = BoardDesc::builtin(&args.board)?;
+    let baud = args.baud.or(desc.console.baud).unwrap_or(115_200);
+    let bytes = std::fs::read(&args.image).with_context(|| format!("{}: cannot read", args.image.display()))?;
+    let port = Serial::open(&args.port, baud)?;
+    let name = port.name.clone();
+    let mut link = Link::new(port, SystemClock::default());
+    let bar = ProgressBar::new(0).with_style(
+        ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {msg}").expect("valid template"),
+    );
+    let mut bar = Bar(bar);
+    let mut cfg = xmodem::Config::default();
+    cfg.block = if args.block == 128 { BlockSize::B128 } else { BlockSize::B1K };
+    match args.via {
+        Via::Loader => {
+            if desc.flash.is_none() {
+                bail!(
+                    "{} has no in-system flash (its ROM is an EPROM): burn the .bin with a programmer, or load into RAM with --via hex",
+                    desc.name
+                );
+            }
+            let image = if bytes.len() == 0x8_0000 {
+                z80rom::loader::stored_image(&bytes)
+                    .with_context(|| format!("{}: a 512K flash image without a valid stored application", args.image.display()))?
+                    .to_vec()
+            } else {
+                bytes
+            };
+            if args.no_reset {
+                eprintln!("press RESET on the board (waiting for the loader on {name})");
+            }
+            let opts = UploadOptions { reset: !args.no_reset, xmodem: cfg, ..UploadOptions::default() };
+            let t0 = std::time::Instant::now();
+            let r = upload(&mut link, &image, &opts, &mut bar)?;
+            let secs = t0.elapsed().as_secs_f64();
+            eprintln!(
+                "flashed {} bytes in {secs:.1} s ({} sectors written, {} unchanged); crc32 {:08x} verified; booting",
+                r.bytes, r.sectors_written, r.sectors_skipped, r.crc32
+            );
+        }
+        Via::Hex => {
+            let hex = hexload::to_hex(args.origin, &bytes)?;
+            let said = hexload::send_hex(&mut link, &hex, Some(args.origin), Duration::from_millis(500), &mut bar)?;
+            if said.to_ascii_lowercase().contains("error") {
+                bail!("the monitor reported an error while loading: {}", said.trim());
+            }
+            eprintln!("loaded {} bytes at {:04X} and started it", bytes.len(), args.origin);
+        }
+        Via::Xmodem => {
+            let n = xmodem::send(&mut link, &bytes, &cfg, &mut bar, &mut |_| {})?;
+            eprintln!("sent {n} bytes with XMODEM");
+        }
+    }
+    if args.monitor {
+        drop(link);
+        return super::term::session(Serial::open(&args.port, baud)?);
+    }
+    Ok(())
+}
