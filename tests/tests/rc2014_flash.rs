@@ -228,3 +228,27 @@ fn no_loader_answering_is_a_clear_error() {
     assert!(err.to_string().contains("troubleshooting.md#no-banner"));
     b.stop();
 }
+
+#[test]
+fn a_block_ending_in_the_reset_byte_is_data() {
+    // Choose the image so that XMODEM block 2 ends (CRC low byte) with 0x1C, the first byte of
+    // the emulator's reset sequence: the emulator must pass it on, not sit on it.
+    let mut image = app("fs at the end", 3000);
+    let upload_off = |i: usize| i - loader::HEADER_LEN;
+    for v in 0..=255u8 {
+        image[upload_off(1500)] = v;
+        let payload = loader::upload(&image);
+        if z80lm::flash::xmodem::CRC16.checksum(&payload[1024..2048]) & 0xFF == 0x1C {
+            break;
+        }
+    }
+    let payload = loader::upload(&image);
+    assert_eq!(
+        z80lm::flash::xmodem::CRC16.checksum(&payload[1024..2048]) & 0xFF,
+        0x1C
+    );
+    let mut b = Board::start(&blank_flash(), Faults::default());
+    upload(&mut b.link, &image, &opts(), &mut NoProgress).unwrap_or_else(|e| panic!("{e}"));
+    b.expect("fs at the end", 10);
+    b.stop();
+}

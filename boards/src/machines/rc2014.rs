@@ -336,6 +336,12 @@ pub fn serve(
         // Keep the UART's host queue short so a reset or a slow board never hoards bytes.
         if m.pending_input() < 64 {
             match line.poll_in(&mut buf) {
+                Ok(0) => {
+                    // A lone Ctrl-\ (or two) followed by silence is data, not the reset button.
+                    for _ in 0..std::mem::take(&mut fs_run) {
+                        m.send(&[0x1C]);
+                    }
+                }
                 Ok(n) => {
                     for &b in &buf[..n] {
                         if opts.reset_sequence && b == 0x1C {

@@ -9,14 +9,14 @@ use boards::desc::BoardDesc;
 use boards::devices::sst39sf040::Sst39sf040;
 use boards::machines::rc2014::{serve, Rc2014, ServeOptions};
 
-/// Run an emulated board with its UART on a pseudo-terminal (the path is printed). Connect with
+/// Run an emulated board. RC2014 boards get their UART on a pseudo-terminal (the path is printed). Connect with
 /// `z80lm term --port PATH`, `z80lm flash --port PATH`, picocom, minicom or screen. The line is
 /// paced at the board's baud rate in real time. Three Ctrl-\ (0x1C) bytes in a row press the
 /// reset button. On rc2014-512k the flash is kept in a state file, so a reflashed image survives
 /// a restart. Ctrl-C stops the emulator.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Board: rc2014-classic or rc2014-512k.
+    /// Board: rc2014-classic, rc2014-512k or gb-mbc5.
     #[arg(long, env = "Z80LM_BOARD")]
     pub board: String,
     /// ROM image. rc2014-classic: the 32K ROM (required). rc2014-512k: a full 512K flash image,
@@ -33,19 +33,31 @@ pub struct Args {
     /// Run as fast as possible instead of in real time (the UART stays paced in emulated time).
     #[arg(long)]
     pub fast: bool,
+    /// Game Boy options (--board gb-mbc5).
+    #[command(flatten)]
+    pub gb: super::emu_gb::GbArgs,
 }
 
 pub fn run(args: Args) -> Result<()> {
     let desc = BoardDesc::builtin(&args.board)?;
+    if desc.cpu == boards::desc::Cpu::Sm83 {
+        let rom = args.rom.as_deref().context("--rom CHAT.gb is required for a Game Boy")?;
+        return super::emu_gb::run(rom, &args.gb);
+    }
     let mut machine = match (desc.flash.is_some(), &args.rom) {
-        (false, None) => bail!("--rom is required for {} (its ROM is not flashable)", desc.name),
+        (false, None) => bail!(
+            "--rom is required for {} (its ROM is not flashable)",
+            desc.name
+        ),
         (false, Some(rom)) => {
-            let bytes = std::fs::read(rom).with_context(|| format!("{}: cannot read", rom.display()))?;
+            let bytes =
+                std::fs::read(rom).with_context(|| format!("{}: cannot read", rom.display()))?;
             Rc2014::new(&desc, &bytes)?
         }
         (true, _) if args.state.exists() => {
-            let flash = Sst39sf040::load(&args.state, desc.clock_hz)
-                .with_context(|| format!("{}: cannot load the flash state", args.state.display()))?;
+            let flash = Sst39sf040::load(&args.state, desc.clock_hz).with_context(|| {
+                format!("{}: cannot load the flash state", args.state.display())
+            })?;
             eprintln!("flash state: {} (loaded)", args.state.display());
             Rc2014::with_flash(&desc, flash)?
         }
@@ -54,7 +66,8 @@ pub fn run(args: Args) -> Result<()> {
             let flash = match rom {
                 None => z80rom::loader::flash_image(&loader, None),
                 Some(path) => {
-                    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+                    let bytes = std::fs::read(path)
+                        .with_context(|| format!("{}: cannot read", path.display()))?;
                     if bytes.len() == 0x8_0000 {
                         bytes
                     } else if bytes.len() <= z80rom::loader::MAX_IMAGE {
@@ -77,7 +90,8 @@ pub fn run(args: Args) -> Result<()> {
     let path = pty.path().to_path_buf();
     if let Some(link) = &args.link {
         let _ = std::fs::remove_file(link);
-        std::os::unix::fs::symlink(&path, link).with_context(|| format!("{}: cannot create the symlink", link.display()))?;
+        std::os::unix::fs::symlink(&path, link)
+            .with_context(|| format!("{}: cannot create the symlink", link.display()))?;
     }
     println!("{}", path.display());
     eprintln!(
@@ -88,7 +102,8 @@ pub fn run(args: Args) -> Result<()> {
     );
     let stop = Arc::new(AtomicBool::new(false));
     let s = stop.clone();
-    ctrlc::set_handler(move || s.store(true, std::sync::atomic::Ordering::Relaxed)).context("cannot install the Ctrl-C handler")?;
+    ctrlc::set_handler(move || s.store(true, std::sync::atomic::Ordering::Relaxed))
+        .context("cannot install the Ctrl-C handler")?;
     let opts = ServeOptions {
         realtime: !args.fast,
         state_file: desc.flash.is_some().then(|| args.state.clone()),

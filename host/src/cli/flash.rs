@@ -46,7 +46,7 @@ pub struct Args {
     #[arg(long)]
     pub no_reset: bool,
     /// XMODEM block size: 1024 or 128.
-    #[arg(long, default_value_t = 1024, value_parser = clap::builder::PossibleValuesParser::new(["1024", "128"]).map(|s| s.parse::<usize>().unwrap()))]
+    #[arg(long, default_value_t = 1024, value_parser = parse_block)]
     pub block: usize,
     /// Load address for --via hex (and where `G` starts it).
     #[arg(long, default_value = "8000", value_parser = parse_hex16)]
@@ -56,8 +56,17 @@ pub struct Args {
     pub monitor: bool,
 }
 
+fn parse_block(s: &str) -> Result<usize, String> {
+    match s {
+        "1024" | "1k" | "1K" => Ok(1024),
+        "128" => Ok(128),
+        _ => Err(format!("{s}: XMODEM blocks are 1024 or 128 bytes")),
+    }
+}
+
 fn parse_hex16(s: &str) -> Result<u16, String> {
-    u16::from_str_radix(s.trim_start_matches("0x"), 16).map_err(|e| format!("{s}: not a 16-bit hex address ({e})"))
+    u16::from_str_radix(s.trim_start_matches("0x"), 16)
+        .map_err(|e| format!("{s}: not a 16-bit hex address ({e})"))
 }
 
 /// indicatif rendering of transfer progress.
@@ -86,16 +95,24 @@ impl Progress for Bar {
 pub fn run(args: Args) -> Result<()> {
     let desc = BoardDesc::builtin(&args.board)?;
     let baud = args.baud.or(desc.console.baud).unwrap_or(115_200);
-    let bytes = std::fs::read(&args.image).with_context(|| format!("{}: cannot read", args.image.display()))?;
+    let bytes = std::fs::read(&args.image)
+        .with_context(|| format!("{}: cannot read", args.image.display()))?;
     let port = Serial::open(&args.port, baud)?;
     let name = port.name.clone();
     let mut link = Link::new(port, SystemClock::default());
     let bar = ProgressBar::new(0).with_style(
-        ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {msg}").expect("valid template"),
+        ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {msg}")
+            .expect("valid template"),
     );
     let mut bar = Bar(bar);
-    let mut cfg = xmodem::Config::default();
-    cfg.block = if args.block == 128 { BlockSize::B128 } else { BlockSize::B1K };
+    let cfg = xmodem::Config {
+        block: if args.block == 128 {
+            BlockSize::B128
+        } else {
+            BlockSize::B1K
+        },
+        ..xmodem::Config::default()
+    };
     match args.via {
         Via::Loader => {
             if desc.flash.is_none() {
@@ -106,7 +123,12 @@ pub fn run(args: Args) -> Result<()> {
             }
             let image = if bytes.len() == 0x8_0000 {
                 z80rom::loader::stored_image(&bytes)
-                    .with_context(|| format!("{}: a 512K flash image without a valid stored application", args.image.display()))?
+                    .with_context(|| {
+                        format!(
+                            "{}: a 512K flash image without a valid stored application",
+                            args.image.display()
+                        )
+                    })?
                     .to_vec()
             } else {
                 bytes
@@ -114,22 +136,46 @@ pub fn run(args: Args) -> Result<()> {
             if args.no_reset {
                 eprintln!("press RESET on the board (waiting for the loader on {name})");
             }
-            let opts = UploadOptions { reset: !args.no_reset, xmodem: cfg, ..UploadOptions::default() };
+            let opts = UploadOptions {
+                reset: !args.no_reset,
+                xmodem: cfg,
+                ..UploadOptions::default()
+            };
             let t0 = std::time::Instant::now();
             let r = upload(&mut link, &image, &opts, &mut bar)?;
             let secs = t0.elapsed().as_secs_f64();
+            let line_bytes_per_s = baud as f64 / 10.0;
+            let xfer = r.transfer_time.as_secs_f64();
+            let rate = (r.bytes + z80rom::loader::HEADER_LEN) as f64 / xfer.max(1e-9);
             eprintln!(
-                "flashed {} bytes in {secs:.1} s ({} sectors written, {} unchanged); crc32 {:08x} verified; booting",
-                r.bytes, r.sectors_written, r.sectors_skipped, r.crc32
+                "sent {} bytes in {xfer:.1} s ({rate:.0} bytes/s, {:.1}% of the {baud}-baud line); flashed in {secs:.1} s total ({} sectors written, {} unchanged); crc32 {:08x} verified; booting",
+                r.bytes,
+                100.0 * rate / line_bytes_per_s,
+                r.sectors_written,
+                r.sectors_skipped,
+                r.crc32
             );
         }
         Via::Hex => {
             let hex = hexload::to_hex(args.origin, &bytes)?;
-            let said = hexload::send_hex(&mut link, &hex, Some(args.origin), Duration::from_millis(500), &mut bar)?;
+            let said = hexload::send_hex(
+                &mut link,
+                &hex,
+                Some(args.origin),
+                Duration::from_millis(500),
+                &mut bar,
+            )?;
             if said.to_ascii_lowercase().contains("error") {
-                bail!("the monitor reported an error while loading: {}", said.trim());
+                bail!(
+                    "the monitor reported an error while loading: {}",
+                    said.trim()
+                );
             }
-            eprintln!("loaded {} bytes at {:04X} and started it", bytes.len(), args.origin);
+            eprintln!(
+                "loaded {} bytes at {:04X} and started it",
+                bytes.len(),
+                args.origin
+            );
         }
         Via::Xmodem => {
             let n = xmodem::send(&mut link, &bytes, &cfg, &mut bar, &mut |_| {})?;

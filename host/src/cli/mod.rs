@@ -8,10 +8,14 @@ pub mod build;
 pub mod build_gb;
 pub mod chat;
 pub mod data;
+pub mod emu;
 pub mod emu_gb;
 pub mod eval;
+pub mod flash;
 pub mod info;
+pub mod ports;
 pub mod run;
+pub mod term;
 pub mod train;
 
 /// Train a tiny 2-bit language model and run it on 8-bit hardware.
@@ -43,6 +47,14 @@ pub enum Command {
     Run(run::Args),
     /// Benchmark T-states per generated char on the emulated CP/M machine, vs upstream GUESS.COM.
     Bench(bench::Args),
+    /// List serial ports.
+    Ports(ports::Args),
+    /// Flash an image to a board over its serial line (XMODEM through the resident loader).
+    Flash(flash::Args),
+    /// Streaming chat terminal on a serial port (exit with Ctrl-]).
+    Term(term::Args),
+    /// Run an emulated board with its serial port on a pseudo-terminal.
+    Emu(emu::Args),
 }
 
 /// Exit status: a check the user asked for failed (e.g. a verification mismatch).
@@ -69,6 +81,10 @@ pub fn run(cli: Cli) -> i32 {
         Command::Chat(args) => chat::run(args),
         Command::Train(args) => train::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Ports(args) => ports::run(args),
+        Command::Flash(args) => flash::run(args),
+        Command::Term(args) => term::run(args),
+        Command::Emu(args) => emu::run(args),
         Command::Data(args) => data::run(args),
         Command::Build(args) => build::run(args),
         Command::Run(args) => run::run(args),

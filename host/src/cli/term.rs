@@ -29,7 +29,9 @@ pub fn run(args: Args) -> Result<()> {
 
 /// Run the terminal on an open port until Ctrl-] or end of input.
 pub fn session(mut port: Serial) -> Result<()> {
-    let mut writer = port.try_clone().context("cannot share the port between reader and writer")?;
+    let mut writer = port
+        .try_clone()
+        .context("cannot share the port between reader and writer")?;
     eprintln!("connected to {} (Ctrl-] leaves)\r", port.name);
     let stdin = std::io::stdin();
     let _raw = RawMode::enter(stdin);
@@ -48,8 +50,12 @@ pub fn session(mut port: Serial) -> Result<()> {
                 Keys::Send(b) => (b, false),
                 Keys::Exit(b) => (b, true),
             };
-            writer.write_all(&bytes).map_err(|e| anyhow::anyhow!("{}: write failed: {:?}", writer.name, e.0))?;
-            writer.flush().map_err(|e| anyhow::anyhow!("{}: drain failed: {:?}", writer.name, e.0))?;
+            writer
+                .write_all(&bytes)
+                .map_err(|e| anyhow::anyhow!("{}: write failed: {:?}", writer.name, e.0))?;
+            writer
+                .flush()
+                .map_err(|e| anyhow::anyhow!("{}: drain failed: {:?}", writer.name, e.0))?;
             if exit {
                 break;
             }
@@ -81,7 +87,8 @@ pub fn session(mut port: Serial) -> Result<()> {
     drop(_raw);
     eprintln!();
     if keys.is_finished() {
-        keys.join().map_err(|_| anyhow::anyhow!("keyboard thread panicked"))??;
+        keys.join()
+            .map_err(|_| anyhow::anyhow!("keyboard thread panicked"))??;
     }
     Ok(())
 }

@@ -16,7 +16,10 @@ pub fn to_hex(origin: u16, data: &[u8]) -> Result<String, ihex::WriterError> {
     let mut records: Vec<Record> = data
         .chunks(16)
         .enumerate()
-        .map(|(i, c)| Record::Data { offset: origin.wrapping_add((i * 16) as u16), value: c.to_vec() })
+        .map(|(i, c)| Record::Data {
+            offset: origin.wrapping_add((i * 16) as u16),
+            value: c.to_vec(),
+        })
         .collect();
     records.push(Record::EndOfFile);
     ihex::create_object_file_representation(&records)

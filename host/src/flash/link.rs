@@ -140,10 +140,16 @@ where
         Ok(out.len())
     }
 
-    /// Drop anything already received (the line is quiet for `quiet`).
+    /// Drop anything already received, until the line is quiet for `quiet`.
     pub fn purge(&mut self, quiet: Duration) -> Result<usize, LinkError> {
+        self.purge_at_most(quiet, Duration::from_secs(2))
+    }
+
+    /// Like [`Link::purge`], but give up after `max` on a line that never goes quiet.
+    pub fn purge_at_most(&mut self, quiet: Duration, max: Duration) -> Result<usize, LinkError> {
+        let end = self.clock.now() + max;
         let mut n = 0;
-        while self.read_byte(quiet)?.is_some() {
+        while self.clock.now() < end && self.read_byte(quiet)?.is_some() {
             n += 1;
         }
         Ok(n)

@@ -32,8 +32,15 @@ impl Pty {
         cfmakeraw(&mut t);
         tcsetattr(slave.as_fd(), SetArg::TCSANOW, &t)?;
         let flags = OFlag::from_bits_truncate(fcntl(master.as_raw_fd(), FcntlArg::F_GETFL)?);
-        fcntl(master.as_raw_fd(), FcntlArg::F_SETFL(flags | OFlag::O_NONBLOCK))?;
-        Ok(Pty { master, _slave: slave, path })
+        fcntl(
+            master.as_raw_fd(),
+            FcntlArg::F_SETFL(flags | OFlag::O_NONBLOCK),
+        )?;
+        Ok(Pty {
+            master,
+            _slave: slave,
+            path,
+        })
     }
 
     /// The slave device path (e.g. /dev/pts/3).

@@ -53,17 +53,32 @@ impl Serial {
             .open()
             .map_err(|e| match e.kind {
                 serialport::ErrorKind::NoDevice => OpenError::NotFound(port.into()),
-                serialport::ErrorKind::Io(std::io::ErrorKind::NotFound) => OpenError::NotFound(port.into()),
-                serialport::ErrorKind::Io(std::io::ErrorKind::PermissionDenied) => OpenError::Permission(port.into()),
-                _ if e.description.contains("Device or resource busy") => OpenError::Busy(port.into()),
-                _ => OpenError::Other { port: port.into(), message: e.description },
+                serialport::ErrorKind::Io(std::io::ErrorKind::NotFound) => {
+                    OpenError::NotFound(port.into())
+                }
+                serialport::ErrorKind::Io(std::io::ErrorKind::PermissionDenied) => {
+                    OpenError::Permission(port.into())
+                }
+                _ if e.description.contains("Device or resource busy") => {
+                    OpenError::Busy(port.into())
+                }
+                _ => OpenError::Other {
+                    port: port.into(),
+                    message: e.description,
+                },
             })?;
-        Ok(Serial { port: p, name: port.into() })
+        Ok(Serial {
+            port: p,
+            name: port.into(),
+        })
     }
 
     /// A second handle on the same port (one thread reads, another writes).
     pub fn try_clone(&self) -> std::io::Result<Serial> {
-        Ok(Serial { port: self.port.try_clone().map_err(std::io::Error::other)?, name: self.name.clone() })
+        Ok(Serial {
+            port: self.port.try_clone().map_err(std::io::Error::other)?,
+            name: self.name.clone(),
+        })
     }
 }
 
@@ -83,7 +98,10 @@ impl Read for Serial {
 
 impl ReadReady for Serial {
     fn read_ready(&mut self) -> Result<bool, SerialError> {
-        self.port.bytes_to_read().map(|n| n > 0).map_err(|e| SerialError(std::io::Error::other(e.description)))
+        self.port
+            .bytes_to_read()
+            .map(|n| n > 0)
+            .map_err(|e| SerialError(std::io::Error::other(e.description)))
     }
 }
 

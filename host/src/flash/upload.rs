@@ -72,6 +72,8 @@ pub struct UploadReport {
     /// Sectors the loader left alone because they already matched ('=').
     pub sectors_skipped: usize,
     pub sectors_written: usize,
+    /// Wall-clock (link clock) time of the XMODEM transfer itself, first 'C' to EOT ACK.
+    pub transfer_time: Duration,
     /// Everything the board printed.
     pub transcript: String,
 }
@@ -98,6 +100,9 @@ where
         });
     }
     let mut transcript = Vec::new();
+    // Whatever the board said before now (an old prompt, a stale 'C') must not be taken for
+    // the answer to this session.
+    link.purge_at_most(Duration::from_millis(30), Duration::from_millis(500))?;
     if opts.reset {
         link.send(EMU_RESET)?;
     }
@@ -121,9 +126,11 @@ where
     }
     let payload = loader::upload(image);
     let crc = loader::CRC32.checksum(image);
+    let t0 = link.clock.now();
     xmodem::send(link, &payload, &opts.xmodem, progress, &mut |b| {
         transcript.push(b)
     })?;
+    let transfer_time = link.clock.now() - t0;
     progress.status("programming");
     // Follow the loader: '.' per sector written, '=' per sector skipped, then ok/error.
     let deadline = link.clock.now() + opts.program_timeout;
@@ -169,6 +176,7 @@ where
         crc32: crc,
         sectors_skipped: skipped,
         sectors_written: written,
+        transfer_time,
         transcript: String::from_utf8_lossy(&transcript).into_owned(),
     })
 }
