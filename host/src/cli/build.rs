@@ -28,7 +28,8 @@ pub struct Args {
     /// CP/M: first address past the TPA (hex like 0xE400 or decimal).
     #[arg(long, value_parser = parse_addr)]
     pub tpa_top: Option<u32>,
-    /// Also print: plan, asm (the generated source) or map. May repeat.
+    /// Print to stdout: plan (layout and why), asm (the generated source) or map (memory map).
+    /// May repeat. Without it the plan and map go to stderr.
     #[arg(long)]
     pub emit: Vec<String>,
 }
@@ -99,8 +100,17 @@ pub fn run(args: Args) -> Result<()> {
     let out = args.output.unwrap_or_else(|| PathBuf::from("CHAT.COM"));
     let bytes = targets::cpm::com_bytes(&built.image);
     std::fs::write(&out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
-    eprint!("{}", plan_report(&built));
-    eprint!("{}", built.image.map.render());
+    // The plan and the map go to stderr, or to stdout when asked for with --emit.
+    for (what, text) in [
+        ("plan", plan_report(&built)),
+        ("map", built.image.map.render()),
+    ] {
+        if args.emit.iter().any(|e| e == what) {
+            print!("{text}");
+        } else {
+            eprint!("{text}");
+        }
+    }
     eprintln!("wrote {} ({} bytes)", out.display(), bytes.len());
     Ok(())
 }
