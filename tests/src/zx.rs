@@ -45,3 +45,93 @@ pub fn load_tap(zx: &mut Zx48, tap: &[u8], frames: u64) -> Result<(), TapeError>
 pub fn screen(zx: &Zx48) -> String {
     zx.screen_text().join("\n").trim_end().to_string()
 }
+
+/// The console of a program using our chat driver, seen through watches on its `con_in`
+/// and `con_out` entry points (see [`Zx48::watch`]).
+pub struct Watched {
+    pub con_in: u16,
+    pub con_out: u16,
+    /// Every byte passed to `con_out` so far (until cleared).
+    pub out: Vec<u8>,
+    /// `con_in` entries seen since the last key was pressed.
+    in_calls: usize,
+}
+
+impl Watched {
+    pub fn new(zx: &mut Zx48, con_in: u16, con_out: u16) -> Self {
+        zx.watch(con_in);
+        zx.watch(con_out);
+        Watched {
+            con_in,
+            con_out,
+            out: Vec::new(),
+            in_calls: 0,
+        }
+    }
+
+    fn drain(&mut self, zx: &mut Zx48) {
+        for (pc, a) in zx.take_watch_log() {
+            if pc == self.con_out {
+                self.out.push(a);
+                self.in_calls = 0;
+            } else if pc == self.con_in {
+                self.in_calls += 1;
+            }
+        }
+    }
+
+    /// Type one character: hold its keys until the driver has echoed it and come back for the
+    /// next one (or 3 frames pass, e.g. for ENTER, which starts an answer, or a character past
+    /// the 62-byte line limit), then release for 10 ms, twice the driver's debounce.
+    /// Returns false for a character with no key.
+    pub fn type_char(&mut self, zx: &mut Zx48, c: char) -> bool {
+        let Some((shift, key)) = Key::for_char(c) else {
+            return false;
+        };
+        self.drain(zx);
+        self.in_calls = 0;
+        if let Some(s) = shift {
+            zx.bus.ula.press(s);
+        }
+        zx.bus.ula.press(key);
+        let start = zx.cpu.cycles;
+        let before = self.out.len();
+        while !(self.out.len() > before && self.in_calls > 0)
+            && zx.cpu.cycles - start < 3 * boards::machines::zx48::FRAME_T
+        {
+            zx.run_for(3_500);
+            self.drain(zx);
+        }
+        zx.bus.ula.release_all();
+        zx.run_for(35_000);
+        self.drain(zx);
+        true
+    }
+
+    /// Run until the output ends with `suffix` or `frames` frames pass; true if it did.
+    pub fn run_until(&mut self, zx: &mut Zx48, suffix: &[u8], frames: u64) -> bool {
+        let until = zx.frames + frames;
+        while zx.frames < until {
+            zx.run_frames(1);
+            self.drain(zx);
+            if self.out.ends_with(suffix) {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// The answer to the last query as shown on the screen: the lines between the query's echo
+/// (which starts with "> " and takes `echo_rows` rows) and the new prompt (the last line, ">"),
+/// joined. Trailing spaces of a response cannot be seen and are not part of the result.
+pub fn screen_answer(zx: &Zx48, echo_rows: usize) -> Option<String> {
+    let text = zx.screen_text();
+    let prompt = text.iter().rposition(|l| !l.is_empty())?;
+    if text[prompt] != ">" {
+        return None;
+    }
+    let echo = text[..prompt].iter().rposition(|l| l.starts_with('>'))?;
+    let first = echo + echo_rows;
+    (first <= prompt).then(|| text[first..prompt].concat())
+}

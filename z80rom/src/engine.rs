@@ -9,6 +9,7 @@ pub const SOURCES: &[(&str, &str)] = &[
     ("core/layers.asm", include_str!("../asm/core/layers.asm")),
     ("core/bss.asm", include_str!("../asm/core/bss.asm")),
     ("drivers/bdos.asm", include_str!("../asm/drivers/bdos.asm")),
+    ("drivers/zx.asm", include_str!("../asm/drivers/zx.asm")),
 ];
 
 /// The text of one embedded source.

@@ -171,13 +171,18 @@ pub fn spectrum_char(code: u8) -> char {
 
 /// Read the screen back as 24 lines of 32 characters by matching each cell against the font
 /// (96 glyphs of 8 bytes for codes 0x20..=0x7F, as at 0x3D00 in the 48K ROM). A cell drawn in
-/// inverse video (a cursor) reads as its character; a cell that matches no glyph reads as '░'.
-/// Trailing spaces of each line are removed.
+/// inverse video (a cursor) reads as its character; a cell that matches no glyph reads as '░';
+/// a cell whose ink and paper are the same colour cannot be seen and reads as ' ' (flash is
+/// ignored). Trailing spaces of each line are removed.
 pub fn screen_text(screen: &[u8], font: &[u8]) -> Vec<String> {
     (0..24)
         .map(|r| {
             let line: String = (0..32)
                 .map(|c| {
+                    let attr = screen[attr_offset(r, c)];
+                    if attr & 7 == attr >> 3 & 7 {
+                        return ' ';
+                    }
                     let px = cell(screen, r, c);
                     let inv = px.map(|b| !b);
                     font.chunks_exact(8)
@@ -254,6 +259,9 @@ mod tests {
             g[0] = 0x80;
         }
         let mut screen = vec![0u8; 6912];
+        screen[0x1800..].fill(0x38);
+        screen[attr_offset(22, 0)] = 0x3F; // white on white: hidden
+        screen[pixel_offset(22, 0, 0)] = 0xAA;
         let put = |s: &mut Vec<u8>, r, c, code: u8, inv: bool| {
             for l in 0..8 {
                 let b = font[(code as usize - 0x20) * 8 + l];
@@ -276,5 +284,6 @@ mod tests {
         assert_eq!(text[9], "Hi©");
         assert_eq!(text[23], format!("{}░", " ".repeat(31)));
         assert_eq!(text[0], "");
+        assert_eq!(text[22], "", "hidden cell");
     }
 }

@@ -101,7 +101,7 @@ pub struct Zx48 {
     pub frames: u64,
     /// Addresses whose execution is logged with the value of A (e.g. a console output routine).
     watch: Vec<u16>,
-    watch_log: Vec<u8>,
+    watch_log: Vec<(u16, u8)>,
     /// Number of blocks loaded through the `LD-BYTES` trap.
     pub trapped_blocks: usize,
 }
@@ -153,8 +153,8 @@ impl Zx48 {
         self.watch.push(addr);
     }
 
-    /// Take the bytes logged by [`Zx48::watch`] so far.
-    pub fn take_watch_log(&mut self) -> Vec<u8> {
+    /// Take the (address, A) pairs logged by [`Zx48::watch`] so far.
+    pub fn take_watch_log(&mut self) -> Vec<(u16, u8)> {
         std::mem::take(&mut self.watch_log)
     }
 
@@ -171,7 +171,7 @@ impl Zx48 {
             }
         }
         if !self.watch.is_empty() && self.watch.contains(&pc) {
-            self.watch_log.push(self.cpu.a);
+            self.watch_log.push((pc, self.cpu.a));
         }
         self.bus.now = self.cpu.cycles;
         let mut t = self.cpu.step(&mut self.bus);
@@ -190,6 +190,14 @@ impl Zx48 {
     pub fn run_frames(&mut self, frames: u64) {
         let until = self.frames + frames;
         while self.frames < until {
+            self.step();
+        }
+    }
+
+    /// Run for at least `t_states` T-states.
+    pub fn run_for(&mut self, t_states: u64) {
+        let until = self.cpu.cycles + t_states;
+        while self.cpu.cycles < until {
             self.step();
         }
     }

@@ -15,7 +15,9 @@
 ; 0x60 = pound), plus ~ | \ { } on SYMBOL SHIFT + A S D F G. ENTER = 13, CAPS SHIFT + 0
 ; (DELETE) = 8. Other shifted keys are ignored.
 ;
-; Screen: 32 x 24 text in the display file (0x4000) with the ROM font at 0x3D00, black on
+; Screen: 32 x ZX_ROWS text (24 unless the including file sets ZX_ROWS = 8 or 16 to keep the
+; bottom thirds of the display file for data; their attributes are then set to white on
+; white so the data is not seen) in the display file (0x4000) with the ROM font at 0x3D00, black on
 ; white. CR returns to column 0, LF moves down one line (scrolling the whole screen up at the
 ; bottom), BS moves left one cell (to the end of the previous line at column 0). Printable
 ; bytes 0x20-0x7F are drawn; any other byte is drawn as '?'. Wrapping is deferred: the 33rd
@@ -23,11 +25,15 @@
 ; leave a blank line. The cursor is the flashing attribute of the cell where the next
 ; character goes; it does not touch the pixels.
 
+        ifndef ZX_ROWS
+ZX_ROWS         equ 24
+        endif
 ZX_FONT         equ 0x3C00      ; ROM font (0x3D00) minus 0x20 * 8
 ZX_SCREEN       equ 0x4000
 ZX_ATTRS        equ 0x5800
 ZX_ATTR_TEXT    equ 0x38        ; paper white, ink black (the ROM's default)
 ZX_ATTR_CURSOR  equ 0x87        ; flash, paper black, ink white
+ZX_ATTR_HIDDEN  equ 0x3F        ; paper white, ink white: rows kept for data
 ZX_DEBOUNCE     equ 5           ; polls (ms) a key change must persist
 ZX_REPEAT_DELAY equ 600         ; ms before the first auto-repeat
 ZX_REPEAT_RATE  equ 80          ; ms between repeats
@@ -65,14 +71,21 @@ con_init:
         out (0xFE), a           ; white border, MIC and beeper off
         ld hl, ZX_SCREEN
         ld de, ZX_SCREEN + 1
-        ld bc, 0x1800 - 1
+        ld bc, ZX_ROWS * 256 - 1
         ld (hl), 0
         ldir
         ld hl, ZX_ATTRS
         ld de, ZX_ATTRS + 1
-        ld bc, 0x300 - 1
+        ld bc, ZX_ROWS * 32 - 1
         ld (hl), ZX_ATTR_TEXT
         ldir
+        if ZX_ROWS < 24
+        ld hl, ZX_ATTRS + ZX_ROWS * 32
+        ld de, ZX_ATTRS + ZX_ROWS * 32 + 1
+        ld bc, (24 - ZX_ROWS) * 32 - 1
+        ld (hl), ZX_ATTR_HIDDEN
+        ldir
+        endif
         xor a
         ld (zx_row), a
         ld (zx_col), a
@@ -214,12 +227,12 @@ zx_newline:
 zx_linefeed:
         ld a, (zx_row)
         inc a
-        cp 24
+        cp ZX_ROWS
         jr nc, zx_scroll
         ld (zx_row), a
         ret
 
-; zx_scroll: move character rows 1-23 up one row and clear row 23 (pixels only: every
+; zx_scroll: move character rows 1..ZX_ROWS-1 up one row and clear the last (pixels only: every
 ; attribute is ZX_ATTR_TEXT while the cursor is off). Clobbers: A, F, BC, DE, HL.
 zx_scroll:
         xor a                   ; A = destination row
@@ -247,10 +260,10 @@ zx_scroll_line:
         djnz zx_scroll_line
         pop af
         inc a
-        cp 23
+        cp ZX_ROWS - 1
         jr c, zx_scroll_row
         ld c, 0
-        call zx_cell_addr       ; A = 23
+        call zx_cell_addr       ; A = ZX_ROWS - 1
         ld b, 8
 zx_scroll_clear:
         push bc
@@ -268,7 +281,7 @@ zx_scroll_clear:
         ret
 
 ; zx_cell_addr: pixel line 0 of a character cell.
-; In: A = row 0-23, C = column 0-31. Out: HL. Clobbers: A, F. 60 T-states.
+; In: A = row 0..ZX_ROWS-1, C = column 0-31. Out: HL. Clobbers: A, F. 60 T-states.
 zx_cell_addr:
         push af
         and 0x18

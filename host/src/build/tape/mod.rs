@@ -22,6 +22,8 @@ pub const FLAG_HEADER: u8 = 0x00;
 pub const FLAG_DATA: u8 = 0xFF;
 /// Where the 48K ROM puts a BASIC program (PROG after NEW with no microdrive).
 pub const PROG_START: u16 = 23755;
+/// Start of the system variables: code blocks below it lie in the screen or printer buffer.
+pub const SYSVARS: u16 = 0x5C00;
 /// Bytes left free between the BASIC program and the CLEAR address for the ROM's workspace
 /// (LOAD keeps two 17-byte headers there; the calculator stack and GO SUB stack need some too).
 pub const LOADER_WORKSPACE: u16 = 256;
@@ -40,8 +42,9 @@ pub enum TapeError {
     #[error("code blocks 0x{a:04X} and 0x{b:04X} overlap")]
     Overlap { a: u16, b: u16 },
     #[error(
-        "CLEAR address 0x{clear:04X} must lie below the code (lowest block 0x{lowest:04X}) and at or \
-         above 0x{min:04X} (end of the BASIC loader plus {LOADER_WORKSPACE} bytes of workspace)"
+        "CLEAR address 0x{clear:04X} must lie below the code (lowest block above the system \
+         variables 0x{lowest:04X}) and at or above 0x{min:04X} (end of the BASIC loader plus \
+         {LOADER_WORKSPACE} bytes of workspace); blocks below 0x5C00 must end by 0x5C00"
     )]
     Clear { clear: u16, lowest: u16, min: u16 },
     #[error("entry point 0x{0:04X} is not inside any code block")]
@@ -210,8 +213,15 @@ pub fn loader_tape(l: &Loader) -> Result<Tape, TapeError> {
     }
     let program = basic::tokenise_line(&loader_basic(l))?;
     let min = PROG_START + program.len() as u16 + LOADER_WORKSPACE;
-    let lowest = sorted.first().map_or(0xFFFF, |b| b.start);
-    if l.clear < min || l.clear >= lowest {
+    // Blocks may lie in the screen and printer buffer (below the system variables); all
+    // others must lie above RAMTOP.
+    let above: Vec<&&CodeBlock> = sorted.iter().filter(|b| b.start >= SYSVARS).collect();
+    let lowest = above.first().map_or(0xFFFF, |b| b.start);
+    let low_ok = sorted
+        .iter()
+        .filter(|b| b.start < SYSVARS)
+        .all(|b| usize::from(b.start) + b.data.len() <= usize::from(SYSVARS));
+    if l.clear < min || l.clear >= lowest || !low_ok {
         return Err(TapeError::Clear {
             clear: l.clear,
             lowest,
@@ -304,6 +314,20 @@ mod tests {
         assert!(matches!(loader_tape(&l), Err(TapeError::Clear { .. })));
         l.clear = 0x5D00;
         assert!(matches!(loader_tape(&l), Err(TapeError::Clear { .. })));
+        let mut l = loader();
+        l.blocks.push(CodeBlock {
+            start: 0x5000,
+            data: vec![0; 0xC00],
+        });
+        assert!(
+            loader_tape(&l).is_ok(),
+            "a block in the screen and printer buffer"
+        );
+        l.blocks[2].data.push(0);
+        assert!(
+            matches!(loader_tape(&l), Err(TapeError::Clear { .. })),
+            "into the sysvars"
+        );
         let mut l = loader();
         l.entry = 0x7000;
         assert_eq!(loader_tape(&l), Err(TapeError::Entry(0x7000)));

@@ -3,3 +3,4 @@
 
 pub mod cpm;
 pub mod gameboy;
+pub mod zx48;

@@ -1,0 +1,283 @@
+//! ZX Spectrum 48K target: the engine as a `.tap` with an autostart BASIC loader (and, with
+//! `--wav`, the same tape as audio), driven by `z80rom/asm/drivers/zx.asm`.
+//!
+//! Memory (Sinclair BASIC manual ch. 24, "The memory"; `boards/data/zx48.toml`):
+//!
+//! | range          | what                                                           |
+//! |----------------|----------------------------------------------------------------|
+//! | 0x0000-0x3FFF  | ROM                                                            |
+//! | 0x4000-0x5AFF  | display file and attributes (our 32x24 text)                   |
+//! | 0x5B00-0x5DFF  | printer buffer, system variables, the BASIC loader, its stack  |
+//! | 0x5E00-...     | weights (`LOAD "" CODE` block 1), contended up to 0x7FFF       |
+//! | ...-0xF3FF     | code and tables (block 2), placed as high as possible          |
+//! | 0xF400-0xFEFF  | engine RAM: sums, activations, line buffer, stack (not loaded)  |
+//! | 0xFF58-0xFFFF  | user-defined graphics (left alone)                             |
+//!
+//! 0x4000-0x7FFF is contended (the ULA delays the CPU while it draws the screen), so the hot
+//! code, the tables it reads per column and the activations sit at 0x8000 and above; only the
+//! weight bytes (each read once per use) may lie in contended memory.
+//!
+//! The planner sees one region 0x5E00-0xF3FF. The image is generated twice: once contiguous to
+//! measure the code and weight sizes, then with the code moved to the top (page aligned) and an
+//! `org` before the weights, so the two parts become two CODE blocks on the tape.
+
+use thiserror::Error;
+
+use super::super::{
+    assemble_image, engine_asm, plan, Budget, BuildError, Built, Layout, PlanError, TargetAsm,
+};
+use crate::build::tape::{loader_basic, loader_tape, CodeBlock, Loader, Tape, TapeError};
+use crate::model::Model;
+
+/// Load address of the weights: the lowest CLEAR address the one-line loader allows, plus 1.
+pub const LOW_ORG: u16 = 0x5E00;
+/// Engine RAM (page aligned, 0xB00 bytes), ending below the UDGs at 0xFF58.
+pub const BSS: u16 = 0xF400;
+/// The bottom third of the display file: 2K the chat screen can give up (16 text rows).
+pub const THIRD: u16 = 0x5000;
+pub const THIRD_BYTES: u16 = 0x800;
+/// First contention-free address.
+pub const UNCONTENDED: u16 = 0x8000;
+/// Tape name of the program.
+pub const TAPE_NAME: &str = "z80lm";
+
+/// Why a ZX Spectrum build failed.
+#[derive(Debug, Error)]
+pub enum Zx48Error {
+    #[error(
+        "{0}\nThe ZX Spectrum 48K has {cap} bytes for code, tables and weights \
+         ({LOW_ORG:#06x}-{last:#06x}); train a model that fits with `z80lm train --budget zx48`",
+        cap = BSS - LOW_ORG,
+        last = BSS - 1
+    )]
+    DoesNotFit(BuildError),
+    #[error(
+        "the image needs {need} bytes in {LOW_ORG:#06x}-{last:#06x} (weights {weights}, code {code}) \
+         but the ZX Spectrum 48K has {cap}; train a model that fits with `z80lm train --budget zx48`",
+        cap = BSS - LOW_ORG,
+        last = BSS - 1
+    )]
+    TooBig { need: u32, weights: u16, code: u16 },
+    #[error(transparent)]
+    Build(#[from] BuildError),
+    #[error("making the tape: {0}")]
+    Tape(#[from] TapeError),
+}
+
+/// The memory budget the planner sees.
+pub fn budget() -> Budget {
+    Budget {
+        board: "zx48".into(),
+        org: LOW_ORG,
+        top: u32::from(BSS),
+        ram: Some(BSS),
+    }
+}
+
+/// Bytes of the console driver `drivers/zx.asm`, assembled on its own.
+pub fn driver_bytes() -> u16 {
+    let src = "start:\n                include \"drivers/zx.asm\"\n";
+    let mut files = z80rom::asm::MemFiles::new();
+    files.insert("main.asm", src);
+    for (name, text) in z80rom::engine::SOURCES {
+        files.insert(*name, *text);
+    }
+    z80rom::asm::assemble(&files, "main.asm", z80rom::asm::Cpu::Z80)
+        .map(|a| a.flat(0).1.len() as u16)
+        .unwrap_or(1024)
+}
+
+/// The code that starts the image at `code_org` (a jump to the driver's entry), for a chat
+/// screen of `rows` text rows.
+pub fn target_asm(code_org: u16, rows: u16) -> TargetAsm {
+    TargetAsm {
+        prologue: format!(
+            "ZX_ROWS         equ {rows}\n                org {code_org:#06x}\n                jp zx_entry\n"
+        ),
+        driver: "drivers/zx.asm".into(),
+    }
+}
+
+/// A built ZX Spectrum engine: the image, where its parts are, and the tape.
+#[derive(Debug, Clone)]
+pub struct Zx48Build {
+    pub built: Built,
+    /// Weights: first address and one past the last.
+    pub weights: (u16, u16),
+    /// Code (and the tables when they are not in the screen): first address (the entry
+    /// point) and one past the last.
+    pub code: (u16, u16),
+    /// Charset, layer table and biases.
+    pub tables: (u16, u16),
+    /// Text rows of the chat screen: 16 when the tables use the bottom third, else 24.
+    pub text_rows: u16,
+    pub loader: Loader,
+    pub tape: Tape,
+}
+
+/// Plan, generate, assemble (twice, see the module header) and put on a tape.
+pub fn build(model: &Model, layout: &Layout) -> Result<Zx48Build, Zx48Error> {
+    // The planner's size estimate counts a small console driver; ours draws text and scans
+    // the keyboard, so plan with its size taken off the top, then assemble against the real top.
+    // The tables (charset, layer table, biases) move into the screen when they fit there.
+    let tables = model.charset.len()
+        + 10 * model.layers.len()
+        + 2 * model.layers.iter().map(|l| l.out).sum::<usize>();
+    let mut planning = budget();
+    planning.top -= u32::from(driver_bytes());
+    let third = tables <= usize::from(THIRD_BYTES);
+    if third {
+        planning.top += tables as u32;
+    }
+    let rows = if third { 16 } else { 24 };
+    let mut plan = plan::plan(model, &planning, layout).map_err(|e| match e {
+        e @ PlanError::DoesNotFit { .. } => Zx48Error::DoesNotFit(e.into()),
+        e => Zx48Error::Build(e.into()),
+    })?;
+    plan.budget = budget();
+    let fit = |e: BuildError| match e {
+        e @ BuildError::DoesNotFit { .. } => Zx48Error::DoesNotFit(e),
+        e => Zx48Error::Build(e),
+    };
+    // Contiguous trial at LOW_ORG: the sizes do not depend on the origin.
+    let trial_asm = engine_asm(model, &plan, &target_asm(LOW_ORG, rows));
+    let mut unbounded = plan.clone();
+    unbounded.budget.top = 0x1_0000;
+    let trial = assemble_image(&trial_asm, &unbounded).map_err(fit)?;
+    let sym = |img: &super::super::Image, n: &str| img.symbol(n).unwrap_or(0);
+    let code_len = sym(&trial, "tables_start") - LOW_ORG;
+    let tables_len = sym(&trial, "weights_start") - sym(&trial, "tables_start");
+    let weights_len = sym(&trial, "image_end") - sym(&trial, "weights_start");
+    if third && tables_len > THIRD_BYTES {
+        return Err(BuildError::Asm(format!(
+            "tables take {tables_len} bytes, not the {tables} planned"
+        ))
+        .into());
+    }
+    let high_len = code_len + if third { 0 } else { tables_len };
+    let need = u32::from(weights_len) + u32::from(high_len);
+    if need > u32::from(BSS - LOW_ORG) {
+        return Err(Zx48Error::TooBig {
+            need,
+            weights: weights_len,
+            code: high_len,
+        });
+    }
+    let code_org = BSS - high_len;
+    let mut asm = engine_asm(model, &plan, &target_asm(code_org, rows));
+    if third {
+        asm = asm.replacen(
+            "\ntables_start:",
+            &format!("\n                org {THIRD:#06x}\ntables_start:"),
+            1,
+        );
+    }
+    asm = asm.replacen(
+        "\nweights_start:",
+        &format!("\n                org {LOW_ORG:#06x}\nweights_start:"),
+        1,
+    );
+    let image = assemble_image(&asm, &plan).map_err(fit)?;
+    let weights = (sym(&image, "weights_start"), sym(&image, "image_end"));
+    let code = (code_org, code_org + high_len);
+    let tables = (
+        sym(&image, "tables_start"),
+        sym(&image, "tables_start") + tables_len,
+    );
+    let slice = |(a, b): (u16, u16)| {
+        let (a0, b0) = (usize::from(a - image.org), usize::from(b - image.org));
+        CodeBlock {
+            start: a,
+            data: image.bytes[a0..b0].to_vec(),
+        }
+    };
+    // The screen block goes last: the ROM prints each header's name in the lower screen.
+    let mut blocks = vec![slice(weights), slice(code)];
+    if third {
+        blocks.push(slice(tables));
+    }
+    let loader = Loader {
+        name: TAPE_NAME.into(),
+        clear: LOW_ORG - 1,
+        entry: code.0,
+        blocks,
+    };
+    let tape = loader_tape(&loader)?;
+    Ok(Zx48Build {
+        built: Built { plan, asm, image },
+        weights,
+        code,
+        tables,
+        text_rows: rows,
+        loader,
+        tape,
+    })
+}
+
+impl Zx48Build {
+    /// The memory map `z80lm build --target zx48` prints, in address order.
+    pub fn memory_map(&self) -> String {
+        let m = &self.built.image.map;
+        let (w, c, t) = (self.weights, self.code, self.tables);
+        let text = format!("display file and attributes: 32x{} text", self.text_rows);
+        let mut rows: Vec<(u32, u32, &str, String)> = vec![
+            (0x4000, u32::from(THIRD), "screen", text.clone()),
+            (u32::from(LOW_ORG), 0, "", String::new()),
+            (w.0.into(), w.1.into(), "weights", String::new()),
+            (
+                m.ram.0,
+                m.ram.1,
+                "ram",
+                "sums, activations, line, stack (not on tape)".into(),
+            ),
+            (
+                0xFF58,
+                0x1_0000,
+                "udg",
+                "user-defined graphics (left alone)".into(),
+            ),
+        ];
+        if self.text_rows == 16 {
+            rows.push((
+                t.0.into(),
+                t.1.into(),
+                "tables",
+                "in the bottom third of the screen, hidden".into(),
+            ));
+            rows.push((0x5800, 0x5B00, "attrs", "attributes".into()));
+            rows.push((c.0.into(), c.1.into(), "code", String::new()));
+        } else {
+            rows[0].1 = 0x5B00;
+            rows.push((c.0.into(), t.0.into(), "code", String::new()));
+            rows.push((t.0.into(), c.1.into(), "tables", String::new()));
+        }
+        rows.retain(|r| !r.2.is_empty());
+        rows.push((
+            0x5B00,
+            u32::from(LOW_ORG),
+            "system",
+            "printer buffer, system variables, BASIC loader, its stack".into(),
+        ));
+        rows.sort_by_key(|r| r.0);
+        let mut s = String::from("memory map (ZX Spectrum 48K):\n");
+        let mut at = 0x4000;
+        for (a, b, name, note) in rows {
+            if a > at && at >= u32::from(LOW_ORG) {
+                s += &format!("  {at:#06x}-{:#06x} {:>6} bytes  free\n", a - 1, a - at);
+            }
+            let note = if a < u32::from(UNCONTENDED) && a >= u32::from(LOW_ORG) {
+                "contended 0x4000-0x7FFF"
+            } else {
+                &note
+            };
+            s += &format!(
+                "  {a:#06x}-{:#06x} {:>6} bytes  {name:<8} {note}\n",
+                b - 1,
+                b - a
+            );
+            at = at.max(b);
+        }
+        s += &format!("  loader: {}\n", loader_basic(&self.loader));
+        s
+    }
+}

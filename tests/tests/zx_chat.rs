@@ -1,0 +1,117 @@
+//! HIL: the chat engine built by `z80lm`'s real path for the ZX Spectrum 48K (`.tap` with the
+//! BASIC loader), loaded with `LOAD ""` on the emulated 48K with the real ROM, autostarting;
+//! every public vector whose prompt can be typed on a Spectrum keyboard is typed on the
+//! matrix and the answer is read back twice: the bytes the engine printed (con_out, exact)
+//! and the text on the screen (font matching), both compared with the host reference.
+
+use std::path::PathBuf;
+
+use hil::zx::{boot, load_tap, screen_answer, Watched};
+use z80lm::build::targets::zx48;
+use z80lm::build::Layout;
+use z80lm::model::{respond, Model};
+
+fn shared() -> Option<PathBuf> {
+    let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared"));
+    if p.is_dir() {
+        Some(p)
+    } else {
+        eprintln!("skipping: ../shared (models and vectors) not found");
+        None
+    }
+}
+
+fn vectors(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(p, r)| (p.to_string(), r.to_string()))
+        .collect()
+}
+
+/// Build, load and chat through every typable vector of `name`; returns (checked, skipped).
+fn chat_vectors(name: &str) -> Option<(usize, usize)> {
+    let shared = shared()?;
+    let model = Model::load(&shared.join(format!("data/{name}/model.npz"))).expect("model");
+    let built = zx48::build(&model, &Layout::Auto).expect("fits the 48K");
+    eprintln!(
+        "{name}: {}\n{}",
+        built.built.plan.name(),
+        built.memory_map()
+    );
+    let mut zx = boot()?;
+    let sym = |n: &str| {
+        built
+            .built
+            .image
+            .symbol(n)
+            .unwrap_or_else(|| panic!("no symbol {n}"))
+    };
+    let mut con = Watched::new(&mut zx, sym("con_in"), sym("con_out"));
+    load_tap(&mut zx, &built.tape.to_tap(), 0).expect("tap");
+    assert!(
+        con.run_until(&mut zx, b"> ", 400),
+        "no prompt after loading"
+    );
+    let text = std::fs::read_to_string(shared.join(format!("vectors/{name}.tsv"))).unwrap();
+    let (mut checked, mut skipped) = (0, 0);
+    for (prompt, want) in vectors(&text) {
+        let typable = prompt
+            .chars()
+            .all(|c| boards::devices::ula::Key::for_char(c).is_some());
+        if !typable || prompt.starts_with('!') {
+            skipped += 1;
+            continue;
+        }
+        assert_eq!(
+            respond(&model, prompt.as_bytes()),
+            want.as_bytes(),
+            "reference: {prompt:?}"
+        );
+        con.out.clear();
+        for c in prompt.chars().chain(['\n']) {
+            con.type_char(&mut zx, c);
+        }
+        assert!(
+            con.run_until(&mut zx, b"\r\n> ", 3000),
+            "no answer to {prompt:?}"
+        );
+        let log = &con.out;
+        let q = prompt.len().min(62);
+        let echo = &log[..q];
+        assert_eq!(echo, &prompt.as_bytes()[..q], "echo of {prompt:?}");
+        let answer = &log[q + 2..log.len() - 4];
+        assert_eq!(
+            String::from_utf8_lossy(answer),
+            want,
+            "engine output for {prompt:?}"
+        );
+        let echo_rows = (2 + q).div_ceil(32);
+        let shown =
+            screen_answer(&zx, echo_rows).unwrap_or_else(|| panic!("{:#?}", zx.screen_text()));
+        assert_eq!(shown, want.trim_end(), "screen for {prompt:?}");
+        checked += 1;
+    }
+    eprintln!("{name}: {checked} vectors answered exactly, {skipped} skipped (not typable)");
+    Some((checked, skipped))
+}
+
+#[test]
+fn guess_answers_every_typable_vector_on_the_48k() {
+    if let Some((checked, skipped)) = chat_vectors("guess") {
+        assert!(
+            checked > 0 && skipped < 5,
+            "{checked} checked, {skipped} skipped"
+        );
+    }
+}
+
+#[test]
+fn tinychat_answers_every_typable_vector_on_the_48k() {
+    if let Some((checked, skipped)) = chat_vectors("tinychat") {
+        assert!(
+            checked > 0 && skipped < 5,
+            "{checked} checked, {skipped} skipped"
+        );
+    }
+}
