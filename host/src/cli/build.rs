@@ -15,7 +15,8 @@ pub struct Args {
     /// The model file (.npz).
     #[arg(long, short, env = "Z80LM_MODEL")]
     pub model: PathBuf,
-    /// The target: cpm (a CP/M 2.2 .COM) or gb (a Game Boy MBC5 cartridge).
+    /// The target: cpm (a CP/M 2.2 .COM), gb (a Game Boy MBC5 cartridge) or zx48 (a ZX
+    /// Spectrum 48K .tap with an autostart BASIC loader).
     #[arg(long, short, default_value = "cpm")]
     pub target: String,
     /// Output file (default: CHAT.COM for cpm).
@@ -32,6 +33,10 @@ pub struct Args {
     /// May repeat. Without it the plan and map go to stderr.
     #[arg(long)]
     pub emit: Vec<String>,
+    /// zx48: also write the tape as a 44.1 kHz WAV for a real Spectrum's EAR socket (default
+    /// path: the output with .wav).
+    #[arg(long, num_args = 0..=1, value_name = "PATH")]
+    pub wav: Option<Option<PathBuf>>,
 }
 
 /// Parses `0xE400`, `E400h` or `58368`.
@@ -81,11 +86,21 @@ pub fn plan_report(built: &Built) -> String {
 }
 
 pub fn run(args: Args) -> Result<()> {
+    if args.target == "zx48" {
+        if args.tpa_top.is_some() {
+            anyhow::bail!("--tpa-top is for --target cpm");
+        }
+        let out = args.output.as_deref();
+        return super::build_zx48::run(&args.model, out, &args.layout, &args.emit, args.wav);
+    }
+    if args.wav.is_some() {
+        anyhow::bail!("--wav is for --target zx48 (a tape); the {} target has none", args.target);
+    }
     if args.target == "gb" {
         return super::build_gb::run(&args.model, args.output.as_deref(), &args.emit);
     }
     if args.target != "cpm" {
-        anyhow::bail!("unknown target {:?}; supported: cpm, gb", args.target);
+        anyhow::bail!("unknown target {:?}; supported: cpm, gb, zx48", args.target);
     }
     for e in &args.emit {
         if !["plan", "asm", "map"].contains(&e.as_str()) {

@@ -1,0 +1,120 @@
+//! Independent checks of the ZX Spectrum tape that `z80lm build --target zx48` writes, by
+//! third-party tools (each skipped with a printed reason when absent):
+//! * SkoolKit's `tap2sna.py` simulates the real 48K ROM loading the tape pulse by pulse
+//!   (`fast-load=0`), running our BASIC loader until the PC reaches our entry point; every
+//!   CODE block must then be in the snapshot's RAM where the memory map says.
+//! * Fuse's `tzxlist` lists the program and CODE blocks with passing checksums.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use z80lm::build::targets::zx48;
+use z80lm::build::Layout;
+use z80lm::model::Model;
+
+fn built() -> Option<zx48::Zx48Build> {
+    let model = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/data/guess/model.npz"
+    ));
+    if !model.is_file() {
+        eprintln!("skipping: ../shared/data/guess/model.npz not found");
+        return None;
+    }
+    let model = Model::load(&model).expect("model");
+    Some(zx48::build(&model, &Layout::Auto).expect("guess fits the 48K"))
+}
+
+fn tool(name: &str, probe: &str) -> bool {
+    let ok = Command::new(name).arg(probe).output().is_ok();
+    if !ok {
+        eprintln!("skipping: `{name}` not installed (PyPI skoolkit / Debian fuse-emulator-utils)");
+    }
+    ok
+}
+
+fn workdir() -> PathBuf {
+    let d = std::env::temp_dir().join(format!("z80lm-zx-skoolkit-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn tap2sna_sim_load_runs_the_loader_into_our_code() {
+    if !tool("tap2sna.py", "--version") || !tool("python3", "--version") {
+        return;
+    }
+    let Some(zx) = built() else { return };
+    let dir = workdir();
+    let tap = dir.join("CHAT.tap");
+    let z80 = dir.join("CHAT.z80");
+    std::fs::write(&tap, zx.tape.to_tap()).unwrap();
+    let out = Command::new("tap2sna.py")
+        .args([
+            "-c",
+            "fast-load=0",
+            "-c",
+            "finish-tape=1",
+            "--start",
+            &zx.loader.entry.to_string(),
+        ])
+        .arg(&tap)
+        .arg(&z80)
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&out.stdout).replace('\r', "\n");
+    assert!(
+        out.status.success(),
+        "{log}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        log.contains(&format!("PC at start address): PC={}", zx.loader.entry)),
+        "{log}"
+    );
+    // Dump the snapshot's 48K of RAM with SkoolKit's own reader.
+    let ram = dir.join("ram.bin");
+    let script = "import sys; from skoolkit import snapshot; \
+                  open(sys.argv[2], 'wb').write(bytes(snapshot.Snapshot.get(sys.argv[1]).ram(-1)))";
+    let st = Command::new("python3")
+        .args(["-c", script])
+        .arg(&z80)
+        .arg(&ram)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let ram = std::fs::read(&ram).unwrap();
+    assert_eq!(ram.len(), 0xC000);
+    for b in &zx.loader.blocks {
+        let at = usize::from(b.start) - 0x4000;
+        assert!(
+            ram[at..at + b.data.len()] == b.data[..],
+            "block at {:#06x} not in place",
+            b.start
+        );
+    }
+    assert_eq!(zx.loader.blocks.len(), 3);
+}
+
+#[test]
+fn tzxlist_lists_the_chat_tape() {
+    if !tool("tzxlist", "--help") {
+        return;
+    }
+    let Some(zx) = built() else { return };
+    let tap = workdir().join("LIST.tap");
+    std::fs::write(&tap, zx.tape.to_tap()).unwrap();
+    let out = Command::new("tzxlist").arg(&tap).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("(PASS)").count(), 8, "{text}");
+    assert!(text.contains("Program: \"z80lm     \" LINE 10"), "{text}");
+    for (i, b) in zx.loader.blocks.iter().enumerate() {
+        let line = format!(
+            "Bytes: \"z80lm{}    \" CODE  {}, {}",
+            i + 1,
+            b.start,
+            b.data.len()
+        );
+        assert!(text.contains(&line), "{line}\n{text}");
+    }
+}
