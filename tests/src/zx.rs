@@ -6,10 +6,6 @@ use boards::devices::tape::{parse_tap, TapeError};
 use boards::devices::ula::Key;
 use boards::machines::zx48::{locate_rom, Zx48};
 
-/// Frames a key is held and released when typing into the ROM's editor (its KEYBOARD routine
-/// needs about five frames of release before the same key counts again).
-pub const ROM_HOLD: u64 = 2;
-pub const ROM_GAP: u64 = 6;
 /// Frames per key for our chat driver (it debounces for 5 ms and polls every 1 ms, but a
 /// scroll keeps it away from the keyboard for about 2 frames).
 pub const DRIVER_HOLD: u64 = 3;
@@ -31,12 +27,7 @@ pub fn boot() -> Option<Zx48> {
 /// the quote), then run `frames` frames.
 pub fn load_tap(zx: &mut Zx48, tap: &[u8], frames: u64) -> Result<(), TapeError> {
     zx.insert_tape(parse_tap(tap)?);
-    let (j, p) = (Key::legend(b'J'), Key::legend(b'P'));
-    let (j, p) = (j.expect("J key"), p.expect("P key"));
-    zx.tap_keys(&[j], ROM_HOLD, ROM_GAP);
-    zx.tap_keys(&[Key::SYMBOL_SHIFT, p], ROM_HOLD, ROM_GAP);
-    zx.tap_keys(&[Key::SYMBOL_SHIFT, p], ROM_HOLD, ROM_GAP);
-    zx.tap_keys(&[Key::ENTER], ROM_HOLD, ROM_GAP);
+    zx.type_load_command();
     zx.run_frames(frames);
     Ok(())
 }

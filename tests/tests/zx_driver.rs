@@ -4,10 +4,11 @@
 //! shifts, DELETE, debounce (one character per press), auto-repeat, wrapping, scrolling and
 //! the attribute cursor.
 
+use boards::devices::tape::{wav_pulses, TapeDeck};
 use boards::devices::ula::Key;
-use boards::machines::zx48::Zx48;
+use boards::machines::zx48::{TapeMode, Zx48};
 use hil::zx::{boot, load_tap, screen, DRIVER_GAP, DRIVER_HOLD};
-use z80lm::build::tape::{loader_tape, CodeBlock, Loader};
+use z80lm::build::tape::{loader_tape, wav, CodeBlock, Loader, Tape};
 use z80rom::asm::{assemble, Cpu, DirFiles, Layered, MemFiles};
 
 const ECHO: &str = r#"
@@ -37,8 +38,7 @@ delete: call con_out            ; BS, space, BS
         include "drivers/zx.asm"
 "#;
 
-fn echo_machine() -> Option<Zx48> {
-    let mut zx = boot()?;
+fn echo_tape() -> Tape {
     let asm_dir = DirFiles(concat!(env!("CARGO_MANIFEST_DIR"), "/../z80rom/asm").into());
     let main = MemFiles::new().with("echo.asm", ECHO);
     let files = Layered::new(&main, &asm_dir);
@@ -51,8 +51,12 @@ fn echo_machine() -> Option<Zx48> {
         entry: 0x8000,
         blocks: vec![CodeBlock { start, data: code }],
     };
-    let tap = loader_tape(&loader).expect("loader").to_tap();
-    load_tap(&mut zx, &tap, 50).expect("tap parses");
+    loader_tape(&loader).expect("loader")
+}
+
+fn echo_machine() -> Option<Zx48> {
+    let mut zx = boot()?;
+    load_tap(&mut zx, &echo_tape().to_tap(), 50).expect("tap parses");
     Some(zx)
 }
 
@@ -129,4 +133,21 @@ fn sys_exit_returns_to_basic() {
     let before = frames(&zx);
     zx.run_frames(10);
     assert_eq!(frames(&zx).wrapping_sub(before), 10);
+}
+
+#[test]
+fn the_rom_loads_our_wav_and_the_program_runs() {
+    let Some(mut zx) = boot() else { return };
+    // The WAV's own edges (not pulses regenerated from blocks) go into EAR; the ROM's LD-BYTES
+    // reads them at real speed.
+    let audio = wav::to_wav(&echo_tape());
+    zx.bus.deck = TapeDeck::from_pulses(wav_pulses(&audio).unwrap());
+    zx.tape_mode = TapeMode::Edges;
+    zx.type_load_command();
+    let seconds = (audio.len() / 44_100) as u64;
+    zx.run_frames(50 * seconds + 50);
+    assert_eq!(zx.trapped_blocks, 0);
+    zx.type_text("Loaded from WAV\n", DRIVER_HOLD, DRIVER_GAP)
+        .unwrap();
+    assert_eq!(screen(&zx), "Loaded from WAV", "{:#?}", zx.screen_text());
 }

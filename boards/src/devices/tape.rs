@@ -187,6 +187,11 @@ pub fn decode_pulses(pulses: &[u32]) -> Vec<Vec<u8>> {
 /// channel is used, any rate) into tape blocks. Edges are found with a hysteresis around the
 /// midpoint of the signal's range.
 pub fn decode_wav(wav: &[u8]) -> Result<Vec<Vec<u8>>, TapeError> {
+    Ok(decode_pulses(&wav_pulses(wav)?))
+}
+
+/// The pulses (T-states between edges) of a WAV recording; see [`decode_wav`].
+pub fn wav_pulses(wav: &[u8]) -> Result<Vec<u32>, TapeError> {
     let (rate, samples) = read_wav(wav)?;
     let (lo, hi) = samples
         .iter()
@@ -210,7 +215,7 @@ pub fn decode_wav(wav: &[u8]) -> Result<Vec<Vec<u8>>, TapeError> {
     }
     let tail = (samples.len() - last_edge) as u64 * CPU_HZ / u64::from(rate);
     pulses.push(tail.min(u64::from(u32::MAX)) as u32);
-    Ok(decode_pulses(&pulses))
+    Ok(pulses)
 }
 
 /// Read a RIFF/WAVE file: (sample rate, first-channel samples as signed values).
@@ -271,6 +276,15 @@ impl TapeDeck {
     pub fn new(blocks: Vec<Vec<u8>>) -> Self {
         TapeDeck {
             blocks,
+            ..Default::default()
+        }
+    }
+
+    /// A deck that plays exactly these pulses (e.g. from [`wav_pulses`]); it has no blocks
+    /// for the loader trap.
+    pub fn from_pulses(pulses: Vec<u32>) -> Self {
+        TapeDeck {
+            pulses,
             ..Default::default()
         }
     }

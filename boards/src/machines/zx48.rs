@@ -212,6 +212,17 @@ impl Zx48 {
         self.run_frames(gap);
     }
 
+    /// Type `LOAD ""` and ENTER into the ROM's editor in K mode (J is LOAD, SYMBOL SHIFT + P
+    /// the quote), holding each key 2 frames and releasing it 6: the ROM's KEYBOARD routine
+    /// needs 5 frames without a key before the same key counts again.
+    pub fn type_load_command(&mut self) {
+        let (j, p) = (Key { row: 6, bit: 3 }, Key { row: 5, bit: 0 });
+        self.tap_keys(&[j], 2, 6);
+        self.tap_keys(&[Key::SYMBOL_SHIFT, p], 2, 6);
+        self.tap_keys(&[Key::SYMBOL_SHIFT, p], 2, 6);
+        self.tap_keys(&[Key::ENTER], 2, 6);
+    }
+
     /// Type text in the ROM's L mode or into our chat driver: each character with its shift
     /// (see [`Key::for_char`]). Returns the first character that has no key.
     pub fn type_text(&mut self, text: &str, hold: u64, gap: u64) -> Result<(), char> {

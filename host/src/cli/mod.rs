@@ -10,6 +10,7 @@ pub mod chat;
 pub mod data;
 pub mod emu;
 pub mod emu_gb;
+pub mod emu_zx48;
 pub mod eval;
 pub mod flash;
 pub mod info;
