@@ -45,8 +45,10 @@ pub const TAPE_NAME: &str = "z80lm";
 #[derive(Debug, Error)]
 pub enum Zx48Error {
     #[error(
-        "{0}\nThe ZX Spectrum 48K has {cap} bytes for code, tables and weights \
-         ({LOW_ORG:#06x}-{last:#06x}); train a model that fits with `z80lm train --budget zx48`",
+        "{0}\nThe ZX Spectrum 48K has {cap} bytes for code and weights ({LOW_ORG:#06x}-{last:#06x}) \
+         and 2048 in the screen's bottom third for the tables, less {driver} for the display and \
+         keyboard driver; train a model that fits with `z80lm train --budget zx48`",
+        driver = driver_bytes(),
         cap = BSS - LOW_ORG,
         last = BSS - 1
     )]
