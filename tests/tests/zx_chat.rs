@@ -55,6 +55,7 @@ fn chat_vectors(name: &str) -> Option<(usize, usize)> {
     );
     let text = std::fs::read_to_string(shared.join(format!("vectors/{name}.tsv"))).unwrap();
     let (mut checked, mut skipped) = (0, 0);
+    let (mut answer_t, mut steps) = (0u64, 0u64);
     for (prompt, want) in vectors(&text) {
         let typable = prompt
             .chars()
@@ -69,13 +70,17 @@ fn chat_vectors(name: &str) -> Option<(usize, usize)> {
             "reference: {prompt:?}"
         );
         con.out.clear();
-        for c in prompt.chars().chain(['\n']) {
+        for c in prompt.chars() {
             con.type_char(&mut zx, c);
         }
+        let t0 = zx.cpu.cycles;
+        con.type_char(&mut zx, '\n');
         assert!(
             con.run_until(&mut zx, b"\r\n> ", 3000),
             "no answer to {prompt:?}"
         );
+        answer_t += zx.cpu.cycles - t0;
+        steps += want.len() as u64 + u64::from(want.len() < 50);
         let log = &con.out;
         let q = prompt.len().min(62);
         let echo = &log[..q];
@@ -93,6 +98,17 @@ fn chat_vectors(name: &str) -> Option<(usize, usize)> {
         checked += 1;
     }
     eprintln!("{name}: {checked} vectors answered exactly, {skipped} skipped (not typable)");
+    eprintln!(
+        "{name}: {} T-states per inference step on average ({:.2} s at 3.5 MHz, no contention)",
+        answer_t / steps,
+        answer_t as f64 / steps as f64 / 3.5e6
+    );
+    // A line starting with '!' ends the chat: back to BASIC, which reports "0 OK".
+    con.type_char(&mut zx, '!');
+    con.type_char(&mut zx, '\n');
+    zx.run_frames(20);
+    let text = zx.screen_text();
+    assert!(text[23].starts_with("0 OK, 10:"), "{text:#?}");
     Some((checked, skipped))
 }
 
