@@ -131,3 +131,31 @@ fn tinychat_answers_every_typable_vector_on_the_48k() {
         );
     }
 }
+
+#[test]
+fn the_chat_wav_loads_through_the_rom_at_real_speed_and_answers() {
+    let Some(shared) = shared() else { return };
+    let model = Model::load(&shared.join("data/guess/model.npz")).expect("model");
+    let built = zx48::build(&model, &Layout::Auto).expect("fits the 48K");
+    let Some(mut zx) = boot() else { return };
+    // The WAV's own edges go to EAR; the ROM's LD-BYTES reads every bit of every block.
+    let audio = z80lm::build::tape::wav::to_wav(&built.tape);
+    let pulses = boards::devices::tape::wav_pulses(&audio).unwrap();
+    zx.bus.deck = boards::devices::tape::TapeDeck::from_pulses(pulses);
+    zx.tape_mode = boards::machines::zx48::TapeMode::Edges;
+    let sym = |n: &str| built.built.image.symbol(n).unwrap();
+    let mut con = Watched::new(&mut zx, sym("con_in"), sym("con_out"));
+    zx.type_load_command();
+    let frames = 50 * (audio.len() as u64 / 44_100) + 100;
+    assert!(
+        con.run_until(&mut zx, b"> ", frames),
+        "{:#?}",
+        zx.screen_text()
+    );
+    assert_eq!(zx.trapped_blocks, 0);
+    for c in "is it a chair\n".chars() {
+        con.type_char(&mut zx, c);
+    }
+    assert!(con.run_until(&mut zx, b"\r\n> ", 3000));
+    assert_eq!(screen_answer(&zx, 1).as_deref(), Some("WIN"));
+}
