@@ -159,3 +159,37 @@ fn the_chat_wav_loads_through_the_rom_at_real_speed_and_answers() {
     assert!(con.run_until(&mut zx, b"\r\n> ", 3000));
     assert_eq!(screen_answer(&zx, 1).as_deref(), Some("WIN"));
 }
+
+#[test]
+fn the_emulator_session_types_lines_and_shows_answers() {
+    use z80lm::cli::emu_zx48::{session, Zx48Args};
+    let Some(shared) = shared() else { return };
+    if boards::machines::zx48::locate_rom().is_none() {
+        eprintln!("skipping: no 48K ROM");
+        return;
+    }
+    let model = Model::load(&shared.join("data/guess/model.npz")).expect("model");
+    let built = zx48::build(&model, &Layout::Auto).expect("fits the 48K");
+    let dir = std::env::temp_dir().join(format!("z80lm-zx-emu-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let tap = dir.join("CHAT.tap");
+    std::fs::write(&tap, built.tape.to_tap()).unwrap();
+    let args = Zx48Args {
+        rom: None,
+        real_tape: false,
+        turbo: true,
+        screenshot: None,
+    };
+    let lines = ["is it a chair", "hello"].map(String::from).into_iter();
+    let zx = session(&tap, &args, lines, false).expect("session");
+    let text = zx.screen_text();
+    let want: Vec<String> = ["> is it a chair", "WIN", "> hello"]
+        .iter()
+        .map(|s| s.to_string())
+        .chain([
+            String::from_utf8(respond(&model, b"hello")).unwrap(),
+            ">".into(),
+        ])
+        .collect();
+    assert_eq!(text[..5], want[..], "{text:#?}");
+}

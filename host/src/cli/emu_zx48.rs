@@ -54,6 +54,28 @@ pub fn read_tape(path: &Path) -> Result<Vec<Vec<u8>>> {
 
 /// Boot, load `tape`, then type stdin's lines until it ends and the screen settles.
 pub fn run(tape: &Path, args: &Zx48Args) -> Result<()> {
+    let tty = std::io::stdout().is_terminal();
+    let zx = session(tape, args, stdin_lines(), tty)?;
+    if !tty {
+        print!("{}", screen(&zx));
+    }
+    if let Some(png) = &args.screenshot {
+        let bytes = zx.screenshot_png()?;
+        std::fs::write(png, bytes).with_context(|| format!("cannot write {}", png.display()))?;
+        eprintln!("wrote {}", png.display());
+    }
+    Ok(())
+}
+
+/// The emulator session behind [`run`]: boot, load `tape`, type each of `lines` followed by
+/// ENTER, waiting for the screen to settle after each, and return the machine. `tty` redraws
+/// the screen on stdout as it changes.
+pub fn session(
+    tape: &Path,
+    args: &Zx48Args,
+    lines: impl Iterator<Item = String>,
+    tty: bool,
+) -> Result<Zx48> {
     let rom_path = match &args.rom {
         Some(p) => p.clone(),
         None => locate_rom().context(
@@ -70,7 +92,6 @@ pub fn run(tape: &Path, args: &Zx48Args) -> Result<()> {
     };
     zx.insert_tape(read_tape(tape)?);
 
-    let tty = std::io::stdout().is_terminal();
     let mut view = View {
         tty,
         shown: Vec::new(),
@@ -86,24 +107,15 @@ pub fn run(tape: &Path, args: &Zx48Args) -> Result<()> {
         view.pace(&zx);
     }
 
-    let lines = stdin_lines();
     for line in lines {
-        let line = line.replace('\r', "");
-        if let Err(c) = zx.type_text(&line, HOLD, GAP) {
-            eprintln!("note: {c:?} has no key on the Spectrum keyboard; typed the rest");
+        for c in line.chars().filter(|&c| c != '\r').chain(['\n']) {
+            if zx.type_text(&c.to_string(), HOLD, GAP).is_err() {
+                eprintln!("note: {c:?} has no key on the Spectrum keyboard; left out");
+            }
         }
-        zx.type_text("\n", HOLD, GAP).ok();
         while !settled(&mut zx, &mut view)? {}
     }
-    if !tty {
-        print!("{}", screen(&zx));
-    }
-    if let Some(png) = &args.screenshot {
-        let bytes = zx.screenshot_png()?;
-        std::fs::write(png, bytes).with_context(|| format!("cannot write {}", png.display()))?;
-        eprintln!("wrote {}", png.display());
-    }
-    Ok(())
+    Ok(zx)
 }
 
 /// Lines of stdin, read on a thread so the machine keeps running while a person types.
