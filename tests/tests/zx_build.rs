@@ -80,3 +80,23 @@ fn a_model_that_does_not_fit_is_refused_with_sizes_and_advice() {
         assert!(msg.contains(want), "{want:?} missing from: {msg}");
     }
 }
+
+#[test]
+fn the_target_layout_matches_the_board_description() {
+    let desc = boards::desc::BoardDesc::builtin("zx48").expect("zx48.toml");
+    let region = |n: &str| {
+        desc.region(n)
+            .unwrap_or_else(|| panic!("zx48.toml lacks {n}"))
+    };
+    let image = region("image");
+    assert_eq!(image.start, u32::from(zx48::LOW_ORG));
+    assert_eq!(image.end(), u32::from(zx48::BSS));
+    let ram = region("engine-ram");
+    assert_eq!((ram.start, ram.size), (u32::from(zx48::BSS), 0xB00));
+    let third = region("screen-third");
+    assert_eq!(
+        (third.start, third.size),
+        (u32::from(zx48::THIRD), u32::from(zx48::THIRD_BYTES))
+    );
+    assert_eq!(desc.clock_hz, 3_500_000);
+}

@@ -1,7 +1,8 @@
 //! ZX Spectrum 48K target: the engine as a `.tap` with an autostart BASIC loader (and, with
 //! `--wav`, the same tape as audio), driven by `z80rom/asm/drivers/zx.asm`.
 //!
-//! Memory (Sinclair BASIC manual ch. 24, "The memory"; `boards/data/zx48.toml`):
+//! Memory (Sinclair BASIC manual ch. 24, "The memory"; the regions of `boards/data/zx48.toml`,
+//! which a test keeps in step with the constants here):
 //!
 //! | range          | what                                                           |
 //! |----------------|----------------------------------------------------------------|
