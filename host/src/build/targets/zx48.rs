@@ -7,20 +7,24 @@
 //! | range          | what                                                           |
 //! |----------------|----------------------------------------------------------------|
 //! | 0x0000-0x3FFF  | ROM                                                            |
-//! | 0x4000-0x5AFF  | display file and attributes (our 32x24 text)                   |
-//! | 0x5B00-0x5DFF  | printer buffer, system variables, the BASIC loader, its stack  |
-//! | 0x5E00-...     | weights (`LOAD "" CODE` block 1), contended up to 0x7FFF       |
-//! | ...-0xF3FF     | code and tables (block 2), placed as high as possible          |
-//! | 0xF400-0xFEFF  | engine RAM: sums, activations, line buffer, stack (not loaded)  |
+//! | 0x4000-0x4FFF  | display file, top two thirds: the chat's 32x16 text            |
+//! | 0x5000-0x57FF  | bottom third: tables and our console driver (CODE block 3),    |
+//! |                | hidden by white-on-white attributes (else 32x24 text)          |
+//! | 0x5800-0x5DFF  | attributes, printer buffer, system variables, BASIC loader     |
+//! | 0x5E00-...     | weights (CODE block 1), contended up to 0x7FFF                 |
+//! | ...-0xF1FF     | code (CODE block 2), placed as high as possible                |
+//! | 0xF200-0xFEFF  | engine RAM: sums, activations, line buffer, stack (not loaded) |
 //! | 0xFF58-0xFFFF  | user-defined graphics (left alone)                             |
 //!
 //! 0x4000-0x7FFF is contended (the ULA delays the CPU while it draws the screen), so the hot
 //! code, the tables it reads per column and the activations sit at 0x8000 and above; only the
 //! weight bytes (each read once per use) may lie in contended memory.
 //!
-//! The planner sees one region 0x5E00-0xF3FF. The image is generated twice: once contiguous to
-//! measure the code and weight sizes, then with the code moved to the top (page aligned) and an
-//! `org` before the weights, so the two parts become two CODE blocks on the tape.
+//! The planner sees one region from 0x5E00 up to the engine RAM (plus what moves to the screen).
+//! The image is generated twice: once contiguous to measure the code and weight sizes, then with
+//! the code moved to the top and an `org` before the tables and the weights, so the three parts
+//! become three CODE blocks on the tape (the one in the screen last: the ROM prints each
+//! header's name in the lower screen).
 
 use thiserror::Error;
 
@@ -32,13 +36,15 @@ use crate::model::Model;
 
 /// Load address of the weights: the lowest CLEAR address the one-line loader allows, plus 1.
 pub const LOW_ORG: u16 = 0x5E00;
-/// Engine RAM (page aligned, 0xB00 bytes), ending below the UDGs at 0xFF58.
-pub const BSS: u16 = 0xF400;
+/// Engine RAM (page aligned, [`plan::BSS_BYTES`]), ending below the UDGs at 0xFF58.
+pub const BSS: u16 = ((0xFF58 - plan::BSS_BYTES) & 0xFF00) as u16;
 /// The bottom third of the display file: 2K the chat screen can give up (16 text rows).
 pub const THIRD: u16 = 0x5000;
 pub const THIRD_BYTES: u16 = 0x800;
 /// First contention-free address.
 pub const UNCONTENDED: u16 = 0x8000;
+/// How the generated source includes our driver.
+const DRIVER_INCLUDE: &str = "                include \"drivers/zx.asm\"";
 /// Tape name of the program.
 pub const TAPE_NAME: &str = "z80lm";
 
@@ -47,7 +53,7 @@ pub const TAPE_NAME: &str = "z80lm";
 pub enum Zx48Error {
     #[error(
         "{0}\nThe ZX Spectrum 48K has {cap} bytes for code and weights ({LOW_ORG:#06x}-{last:#06x}) \
-         and 2048 in the screen's bottom third for the tables, less {driver} for the display and \
+         and 2048 in the screen's bottom third for the tables and the {driver}-byte display and \
          keyboard driver; train a model that fits with `z80lm train --budget zx48`",
         driver = driver_bytes(),
         cap = BSS - LOW_ORG,
@@ -110,7 +116,7 @@ pub struct Zx48Build {
     /// Code (and the tables when they are not in the screen): first address (the entry
     /// point) and one past the last.
     pub code: (u16, u16),
-    /// Charset, layer table and biases.
+    /// Charset, layer table and biases (and, in the screen's bottom third, the driver).
     pub tables: (u16, u16),
     /// Text rows of the chat screen: 16 when the tables use the bottom third, else 24.
     pub text_rows: u16,
@@ -120,17 +126,20 @@ pub struct Zx48Build {
 
 /// Plan, generate, assemble (twice, see the module header) and put on a tape.
 pub fn build(model: &Model, layout: &Layout) -> Result<Zx48Build, Zx48Error> {
-    // The planner's size estimate counts a small console driver; ours draws text and scans
-    // the keyboard, so plan with its size taken off the top, then assemble against the real top.
-    // The tables (charset, layer table, biases) move into the screen when they fit there.
+    // The tables (charset, layer table, biases) and our console driver move into the screen's
+    // bottom third when they fit there; otherwise the driver stays with the code. The planner's
+    // size estimate counts a small console driver, so plan with the real split, then assemble
+    // against the real top.
+    let driver = usize::from(driver_bytes());
     let tables = model.charset.len()
         + 10 * model.layers.len()
         + 2 * model.layers.iter().map(|l| l.out).sum::<usize>();
+    let third = tables + driver <= usize::from(THIRD_BYTES);
     let mut planning = budget();
-    planning.top -= u32::from(driver_bytes());
-    let third = tables <= usize::from(THIRD_BYTES);
     if third {
         planning.top += tables as u32;
+    } else {
+        planning.top -= driver as u32;
     }
     let rows = if third { 16 } else { 24 };
     let mut plan = plan::plan(model, &planning, layout).map_err(|e| match e {
@@ -142,8 +151,21 @@ pub fn build(model: &Model, layout: &Layout) -> Result<Zx48Build, Zx48Error> {
         e @ BuildError::DoesNotFit { .. } => Zx48Error::DoesNotFit(e),
         e => Zx48Error::Build(e),
     };
+    let source = |code_org: u16| {
+        let asm = engine_asm(model, &plan, &target_asm(code_org, rows));
+        if third {
+            // The driver follows the tables, just before the weights.
+            asm.replacen(DRIVER_INCLUDE, "", 1).replacen(
+                "\nweights_start:",
+                &format!("\n{DRIVER_INCLUDE}\nweights_start:"),
+                1,
+            )
+        } else {
+            asm
+        }
+    };
     // Contiguous trial at LOW_ORG: the sizes do not depend on the origin.
-    let trial_asm = engine_asm(model, &plan, &target_asm(LOW_ORG, rows));
+    let trial_asm = source(LOW_ORG);
     let mut unbounded = plan.clone();
     unbounded.budget.top = 0x1_0000;
     let trial = assemble_image(&trial_asm, &unbounded).map_err(fit)?;
@@ -152,10 +174,11 @@ pub fn build(model: &Model, layout: &Layout) -> Result<Zx48Build, Zx48Error> {
     let tables_len = sym(&trial, "weights_start") - sym(&trial, "tables_start");
     let weights_len = sym(&trial, "image_end") - sym(&trial, "weights_start");
     if third && tables_len > THIRD_BYTES {
-        return Err(BuildError::Asm(format!(
-            "tables take {tables_len} bytes, not the {tables} planned"
-        ))
-        .into());
+        let msg = format!(
+            "tables and driver take {tables_len} bytes, not the {} planned",
+            tables + driver
+        );
+        return Err(BuildError::Asm(msg).into());
     }
     let high_len = code_len + if third { 0 } else { tables_len };
     let need = u32::from(weights_len) + u32::from(high_len);
@@ -167,19 +190,13 @@ pub fn build(model: &Model, layout: &Layout) -> Result<Zx48Build, Zx48Error> {
         });
     }
     let code_org = BSS - high_len;
-    let mut asm = engine_asm(model, &plan, &target_asm(code_org, rows));
+    let mut asm = source(code_org);
     if third {
-        asm = asm.replacen(
-            "\ntables_start:",
-            &format!("\n                org {THIRD:#06x}\ntables_start:"),
-            1,
-        );
+        let org = format!("\n                org {THIRD:#06x}\ntables_start:");
+        asm = asm.replacen("\ntables_start:", &org, 1);
     }
-    asm = asm.replacen(
-        "\nweights_start:",
-        &format!("\n                org {LOW_ORG:#06x}\nweights_start:"),
-        1,
-    );
+    let org = format!("\n                org {LOW_ORG:#06x}\nweights_start:");
+    asm = asm.replacen("\nweights_start:", &org, 1);
     let image = assemble_image(&asm, &plan).map_err(fit)?;
     let weights = (sym(&image, "weights_start"), sym(&image, "image_end"));
     let code = (code_org, code_org + high_len);
@@ -245,7 +262,7 @@ impl Zx48Build {
                 t.0.into(),
                 t.1.into(),
                 "tables",
-                "in the bottom third of the screen, hidden".into(),
+                "+ display/keyboard driver, in the screen's bottom third (hidden)".into(),
             ));
             rows.push((0x5800, 0x5B00, "attrs", "attributes".into()));
             rows.push((c.0.into(), c.1.into(), "code", String::new()));
