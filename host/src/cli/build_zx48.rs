@@ -1,0 +1,64 @@
+//! The ZX Spectrum 48K branch of `z80lm build --target zx48`: write the tape (`.tap`, and with
+//! `--wav` the same tape as audio) and print the plan and the memory map.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use super::build::plan_report;
+use super::info::load_model;
+use crate::build::tape::wav;
+use crate::build::targets::zx48;
+use crate::build::Layout;
+
+/// Default output file.
+pub const DEFAULT_OUTPUT: &str = "CHAT.tap";
+
+/// `z80lm build --target zx48`: builds `model` and writes the tape (default `CHAT.tap`); `wav`
+/// also writes it as audio (default path: the output with `.wav`). `emit` may hold `plan`,
+/// `asm` (print the generated source) and `map`.
+pub fn run(
+    model: &Path,
+    output: Option<&Path>,
+    layout: &Layout,
+    emit: &[String],
+    wav_out: Option<Option<PathBuf>>,
+) -> Result<()> {
+    for e in emit {
+        if !["plan", "asm", "map"].contains(&e.as_str()) {
+            anyhow::bail!("unknown --emit {e:?}; use plan, asm or map");
+        }
+    }
+    let m = load_model(model)?;
+    let zx = zx48::build(&m, layout)
+        .with_context(|| format!("{}: cannot build a ZX Spectrum 48K tape", model.display()))?;
+    if emit.iter().any(|e| e == "asm") {
+        print!("{}", zx.built.asm);
+    }
+    let out = output.map_or_else(|| PathBuf::from(DEFAULT_OUTPUT), Path::to_path_buf);
+    let tap = zx.tape.to_tap();
+    std::fs::write(&out, &tap).with_context(|| format!("cannot write {}", out.display()))?;
+    eprint!("{}", plan_report(&zx.built));
+    eprint!("{}", zx.memory_map());
+    eprintln!(
+        "wrote {} ({} bytes, {} blocks)",
+        out.display(),
+        tap.len(),
+        zx.tape.blocks.len()
+    );
+    if let Some(path) = wav_out {
+        let path = path.unwrap_or_else(|| out.with_extension("wav"));
+        let bytes = wav::to_wav(&zx.tape);
+        std::fs::write(&path, &bytes)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        let secs = (bytes.len() as u64).saturating_sub(44) / u64::from(wav::SAMPLE_RATE);
+        eprintln!(
+            "wrote {} ({} bytes, {}:{:02} of audio)",
+            path.display(),
+            bytes.len(),
+            secs / 60,
+            secs % 60
+        );
+    }
+    Ok(())
+}
