@@ -94,7 +94,10 @@ pub fn run(args: Args) -> Result<()> {
         return super::build_zx48::run(&args.model, out, &args.layout, &args.emit, args.wav);
     }
     if args.wav.is_some() {
-        anyhow::bail!("--wav is for --target zx48 (a tape); the {} target has none", args.target);
+        anyhow::bail!(
+            "--wav is for --target zx48 (a tape); the {} target has none",
+            args.target
+        );
     }
     if args.target == "gb" {
         return super::build_gb::run(&args.model, args.output.as_deref(), &args.emit);
