@@ -16,7 +16,7 @@ use boards::machines::rc2014::{serve, Rc2014, ServeOptions};
 /// a restart. Ctrl-C stops the emulator.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Board: rc2014-classic, rc2014-512k or gb-mbc5.
+    /// Board: rc2014-classic, rc2014-512k, gb-mbc5 or zx48.
     #[arg(long, env = "Z80LM_BOARD")]
     pub board: String,
     /// ROM image. rc2014-classic: the 32K ROM (required). rc2014-512k: a full 512K flash image,
@@ -33,15 +33,38 @@ pub struct Args {
     /// Run as fast as possible instead of in real time (the UART stays paced in emulated time).
     #[arg(long)]
     pub fast: bool,
-    /// Game Boy options (--board gb-mbc5).
+    /// Game Boy options (--board gb-mbc5; zx48 uses --turbo and --screenshot too).
     #[command(flatten)]
     pub gb: super::emu_gb::GbArgs,
+    /// zx48: the tape to load, `.tap` or a `.wav` recording (--rom is then the 48K ROM,
+    /// default: $Z80LM_ZX48_ROM or 48.rom from PyPI skoolkit).
+    pub tape: Option<PathBuf>,
+    /// zx48: load the tape through the ROM's own pulse loader at real speed (minutes) instead
+    /// of trapping LD-BYTES.
+    #[arg(long)]
+    pub real_tape: bool,
 }
 
 pub fn run(args: Args) -> Result<()> {
     let desc = BoardDesc::builtin(&args.board)?;
+    if desc.name == "zx48" {
+        let tape = args
+            .tape
+            .as_deref()
+            .context("a tape is required: z80lm emu --board zx48 CHAT.tap")?;
+        let zx = super::emu_zx48::Zx48Args {
+            rom: args.rom.clone(),
+            real_tape: args.real_tape,
+            turbo: args.gb.turbo,
+            screenshot: args.gb.screenshot.clone(),
+        };
+        return super::emu_zx48::run(tape, &zx);
+    }
     if desc.cpu == boards::desc::Cpu::Sm83 {
-        let rom = args.rom.as_deref().context("--rom CHAT.gb is required for a Game Boy")?;
+        let rom = args
+            .rom
+            .as_deref()
+            .context("--rom CHAT.gb is required for a Game Boy")?;
         return super::emu_gb::run(rom, &args.gb);
     }
     let mut machine = match (desc.flash.is_some(), &args.rom) {
