@@ -1,7 +1,9 @@
 //! The wire side of a UART, shared by the ACIA and SIO models: bytes from the host are handed to
-//! the chip no faster than one per character time (start + 8 data + stop = 10 bits at the line
-//! rate, counted in CPU T-states), and a written byte keeps the transmitter busy for one character
-//! time. The host side never overruns the chip: bytes wait in the host queue, as with RTS/CTS.
+//! the chip on the line's own schedule: each byte completes one character time (start + 8 data +
+//! stop = 10 bits at the line rate, counted in CPU T-states) after the previous one, or after the
+//! host wrote it, whichever is later, independent of when the CPU reads. A written byte keeps the
+//! transmitter busy for one character time. The host side never overruns the chip: a byte that
+//! completes while the receive register is still full waits, as with RTS/CTS.
 
 use std::collections::VecDeque;
 
@@ -9,9 +11,10 @@ use std::collections::VecDeque;
 pub struct SerialLine {
     /// T-states per character (10 bit times).
     pub cycles_per_char: u64,
-    from_host: VecDeque<u8>,
+    from_host: VecDeque<(u8, u64)>,
     rx: Option<u8>,
-    next_rx_at: u64,
+    /// Completion time of the last byte delivered from the host.
+    line_free: u64,
     to_host: VecDeque<u8>,
     tx_free_at: u64,
 }
@@ -28,15 +31,15 @@ impl SerialLine {
             cycles_per_char,
             from_host: VecDeque::new(),
             rx: None,
-            next_rx_at: 0,
+            line_free: 0,
             to_host: VecDeque::new(),
             tx_free_at: 0,
         }
     }
 
-    /// Host -> board bytes.
-    pub fn push_from_host(&mut self, bytes: &[u8]) {
-        self.from_host.extend(bytes.iter().copied());
+    /// Host -> board bytes, written by the host at CPU time `now`.
+    pub fn push_from_host(&mut self, bytes: &[u8], now: u64) {
+        self.from_host.extend(bytes.iter().map(|&b| (b, now)));
     }
 
     /// Bytes the host has queued that the chip has not received yet.
@@ -51,10 +54,14 @@ impl SerialLine {
 
     /// Is a received byte waiting for the CPU at time `now`?
     pub fn rx_ready(&mut self, now: u64) -> bool {
-        if self.rx.is_none() && now >= self.next_rx_at {
-            if let Some(b) = self.from_host.pop_front() {
-                self.rx = Some(b);
-                self.next_rx_at = now + self.cycles_per_char;
+        if self.rx.is_none() {
+            if let Some(&(b, written)) = self.from_host.front() {
+                let done = self.line_free.max(written) + self.cycles_per_char;
+                if now >= done {
+                    self.from_host.pop_front();
+                    self.rx = Some(b);
+                    self.line_free = done;
+                }
             }
         }
         self.rx.is_some()

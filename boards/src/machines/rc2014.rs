@@ -242,7 +242,8 @@ impl Rc2014 {
 
     /// Host -> board bytes on the serial line.
     pub fn send(&mut self, bytes: &[u8]) {
-        self.bus.uart.line().push_from_host(bytes);
+        let now = self.cpu.cycles;
+        self.bus.uart.line().push_from_host(bytes, now);
     }
 
     /// Bytes sent but not yet taken by the board.
