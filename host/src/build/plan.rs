@@ -355,8 +355,7 @@ pub fn plan(model: &Model, budget: &Budget, layout: &Layout) -> Result<LayoutPla
             })
         }
         Layout::Auto => {
-            let mut forms = vec![Form::Lists; n];
-            let mut p = make(model, budget, &forms, &act);
+            let mut p = make(model, budget, &vec![Form::Lists; n], &act);
             let mut reason = vec![format!(
                 "lists for every layer (fastest, ~{} T/step) needs ~{} bytes; {} has {}",
                 p.est_t_per_step(),
@@ -364,39 +363,46 @@ pub fn plan(model: &Model, budget: &Budget, layout: &Layout) -> Result<LayoutPla
                 budget.board,
                 have
             )];
-            while p.est_image > have {
-                // Pack the layer that saves bytes at the least cost in T-states.
-                let best = (0..n)
-                    .filter(|&k| forms[k] == Form::Lists)
-                    .filter_map(|k| {
-                        let mut f = forms.clone();
-                        f[k] = Form::Packed;
-                        let q = make(model, budget, &f, &act);
-                        let saved = p.est_image.saturating_sub(q.est_image);
-                        (saved > 0).then(|| {
-                            (
-                                k,
-                                (q.est_t_per_step() - p.est_t_per_step().min(q.est_t_per_step()))
-                                    as f64
-                                    / saved as f64,
-                                q,
-                            )
+            if p.est_image > have {
+                // Sizes do not add up layer by layer (packing one layer can cost bytes while
+                // packing two saves them), so try every per-layer choice: a model has few layers.
+                // Layers past the 12th stay packed.
+                let lists = p;
+                let mut best: Option<LayoutPlan> = None;
+                for mask in 0u32..1 << n.min(12) {
+                    let forms: Vec<Form> = (0..n)
+                        .map(|k| {
+                            if k >= 12 || mask >> k & 1 == 1 {
+                                Form::Packed
+                            } else {
+                                Form::Lists
+                            }
                         })
-                    })
-                    .min_by(|a, b| a.1.total_cmp(&b.1));
-                let Some((k, _, q)) = best else {
+                        .collect();
+                    let q = make(model, budget, &forms, &act);
+                    let better = best.as_ref().is_none_or(|b| {
+                        (q.est_t_per_step(), q.est_image) < (b.est_t_per_step(), b.est_image)
+                    });
+                    if q.est_image <= have && better {
+                        best = Some(q);
+                    }
+                }
+                let Some(q) = best else {
                     return Err(fail(
-                        &p,
+                        &lists,
                         "no layout of this model fits; a smaller model is needed".into(),
                     ));
                 };
-                forms[k] = Form::Packed;
-                reason.push(format!(
-                    "layer {} packed: saves {} bytes for ~{} T/step more",
-                    k + 1,
-                    p.est_image - q.est_image,
-                    q.est_t_per_step().saturating_sub(p.est_t_per_step())
-                ));
+                for (k, form) in q.forms().iter().enumerate() {
+                    if *form == Form::Packed {
+                        reason.push(format!(
+                            "layer {} packed: {} bytes instead of {} as lists",
+                            k + 1,
+                            layer_bytes(&model.layers[k], Form::Packed),
+                            layer_bytes(&model.layers[k], Form::Lists)
+                        ));
+                    }
+                }
                 p = q;
             }
             reason.push(format!(
