@@ -16,7 +16,7 @@ use boards::machines::rc2014::{serve, Rc2014, ServeOptions};
 /// a restart. Ctrl-C stops the emulator.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Board: rc2014-classic, rc2014-512k, gb-mbc5 or zx48.
+    /// Board: rc2014-classic, rc2014-512k, gb-mbc5 (alias gb) or zx48.
     #[arg(long, env = "Z80LM_BOARD")]
     pub board: String,
     /// ROM image. rc2014-classic: the 32K ROM (required). rc2014-512k: a full 512K flash image,
@@ -37,7 +37,7 @@ pub struct Args {
     #[command(flatten)]
     pub gb: super::emu_gb::GbArgs,
     /// zx48: the tape to load, `.tap` or a `.wav` recording (--rom is then the 48K ROM,
-    /// default: $Z80LM_ZX48_ROM or 48.rom from PyPI skoolkit).
+    /// default: $Z80LM_ZX48_ROM or 48.rom from PyPI skoolkit). gb: the cartridge, as --rom.
     pub tape: Option<PathBuf>,
     /// zx48: load the tape through the ROM's own pulse loader at real speed (minutes) instead
     /// of trapping LD-BYTES.
@@ -46,7 +46,12 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let desc = BoardDesc::builtin(&args.board)?;
+    let board = if args.board == "gb" {
+        "gb-mbc5"
+    } else {
+        args.board.as_str()
+    };
+    let desc = BoardDesc::builtin(board)?;
     if desc.name == "zx48" {
         let tape = args
             .tape
@@ -64,7 +69,8 @@ pub fn run(args: Args) -> Result<()> {
         let rom = args
             .rom
             .as_deref()
-            .context("--rom CHAT.gb is required for a Game Boy")?;
+            .or(args.tape.as_deref())
+            .context("a cartridge is required: z80lm emu --board gb CHAT.gb")?;
         return super::emu_gb::run(rom, &args.gb);
     }
     let mut machine = match (desc.flash.is_some(), &args.rom) {
