@@ -2,25 +2,11 @@
 //! "CPU Instruction Set" for the flag rules; the SM83 differs from the Z80 in H for 16-bit adds,
 //! in DAA, in `add sp,e`, and in the F low nibble always reading 0).
 
-use boards::cpu::sm83::{Bus, Regs, Sm83, FLAG_C, FLAG_H, FLAG_N, FLAG_Z};
+use boards::cpu::sm83::{Regs, Sm83, FLAG_C, FLAG_H, FLAG_N, FLAG_Z};
 
-struct Ram(Vec<u8>);
-
-impl Bus for Ram {
-    fn read(&mut self, addr: u16) -> u8 {
-        self.0[addr as usize]
-    }
-    fn write(&mut self, addr: u16, value: u8) {
-        self.0[addr as usize] = value;
-    }
-    fn idle(&mut self) {}
-    fn pending_interrupts(&self) -> u8 {
-        self.0[0xFFFF] & self.0[0xFF0F] & 0x1F
-    }
-    fn acknowledge_interrupt(&mut self, bit: u8) {
-        self.0[0xFF0F] &= !(1 << bit);
-    }
-}
+#[path = "common/sm83_ram.rs"]
+mod sm83_ram;
+use sm83_ram::Ram;
 
 /// Runs `steps` instructions of `code` placed at 0x0100; returns CPU, RAM and total T-states.
 fn run(code: &[u8], regs: Regs, steps: usize) -> (Sm83, Ram, u32) {

@@ -3,26 +3,11 @@
 //! `instr_timing` test ROM checks on hardware): every opcode runs once on a flat-RAM bus and
 //! its T-states are compared with 4 × the table's M-cycles, branches both taken and not taken.
 
-use boards::cpu::sm83::{Bus, Regs, Sm83, FLAG_C, FLAG_Z};
+use boards::cpu::sm83::{Regs, Sm83, FLAG_C, FLAG_Z};
 
-/// Flat 64 KiB of RAM with IE/IF at 0xFFFF/0xFF0F.
-struct Ram(Vec<u8>);
-
-impl Bus for Ram {
-    fn read(&mut self, addr: u16) -> u8 {
-        self.0[addr as usize]
-    }
-    fn write(&mut self, addr: u16, value: u8) {
-        self.0[addr as usize] = value;
-    }
-    fn idle(&mut self) {}
-    fn pending_interrupts(&self) -> u8 {
-        self.0[0xFFFF] & self.0[0xFF0F] & 0x1F
-    }
-    fn acknowledge_interrupt(&mut self, bit: u8) {
-        self.0[0xFF0F] &= !(1 << bit);
-    }
-}
+#[path = "common/sm83_ram.rs"]
+mod sm83_ram;
+use sm83_ram::Ram;
 
 /// M-cycles, unprefixed, branch not taken; 0 = not timed here (STOP, HALT, 0xCB, illegal).
 #[rustfmt::skip]
