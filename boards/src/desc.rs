@@ -149,7 +149,7 @@ pub enum ConsoleDevice {
     ZxRst16,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConsolePorts {
     #[serde(default)]

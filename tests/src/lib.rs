@@ -6,6 +6,7 @@
 //! models) is optional: helpers return `None` and tests skip with a printed reason.
 
 pub mod cpm;
+pub mod rc2014;
 pub mod zx;
 
 use std::path::PathBuf;

@@ -10,6 +10,12 @@ pub const SOURCES: &[(&str, &str)] = &[
     ("core/bss.asm", include_str!("../asm/core/bss.asm")),
     ("drivers/bdos.asm", include_str!("../asm/drivers/bdos.asm")),
     ("drivers/zx.asm", include_str!("../asm/drivers/zx.asm")),
+    (
+        "drivers/rc2014.asm",
+        include_str!("../asm/drivers/rc2014.asm"),
+    ),
+    ("drivers/acia.asm", include_str!("../asm/drivers/acia.asm")),
+    ("drivers/sio.asm", include_str!("../asm/drivers/sio.asm")),
 ];
 
 /// The text of one embedded source.

@@ -17,6 +17,19 @@ pub struct TargetAsm {
     pub prologue: String,
     /// The console driver to include, e.g. `drivers/bdos.asm`.
     pub driver: String,
+    /// Weights in switchable ROM pages instead of after the tables.
+    pub pages: Option<WeightPages>,
+}
+
+/// Weights in switchable ROM pages (RC2014 512K): layer k's weights are assembled in `bank k`
+/// at `window` (two 16K windows, mapped by `layer_scatter` from the descriptor's page, see
+/// `layers.asm`); its column table stays in the fixed part with the other tables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WeightPages {
+    /// Logical address of the weight window.
+    pub window: u16,
+    /// First ROM page of each layer's weights.
+    pub first_page: Vec<u8>,
 }
 
 /// The top-level source `main.asm`: assemble it with the core sources beside it
@@ -71,13 +84,16 @@ pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> Strin
 
     // Streams first (in memory), so the add block knows which entries are used.
     let mut used = Used::default();
-    let mut weights = String::new();
+    let mut col_tables = String::new();
+    let mut bodies = Vec::new();
     for (k, (layer, form)) in model.layers.iter().zip(&forms).enumerate() {
         let k = k + 1;
+        let mut body = String::new();
         match form {
-            Form::Lists => lists_layer(&mut weights, layer, k, &mut used),
-            Form::Packed => packed_layer(&mut weights, layer, k),
+            Form::Lists => lists_layer(&mut col_tables, &mut body, layer, k, &mut used),
+            Form::Packed => packed_layer(&mut body, layer, k),
         }
+        bodies.push(body);
     }
 
     add_blocks(&mut s, &used);
@@ -96,9 +112,10 @@ pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> Strin
             Form::Lists => "op_next",
             Form::Packed => "op_next16",
         };
+        let page = target.pages.as_ref().map_or(0, |p| p.first_page[k - 1]);
         let _ = writeln!(
             s,
-            "                dw {},bl_{k},bh_{k},{kern},cf_{k}",
+            "                dw {},bl_{k},bh_{k},{kern},cf_{k},{page}",
             layer.out
         );
     }
@@ -111,9 +128,29 @@ pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> Strin
         let _ = writeln!(s, "bh_{k}:");
         db_lines(&mut s, &hi);
     }
-    s.push_str("\nweights_start:\nst_empty:       dw op_next\n");
-    s.push_str(&weights);
-    s.push_str("\nimage_end:\n");
+    match &target.pages {
+        None => {
+            s.push_str("\nweights_start:\nst_empty:       dw op_next\n");
+            s.push_str(&col_tables);
+            bodies.iter().for_each(|b| s.push_str(b));
+            s.push_str("\nimage_end:\n");
+        }
+        Some(p) => {
+            s.push_str(&col_tables);
+            s.push_str("\nweights_start:\nst_empty:       dw op_next\nimage_end:\n");
+            for (k, b) in bodies.iter().enumerate() {
+                let k = k + 1;
+                let _ = writeln!(
+                    s,
+                    "\n                bank {k}\n                org {:#06x}\nwl_{k}:",
+                    p.window
+                );
+                s.push_str(b);
+                let _ = writeln!(s, "wl_{k}_end:");
+            }
+            s.push_str("                bank none\n");
+        }
+    }
     match plan.budget.ram {
         Some(addr) => {
             let _ = writeln!(s, "bss             equ {addr:#06x}");
@@ -164,7 +201,9 @@ fn entry(b: usize, n: usize, used: &mut Used) -> (String, bool) {
     }
 }
 
-fn lists_layer(s: &mut String, layer: &Layer, k: usize, used: &mut Used) {
+/// Appends layer `k`'s column table (`cp_k`, one stream address per input) to `tables` and its
+/// streams to `s`.
+fn lists_layer(tables: &mut String, s: &mut String, layer: &Layer, k: usize, used: &mut Used) {
     let mut table = Vec::with_capacity(layer.inp);
     let mut body = String::new();
     for c in 0..layer.inp {
@@ -191,9 +230,9 @@ fn lists_layer(s: &mut String, layer: &Layer, k: usize, used: &mut Used) {
         }
         body.push_str("                dw op_next\n");
     }
-    let _ = writeln!(s, "cp_{k}:");
+    let _ = writeln!(tables, "cp_{k}:");
     for chunk in table.chunks(8) {
-        let _ = writeln!(s, "                dw {}", chunk.join(","));
+        let _ = writeln!(tables, "                dw {}", chunk.join(","));
     }
     s.push_str(&body);
 }

@@ -49,9 +49,15 @@ pub struct MemoryMap {
 }
 
 impl MemoryMap {
+    /// Bytes left below `top`: after the image, and after the RAM when the RAM follows it
+    /// (on ROM boards the RAM lies above `top`).
     pub fn free(&self) -> u32 {
-        self.top
-            .saturating_sub(self.ram.1.max(u32::from(self.weights.1)))
+        let end = if self.ram.0 >= self.top {
+            u32::from(self.weights.1)
+        } else {
+            self.ram.1.max(u32::from(self.weights.1))
+        };
+        self.top.saturating_sub(end)
     }
 
     /// The table `z80lm build` prints.
@@ -103,13 +109,22 @@ pub struct Built {
 /// Assembles the generated top-level source with the embedded core and drivers, and checks
 /// the result against the plan's budget.
 pub fn assemble_image(main_asm: &str, plan: &LayoutPlan) -> Result<Image, BuildError> {
+    image_of(&assemble_source(main_asm)?, plan)
+}
+
+/// Assembles a generated top-level source with the embedded core and drivers.
+pub fn assemble_source(main_asm: &str) -> Result<z80rom::asm::Assembly, BuildError> {
     use z80rom::asm::{assemble, Cpu, MemFiles};
     let mut files = MemFiles::new();
     files.insert("main.asm", main_asm);
     for (name, text) in z80rom::engine::SOURCES {
         files.insert(*name, *text);
     }
-    let asm = assemble(&files, "main.asm", Cpu::Z80).map_err(|e| BuildError::Asm(e.to_string()))?;
+    assemble(&files, "main.asm", Cpu::Z80).map_err(|e| BuildError::Asm(e.to_string()))
+}
+
+/// The unbanked part of `asm` as an [`Image`], checked against the plan's budget.
+pub fn image_of(asm: &z80rom::asm::Assembly, plan: &LayoutPlan) -> Result<Image, BuildError> {
     let (org, bytes) = asm.flat(0);
     let sym = |n: &str| {
         asm.symbol(n)

@@ -295,7 +295,7 @@ fn make(model: &Model, budget: &Budget, forms: &[Form], act: &[Vec<f64>]) -> Lay
         + block
         + kernels
         + model.charset.len()
-        + 10 * model.layers.len()
+        + 12 * model.layers.len()
         + layers.iter().map(|l| l.weight_bytes).sum::<usize>();
     LayoutPlan {
         budget: budget.clone(),

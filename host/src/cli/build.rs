@@ -15,11 +15,17 @@ pub struct Args {
     /// The model file (.npz).
     #[arg(long, short, env = "Z80LM_MODEL")]
     pub model: PathBuf,
-    /// The target: cpm (a CP/M 2.2 .COM), gb (a Game Boy MBC5 cartridge) or zx48 (a ZX
-    /// Spectrum 48K .tap with an autostart BASIC loader).
+    /// The target: cpm (a CP/M 2.2 .COM), rc2014 (a ROM image that boots with no CP/M, see
+    /// --board), gb (a Game Boy MBC5 cartridge) or zx48 (a ZX Spectrum 48K .tap with an
+    /// autostart BASIC loader).
     #[arg(long, short, default_value = "cpm")]
     pub target: String,
-    /// Output file (default: CHAT.COM for cpm).
+    /// rc2014: the board, rc2014-512k (512K flash behind our resident loader; weights paged in
+    /// layer by layer) or rc2014-classic (32K ROM, 68B50 ACIA).
+    #[arg(long, env = "Z80LM_BOARD", default_value = "rc2014-512k")]
+    pub board: String,
+    /// Output file (default: CHAT.COM for cpm, CHAT.bin for rc2014 (with CHAT.hex, and
+    /// CHAT.upl for rc2014-512k), CHAT.gb for gb, CHAT.tap for zx48).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
     /// Weight layout: auto (fastest that fits), lists (fast), packed (compact), or one per
@@ -99,11 +105,26 @@ pub fn run(args: Args) -> Result<()> {
             args.target
         );
     }
+    if args.target == "rc2014" {
+        if args.tpa_top.is_some() {
+            anyhow::bail!("--tpa-top is for --target cpm");
+        }
+        return super::build_rc2014::run(
+            &args.model,
+            &args.board,
+            args.output.as_deref(),
+            &args.layout,
+            &args.emit,
+        );
+    }
     if args.target == "gb" {
         return super::build_gb::run(&args.model, args.output.as_deref(), &args.emit);
     }
     if args.target != "cpm" {
-        anyhow::bail!("unknown target {:?}; supported: cpm, gb, zx48", args.target);
+        anyhow::bail!(
+            "unknown target {:?}; supported: cpm, rc2014, gb, zx48",
+            args.target
+        );
     }
     for e in &args.emit {
         if !["plan", "asm", "map"].contains(&e.as_str()) {

@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 pub mod bench;
 pub mod build;
 pub mod build_gb;
+pub mod build_rc2014;
 pub mod build_zx48;
 pub mod chat;
 pub mod data;

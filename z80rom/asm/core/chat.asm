@@ -14,6 +14,11 @@ MAX_OUT         equ 50              ; most bytes of one response
 
 ;; start - entry point. With a command line, answer it once and exit; else chat.
 start:          ld sp,stack_top
+                ld hl,bss                   ; RAM holds whatever ran before (on the RC2014
+                ld de,bss+1                 ; 512K, the loader's code): the counts and
+                ld bc,stack_floor-bss-1     ; variables start from zero
+                ld (hl),0
+                ldir
                 call con_init
                 xor a
                 ld (was_cr),a

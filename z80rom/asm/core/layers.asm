@@ -18,7 +18,13 @@ D_BIAS_LO       equ 2               ; dw address of the low bytes of the biases
 D_BIAS_HI       equ 4               ; dw address of the high bytes of the biases
 D_KERN          equ 6               ; dw column driver: op_next (lists) or op_next16 (packed)
 D_COLFN         equ 8               ; dw column function: A = input index -> DE = stream
-DESC_SIZE       equ 10
+D_PAGE          equ 10              ; dw first ROM page of the layer's weights (paged images)
+DESC_SIZE       equ 12
+;;
+;; Paged images (RC2014 512K) define WEIGHT_PAGE_PORT: the page registers of two adjacent
+;; 16K windows, which layer_scatter loads with the layer's pages D_PAGE and D_PAGE+1 before it
+;; walks the layer's streams. Everything else the engine reads (tables, column tables, biases,
+;; empty streams) stays in the fixed part of the image.
 
 ;; acc_bias - sums of layer (ix) := its biases, in the page pair at acc_page.
 ;; Clobbers: AF, BC, DE, HL.
@@ -60,7 +66,14 @@ cp_slow:        ldir
 
 ;; layer_scatter - add every column of the active list into the sums at acc_page, with the
 ;; column driver of layer (ix). Clobbers: all but IX (alternate registers included).
-layer_scatter:  ld a,(ix+D_OUT)             ; packed kernels stop at out rounded up to 8
+layer_scatter:
+                ifdef WEIGHT_PAGE_PORT
+                ld a,(ix+D_PAGE)            ; map the layer's weights (two 16K pages)
+                out (WEIGHT_PAGE_PORT),a
+                inc a
+                out (WEIGHT_PAGE_PORT+1),a
+                endif
+                ld a,(ix+D_OUT)             ; packed kernels stop at out rounded up to 8
                 add a,7
                 and 0F8h
                 ld (pk_end),a

@@ -22,6 +22,7 @@ pub fn target_asm() -> TargetAsm {
     TargetAsm {
         prologue: "                org 0100h\n                jp start\n".into(),
         driver: "drivers/bdos.asm".into(),
+        pages: None,
     }
 }
 

@@ -3,4 +3,5 @@
 
 pub mod cpm;
 pub mod gameboy;
+pub mod rc2014;
 pub mod zx48;

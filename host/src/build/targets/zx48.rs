@@ -104,6 +104,7 @@ pub fn target_asm(code_org: u16, rows: u16) -> TargetAsm {
             "ZX_ROWS         equ {rows}\n                org {code_org:#06x}\n                jp zx_entry\n"
         ),
         driver: "drivers/zx.asm".into(),
+        pages: None,
     }
 }
 
@@ -132,7 +133,7 @@ pub fn build(model: &Model, layout: &Layout) -> Result<Zx48Build, Zx48Error> {
     // against the real top.
     let driver = usize::from(driver_bytes());
     let tables = model.charset.len()
-        + 10 * model.layers.len()
+        + 12 * model.layers.len()
         + 2 * model.layers.iter().map(|l| l.out).sum::<usize>();
     let third = tables + driver <= usize::from(THIRD_BYTES);
     let mut planning = budget();

@@ -1,0 +1,404 @@
+//! RC2014 target: the engine as a ROM image that boots from reset with no CP/M and chats over
+//! the board's UART, for the boards in `boards/data/rc2014-*.toml`.
+//!
+//! * `rc2014-classic` (32K ROM at 0000h, 32K RAM at 8000h, MC68B50 ACIA): one flat image at
+//!   0000h in the ROM; the engine's RAM at 8000h. The image must fit 32K.
+//! * `rc2014-512k` (512K flash + 512K RAM in 16K pages, SIO/2): an application behind our
+//!   resident loader (flash page 0, `z80rom/asm/loader`). The fixed part (code, tables, column
+//!   tables, biases) is flash page 1, seen at 0000h; each layer's weights get their own flash
+//!   pages from page 2 on, mapped at 4000h-BFFFh (windows 1 and 2) while that layer runs; the
+//!   engine's RAM is RAM page 63 at C000h. A layer may hold up to 32K of weights, so the fast
+//!   `lists` form fits layers that would not fit the 64K address space together.
+//!
+//! Memory map of the 512K application:
+//!
+//! | CPU address   | window | holds                                               |
+//! |---------------|--------|-----------------------------------------------------|
+//! | 0000h-3FFFh   | 0      | flash page 1: vectors, code, tables (fixed)          |
+//! | 4000h-BFFFh   | 1, 2   | flash pages of the running layer's weights          |
+//! | C000h-FFFFh   | 3      | RAM page 63: sums, lists, line buffer, stack         |
+//!
+//! The `.bin` of a 512K build is the whole flash (loader, application, header) for a chip
+//! programmer, `z80lm emu --rom` and `z80lm flash` (which sends only the application).
+
+use boards::desc::{BoardDesc, ConsoleDevice};
+use thiserror::Error;
+
+use super::super::codegen::WeightPages;
+use super::super::plan::{self, stream_bytes, Form, PlanError};
+use super::super::{assemble_source, engine_asm, image_of, Budget, BuildError, Built, Layout};
+use crate::model::Model;
+
+/// Size of one page of the 512K module.
+pub const PAGE: usize = 0x4000;
+/// The weight window of the 512K application: windows 1 and 2.
+pub const WINDOW: u16 = 0x4000;
+/// Most bytes of one layer's weights on the 512K board (the two windows).
+pub const WINDOW_BYTES: usize = 2 * PAGE;
+/// First flash page of the application (page 0 is the loader).
+pub const APP_PAGE: usize = 1;
+/// Engine RAM of the 512K application (RAM page 63 in window 3).
+pub const RAM_512K: u16 = 0xC000;
+/// ROM and RAM split of the Classic.
+pub const CLASSIC_ROM: u32 = 0x8000;
+
+/// Why an RC2014 build failed.
+#[derive(Debug, Error)]
+pub enum Rc2014Error {
+    #[error("board {0} is not an RC2014 (use rc2014-classic or rc2014-512k)")]
+    NotRc2014(String),
+    #[error(
+        "the model does not fit the rc2014-classic's 32K ROM: the smallest layout ({layout}) needs \
+         about {need} bytes, {short} too many. A model with about {fits} bytes of packed weights \
+         fits, e.g. hidden sizes 128,96,64 (`z80lm train --hidden 128,96,64 --budget rc2014-classic`, \
+         as examples/guess-mini); or build for --board rc2014-512k, which pages each layer's \
+         weights in from its 512K flash"
+    )]
+    ClassicTooSmall {
+        layout: String,
+        need: usize,
+        short: usize,
+        fits: usize,
+    },
+    #[error("layer {layer} in the lists form needs {bytes} bytes, more than the 32K weight window of rc2014-512k; use --layout packed for it (or auto)")]
+    LayerTooBig { layer: usize, bytes: usize },
+    #[error("the code and tables take {bytes} bytes, more than the 16K fixed page of rc2014-512k")]
+    FixedTooBig { bytes: usize },
+    #[error("the application needs {pages} flash pages; the loader stores at most {max}")]
+    TooManyPages { pages: usize, max: usize },
+    #[error(transparent)]
+    Build(#[from] BuildError),
+    #[error("assembling the loader: {0}")]
+    Loader(String),
+}
+
+/// Where one layer's weights went on the 512K board.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayerPages {
+    pub first_page: usize,
+    pub pages: usize,
+    pub bytes: usize,
+}
+
+/// A built RC2014 image.
+#[derive(Debug, Clone)]
+pub struct RomBuild {
+    pub board: String,
+    pub built: Built,
+    /// The application: the whole ROM on the Classic; flash pages 1.. on the 512K board.
+    pub app: Vec<u8>,
+    /// What the `.bin` holds: the 32K ROM (Classic) or the 512K flash (loader, app, header).
+    pub rom: Vec<u8>,
+    /// 512K board: each layer's flash pages.
+    pub pages: Vec<LayerPages>,
+}
+
+impl RomBuild {
+    /// The memory map `z80lm build` prints.
+    pub fn memory_map(&self) -> String {
+        let mut s = self.built.image.map.render();
+        for (k, p) in self.pages.iter().enumerate() {
+            s += &format!(
+                "  layer {} weights: flash page{} {}{} at 0x4000 ({} bytes)\n",
+                k + 1,
+                if p.pages > 1 { "s" } else { "" },
+                p.first_page,
+                if p.pages > 1 {
+                    format!("-{}", p.first_page + p.pages - 1)
+                } else {
+                    String::new()
+                },
+                p.bytes
+            );
+        }
+        if !self.pages.is_empty() {
+            s += &format!(
+                "  application: {} bytes in flash pages 1-{}, behind the loader in page 0\n",
+                self.app.len(),
+                self.app.len().div_ceil(PAGE)
+            );
+        }
+        s
+    }
+}
+
+fn is_paged(desc: &BoardDesc) -> bool {
+    desc.banking.is_some() && desc.flash.is_some()
+}
+
+/// The lines before the engine: console and paging equates, reset and interrupt vectors.
+fn prologue(desc: &BoardDesc) -> String {
+    let ports = desc.console.ports.clone().unwrap_or_default();
+    let ctl = ports.control.unwrap_or(0x80);
+    let data = ports.data.unwrap_or(ctl + 1);
+    let mut s = String::new();
+    match desc.console.device {
+        ConsoleDevice::Sio => {
+            s += &format!("RC2014_SIO      equ 1\nSIO_CTL         equ {ctl:#04x}\nSIO_DATA        equ {data:#04x}\n");
+        }
+        _ => {
+            s += &format!("ACIA_CTL        equ {ctl:#04x}\nACIA_DATA       equ {data:#04x}\n");
+        }
+    }
+    let mut init = String::new();
+    if let Some(b) = &desc.banking {
+        let port = |w: usize| {
+            b.windows
+                .get(w)
+                .and_then(|w| w.port)
+                .unwrap_or(0x78 + w as u16)
+        };
+        let ram_top = b.first_ram_page + b.ram_pages - 1;
+        s += &format!(
+            "RC2014_PAGED    equ 1\nPAGE0_PORT      equ {:#04x}\nWEIGHT_PAGE_PORT equ {:#04x}\n",
+            port(0),
+            port(1)
+        );
+        // The loader leaves RAM page 63 in window 3; say so again rather than rely on it.
+        init = format!(
+            "                ld a,{ram_top}\n                out ({:#04x}),a\n",
+            port(3)
+        );
+    }
+    s += "                org 0000h\nrom_reset:      di\n                jp rom_start\n";
+    s += "                ds 38h-$\n                ei                          ; IM 1: interrupts stay off\n                reti\n";
+    s += "                ds 66h-$\n                retn                        ; NMI\n";
+    s += &format!("rom_start:\n{init}                jp start\n");
+    s
+}
+
+fn target_asm(desc: &BoardDesc, pages: Option<WeightPages>) -> super::super::TargetAsm {
+    super::super::TargetAsm {
+        prologue: prologue(desc),
+        driver: "drivers/rc2014.asm".into(),
+        pages,
+    }
+}
+
+/// Bytes of packed weights and biases a Classic can hold (for `train --budget`): the ROM less
+/// the code, add blocks and tables of a typical build.
+pub const CLASSIC_WEIGHT_BUDGET: usize = 32 * 1024 - 6 * 1024;
+
+/// Plan, generate and assemble for an RC2014 board.
+pub fn build(model: &Model, desc: &BoardDesc, layout: &Layout) -> Result<RomBuild, Rc2014Error> {
+    if !desc.name.starts_with("rc2014") {
+        return Err(Rc2014Error::NotRc2014(desc.name.clone()));
+    }
+    if is_paged(desc) {
+        build_paged(model, desc, layout)
+    } else {
+        build_classic(model, desc, layout)
+    }
+}
+
+fn build_classic(
+    model: &Model,
+    desc: &BoardDesc,
+    layout: &Layout,
+) -> Result<RomBuild, Rc2014Error> {
+    let budget = Budget {
+        board: desc.name.clone(),
+        org: 0,
+        top: CLASSIC_ROM,
+        ram: Some(CLASSIC_ROM as u16),
+    };
+    let too_small = |need: usize| {
+        // The smallest layout: what the planner would need with every layer packed.
+        let packed = plan::plan(
+            model,
+            &Budget {
+                top: 0x10_0000,
+                ..budget.clone()
+            },
+            &Layout::All(Form::Packed),
+        );
+        let (layout, need) = match packed {
+            Ok(p) if p.est_image < need => ("packed".to_string(), p.est_image),
+            _ => ("as asked".to_string(), need),
+        };
+        Rc2014Error::ClassicTooSmall {
+            layout,
+            need,
+            short: need.saturating_sub(CLASSIC_ROM as usize),
+            fits: CLASSIC_WEIGHT_BUDGET,
+        }
+    };
+    let plan = match plan::plan(model, &budget, layout) {
+        Ok(p) => p,
+        Err(PlanError::DoesNotFit { need, .. }) => return Err(too_small(need)),
+        Err(e) => return Err(BuildError::from(e).into()),
+    };
+    let asm = engine_asm(model, &plan, &target_asm(desc, None));
+    let image = match image_of(&assemble_source(&asm)?, &plan) {
+        Ok(i) => i,
+        Err(BuildError::DoesNotFit { end, .. }) => return Err(too_small(end as usize)),
+        Err(e) => return Err(e.into()),
+    };
+    let mut rom = image.bytes.clone();
+    rom.resize(CLASSIC_ROM as usize, 0xFF);
+    Ok(RomBuild {
+        board: desc.name.clone(),
+        app: image.bytes.clone(),
+        rom,
+        built: Built { plan, asm, image },
+        pages: Vec::new(),
+    })
+}
+
+/// Bytes of one layer's streams or codes in the weight window.
+fn window_bytes(model: &Model, k: usize, form: Form) -> usize {
+    let l = &model.layers[k];
+    match form {
+        Form::Lists => (0..l.inp).map(|c| stream_bytes(l, c)).sum(),
+        Form::Packed => l.inp * plan::packed_rows(l) / 4,
+    }
+}
+
+fn build_paged(model: &Model, desc: &BoardDesc, layout: &Layout) -> Result<RomBuild, Rc2014Error> {
+    let n = model.layers.len();
+    // Each layer has the whole weight window to itself: auto takes the fast lists form for
+    // every layer whose streams fit it.
+    let forms: Vec<Form> = match layout {
+        Layout::Auto => (0..n)
+            .map(|k| {
+                if window_bytes(model, k, Form::Lists) <= WINDOW_BYTES {
+                    Form::Lists
+                } else {
+                    Form::Packed
+                }
+            })
+            .collect(),
+        Layout::All(f) => vec![*f; n],
+        Layout::PerLayer(v) => v.clone(),
+    };
+    let budget = Budget {
+        board: desc.name.clone(),
+        org: 0,
+        top: PAGE as u32,
+        ram: Some(RAM_512K),
+    };
+    let mut unbounded = budget.clone();
+    unbounded.top = 0x10_0000;
+    let mut plan = plan::plan(model, &unbounded, &Layout::PerLayer(forms.clone()))
+        .map_err(BuildError::from)?;
+    plan.budget = budget;
+    plan.reason = (0..n)
+        .map(|k| {
+            let lists = window_bytes(model, k, Form::Lists);
+            format!(
+                "layer {}: {} (its lists streams take {lists} bytes of the {WINDOW_BYTES}-byte weight window)",
+                k + 1,
+                forms[k].name()
+            )
+        })
+        .collect();
+    for (k, &f) in forms.iter().enumerate() {
+        let bytes = window_bytes(model, k, f);
+        if bytes > WINDOW_BYTES {
+            return Err(Rc2014Error::LayerTooBig {
+                layer: k + 1,
+                bytes,
+            });
+        }
+    }
+    // Pass 1 measures each layer's weights; pass 2 has their pages.
+    let generate = |first_page: Vec<u8>| {
+        let pages = WeightPages {
+            window: WINDOW,
+            first_page,
+        };
+        let asm = engine_asm(model, &plan, &target_asm(desc, Some(pages)));
+        assemble_source(&asm).map(|a| (asm, a))
+    };
+    let (_, trial) = generate(vec![0; n])?;
+    let mut layers = Vec::with_capacity(n);
+    let mut next = APP_PAGE + 1;
+    for k in 1..=n {
+        let sym = |s: String| trial.symbol(&s).unwrap_or(0) as usize;
+        let bytes = sym(format!("wl_{k}_end")) - sym(format!("wl_{k}"));
+        let pages = bytes.div_ceil(PAGE).max(1);
+        layers.push(LayerPages {
+            first_page: next,
+            pages,
+            bytes,
+        });
+        next += pages;
+    }
+    let max_pages = z80rom::loader::MAX_IMAGE / PAGE;
+    if next - APP_PAGE > max_pages {
+        return Err(Rc2014Error::TooManyPages {
+            pages: next - APP_PAGE,
+            max: max_pages,
+        });
+    }
+    let (asm, assembly) = generate(layers.iter().map(|l| l.first_page as u8).collect())?;
+    let image = match image_of(&assembly, &plan) {
+        Ok(i) => i,
+        Err(BuildError::DoesNotFit { end, .. }) => {
+            return Err(Rc2014Error::FixedTooBig {
+                bytes: end as usize,
+            })
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let app = assembly.place(0xFF, |bank, addr| match bank {
+        None => (usize::from(addr) < PAGE).then_some(usize::from(addr)),
+        Some(k) => {
+            let l = &layers[k as usize - 1];
+            Some((l.first_page - APP_PAGE) * PAGE + usize::from(addr - WINDOW))
+        }
+    });
+    let loader = z80rom::loader::build().map_err(|e| Rc2014Error::Loader(e.to_string()))?;
+    let rom = z80rom::loader::flash_image(&loader, Some(&app));
+    Ok(RomBuild {
+        board: desc.name.clone(),
+        built: Built { plan, asm, image },
+        app,
+        rom,
+        pages: layers,
+    })
+}
+
+/// Intel HEX of a ROM image (32-byte data records, extended linear address records past 64K;
+/// rows that are all 0xFF, erased flash, are left out).
+pub fn intel_hex(rom: &[u8]) -> Result<String, ihex::WriterError> {
+    use ihex::Record;
+    let mut records = Vec::new();
+    let mut segment = None;
+    for (i, row) in rom.chunks(32).enumerate() {
+        if row.iter().all(|&b| b == 0xFF) {
+            continue;
+        }
+        let addr = i * 32;
+        let upper = (addr >> 16) as u16;
+        if segment != Some(upper) && (upper != 0 || segment.is_some()) {
+            records.push(Record::ExtendedLinearAddress(upper));
+        }
+        segment = Some(upper);
+        records.push(Record::Data {
+            offset: addr as u16,
+            value: row.to_vec(),
+        });
+    }
+    records.push(Record::EndOfFile);
+    ihex::create_object_file_representation(&records)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intel_hex_has_extended_addresses_and_skips_erased_rows() {
+        let mut rom = vec![0xFF; 0x2_0000];
+        rom[0] = 0xF3;
+        rom[0x1_0040] = 0xAA;
+        let hex = intel_hex(&rom).unwrap();
+        let lines: Vec<&str> = hex.lines().collect();
+        assert_eq!(lines.len(), 4, "{hex}");
+        assert!(lines[0].starts_with(":20000000F3FF"));
+        assert_eq!(lines[1], ":020000040001F9");
+        assert!(lines[2].starts_with(":20004000AA"));
+        assert_eq!(lines[3], ":00000001FF");
+    }
+}

@@ -1,0 +1,91 @@
+//! The RC2014 branch of `z80lm build --target rc2014 --board BOARD`: write the ROM image as
+//! `.bin` and Intel HEX (and, for the 512K board, the loader's upload for any XMODEM sender),
+//! and print the plan and the memory map.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use boards::desc::BoardDesc;
+
+use super::build::plan_report;
+use super::info::load_model;
+use crate::build::targets::rc2014;
+use crate::build::Layout;
+
+/// Default output file.
+pub const DEFAULT_OUTPUT: &str = "CHAT.bin";
+
+/// Writes `bytes` to `path` through a temporary file in the same directory, so a failed or
+/// interrupted write never leaves a half-written image behind.
+pub fn write_whole(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".part");
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// `z80lm build --target rc2014`: builds `model` for `board` and writes `output` (default
+/// `CHAT.bin`), the same image as Intel HEX beside it (`.hex`), and for rc2014-512k the
+/// loader's upload (`.upl`: 16-byte header + application, for `sx -k` or any XMODEM sender).
+pub fn run(
+    model: &Path,
+    board: &str,
+    output: Option<&Path>,
+    layout: &Layout,
+    emit: &[String],
+) -> Result<()> {
+    for e in emit {
+        if !["plan", "asm", "map"].contains(&e.as_str()) {
+            anyhow::bail!("unknown --emit {e:?}; use plan, asm or map");
+        }
+    }
+    let desc = BoardDesc::builtin(board)?;
+    let m = load_model(model)?;
+    let rom = rc2014::build(&m, &desc, layout)
+        .with_context(|| format!("{}: cannot build for {}", model.display(), desc.name))?;
+    if emit.iter().any(|e| e == "asm") {
+        print!("{}", rom.built.asm);
+    }
+    let out = output.map_or_else(|| PathBuf::from(DEFAULT_OUTPUT), Path::to_path_buf);
+    let hex_path = out.with_extension("hex");
+    let hex = rc2014::intel_hex(&rom.rom).context("cannot write the Intel HEX")?;
+    write_whole(&out, &rom.rom)?;
+    write_whole(&hex_path, hex.as_bytes())?;
+    for (what, text) in [("plan", plan_report(&rom.built)), ("map", rom.memory_map())] {
+        if emit.iter().any(|e| e == what) {
+            print!("{text}");
+        } else {
+            eprint!("{text}");
+        }
+    }
+    if desc.flash.is_some() {
+        let upl = out.with_extension("upl");
+        write_whole(&upl, &z80rom::loader::upload(&rom.app))?;
+        eprintln!(
+            "wrote {} ({} bytes: loader, application, header; for a chip programmer or `z80lm emu --rom`)",
+            out.display(),
+            rom.rom.len()
+        );
+        eprintln!(
+            "wrote {} (Intel HEX) and {} ({} bytes: the loader's upload for any XMODEM sender, e.g. sx -k)",
+            hex_path.display(),
+            upl.display(),
+            rom.app.len() + z80rom::loader::HEADER_LEN
+        );
+        eprintln!(
+            "flash it with: z80lm flash --board {} --port PORT {}",
+            desc.name,
+            out.display()
+        );
+    } else {
+        eprintln!(
+            "wrote {} ({} bytes, {} used: burn it into the 32K ROM) and {} (Intel HEX)",
+            out.display(),
+            rom.rom.len(),
+            rom.app.len(),
+            hex_path.display()
+        );
+    }
+    Ok(())
+}

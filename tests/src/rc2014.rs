@@ -1,0 +1,83 @@
+//! RC2014 boards in-process: a ROM image from the real build path (`z80lm::build::targets::
+//! rc2014`) on the emulated board, typed to over its UART at the board's line rate.
+
+use boards::desc::BoardDesc;
+use boards::machines::rc2014::Rc2014;
+use z80lm::build::targets::rc2014::{self, RomBuild};
+use z80lm::build::Layout;
+use z80lm::model::Model;
+
+/// Emulated time run between looks at the output (about 1 ms at 7.3728 MHz).
+const SLICE: u64 = 7_373;
+/// Most emulated T-states one exchange may take (about 2 minutes at 7.3728 MHz).
+const LIMIT: u64 = 900_000_000;
+
+/// Builds `model` for `board` (panics on a build error).
+pub fn build(model: &Model, board: &str, layout: &Layout) -> RomBuild {
+    let desc = BoardDesc::builtin(board).expect("built-in board");
+    rc2014::build(model, &desc, layout).unwrap_or_else(|e| panic!("{board}: {e}"))
+}
+
+/// A chat engine running on an emulated RC2014.
+pub struct RomChat {
+    pub m: Rc2014,
+    /// Everything printed up to the first prompt.
+    pub banner: Vec<u8>,
+}
+
+impl RomChat {
+    /// Powers up `board` with `rom` (the `.bin`) and runs to the engine's first prompt.
+    pub fn boot(board: &str, rom: &[u8]) -> RomChat {
+        let desc = BoardDesc::builtin(board).expect("built-in board");
+        let m = Rc2014::new(&desc, rom).unwrap_or_else(|e| panic!("{board}: {e}"));
+        let mut c = RomChat {
+            m,
+            banner: Vec::new(),
+        };
+        c.banner = c.run_until(b"> ");
+        c
+    }
+
+    /// Runs until the board has taken every byte sent and its output ends with `suffix`.
+    pub fn run_until(&mut self, suffix: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let end = self.m.cpu.cycles + LIMIT;
+        while self.m.cpu.cycles < end {
+            self.m
+                .run(SLICE)
+                .unwrap_or_else(|e| panic!("the board stopped: {e}"));
+            out.extend(self.m.take_output());
+            if out.ends_with(suffix) && self.m.pending_input() == 0 {
+                return out;
+            }
+        }
+        panic!(
+            "no {:?} within {LIMIT} T-states; the board said {:?}",
+            String::from_utf8_lossy(suffix),
+            String::from_utf8_lossy(&out)
+        );
+    }
+
+    /// Sends one line (CR-terminated) and returns the response line: the bytes after the
+    /// echo's CR LF up to the CR LF before the next prompt.
+    pub fn ask(&mut self, line: &[u8]) -> Vec<u8> {
+        let mut k = line.to_vec();
+        k.push(b'\r');
+        self.m.send(&k);
+        let out = self.run_until(b"\r\n> ");
+        response(&out).to_vec()
+    }
+}
+
+/// The response in one exchange's output: after the first CR LF (the echo's), up to the next.
+pub fn response(out: &[u8]) -> &[u8] {
+    let start = out
+        .windows(2)
+        .position(|w| w == b"\r\n")
+        .map_or(0, |p| p + 2);
+    let end = out[start..]
+        .windows(2)
+        .position(|w| w == b"\r\n")
+        .map_or(out.len(), |p| start + p);
+    &out[start..end]
+}
