@@ -1,0 +1,292 @@
+//! The RC2014 user journey with the real binaries over a pseudo-terminal: `z80lm build
+//! --target rc2014`, `z80lm emu` (the emulated RC2014 512K with its SIO on a pty), `z80lm flash`
+//! through our resident loader, then chat over the port with our serial code and compare every
+//! public vector; the flash survives an emulator restart; Debian's `sx` sends into our loader;
+//! the port vanishing mid-transfer ends in a clear error and an image that never boots.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+use z80lm::flash::serial::Serial;
+use z80lm::flash::{Link, SystemClock};
+
+const BIN: &str = env!("CARGO_BIN_EXE_z80lm");
+
+fn z80lm(args: &[&str]) -> Output {
+    Command::new(BIN).args(args).output().expect("run z80lm")
+}
+
+fn tmpdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("z80lm-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// `z80lm emu --board rc2014-512k` in the background; stopped (Ctrl-C, so it saves the flash)
+/// when dropped.
+struct Emu {
+    child: Child,
+    port: String,
+}
+
+impl Emu {
+    fn start(state: &Path, fast: bool) -> Emu {
+        let mut cmd = Command::new(BIN);
+        cmd.args(["emu", "--board", "rc2014-512k", "--state"])
+            .arg(state)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        if fast {
+            cmd.arg("--fast");
+        }
+        let mut child = cmd.spawn().expect("start z80lm emu");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line.trim().to_string();
+        assert!(port.starts_with("/dev/"), "emu printed {line:?}");
+        Emu { child, port }
+    }
+
+    /// Ctrl-C, as a user stops it; waits for it to save and exit.
+    fn stop(mut self) {
+        self.interrupt();
+    }
+
+    fn interrupt(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+        for _ in 0..100 {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Emu {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            self.interrupt();
+        }
+    }
+}
+
+/// A terminal on the port, using the same serial code as `z80lm term`.
+struct Term(Link<Serial, SystemClock>);
+
+impl Term {
+    fn open(port: &str) -> Term {
+        Term(Link::new(
+            Serial::open(port, 115_200).unwrap(),
+            SystemClock::default(),
+        ))
+    }
+
+    /// Reads until the text seen ends with `suffix`; panics with the transcript after `secs`.
+    fn until(&mut self, suffix: &[u8], secs: u64) -> Vec<u8> {
+        let mut seen = Vec::new();
+        let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+        while std::time::Instant::now() < deadline {
+            if let Some(b) = self.0.read_byte(Duration::from_millis(50)).unwrap() {
+                seen.push(b);
+                if seen.ends_with(suffix) {
+                    return seen;
+                }
+            }
+        }
+        panic!(
+            "no {:?} within {secs} s; the board said {:?}",
+            String::from_utf8_lossy(suffix),
+            String::from_utf8_lossy(&seen)
+        );
+    }
+
+    /// Sends a line and returns the response (between the echo's CR LF and the next CR LF).
+    fn ask(&mut self, line: &[u8]) -> Vec<u8> {
+        let mut k = line.to_vec();
+        k.push(b'\r');
+        self.0.send(&k).unwrap();
+        let out = self.until(b"\r\n> ", 60);
+        let start = out.windows(2).position(|w| w == b"\r\n").unwrap() + 2;
+        let end = out[start..]
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .map_or(out.len(), |p| start + p);
+        out[start..end].to_vec()
+    }
+}
+
+fn build_guess(dir: &Path) -> Option<PathBuf> {
+    let Some(shared) = common::shared() else {
+        eprintln!("skipping: ../shared is not available");
+        return None;
+    };
+    let bin = dir.join("CHAT.bin");
+    let model = shared.join("data/guess/model.npz");
+    let o = z80lm(&[
+        "build",
+        "--model",
+        model.to_str().unwrap(),
+        "--target",
+        "rc2014",
+        "--board",
+        "rc2014-512k",
+        "-o",
+        bin.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for ext in ["hex", "upl"] {
+        assert!(
+            bin.with_extension(ext).exists(),
+            "no .{ext} beside the .bin"
+        );
+    }
+    Some(bin)
+}
+
+#[test]
+fn flash_over_the_pty_then_chat_every_vector_after_an_emulator_restart() {
+    let dir = tmpdir("pty-flash");
+    let Some(bin) = build_guess(&dir) else { return };
+    let shared = common::shared().unwrap();
+    let vectors = common::vectors(&std::fs::read(shared.join("vectors/guess.tsv")).unwrap());
+    let state = dir.join("flash.state");
+
+    // Real time, as a board: the loader's key window and the flash timing are wall-clock.
+    let emu = Emu::start(&state, false);
+    let o = z80lm(&[
+        "flash",
+        "--board",
+        "rc2014-512k",
+        "--port",
+        &emu.port,
+        bin.to_str().unwrap(),
+    ]);
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "flash failed: {said}");
+    assert!(said.contains("verified"), "{said}");
+    let mut t = Term::open(&emu.port);
+    // An empty line: the engine answers with a fresh prompt.
+    t.0.send(b"\r").unwrap();
+    t.until(b"\r\n> ", 30);
+    assert_eq!(t.ask(b"is it a chair"), b"WIN");
+    drop(t);
+    emu.stop();
+
+    // The flash was saved: a restarted emulator boots the stored image through the loader.
+    let emu = Emu::start(&state, true);
+    let mut t = Term::open(&emu.port);
+    let banner = t.until(b"> ", 60);
+    let banner = String::from_utf8_lossy(&banner);
+    assert!(banner.contains("image ok"), "{banner}");
+    let mut bad = Vec::new();
+    for (prompt, want) in &vectors {
+        let got = t.ask(prompt);
+        if &got != want {
+            bad.push(format!(
+                "{:?}: want {:?} got {:?}",
+                String::from_utf8_lossy(prompt),
+                String::from_utf8_lossy(want),
+                String::from_utf8_lossy(&got)
+            ));
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "{} of {} differ:\n{}",
+        bad.len(),
+        vectors.len(),
+        bad.join("\n")
+    );
+    drop(t);
+    emu.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn lrzsz_sx_sends_into_our_loader() {
+    if Command::new("sx").arg("--version").output().is_err() {
+        eprintln!("skipping: sx (lrzsz) is not installed");
+        return;
+    }
+    let dir = tmpdir("pty-sx");
+    let Some(bin) = build_guess(&dir) else { return };
+    let emu = Emu::start(&dir.join("flash.state"), false);
+    // A blank flash: the loader says so and waits for a transfer.
+    let mut t = Term::open(&emu.port);
+    t.until(b"1k blocks)\r\n", 30);
+    drop(t);
+    let tty = || {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&emu.port)
+            .unwrap()
+    };
+    let o = Command::new("sx")
+        .args(["-k", "-q"])
+        .arg(bin.with_extension("upl"))
+        .stdin(tty())
+        .stdout(tty())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "sx failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let mut t = Term::open(&emu.port);
+    let said = t.until(b"> ", 120);
+    let said = String::from_utf8_lossy(&said);
+    assert!(said.contains("ok: flash crc32"), "{said}");
+    assert_eq!(t.ask(b"is it a chair"), b"WIN");
+    drop(t);
+    emu.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn port_vanishing_mid_transfer_is_a_clear_error_and_nothing_half_written_boots() {
+    let dir = tmpdir("pty-vanish");
+    let Some(bin) = build_guess(&dir) else { return };
+    let state = dir.join("flash.state");
+    let mut emu = Emu::start(&state, false);
+    let flash = Command::new(BIN)
+        .args(["flash", "--board", "rc2014-512k", "--port", &emu.port])
+        .arg(&bin)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The upload takes several seconds at 115200 baud; pull the plug in the middle of it.
+    std::thread::sleep(Duration::from_secs(3));
+    let _ = emu.child.kill();
+    let _ = emu.child.wait();
+    let o = flash.wait_with_output().unwrap();
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "flash claimed success: {said}");
+    assert!(!said.contains("panicked"), "{said}");
+    let last = said.lines().last().unwrap_or_default();
+    assert!(last.starts_with("error:"), "{said}");
+    // Whatever reached the flash, the loader stays in charge after a restart.
+    let emu = Emu::start(&state, true);
+    let mut t = Term::open(&emu.port);
+    let banner = t.until(b"1k blocks)\r\n", 30);
+    let banner = String::from_utf8_lossy(&banner);
+    assert!(!banner.contains("booting"), "{banner}");
+    drop(t);
+    emu.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
