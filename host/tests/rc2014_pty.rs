@@ -290,3 +290,102 @@ fn port_vanishing_mid_transfer_is_a_clear_error_and_nothing_half_written_boots()
     emu.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn wrong_baud_rate_is_a_clear_error() {
+    let dir = tmpdir("pty-baud");
+    let Some(bin) = build_guess(&dir) else { return };
+    let emu = Emu::start(&dir.join("flash.state"), false);
+    let o = z80lm(&[
+        "flash",
+        "--port",
+        &emu.port,
+        "--baud",
+        "9600",
+        "--wait",
+        "3",
+        bin.to_str().unwrap(),
+    ]);
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("did not answer") && said.contains("115200 baud"),
+        "{said}"
+    );
+    assert_eq!(said.lines().count(), 1, "one line: {said}");
+    emu.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn term_streams_the_chat_from_a_pipe() {
+    let dir = tmpdir("pty-term");
+    let Some(bin) = build_guess(&dir) else { return };
+    let state = dir.join("flash.state");
+    // Seed the emulator with the image (as a programmer would), then talk through `term`.
+    let emu = {
+        let mut cmd = Command::new(BIN);
+        cmd.args(["emu", "--board", "rc2014-512k", "--fast", "--rom"])
+            .arg(&bin)
+            .arg("--state")
+            .arg(&state)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        let mut child = cmd.spawn().unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        Emu {
+            child,
+            port: line.trim().to_string(),
+        }
+    };
+    let mut term = Command::new(BIN)
+        .args(["term", "--port", &emu.port])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = term.stdin.take().unwrap();
+    let stdout = term.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::Read;
+        let mut out = stdout;
+        let mut buf = [0u8; 256];
+        while let Ok(n) = out.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    let mut wait_for = |want: &[u8]| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while !seen.windows(want.len()).any(|w| w == want) {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(b) => seen.extend(b),
+                Err(_) => panic!(
+                    "term never showed {:?}: {:?}",
+                    String::from_utf8_lossy(want),
+                    String::from_utf8_lossy(&seen)
+                ),
+            }
+        }
+    };
+    wait_for(b"> ");
+    use std::io::Write;
+    stdin.write_all(b"is it a chair\r").unwrap();
+    wait_for(b"WIN\r\n> ");
+    drop(stdin);
+    let status = term.wait().unwrap();
+    assert!(
+        status.success(),
+        "term exits cleanly at the end of its input"
+    );
+    emu.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -11,7 +11,8 @@ use boards::machines::rc2014::{serve, Rc2014, ServeOptions};
 
 /// Run an emulated board. RC2014 boards get their UART on a pseudo-terminal (the path is printed). Connect with
 /// `z80lm term --port PATH`, `z80lm flash --port PATH`, picocom, minicom or screen. The line is
-/// paced at the board's baud rate in real time. Three Ctrl-\ (0x1C) bytes in a row press the
+/// paced at the board's baud rate in real time; a client set to another rate sees garbage, as on
+/// a real serial line. Three Ctrl-\ (0x1C) bytes in a row press the
 /// reset button. On rc2014-512k the flash is kept in a state file, so a reflashed image survives
 /// a restart. Ctrl-C stops the emulator.
 #[derive(clap::Args, Debug)]
@@ -115,7 +116,8 @@ pub fn run(args: Args) -> Result<()> {
             Rc2014::new(&desc, &flash)?
         }
     };
-    let mut pty = crate::flash::pty::Pty::open().context("cannot create a pseudo-terminal")?;
+    let mut pty = crate::flash::pty::Pty::open(desc.console.baud.unwrap_or(115_200))
+        .context("cannot create a pseudo-terminal")?;
     let path = pty.path().to_path_buf();
     if let Some(link) = &args.link {
         let _ = std::fs::remove_file(link);

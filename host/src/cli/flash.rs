@@ -54,6 +54,9 @@ pub struct Args {
     /// Open the terminal afterwards.
     #[arg(long)]
     pub monitor: bool,
+    /// Seconds to wait for the loader to answer after the reset.
+    #[arg(long, default_value_t = 20)]
+    pub wait: u64,
 }
 
 fn parse_block(s: &str) -> Result<usize, String> {
@@ -138,11 +141,19 @@ pub fn run(args: Args) -> Result<()> {
             }
             let opts = UploadOptions {
                 reset: !args.no_reset,
+                catch_timeout: Duration::from_secs(args.wait),
                 xmodem: cfg,
                 ..UploadOptions::default()
             };
             let t0 = std::time::Instant::now();
-            let r = upload(&mut link, &image, &opts, &mut bar)?;
+            let board_baud = desc.console.baud.unwrap_or(115_200);
+            let r = match upload(&mut link, &image, &opts, &mut bar) {
+                Err(crate::flash::upload::UploadError::NoLoader(t)) if baud != board_baud => bail!(
+                    "the loader did not answer within {t:?} at {baud} baud; {} runs its line at {board_baud} baud: drop --baud or set it to {board_baud} (see kicad-notes/troubleshooting.md#no-banner)",
+                    desc.name
+                ),
+                r => r?,
+            };
             let secs = t0.elapsed().as_secs_f64();
             let line_bytes_per_s = baud as f64 / 10.0;
             let xfer = r.transfer_time.as_secs_f64();
