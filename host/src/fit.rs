@@ -1,6 +1,11 @@
-//! Where a model fits: a first estimate from packed weight bytes against each board's budget.
-//! The layout planner in `build` makes the real decision; this table is what `info` shows.
+//! Where a model fits: each target's real build (the CP/M layout planner; the RC2014, Game Boy
+//! and ZX Spectrum builders), next to the packed weight bytes against each board's budget.
+//! `info` shows the table; `train --budget` checks an architecture against [`BUDGETS`].
 
+use boards::desc::BoardDesc;
+
+use crate::build::targets::{gameboy, rc2014, zx48};
+use crate::build::Layout;
 use crate::model::Model;
 
 /// A target and the bytes it can give to packed weights (code and buffers already taken off).
@@ -9,7 +14,6 @@ pub struct Budget {
     pub board: &'static str,
     pub weight_bytes: usize,
     pub note: &'static str,
-    pub built: bool,
 }
 
 /// The boards we know, with a conservative budget for weights.
@@ -19,37 +23,117 @@ pub const BUDGETS: &[Budget] = &[
         board: "cpm",
         weight_bytes: 0xE400 - 0x0100 - 8 * 1024,
         note: "TPA 0x0100-0xE3FF, ~8K code+buffers",
-        built: true,
     },
     Budget {
         target: "rc2014",
         board: "rc2014-classic",
-        weight_bytes: 32 * 1024 - 8 * 1024,
-        note: "32K ROM, ~8K code+loader",
-        built: false,
+        weight_bytes: rc2014::CLASSIC_WEIGHT_BUDGET,
+        note: "32K ROM, ~6K code+tables",
     },
     Budget {
         target: "rc2014",
         board: "rc2014-512k",
-        weight_bytes: 480 * 1024,
-        note: "512K flash in 16K pages",
-        built: false,
+        // Flash pages behind the loader, less the page of code and tables.
+        weight_bytes: z80rom::loader::MAX_IMAGE - rc2014::PAGE,
+        note: "512K flash in 16K pages, ≤32K per layer",
     },
     Budget {
         target: "gb",
         board: "gb-mbc5",
         weight_bytes: 8 * 1024 * 1024 - 16 * 1024,
         note: "MBC5, 16K banks",
-        built: false,
     },
     Budget {
         target: "zx48",
         board: "zx48",
         weight_bytes: 0xFF00 - 0x8000 + 0x3000 - 8 * 1024,
         note: "48K RAM less screen, sysvars, BASIC, ~8K code",
-        built: false,
     },
 ];
+
+/// The first line of an error, for a table cell.
+fn first_line(e: &dyn std::fmt::Display) -> String {
+    e.to_string().lines().next().unwrap_or_default().to_string()
+}
+
+/// What the target's real build makes of `model`: whether it fits, and a status.
+fn status(model: &Model, b: &Budget) -> (bool, String) {
+    match b.target {
+        "cpm" => {
+            // The layout planner decides for CP/M (build::plan).
+            let budget = crate::build::targets::cpm::budget(crate::build::targets::cpm::TPA_TOP);
+            match crate::build::plan(model, &budget, &Layout::Auto) {
+                Ok(p) => (
+                    true,
+                    format!(
+                        "ready: {} layout, ~{} bytes, ~{} T/char",
+                        p.name(),
+                        p.est_image,
+                        p.est_t_per_step()
+                    ),
+                ),
+                Err(e) => (false, format!("does not fit: {}", first_line(&e))),
+            }
+        }
+        "rc2014" => {
+            let desc = match BoardDesc::builtin(b.board) {
+                Ok(d) => d,
+                Err(e) => return (false, first_line(&e)),
+            };
+            match rc2014::build(model, &desc, &Layout::Auto) {
+                Ok(r) if r.pages.is_empty() => (
+                    true,
+                    format!(
+                        "ready: {} layout, {} of {} ROM bytes",
+                        r.built.plan.name(),
+                        r.app.len(),
+                        r.rom.len()
+                    ),
+                ),
+                Ok(r) => (
+                    true,
+                    format!(
+                        "ready: {} layout, {} bytes in flash pages 1-{}",
+                        r.built.plan.name(),
+                        r.app.len(),
+                        r.app.len().div_ceil(rc2014::PAGE)
+                    ),
+                ),
+                Err(rc2014::Rc2014Error::ClassicTooSmall { need, short, .. }) => (
+                    false,
+                    format!("does not fit: ~{need} bytes, {short} more than the 32K ROM"),
+                ),
+                Err(e) => (false, format!("cannot build: {}", first_line(&e))),
+            }
+        }
+        "gb" => match gameboy::build(model) {
+            Ok(img) => (
+                true,
+                format!(
+                    "ready: {} ROM bytes ({} banks)",
+                    img.rom.len(),
+                    img.plan.rom_banks()
+                ),
+            ),
+            Err(e) => (false, format!("cannot build: {}", first_line(&e))),
+        },
+        "zx48" => match zx48::build(model, &Layout::Auto) {
+            Ok(z) => (
+                true,
+                format!(
+                    "ready: {} layout, {} bytes of weights",
+                    z.built.plan.name(),
+                    z.weights.1 - z.weights.0
+                ),
+            ),
+            Err(e @ (zx48::Zx48Error::DoesNotFit(_) | zx48::Zx48Error::TooBig { .. })) => {
+                (false, format!("does not fit: {}", first_line(&e)))
+            }
+            Err(e) => (false, format!("cannot build: {}", first_line(&e))),
+        },
+        _ => (false, "unknown target".into()),
+    }
+}
 
 /// The table `info` prints.
 pub fn fit_table(model: &Model) -> String {
@@ -57,31 +141,15 @@ pub fn fit_table(model: &Model) -> String {
         + model.layers.iter().map(|l| 2 * l.out).sum::<usize>();
     let mut s = String::from("target  board            weights+biases  budget   fits   status\n");
     for b in BUDGETS {
-        let mut fits = if packed <= b.weight_bytes {
-            "yes"
-        } else {
-            "no"
-        };
-        let mut status = if b.built { "ready" } else { "not yet built" }.to_string();
-        if b.target == "cpm" {
-            // The layout planner decides for CP/M (build::plan).
-            let budget = crate::build::targets::cpm::budget(crate::build::targets::cpm::TPA_TOP);
-            match crate::build::plan(model, &budget, &crate::build::Layout::Auto) {
-                Ok(p) => {
-                    fits = "yes";
-                    status = format!(
-                        "ready: {} layout, ~{} bytes, ~{} T/char",
-                        p.name(),
-                        p.est_image,
-                        p.est_t_per_step()
-                    );
-                }
-                Err(_) => fits = "no",
-            }
-        }
+        let (fits, status) = status(model, b);
         s.push_str(&format!(
             "{:<7} {:<16} {:>14}  {:>7}  {:<5}  {status} ({})\n",
-            b.target, b.board, packed, b.weight_bytes, fits, b.note
+            b.target,
+            b.board,
+            packed,
+            b.weight_bytes,
+            if fits { "yes" } else { "no" },
+            b.note
         ));
     }
     s

@@ -325,6 +325,15 @@ fn info_reports_layers_and_targets() {
     assert!(text.contains("charset       2 symbols + EOS: AB"), "{text}");
     assert!(text.contains("fc1    4×256"), "{text}");
     assert!(text.contains("cpm"), "{text}");
+    // Every target is built: each row reports its real build.
+    assert!(!text.contains("not yet built"), "{text}");
+    for board in ["cpm ", "rc2014-classic", "rc2014-512k", "gb-mbc5", "zx48 "] {
+        let row = text
+            .lines()
+            .find(|l| l.split_whitespace().nth(1) == Some(board.trim()))
+            .unwrap_or_else(|| panic!("no {board} row: {text}"));
+        assert!(row.contains(" yes ") && row.contains("ready: "), "{row}");
+    }
 }
 
 mod mutations {

@@ -384,6 +384,182 @@ pub fn intel_hex(rom: &[u8]) -> Result<String, ihex::WriterError> {
     ihex::create_object_file_representation(&records)
 }
 
+/// Most emulated T-states [`Session::boot`] or one [`Session::ask`] may take (about 4.5
+/// minutes at 7.3728 MHz).
+pub const EXCHANGE_LIMIT: u64 = 2_000_000_000;
+
+/// Why a session on the emulated board stopped.
+#[derive(Debug, Error)]
+pub enum SessionError {
+    #[error(transparent)]
+    Machine(#[from] boards::machines::rc2014::MachineError),
+    #[error("no prompt within {limit} T-states; the board said {said:?}")]
+    NoPrompt { limit: u64, said: String },
+}
+
+/// What the board wrote in one exchange, with the T-state of each byte.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub output: Vec<u8>,
+    /// The T-state at which each output byte was written to the UART (the start of its OUT).
+    pub times: Vec<u64>,
+    /// When the host put the line on the wire.
+    pub sent: u64,
+    /// When the engine read the line's last byte (the CR) from the UART: the end of the typed
+    /// line as the engine sees it.
+    pub start: u64,
+    /// When the engine wrote the last byte of the next prompt.
+    pub end: u64,
+    /// Each `con_out` call: the T-state it was entered and the T-states it spent polling a
+    /// transmitter that was still busy with the previous byte.
+    pub uart_busy: Vec<(u64, u64)>,
+}
+
+impl Reply {
+    /// The response line: the bytes after the echoed line's CR LF, up to the CR LF that ends
+    /// the response (as [`super::cpm::Reply::response`]).
+    pub fn response(&self) -> &[u8] {
+        let (a, b) = self.response_span();
+        &self.output[a..b]
+    }
+
+    /// Byte range of [`Reply::response`] in `output`.
+    pub fn response_span(&self) -> (usize, usize) {
+        let o = &self.output;
+        let start = o.windows(2).position(|w| w == b"\r\n").map_or(0, |p| p + 2);
+        let end = o[start..]
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .map_or(o.len(), |p| start + p);
+        (start, end)
+    }
+
+    /// T-states between consecutive response bytes (the steady cost of one step).
+    pub fn intervals(&self) -> Vec<u64> {
+        let (a, b) = self.response_span();
+        self.times[a..b].windows(2).map(|w| w[1] - w[0]).collect()
+    }
+
+    /// T-states spent waiting for the transmitter by the `con_out` calls entered in
+    /// `from..=to`.
+    pub fn uart_busy_in(&self, from: u64, to: u64) -> u64 {
+        self.uart_busy
+            .iter()
+            .filter(|(t, _)| (from..=to).contains(t))
+            .map(|(_, b)| b)
+            .sum()
+    }
+}
+
+/// An engine ROM running on an emulated RC2014, typed to over its UART at the line rate.
+pub struct Session {
+    pub m: boards::machines::rc2014::Rc2014,
+    con_out: Option<u16>,
+}
+
+impl Session {
+    /// Powers up `desc` with `rom` (the `.bin`) and runs to the engine's first prompt (through
+    /// the resident loader's key window on the 512K board). `con_out` is the engine's console
+    /// output routine (its symbol), for [`Reply::uart_busy`]. Returns the session and the
+    /// banner.
+    pub fn boot(
+        desc: &BoardDesc,
+        rom: &[u8],
+        con_out: Option<u16>,
+    ) -> Result<(Session, Vec<u8>), SessionError> {
+        let m = boards::machines::rc2014::Rc2014::new(desc, rom)?;
+        let mut s = Session { m, con_out };
+        // About 1 ms of emulated time between looks at the output.
+        let slice = u64::from(s.m.clock_hz / 1000).max(1);
+        let end = s.m.cpu.cycles + EXCHANGE_LIMIT;
+        let mut out = Vec::new();
+        while !(out.ends_with(b"> ") && s.m.pending_input() == 0) {
+            if s.m.cpu.cycles >= end {
+                return Err(SessionError::NoPrompt {
+                    limit: EXCHANGE_LIMIT,
+                    said: String::from_utf8_lossy(&out).into_owned(),
+                });
+            }
+            s.m.run(slice)?;
+            out.extend(s.m.take_output());
+        }
+        Ok((s, out))
+    }
+
+    /// Sends `line` and a CR, and runs one instruction at a time until the engine has read
+    /// the whole line and printed its next prompt (CR LF "> "), timing every output byte.
+    /// `at(cycles, bus)` is called each time the PC reaches `watch` (e.g. the engine's
+    /// acc_ready hook).
+    pub fn ask(
+        &mut self,
+        line: &[u8],
+        watch: Option<u16>,
+        mut at: impl FnMut(u64, &mut boards::machines::rc2014::Rc2014Bus),
+    ) -> Result<Reply, SessionError> {
+        let mut keys = line.to_vec();
+        keys.push(b'\r');
+        let m = &mut self.m;
+        let _ = m.take_output();
+        m.send(&keys);
+        let sent = m.cpu.cycles;
+        let limit = sent + EXCHANGE_LIMIT;
+        let wait = self.con_out.map(|a| a.wrapping_add(1));
+        let (mut output, mut times, mut uart_busy) = (Vec::new(), Vec::new(), Vec::new());
+        // The current con_out call: when it was entered and its first and last status polls.
+        let mut call: Option<(u64, Option<(u64, u64)>)> = None;
+        let flush = |call: &mut Option<(u64, Option<(u64, u64)>)>, v: &mut Vec<(u64, u64)>| {
+            if let Some((t, polls)) = call.take() {
+                v.push((t, polls.map_or(0, |(a, b)| b - a)));
+            }
+        };
+        let mut start = None;
+        loop {
+            let t = m.cpu.cycles;
+            let pc = m.cpu.pc;
+            if Some(pc) == self.con_out {
+                flush(&mut call, &mut uart_busy);
+                call = Some((t, None));
+            } else if Some(pc) == wait {
+                // Each pass of the wait loop starts with the status read: the time from the
+                // first to the last read of one call is time spent on a busy transmitter.
+                if let Some((_, polls)) = &mut call {
+                    *polls = Some(polls.map_or((t, t), |(a, _)| (a, t)));
+                }
+            }
+            m.run(1)?;
+            for b in m.take_output() {
+                output.push(b);
+                times.push(t);
+            }
+            if start.is_none() && m.pending_input() == 0 {
+                start = Some(t);
+            }
+            if watch == Some(m.cpu.pc) {
+                at(m.cpu.cycles, &mut m.bus);
+            }
+            if let Some(start) = start {
+                if output.ends_with(b"\r\n> ") {
+                    flush(&mut call, &mut uart_busy);
+                    return Ok(Reply {
+                        end: *times.last().unwrap_or(&t),
+                        output,
+                        times,
+                        sent,
+                        start,
+                        uart_busy,
+                    });
+                }
+            }
+            if m.cpu.cycles >= limit {
+                return Err(SessionError::NoPrompt {
+                    limit: EXCHANGE_LIMIT,
+                    said: String::from_utf8_lossy(&output).into_owned(),
+                });
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

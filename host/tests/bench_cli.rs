@@ -1,0 +1,137 @@
+//! `z80lm bench --target rc2014` as a user runs it: the shipped 32K model on the emulated
+//! Classic (exact T-states, wall time at the board's clock, the UART's share), and the clear
+//! build error for a model that does not fit the Classic.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn z80lm(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_z80lm"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("z80lm-bench-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d.join(name)
+}
+
+fn guess_mini() -> String {
+    format!(
+        "{}/../examples/guess-mini/model.npz",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+#[test]
+fn guess_mini_on_the_classic() {
+    let prompts = tmp("prompts.tsv");
+    // The responses column is ignored for --model: the host reference engine decides.
+    std::fs::write(
+        &prompts,
+        "# test\nis it alive\tx\ncan you sit on it\t\n!quit\t\n\t\nis it a chair\tWIN\n",
+    )
+    .unwrap();
+    let (model, p) = (guess_mini(), prompts.to_str().unwrap().to_string());
+    let args = [
+        "bench",
+        "--target",
+        "rc2014",
+        "--board",
+        "rc2014-classic",
+        "--model",
+        &model,
+        "--prompts",
+        &p,
+        "--json",
+        "-",
+    ];
+    let (code, out, err) = z80lm(&args);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let m = &v["models"][0];
+    assert_eq!(m["model"], "guess-mini");
+    // Empty and `!` prompts are left out, as on CP/M.
+    assert_eq!(m["prompts"], 3);
+    assert_eq!(m["mismatches"], 0);
+    let b = &m["board"];
+    assert_eq!(b["board"], "rc2014-classic");
+    assert_eq!(b["clock_hz"], 7_372_800);
+    assert_eq!(b["uart_t_per_byte"], 640);
+    let mean = m["t_per_char"]["mean"].as_f64().unwrap();
+    assert!((100_000.0..1_000_000.0).contains(&mean), "{mean}");
+    let ms = b["ms_per_char"].as_f64().unwrap();
+    assert!((ms - mean / 7_372.8).abs() < 1e-6, "{ms} {mean}");
+    assert!(m["t_per_char_with_query"].as_f64().unwrap() > mean);
+    // Between response bytes the transmitter is long idle; the prompt's CR LF "> " waits.
+    assert_eq!(b["uart_wait_t_per_char"], 0.0);
+    assert!(b["uart_wait_t_per_prompt"].as_f64().unwrap() > 0.0);
+    assert!(v["upstream"].is_null());
+
+    let (code, out, err) = z80lm(&args[..args.len() - 2]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("rc2014-classic: Z80 at 7372800 Hz"), "{out}");
+    assert!(out.contains("ms/char"), "{out}");
+    assert!(out.contains("guess-mini"), "{out}");
+}
+
+#[test]
+fn board_options_are_checked() {
+    let model = guess_mini();
+    let (code, _, err) = z80lm(&["bench", "--board", "rc2014-classic", "--model", &model]);
+    assert_eq!(code, 2);
+    assert!(err.contains("is for --target rc2014"), "{err}");
+    let (code, _, err) = z80lm(&[
+        "bench", "--target", "rc2014", "--board", "zx48", "--model", &model,
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not an RC2014"), "{err}");
+    // guess-mini has no vectors of its own: say so instead of guessing prompts.
+    let (code, _, err) = z80lm(&[
+        "bench",
+        "--target",
+        "rc2014",
+        "--shared",
+        "/nonexistent",
+        "--model",
+        &model,
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("give --prompts"), "{err}");
+}
+
+#[test]
+fn an_upstream_model_on_the_classic_is_the_build_error() {
+    let Some(shared) = common::shared() else {
+        eprintln!("skipped: ../shared not found");
+        return;
+    };
+    let s = shared.to_str().unwrap();
+    let (code, out, err) = z80lm(&[
+        "bench",
+        "--target",
+        "rc2014",
+        "--board",
+        "rc2014-classic",
+        "--shared",
+        s,
+        "--models",
+        "guess",
+    ]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        err.starts_with("error: guess: cannot build for rc2014-classic: the model does not fit"),
+        "{err}"
+    );
+    assert!(err.contains("--board rc2014-512k"), "{err}");
+}
