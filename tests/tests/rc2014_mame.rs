@@ -1,18 +1,22 @@
-//! Our RC2014 512K ROM on an independent emulator: MAME's `rc2014zed` (RC2014 Zed: Z80, the
-//! 512K ROM + 512K RAM module with its SST39SF040, the Dual Serial SIO/2) boots the `.bin` in
-//! place of RomWBW, with SIO channel A on a TCP socket (`null_modem` + `-bitb`). The loader checks
-//! the stored image and boots it; every public guess vector is typed over the socket and
-//! compared. Skips with a reason when `mame` is not installed (Debian package `mame`).
+//! Our RC2014 ROMs on an independent emulator, MAME (Debian's 0.251), with the board's UART on a
+//! TCP socket (`null_modem` + `-bitb`):
+//! * rc2014-512k: `rc2014zed` (Z80, the 512K ROM + 512K RAM module with its SST39SF040, the Dual
+//!   Serial SIO/2) boots the `.bin` in place of RomWBW; the loader checks the stored image and
+//!   boots it; every public guess vector is typed and compared.
+//! * rc2014-classic: `rc2014pro` rebuilt as our Classic (the Pageable ROM module jumpered for a
+//!   32K page, a 32K RAM module, the Serial I/O module's 68B50 ACIA) runs the 32K ROM.
+//! Skips with a reason when `mame` is not installed.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use hil::rc2014::{build, response};
 use hil::{need, shared_model, shared_vectors};
 use z80lm::build::Layout;
+use z80lm::model::Model;
 
 /// `mame` on PATH, or where Debian installs it.
 fn mame() -> Option<PathBuf> {
@@ -67,30 +71,40 @@ impl Line {
     }
 }
 
-#[test]
-fn mame_rc2014zed_boots_our_rom_and_answers_every_guess_vector() {
-    let Some(mame) = mame() else {
-        eprintln!("skipping: mame is not installed (Debian package mame)");
-        return;
-    };
-    let model = need!(shared_model("guess"));
-    let vectors = need!(shared_vectors("guess"));
-    let rom = build(&model, "rc2014-512k", &Layout::Auto);
+/// A MAME machine running our ROM, its serial line on a socket.
+struct Mame {
+    _child: Running,
+    line: Line,
+    dir: PathBuf,
+}
 
-    let dir = std::env::temp_dir().join(format!("z80lm-mame-{}", std::process::id()));
+/// Starts `machine` with `args`, `roms` (device directory, file name, bytes) in its ROM path and
+/// `cfg` as the machine's configuration file (jumper settings), and connects its serial line.
+fn start(
+    mame: &Path,
+    name: &str,
+    machine: &str,
+    args: &[&str],
+    roms: (&str, &str, &[u8]),
+    cfg: Option<&str>,
+) -> Mame {
+    let dir = std::env::temp_dir().join(format!("z80lm-mame-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let roms = dir.join("roms/rc2014_rom_ram_512k");
-    std::fs::create_dir_all(&roms).unwrap();
-    // The module's default BIOS slot; MAME warns about the checksum and runs it.
-    std::fs::write(roms.join("rcz80_std_3_0_1.rom"), &rom.rom).unwrap();
-
+    let rom_dir = dir.join("roms").join(roms.0);
+    std::fs::create_dir_all(&rom_dir).unwrap();
+    // MAME warns about the checksum of a replaced ROM and runs it.
+    std::fs::write(rom_dir.join(roms.1), roms.2).unwrap();
+    std::fs::create_dir_all(dir.join("cfg")).unwrap();
+    if let Some(cfg) = cfg {
+        std::fs::write(dir.join("cfg").join(format!("{machine}.cfg")), cfg).unwrap();
+    }
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let d = |s: &str| dir.join(s).to_string_lossy().into_owned();
-    let _mame = Running(
-        Command::new(&mame)
-            .args(["rc2014zed", "-rompath", &d("roms")])
-            .args(["-bus:4:sio_40p:rs232a", "null_modem"])
+    let child = Running(
+        Command::new(mame)
+            .args([machine, "-rompath", &d("roms")])
+            .args(args)
             .args(["-bitb", &format!("socket.127.0.0.1:{port}")])
             .args(["-video", "none", "-sound", "none", "-nothrottle"])
             .args(["-skip_gameinfo", "-nomouse", "-seconds_to_run", "3600"])
@@ -122,34 +136,131 @@ fn mame_rc2014zed_boots_our_rom_and_answers_every_guess_vector() {
     stream
         .set_read_timeout(Some(Duration::from_millis(200)))
         .unwrap();
-    let mut line = Line(stream);
-    let banner = line.until(b"> ", 60);
+    Mame {
+        _child: child,
+        line: Line(stream),
+        dir,
+    }
+}
+
+impl Mame {
+    /// Types every prompt and returns the mismatches.
+    fn check(&mut self, vectors: &[(Vec<u8>, Vec<u8>)]) -> Vec<String> {
+        let mut bad = Vec::new();
+        for (prompt, want) in vectors {
+            let mut k = prompt.clone();
+            k.push(b'\r');
+            self.line.0.write_all(&k).unwrap();
+            let out = self.line.until(b"\r\n> ", 120);
+            let got = response(&out);
+            if got != want.as_slice() {
+                bad.push(format!(
+                    "{:?}: want {:?} got {:?}",
+                    String::from_utf8_lossy(prompt),
+                    String::from_utf8_lossy(want),
+                    String::from_utf8_lossy(got)
+                ));
+            }
+        }
+        bad
+    }
+}
+
+impl Drop for Mame {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[test]
+fn mame_rc2014zed_boots_our_rom_and_answers_every_guess_vector() {
+    let Some(mame) = mame() else {
+        eprintln!("skipping: mame is not installed (Debian package mame)");
+        return;
+    };
+    let model = need!(shared_model("guess"));
+    let vectors = need!(shared_vectors("guess"));
+    let rom = build(&model, "rc2014-512k", &Layout::Auto);
+    let mut m = start(
+        &mame,
+        "zed",
+        "rc2014zed",
+        &["-bus:4:sio_40p:rs232a", "null_modem"],
+        ("rc2014_rom_ram_512k", "rcz80_std_3_0_1.rom", &rom.rom),
+        None,
+    );
+    let banner = m.line.until(b"> ", 60);
     let banner = String::from_utf8_lossy(&banner);
     assert!(banner.contains("z80lm loader"), "{banner}");
     assert!(banner.contains("booting"), "{banner}");
-
-    let mut bad = Vec::new();
-    for (prompt, want) in &vectors {
-        let mut k = prompt.clone();
-        k.push(b'\r');
-        line.0.write_all(&k).unwrap();
-        let out = line.until(b"\r\n> ", 120);
-        let got = response(&out);
-        if got != want.as_slice() {
-            bad.push(format!(
-                "{:?}: want {:?} got {:?}",
-                String::from_utf8_lossy(prompt),
-                String::from_utf8_lossy(want),
-                String::from_utf8_lossy(got)
-            ));
-        }
-    }
-    let _ = std::fs::remove_dir_all(&dir);
+    let bad = m.check(&vectors);
     assert!(
         bad.is_empty(),
         "MAME rc2014zed: {} of {} differ:\n{}",
         bad.len(),
         vectors.len(),
+        bad.join("\n")
+    );
+}
+
+/// The Pageable ROM module's page-size jumpers set to 32K (MAME's default is 16K).
+const PAGE_32K: &str = r#"<?xml version="1.0"?>
+<mameconfig version="10">
+    <system name="rc2014pro">
+        <input>
+            <port tag=":bus:4:page_rom:PAGE_SIZE" type="CONFIG" mask="7" defvalue="4" value="5" />
+        </input>
+    </system>
+</mameconfig>
+"#;
+
+#[test]
+fn mame_rc2014_with_a_32k_rom_and_acia_runs_the_classic_rom() {
+    let Some(mame) = mame() else {
+        eprintln!("skipping: mame is not installed (Debian package mame)");
+        return;
+    };
+    let path = format!(
+        "{}/../examples/guess-mini/model.npz",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let model = Model::load(path.as_ref()).unwrap();
+    let rom = build(&model, "rc2014-classic", &Layout::Auto);
+    // A 27C512 holds 64K; the page jumpers select its first 32K.
+    let mut eprom = rom.rom.clone();
+    eprom.resize(0x10000, 0xFF);
+    let mut m = start(
+        &mame,
+        "classic",
+        "rc2014pro",
+        &[
+            "-bus:3",
+            "ram32k",
+            "-bus:5",
+            "serial",
+            "-bus:5:serial:rs232",
+            "null_modem",
+        ],
+        ("rc2014_pagable_rom", "24886009.bin", &eprom),
+        Some(PAGE_32K),
+    );
+    m.line.until(b"> ", 60);
+    let prompts: [&[u8]; 6] = [
+        b"is it alive",
+        b"can you sit on it",
+        b"is it made of metal",
+        b"is it a chair",
+        b"hello",
+        b"what are you thinking of",
+    ];
+    let vectors: Vec<_> = prompts
+        .iter()
+        .map(|p| (p.to_vec(), z80lm::model::infer::respond(&model, p)))
+        .collect();
+    let bad = m.check(&vectors);
+    assert!(
+        bad.is_empty(),
+        "MAME rc2014pro (classic ROM):\n{}",
         bad.join("\n")
     );
 }
