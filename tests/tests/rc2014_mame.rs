@@ -5,6 +5,7 @@
 //!   boots it; every public guess vector is typed and compared.
 //! * rc2014-classic: `rc2014pro` rebuilt as our Classic (the Pageable ROM module jumpered for a
 //!   32K page, a 32K RAM module, the Serial I/O module's 68B50 ACIA) runs the 32K ROM.
+//!
 //! Skips with a reason when `mame` is not installed.
 
 use std::io::{Read, Write};
