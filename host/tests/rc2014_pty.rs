@@ -225,7 +225,7 @@ fn lrzsz_sx_sends_into_our_loader() {
     let emu = Emu::start(&dir.join("flash.state"), false);
     // A blank flash: the loader says so and waits for a transfer.
     let mut t = Term::open(&emu.port);
-    t.until(b"1k blocks)\r\n", 30);
+    t.until(b"intel hex\r\n", 30);
     drop(t);
     let tty = || {
         std::fs::OpenOptions::new()
@@ -283,7 +283,7 @@ fn port_vanishing_mid_transfer_is_a_clear_error_and_nothing_half_written_boots()
     // Whatever reached the flash, the loader stays in charge after a restart.
     let emu = Emu::start(&state, true);
     let mut t = Term::open(&emu.port);
-    let banner = t.until(b"1k blocks)\r\n", 30);
+    let banner = t.until(b"intel hex\r\n", 30);
     let banner = String::from_utf8_lossy(&banner);
     assert!(!banner.contains("booting"), "{banner}");
     drop(t);

@@ -28,14 +28,19 @@ pub struct RomChat {
 impl RomChat {
     /// Powers up `board` with `rom` (the `.bin`) and runs to the engine's first prompt.
     pub fn boot(board: &str, rom: &[u8]) -> RomChat {
-        let desc = BoardDesc::builtin(board).expect("built-in board");
-        let m = Rc2014::new(&desc, rom).unwrap_or_else(|e| panic!("{board}: {e}"));
-        let mut c = RomChat {
-            m,
-            banner: Vec::new(),
-        };
+        let mut c = RomChat::power_up(board, rom);
         c.banner = c.run_until(b"> ");
         c
+    }
+
+    /// Powers up `board` with `rom` without running it.
+    pub fn power_up(board: &str, rom: &[u8]) -> RomChat {
+        let desc = BoardDesc::builtin(board).expect("built-in board");
+        let m = Rc2014::new(&desc, rom).unwrap_or_else(|e| panic!("{board}: {e}"));
+        RomChat {
+            m,
+            banner: Vec::new(),
+        }
     }
 
     /// Runs until the board has taken every byte sent and its output ends with `suffix`.

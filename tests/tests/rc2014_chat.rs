@@ -134,3 +134,84 @@ fn bang_on_the_512k_board_returns_to_the_loader() {
     assert!(text.contains("booting"), "{text}");
     assert_eq!(chat.ask(b"is it a chair"), b"WIN");
 }
+
+/// The board with only our loader in its flash, waiting for an upload.
+fn blank_512k() -> RomChat {
+    let loader = z80rom::loader::build().unwrap();
+    let mut chat = RomChat::power_up("rc2014-512k", &z80rom::loader::flash_image(&loader, None));
+    let said = chat.run_until(b"intel hex\r\n");
+    assert!(String::from_utf8_lossy(&said).contains("no image stored"));
+    // The loader discards what arrives until the line has been quiet for ~0.1 s; a person
+    // starts a terminal's send-file later than that.
+    chat.m.run(7_372_800 / 4).unwrap();
+    chat.m.take_output();
+    chat
+}
+
+#[test]
+fn the_loader_takes_the_intel_hex_build_writes_as_plain_text() {
+    let model = Model::load(
+        format!("{}/../examples/guess/model.npz", env!("CARGO_MANIFEST_DIR")).as_ref(),
+    )
+    .unwrap();
+    let rom = build(&model, "rc2014-512k", &Layout::Auto);
+    let hex = z80lm::build::targets::rc2014::intel_hex(&rom.rom).unwrap();
+    let mut chat = blank_512k();
+    // As a terminal's "send file" would: the text as it is, at the line rate.
+    let start = chat.m.cpu.cycles;
+    chat.m.send(hex.as_bytes());
+    // Up to the end-of-file record: its line end stays unread (the engine it boots reads it).
+    let tail = hex.len() - hex.trim_end().len();
+    while chat.m.pending_input() > tail {
+        chat.m.run(640).unwrap();
+    }
+    // The loader keeps up with the line: no byte waits for it (the line is flow-controlled
+    // here, so a slow loader would stretch the transfer).
+    let took = chat.m.cpu.cycles - start;
+    let line = (hex.len() - tail) as u64 * chat.m.cycles_per_char();
+    assert!(
+        took <= line + line / 100 && took * 1000 >= line * 999,
+        "{took} T for {line} T of line time"
+    );
+    let said = chat.run_until(b"> ");
+    let said = String::from_utf8_lossy(&said);
+    let crc = z80rom::loader::CRC32.checksum(&rom.app);
+    assert!(said.contains(&format!("ok: flash crc32 {crc:08x}")), "{said}");
+    assert!(said.contains("booting"), "{said}");
+    assert_eq!(chat.ask(b"is it a chair"), b"WIN");
+    // What was programmed is the image, byte for byte.
+    let flash = chat.m.flash().unwrap().contents();
+    assert_eq!(z80rom::loader::stored_image(flash), Some(&rom.app[..]));
+}
+
+#[test]
+fn a_bad_intel_hex_record_is_refused_and_nothing_boots() {
+    let model = Model::load(
+        format!("{}/../examples/guess-mini/model.npz", env!("CARGO_MANIFEST_DIR")).as_ref(),
+    )
+    .unwrap();
+    let rom = build(&model, "rc2014-512k", &Layout::Auto);
+    let hex = z80lm::build::targets::rc2014::intel_hex(&rom.rom).unwrap();
+    // One data digit changed in the middle of the file: that record's checksum fails.
+    let mut bad = hex.clone().into_bytes();
+    let at = bad.len() / 2;
+    let at = at + bad[at..].iter().position(|&b| b == b':').unwrap() + 12;
+    bad[at] = if bad[at] == b'0' { b'1' } else { b'0' };
+    let mut chat = blank_512k();
+    chat.m.send(&bad);
+    let said = chat.run_until(b"intel hex\r\n");
+    let said = String::from_utf8_lossy(&said);
+    assert!(said.contains("error: intel hex record fails its checksum"), "{said}");
+    // The rest of the file is drained; the loader waits again and the flash holds no image.
+    chat.m.run(7_372_800).unwrap();
+    assert_eq!(z80rom::loader::stored_image(chat.m.flash().unwrap().contents()), None);
+    // A file cut short is refused too.
+    let mut chat = blank_512k();
+    chat.m.send(&hex.as_bytes()[..hex.len() / 3]);
+    let said = chat.run_until(b"intel hex\r\n");
+    assert!(
+        String::from_utf8_lossy(&said).contains("without its end-of-file record"),
+        "{}",
+        String::from_utf8_lossy(&said)
+    );
+}

@@ -6,8 +6,8 @@
 ;      to RAM 63 at 0xC000 and runs from there;
 ;   2. prints a banner; if a valid image is stored it offers a key window, then checks the stored
 ;      image's CRC-32 and boots it (window 0 = flash 1, window 1 = flash 2, jp 0x0000);
-;   3. otherwise (or on a key) receives an upload with XMODEM (CRC-16, 128 or 1K blocks) into RAM
-;      pages 32-61, checks its CRC-32, erases the header sector, programs the image sector by
+;   3. otherwise (or on a key) receives an upload with XMODEM (CRC-16, 128 or 1K blocks), or the
+;      image as Intel HEX (below), into RAM pages 32-61, checks its CRC-32, erases the header sector, programs the image sector by
 ;      sector into flash pages 1-30 (skipping sectors that already match, verifying each), checks
 ;      CRC-32 over the flash, and only then writes the header. A power cut at any point leaves a
 ;      missing or mismatching header, so the loader stays in charge.
@@ -15,6 +15,13 @@
 ; Upload = 16-byte header + image. Header: "Z8LM", length (u32 LE), CRC-32 of the image (u32 LE,
 ; IEEE 802.3 reflected, as zlib), version (u16 LE = 1), flags (u16, 0). The header is stored at
 ; flash 0x7F000 (page 31, offset 0x3000).
+;
+; Intel HEX: instead of starting XMODEM the sender may send the `.hex` that `z80lm build` writes
+; for the whole flash (e.g. a terminal's plain "send file"): records of type 00 (data), 01 (end of
+; file) and 04 (extended linear address; 02, 03 and 05 are read and ignored), each line checked
+; by its checksum. Addresses are flash offsets: 0x4000 up go to the image buffer, the 16 bytes at
+; 0x7F000 are the header, the loader's own page (below 0x4000) is skipped. Bytes no record
+; names are 0xFF, as erased flash. The header and the CRC-32 are then checked as for XMODEM.
 ;
 ; Flash commands follow the SST39SF040 data sheet, Table 4: 5555h/2AAAh on A14-A0. With window 0 =
 ; flash page 0 and window 1 = flash page 1, chip address 2AAAh is CPU 0x2AAA and 5555h is CPU
@@ -63,6 +70,11 @@ v_pg    equ VARS+21
 v_tmp   equ VARS+22
 v_sector equ VARS+23
 v_nsect equ VARS+24
+v_upper equ VARS+25         ; Intel HEX: bits 16-23 of the address (type 04)
+v_type  equ VARS+26         ; Intel HEX: record type
+v_addr  equ VARS+27         ; Intel HEX: address of the next data byte (word)
+v_cnt   equ VARS+29         ; Intel HEX: data bytes left in the record
+v_sp    equ VARS+30         ; fill_buffer: the stack pointer (word)
 v_hdr   equ VARS+32         ; 16-byte header
 v_len   equ v_hdr+4
 v_crc   equ v_hdr+8
@@ -109,6 +121,7 @@ main:
 .no_image:
     call puts
 .loader:
+    call fill_buffer        ; before the ready line: an Intel HEX sender may start at once
     ld hl,s_ready
     call puts
     call drain
@@ -192,7 +205,8 @@ check_hdr:
     scf
     ret
 
-; receive: XMODEM receiver into the header area and RAM pages 32-61, then CRC-32 check.
+; receive: XMODEM receiver into the header area and RAM pages 32-61 (or Intel HEX, see
+; hex_receive; fill_buffer has run), then CRC-32 check.
 ; Out: NC = image in RAM, v_hdr valid; C with HL = message. Clobbers all.
 receive:
     ld a,1
@@ -226,6 +240,12 @@ receive:
     jr z,.b1k
     cp EOT
     jp z,.eot
+    cp ':'
+    jr nz,.notHex
+    ld a,(v_started)
+    or a
+    jp z,hex_receive        ; Intel HEX instead of XMODEM
+.notHex:
     cp CAN
     jr nz,.wait
     ld hl,s_cancel
@@ -327,6 +347,15 @@ receive:
     ld hl,v_len+2
     sbc a,(hl)
     jr c,.short
+    jp check_rx_crc
+.short:
+    ld hl,s_short
+    scf
+    ret
+
+; check_rx_crc: CRC-32 of the received image in RAM against the header.
+; Out: NC = good; C with HL = message. Clobbers all.
+check_rx_crc:
     ld a,RAM
     call crc_region
     call cmp_crc
@@ -334,9 +363,216 @@ receive:
     ld hl,s_rxcrc
     scf
     ret
-.short:
-    ld hl,s_short
+
+; fill_buffer: the image buffer (RAM pages 32-61) := 0xFF, the header buffer := 0, so that bytes
+; an Intel HEX upload does not name read as erased flash and a missing header fails its magic.
+; Pushes 0xFFFF through window 2 with interrupts off: ~0.4 s. Clobbers A, B, HL.
+fill_buffer:
+    ld (v_sp),sp
+    ld hl,0xFFFF
+    ld a,RAM
+.page:
+    out (PAGE2),a
+    ld sp,0xC000
+    ld b,0                  ; 256 rounds of 32 pushes = 16K
+.round:
+    rept 32
+    push hl
+    endr
+    djnz .round
+    inc a
+    cp RAM+MAXPAGES
+    jr nz,.page
+    ld sp,(v_sp)
+    ld hl,v_hdr
+    ld b,16
+.hdr:
+    ld (hl),0
+    inc hl
+    djnz .hdr
+    ret
+
+; hex_receive: Intel HEX records into the buffers (the first ':' has been read), up to the end of
+; file record; then the header and the CRC-32 are checked. Out: NC = image in RAM, v_hdr valid;
+; C with HL = message. Clobbers all.
+hex_receive:
+    xor a
+    ld (v_upper),a
+.record:
+    ld e,0                  ; E = sum of the record's bytes (checksum: 0 mod 256)
+    call hex_byte
+    ret c
+    ld (v_cnt),a
+    call hex_byte
+    ret c
+    ld (v_addr+1),a
+    call hex_byte
+    ret c
+    ld (v_addr),a
+    call hex_byte
+    ret c
+    ld (v_type),a
+.data:
+    ld a,(v_cnt)
+    or a
+    jr z,.sum
+    dec a
+    ld (v_cnt),a
+    call hex_byte
+    ret c
+    ld d,a
+    ld a,(v_type)
+    or a
+    jr nz,.other
+    call hex_store          ; type 00: data
+    jr .data
+.other:
+    cp 4
+    jr nz,.data             ; types 02, 03, 05 (and 01's none): read, ignored
+    ld a,(v_cnt)            ; type 04: the upper address word, big-endian; keep its low byte
+    or a
+    jr nz,.data
+    ld a,d
+    ld (v_upper),a
+    jr .data
+.sum:
+    call hex_byte           ; the checksum byte completes the sum
+    ret c
+    ld a,e
+    or a
+    ld hl,s_hexsum
     scf
+    ret nz
+    ld a,(v_type)
+    cp 1
+    jr z,.eof
+    ld hl,90                ; ~1 s for the next record
+    ld (v_tmo),hl
+.next:
+    call getc_to            ; skip line ends up to the next ':'
+    ld hl,s_hexshort
+    ret c
+    cp ':'
+    jr z,.record
+    cp 13
+    jr z,.next
+    cp 10
+    jr z,.next
+    cp ' '
+    jr z,.next
+    ld hl,s_hexbad
+    scf
+    ret
+.eof:
+    call check_hdr
+    ret c
+    jp check_rx_crc
+
+; hex_byte: two hex digits from the line as a byte, added to E. The per-character path is kept
+; short (about 130 T-states of the 640 a character takes at 115200 baud with a 7.3728 MHz
+; clock), so a sender with no flow control never overruns the SIO.
+; Out: NC and A = byte; C with HL = message. Clobbers BC, L; preserves D.
+hex_byte:
+    call hex_digit
+    ret c
+    add a,a
+    add a,a
+    add a,a
+    add a,a
+    ld l,a
+    call hex_digit
+    ret c
+    or l
+    ld l,a
+    add a,e
+    ld e,a
+    ld a,l
+    or a                    ; clear carry
+    ret
+
+; hex_digit: the next byte from the line (polled directly, ~0.35 s timeout) as a hex digit,
+; either case. Out: NC and A = 0..15; C with HL = message. Clobbers BC.
+hex_digit:
+    ld bc,0
+.poll:
+    in a,(SIO_CTL)          ; RR0 bit 0: a byte is waiting
+    rra
+    jr c,.got
+    dec bc
+    ld a,b
+    or c
+    jr nz,.poll
+    ld hl,s_hexshort
+    scf
+    ret
+.got:
+    in a,(SIO_DATA)
+    sub '0'
+    jr c,.bad
+    cp 10
+    ccf
+    ret nc
+    and 0xDF                ; letters: fold case ('a'-'0' -> 'A'-'0')
+    sub 'A'-'0'
+    jr c,.bad
+    cp 6
+    jr nc,.bad
+    add a,10
+    ret                     ; carry clear from the add
+.bad:
+    ld hl,s_hexbad
+    scf
+    ret
+
+; hex_store: put data byte D at flash offset (v_upper:v_addr), then advance v_addr. The header
+; bytes (0x7F000-0x7F00F) go to v_hdr, 0x4000 up to the image buffer in RAM pages 32-61 (through
+; window 2), anything else (the loader's page, beyond the largest image) is dropped.
+; Clobbers A, HL.
+hex_store:
+    ld hl,(v_addr)
+    ld a,(v_upper)
+    cp 7
+    jr nz,.image
+    ld a,h                  ; 0x7F000-0x7F00F: the header
+    cp 0xF0
+    jr nz,.image7
+    ld a,l
+    cp 16
+    jr nc,.image7
+    ld a,l
+    ld hl,v_hdr
+    add a,l
+    ld l,a
+    ld a,d
+    ld (hl),a
+    jr .adv
+.image7:
+    ld a,7
+.image:
+    ; flash page = upper * 4 + addr >> 14; the buffer holds pages 1..MAXPAGES at RAM 32..61
+    add a,a
+    add a,a
+    ld l,a
+    ld a,h
+    rlca
+    rlca
+    and 3
+    add a,l                 ; A = flash page (upper < 64 here: the flash has 32)
+    dec a                   ; page 0 is the loader's
+    cp MAXPAGES
+    jr nc,.adv              ; page 0 (A wrapped to 255) or past the largest image
+    add a,RAM
+    out (PAGE2),a
+    ld hl,(v_addr)
+    ld a,h
+    and 0x3F
+    or 0x80
+    ld h,a
+    ld (hl),d
+.adv:
+    ld hl,(v_addr)
+    inc hl
+    ld (v_addr),hl
     ret
 
 ; commit: move a good block from BLKBUF: the first 16 bytes of the upload to v_hdr (checked when
@@ -879,7 +1115,7 @@ magic:      db "Z8LM"
 s_banner:   db "\r\nz80lm loader 1 (rc2014-512k, sst39sf040)\r\n",0
 s_key:      db "image ok; press a key within 1.5 s for the loader\r\n",0
 s_boot:     db "booting\r\n",0
-s_ready:    db "loader: send the image with xmodem (crc-16, 1k blocks)\r\n",0
+s_ready:    db "loader: send the image with xmodem (crc-16, 1k blocks) or as intel hex\r\n",0
 s_noimg:    db "no image stored\r\n",0
 s_badcrc:   db "stored image fails its crc-32 check\r\n",0
 s_toolarge: db "\r\nerror: image too large (max 491520 bytes)\r\n",0
@@ -894,5 +1130,8 @@ s_verify:   db "\r\nerror: flash verify failed\r\n",0
 s_fcrc:     db "\r\nerror: flash crc-32 mismatch after programming\r\n",0
 s_ok:       db "\r\nok: flash crc32 ",0
 s_crlf:     db "\r\n",0
+s_hexsum:   db "\r\nerror: intel hex record fails its checksum\r\n",0
+s_hexbad:   db "\r\nerror: not intel hex\r\n",0
+s_hexshort: db "\r\nerror: intel hex ended without its end-of-file record\r\n",0
 loader_end:
     assert loader_end <= CRC32T, "loader code overlaps its tables"
