@@ -150,10 +150,9 @@ fn blank_512k() -> RomChat {
 
 #[test]
 fn the_loader_takes_the_intel_hex_build_writes_as_plain_text() {
-    let model = Model::load(
-        format!("{}/../examples/guess/model.npz", env!("CARGO_MANIFEST_DIR")).as_ref(),
-    )
-    .unwrap();
+    let model =
+        Model::load(format!("{}/../examples/guess/model.npz", env!("CARGO_MANIFEST_DIR")).as_ref())
+            .unwrap();
     let rom = build(&model, "rc2014-512k", &Layout::Auto);
     let hex = z80lm::build::targets::rc2014::intel_hex(&rom.rom).unwrap();
     let mut chat = blank_512k();
@@ -176,7 +175,10 @@ fn the_loader_takes_the_intel_hex_build_writes_as_plain_text() {
     let said = chat.run_until(b"> ");
     let said = String::from_utf8_lossy(&said);
     let crc = z80rom::loader::CRC32.checksum(&rom.app);
-    assert!(said.contains(&format!("ok: flash crc32 {crc:08x}")), "{said}");
+    assert!(
+        said.contains(&format!("ok: flash crc32 {crc:08x}")),
+        "{said}"
+    );
     assert!(said.contains("booting"), "{said}");
     assert_eq!(chat.ask(b"is it a chair"), b"WIN");
     // What was programmed is the image, byte for byte.
@@ -187,7 +189,11 @@ fn the_loader_takes_the_intel_hex_build_writes_as_plain_text() {
 #[test]
 fn a_bad_intel_hex_record_is_refused_and_nothing_boots() {
     let model = Model::load(
-        format!("{}/../examples/guess-mini/model.npz", env!("CARGO_MANIFEST_DIR")).as_ref(),
+        format!(
+            "{}/../examples/guess-mini/model.npz",
+            env!("CARGO_MANIFEST_DIR")
+        )
+        .as_ref(),
     )
     .unwrap();
     let rom = build(&model, "rc2014-512k", &Layout::Auto);
@@ -201,10 +207,16 @@ fn a_bad_intel_hex_record_is_refused_and_nothing_boots() {
     chat.m.send(&bad);
     let said = chat.run_until(b"intel hex\r\n");
     let said = String::from_utf8_lossy(&said);
-    assert!(said.contains("error: intel hex record fails its checksum"), "{said}");
+    assert!(
+        said.contains("error: intel hex record fails its checksum"),
+        "{said}"
+    );
     // The rest of the file is drained; the loader waits again and the flash holds no image.
     chat.m.run(7_372_800).unwrap();
-    assert_eq!(z80rom::loader::stored_image(chat.m.flash().unwrap().contents()), None);
+    assert_eq!(
+        z80rom::loader::stored_image(chat.m.flash().unwrap().contents()),
+        None
+    );
     // A file cut short is refused too.
     let mut chat = blank_512k();
     chat.m.send(&hex.as_bytes()[..hex.len() / 3]);
