@@ -118,11 +118,7 @@ impl Term {
         k.push(b'\r');
         self.0.send(&k).unwrap();
         let out = self.until(b"\r\n> ", 60);
-        let start = out.windows(2).position(|w| w == b"\r\n").unwrap() + 2;
-        let end = out[start..]
-            .windows(2)
-            .position(|w| w == b"\r\n")
-            .map_or(out.len(), |p| start + p);
+        let (start, end) = z80lm::build::response_span(&out);
         out[start..end].to_vec()
     }
 }

@@ -74,15 +74,8 @@ impl RomChat {
     }
 }
 
-/// The response in one exchange's output: after the first CR LF (the echo's), up to the next.
+/// The response in one exchange's output: after the echo's CR LF, up to the next.
 pub fn response(out: &[u8]) -> &[u8] {
-    let start = out
-        .windows(2)
-        .position(|w| w == b"\r\n")
-        .map_or(0, |p| p + 2);
-    let end = out[start..]
-        .windows(2)
-        .position(|w| w == b"\r\n")
-        .map_or(out.len(), |p| start + p);
-    &out[start..end]
+    let (a, b) = z80lm::build::response_span(out);
+    &out[a..b]
 }

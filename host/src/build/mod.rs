@@ -164,6 +164,20 @@ pub fn image_of(asm: &z80rom::asm::Assembly, plan: &LayoutPlan) -> Result<Image,
     })
 }
 
+/// Where the response is in what an engine wrote for one exchange: after the echoed line's
+/// CR LF, up to the CR LF that ends the response (the prompt after it is not part of it).
+pub fn response_span(output: &[u8]) -> (usize, usize) {
+    let start = output
+        .windows(2)
+        .position(|w| w == b"\r\n")
+        .map_or(0, |p| p + 2);
+    let end = output[start..]
+        .windows(2)
+        .position(|w| w == b"\r\n")
+        .map_or(output.len(), |p| start + p);
+    (start, end)
+}
+
 /// The whole path for one target: plan, generate, assemble.
 pub fn build(
     model: &Model,

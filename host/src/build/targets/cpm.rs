@@ -60,13 +60,7 @@ impl Reply {
 
     /// Byte range of [`Reply::response`] in `output`.
     pub fn response_span(&self) -> (usize, usize) {
-        let o = &self.output;
-        let start = o.windows(2).position(|w| w == b"\r\n").map_or(0, |p| p + 2);
-        let end = o[start..]
-            .windows(2)
-            .position(|w| w == b"\r\n")
-            .map_or(o.len(), |p| start + p);
-        (start, end)
+        super::super::response_span(&self.output)
     }
 
     /// T-states between consecutive response bytes (the steady cost of one step).
