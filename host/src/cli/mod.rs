@@ -44,19 +44,23 @@ pub enum Command {
     Eval(eval::Args),
     /// Generate one of our datasets (20-questions `guess`, `tinychat`).
     Data(data::Args),
-    /// Build the inference engine for a board (CP/M .COM) and print its memory map.
+    /// Build the inference engine for a target (CP/M .COM, RC2014 ROM, Game Boy .gb, ZX Spectrum
+    /// .tap) and print the layout it chose and its memory map.
     Build(build::Args),
     /// Run a CP/M .COM on the emulated CP/M 2.2 machine (terminal or --batch).
     Run(run::Args),
-    /// Benchmark T-states per generated char on the emulated CP/M machine, vs upstream GUESS.COM.
+    /// Benchmark T-states per generated char on an emulated machine (CP/M with upstream
+    /// GUESS.COM side by side, RC2014, Game Boy).
     Bench(bench::Args),
     /// List serial ports.
     Ports(ports::Args),
-    /// Flash an image to a board over its serial line (XMODEM through the resident loader).
+    /// Flash an image to a board over its serial line (XMODEM through the RC2014 resident loader,
+    /// Intel HEX through a ROM monitor, or plain XMODEM to a CP/M receiver).
     Flash(flash::Args),
     /// Streaming chat terminal on a serial port (exit with Ctrl-]).
     Term(term::Args),
-    /// Run an emulated board with its serial port on a pseudo-terminal.
+    /// Run an emulated board: RC2014 with its serial port on a pseudo-terminal, Game Boy or ZX
+    /// Spectrum with its screen in the terminal.
     Emu(emu::Args),
 }
 
