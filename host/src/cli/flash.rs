@@ -30,7 +30,8 @@ pub enum Via {
 pub struct Args {
     /// The image: the .bin from `z80lm build` (a full 512K flash image or the application alone).
     pub image: PathBuf,
-    /// Board (see boards/data): rc2014-512k, rc2014-classic (with --via hex) or cpm (--via xmodem).
+    /// Board (see boards/data): rc2014-512k (the loader), rc2014-classic (--via hex: a RAM
+    /// program through the Small Computer Monitor) or cpm (--via xmodem).
     #[arg(long, env = "Z80LM_BOARD", default_value = "rc2014-512k")]
     pub board: String,
     /// Serial port or pty (`z80lm ports`; `z80lm emu` prints its pty).
@@ -120,7 +121,7 @@ pub fn run(args: Args) -> Result<()> {
         Via::Loader => {
             if desc.flash.is_none() {
                 bail!(
-                    "{} has no in-system flash (its ROM is an EPROM): burn the .bin with a programmer, or load into RAM with --via hex",
+                    "{} has no in-system flash (its ROM is an EPROM): burn the .bin from `z80lm build` with a programmer (kicad-notes/rc2014.md, section 6)",
                     desc.name
                 );
             }

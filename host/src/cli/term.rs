@@ -73,7 +73,7 @@ pub fn session(mut port: Serial) -> Result<()> {
                 std::thread::sleep(std::time::Duration::from_millis(2));
                 continue;
             }
-            Err(e) => anyhow::bail!("{}: the port failed ({:?}); did it vanish? (see kicad-notes/troubleshooting.md#port-not-found)", port.name, e.0),
+            Err(e) => anyhow::bail!("{}: the port failed ({:?}); did it vanish? (see kicad-notes/troubleshooting.md#port-vanished)", port.name, e.0),
         }
         match port.read(&mut buf) {
             Ok(n) => {
@@ -81,7 +81,7 @@ pub fn session(mut port: Serial) -> Result<()> {
                 out.flush()?;
             }
             Err(e) if e.0.kind() == std::io::ErrorKind::TimedOut => {}
-            Err(e) => anyhow::bail!("{}: the port failed ({:?}); did it vanish? (see kicad-notes/troubleshooting.md#port-not-found)", port.name, e.0),
+            Err(e) => anyhow::bail!("{}: the port failed ({:?}); did it vanish? (see kicad-notes/troubleshooting.md#port-vanished)", port.name, e.0),
         }
     }
     drop(_raw);

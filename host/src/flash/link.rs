@@ -42,7 +42,11 @@ pub struct LinkError {
 
 impl std::fmt::Display for LinkError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({:?})", self.message, self.kind)
+        if self.message.is_empty() {
+            write!(f, "{:?}", self.kind)
+        } else {
+            f.write_str(&self.message)
+        }
     }
 }
 

@@ -26,8 +26,15 @@ pub struct Serial {
 }
 
 /// An I/O error on an open port.
-#[derive(Debug)]
 pub struct SerialError(pub std::io::Error);
+
+/// Shown as the OS error text ("Input/output error (os error 5)"), which is what a user needs
+/// in a one-line message.
+impl std::fmt::Debug for SerialError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
 
 impl embedded_io::Error for SerialError {
     fn kind(&self) -> ErrorKind {

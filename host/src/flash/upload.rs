@@ -54,7 +54,7 @@ pub enum UploadError {
     NoResult(Duration),
     #[error("verify failed: the loader read back crc32 {got:08x}, the image has {want:08x} (see kicad-notes/troubleshooting.md#flash-verify)")]
     Mismatch { got: u32, want: u32 },
-    #[error("the serial link failed: {0}: did the port vanish? (see kicad-notes/troubleshooting.md#port-not-found)")]
+    #[error("the serial link failed: {0}: did the port vanish? (see kicad-notes/troubleshooting.md#port-vanished)")]
     Link(LinkError),
 }
 

@@ -71,7 +71,7 @@ impl Default for Config {
 /// What ended a transfer early. Each message is one line ending in a pointer to the fix.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum XmodemError {
-    #[error("no XMODEM receiver answered within {0:?} (nothing sent 'C' or NAK): is the loader running, the board reset, the baud rate right? (see kicad-notes/troubleshooting.md#no-banner)")]
+    #[error("no XMODEM receiver answered within {0:?} (nothing sent 'C' or NAK): is the loader running, the board reset, the baud rate right? (see kicad-notes/troubleshooting.md#no-loader)")]
     NoReceiver(Duration),
     #[error("block {block} was not acknowledged after {tries} tries (last: {last}): check the baud rate and cable (see kicad-notes/troubleshooting.md#xmodem-retries)")]
     TooManyRetries {
@@ -87,7 +87,7 @@ pub enum XmodemError {
     NoSender(Duration),
     #[error("the sender stopped in block {block} (no data for {gap:?}) (see kicad-notes/troubleshooting.md#xmodem-retries)")]
     SenderStalled { block: u32, gap: Duration },
-    #[error("the serial link failed: {0}: did the port vanish (unplugged, emulator stopped)? (see kicad-notes/troubleshooting.md#port-not-found)")]
+    #[error("the serial link failed: {0}: did the port vanish (unplugged, emulator stopped)? (see kicad-notes/troubleshooting.md#port-vanished)")]
     Link(LinkError),
 }
 
