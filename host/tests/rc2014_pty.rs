@@ -385,3 +385,35 @@ fn term_streams_the_chat_from_a_pipe() {
     emu.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn flash_finds_a_loader_that_is_already_waiting() {
+    // A real board does not hear the emulator's reset bytes: with --no-reset, flash must still
+    // find a loader that printed its ready line before flash started (blank flash).
+    let dir = tmpdir("pty-waiting");
+    let Some(bin) = build_guess(&dir) else { return };
+    let emu = Emu::start(&dir.join("flash.state"), false);
+    let mut t = Term::open(&emu.port);
+    t.until(b"intel hex\r\n", 30);
+    drop(t);
+    std::thread::sleep(Duration::from_secs(1));
+    let o = z80lm(&[
+        "flash",
+        "--port",
+        &emu.port,
+        "--no-reset",
+        "--wait",
+        "10",
+        bin.to_str().unwrap(),
+    ]);
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "flash failed: {said}");
+    assert!(said.contains("verified"), "{said}");
+    let mut t = Term::open(&emu.port);
+    t.0.send(b"\r").unwrap();
+    t.until(b"\r\n> ", 30);
+    assert_eq!(t.ask(b"is it a chair"), b"WIN");
+    drop(t);
+    emu.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -122,6 +122,11 @@ where
             if b == b'\n' && last_line(&transcript).starts_with("loader: send") {
                 break;
             }
+            // A loader already waiting (it printed its line before we came) polls with a lone
+            // 'C' every 3 s; its own text is lowercase, so a 'C' alone on a line is that poll.
+            if b == b'C' && last_line(&transcript) == "C" {
+                break;
+            }
         }
     }
     let payload = loader::upload(image);

@@ -246,11 +246,18 @@ receive:
     or a
     jp z,hex_receive        ; Intel HEX instead of XMODEM
 .notHex:
+    cp ' '                  ; a sender knocking (z80lm flash) before the transfer: poll at once
+    jr z,.knock
     cp CAN
     jr nz,.wait
     ld hl,s_cancel
     scf
     ret
+.knock:
+    ld a,(v_started)
+    or a
+    jr z,.poke
+    jr .wait
 .b128:
     ld bc,128
     jr .blk
