@@ -854,10 +854,14 @@ prog_bytes:
     jr nz,prog_bytes
     ret
 
-; wait_ready: poll the Toggle Bit at (HL) until it stops toggling.
-; Out: NC done; C with HL = message after ~0.4 s. Clobbers A.
+; wait_ready: poll the Toggle Bit at (HL) until it stops toggling. The data sheet's worst case
+; is 25 ms (sector erase); we give up after ~2 s (4 x 65536 polls of 54 T-states at 7.3728 MHz),
+; which also covers slower emulations of the chip.
+; Out: NC done; C with HL = message. Clobbers A.
 wait_ready:
     push bc
+    push de
+    ld e,4
     ld bc,0
 .poll:
     ld a,(hl)
@@ -868,11 +872,15 @@ wait_ready:
     ld a,b
     or c
     jr nz,.poll
+    dec e
+    jr nz,.poll
+    pop de
     pop bc
     ld hl,s_ftimeout
     scf
     ret
 .done:
+    pop de
     pop bc
     ret                     ; 'and' cleared carry
 
