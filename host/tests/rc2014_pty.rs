@@ -123,6 +123,23 @@ impl Term {
     }
 }
 
+/// `z80lm flash` of `bin` to `port` with `extra` options must succeed and verify; then the
+/// flashed engine answers on the port.
+fn flash_then_ask(port: &str, bin: &Path, extra: &[&str]) {
+    let mut args = vec!["flash", "--port", port];
+    args.extend_from_slice(extra);
+    args.push(bin.to_str().unwrap());
+    let o = z80lm(&args);
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "flash failed: {said}");
+    assert!(said.contains("verified"), "{said}");
+    let mut t = Term::open(port);
+    // An empty line: the engine answers with a fresh prompt.
+    t.0.send(b"\r").unwrap();
+    t.until(b"\r\n> ", 30);
+    assert_eq!(t.ask(b"is it a chair"), b"WIN");
+}
+
 fn build_guess(dir: &Path) -> Option<PathBuf> {
     let Some(shared) = common::shared() else {
         eprintln!("skipping: ../shared is not available");
@@ -161,23 +178,7 @@ fn flash_over_the_pty_then_chat_every_vector_after_an_emulator_restart() {
 
     // Real time, as a board: the loader's key window and the flash timing are wall-clock.
     let emu = Emu::start(&state, false);
-    let o = z80lm(&[
-        "flash",
-        "--board",
-        "rc2014-512k",
-        "--port",
-        &emu.port,
-        bin.to_str().unwrap(),
-    ]);
-    let said = String::from_utf8_lossy(&o.stderr);
-    assert!(o.status.success(), "flash failed: {said}");
-    assert!(said.contains("verified"), "{said}");
-    let mut t = Term::open(&emu.port);
-    // An empty line: the engine answers with a fresh prompt.
-    t.0.send(b"\r").unwrap();
-    t.until(b"\r\n> ", 30);
-    assert_eq!(t.ask(b"is it a chair"), b"WIN");
-    drop(t);
+    flash_then_ask(&emu.port, &bin, &["--board", "rc2014-512k"]);
     emu.stop();
 
     // The flash was saved: a restarted emulator boots the stored image through the loader.
@@ -397,23 +398,7 @@ fn flash_finds_a_loader_that_is_already_waiting() {
     t.until(b"intel hex\r\n", 30);
     drop(t);
     std::thread::sleep(Duration::from_secs(1));
-    let o = z80lm(&[
-        "flash",
-        "--port",
-        &emu.port,
-        "--no-reset",
-        "--wait",
-        "10",
-        bin.to_str().unwrap(),
-    ]);
-    let said = String::from_utf8_lossy(&o.stderr);
-    assert!(o.status.success(), "flash failed: {said}");
-    assert!(said.contains("verified"), "{said}");
-    let mut t = Term::open(&emu.port);
-    t.0.send(b"\r").unwrap();
-    t.until(b"\r\n> ", 30);
-    assert_eq!(t.ask(b"is it a chair"), b"WIN");
-    drop(t);
+    flash_then_ask(&emu.port, &bin, &["--no-reset", "--wait", "10"]);
     emu.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
