@@ -331,3 +331,64 @@ fn lrzsz_sx_into_our_receiver() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A stand-in for a ROM monitor's Intel HEX loader (as the Small Computer Monitor takes it at
+/// its prompt): every line is echoed and answered, data records are checked by the `ihex`
+/// reader and stored, `G addr` ends the session. Returns the memory and the run address.
+fn fake_monitor(mut end: PipeEnd) -> (Vec<u8>, Option<u16>) {
+    use embedded_io::{Read as _, Write as _};
+    let mut mem = vec![0u8; 0x10000];
+    let mut line = Vec::new();
+    let mut b = [0u8; 1];
+    loop {
+        if end.read(&mut b).unwrap_or(0) == 0 {
+            return (mem, None);
+        }
+        if b[0] != b'\r' {
+            line.push(b[0]);
+            continue;
+        }
+        let text = String::from_utf8(std::mem::take(&mut line)).unwrap();
+        let _ = end.write_all(text.as_bytes());
+        if let Some(addr) = text.strip_prefix("G ") {
+            return (mem, u16::from_str_radix(addr.trim(), 16).ok());
+        }
+        match ihex::Record::from_record_string(&text) {
+            Ok(ihex::Record::Data { offset, value }) => {
+                let o = usize::from(offset);
+                mem[o..o + value.len()].copy_from_slice(&value);
+                let _ = end.write_all(b"\r\n");
+            }
+            Ok(_) => {
+                let _ = end.write_all(b"\r\n");
+            }
+            Err(e) => {
+                let _ = end.write_all(format!("\r\nError: {e}\r\n").as_bytes());
+            }
+        }
+    }
+}
+
+#[test]
+fn intel_hex_through_a_monitor_loads_every_byte_and_runs_it() {
+    let data = payload(5000);
+    let (host, board) = pipe();
+    let monitor = std::thread::spawn(move || fake_monitor(board));
+    let mut link = Link::new(host, SystemClock::default());
+    let hex = super::hexload::to_hex(0x8000, &data).unwrap();
+    let mut count = Count::default();
+    let said = super::hexload::send_hex(
+        &mut link,
+        &hex,
+        Some(0x8000),
+        Duration::from_millis(500),
+        &mut count,
+    )
+    .unwrap();
+    let (mem, run) = monitor.join().unwrap();
+    assert_eq!(&mem[0x8000..0x8000 + data.len()], &data[..]);
+    assert_eq!(run, Some(0x8000));
+    assert!(!said.contains("Error"), "{said}");
+    assert_eq!((count.init, count.finished), (1, true));
+    assert_eq!(count.last, hex.len(), "progress counts every byte sent");
+}
