@@ -124,17 +124,16 @@ impl GbPlan {
     }
 }
 
-/// The HRAM addresses of the three chunk kinds (mem.inc V_PLUS, V_MINUS, V_MINUS2).
-const KINDS: [(i8, u8); 3] = [(1, 0x80), (-1, 0x82), (-2, 0x84)];
+/// The HRAM addresses of the three chunk kinds, for weights +1, -1 and -2 (mem.inc V_PLUS,
+/// V_MINUS, V_MINUS2).
+const KINDS: [u8; 3] = [0x80, 0x82, 0x84];
 
-/// The weight record of input `i` of `layer`.
+/// The weight record of input `i` of `layer`: the neurons of its +1, -1 and -2 weights, as the
+/// Z80 lists form groups them ([`crate::build::plan::column_groups`]).
 fn record(layer: &crate::model::Layer, i: usize) -> Vec<u8> {
     let mut out = Vec::new();
-    for (w, kind) in KINDS {
-        let js: Vec<u8> = (0..layer.out)
-            .filter(|&j| layer.weights[j * layer.inp + i] == w)
-            .map(|j| j as u8)
-            .collect();
+    let (pos, neg, neg2) = crate::build::plan::column_groups(layer, i);
+    for (js, kind) in [pos, neg, neg2].iter().zip(KINDS) {
         for chunk in js.chunks(255) {
             out.push(chunk.len() as u8);
             out.push(kind);
