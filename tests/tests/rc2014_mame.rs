@@ -173,18 +173,18 @@ impl Drop for Mame {
     }
 }
 
-#[test]
-fn mame_rc2014zed_boots_our_rom_and_answers_every_guess_vector() {
+/// Every public vector of `name` typed to our 512K ROM on MAME's `rc2014zed`.
+fn zed_vectors(name: &str) {
     let Some(mame) = mame() else {
         eprintln!("skipping: mame is not installed (Debian package mame)");
         return;
     };
-    let model = need!(shared_model("guess"));
-    let vectors = need!(shared_vectors("guess"));
+    let model = need!(shared_model(name));
+    let vectors = need!(shared_vectors(name));
     let rom = build(&model, "rc2014-512k", &Layout::Auto);
     let mut m = start(
         &mame,
-        "zed",
+        name,
         "rc2014zed",
         &["-bus:4:sio_40p:rs232a", "null_modem"],
         ("rc2014_rom_ram_512k", "rcz80_std_3_0_1.rom", &rom.rom),
@@ -197,11 +197,21 @@ fn mame_rc2014zed_boots_our_rom_and_answers_every_guess_vector() {
     let bad = m.check(&vectors);
     assert!(
         bad.is_empty(),
-        "MAME rc2014zed: {} of {} differ:\n{}",
+        "MAME rc2014zed, {name}: {} of {} differ:\n{}",
         bad.len(),
         vectors.len(),
         bad.join("\n")
     );
+}
+
+#[test]
+fn mame_rc2014zed_boots_our_rom_and_answers_every_guess_vector() {
+    zed_vectors("guess");
+}
+
+#[test]
+fn mame_rc2014zed_answers_every_tinychat_vector() {
+    zed_vectors("tinychat");
 }
 
 /// The Pageable ROM module's page-size jumpers set to 32K (MAME's default is 16K).

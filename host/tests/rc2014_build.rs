@@ -1,0 +1,124 @@
+//! `z80lm build --target rc2014` as a user runs it: the files it writes and what independent
+//! tools make of them (srecord's `srec_cat` reads the Intel HEX back into the same bytes), and
+//! its refusal when a model does not fit.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_z80lm");
+
+fn z80lm(args: &[&str]) -> Output {
+    Command::new(BIN).args(args).output().expect("run z80lm")
+}
+
+fn tmpdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("z80lm-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn mini() -> String {
+    format!(
+        "{}/../examples/guess-mini/model.npz",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+fn build(board: &str, model: &str, out: &Path) -> Output {
+    z80lm(&[
+        "build",
+        "--model",
+        model,
+        "--target",
+        "rc2014",
+        "--board",
+        board,
+        "-o",
+        out.to_str().unwrap(),
+    ])
+}
+
+/// The Intel HEX read back by srecord, erased bytes filled in, or None (with a reason) when
+/// srecord is not installed.
+fn srec_bytes(hex: &Path, size: usize, dir: &Path) -> Option<Vec<u8>> {
+    let out = dir.join("readback.bin");
+    let r = Command::new("srec_cat")
+        .arg(hex)
+        .args(["-Intel", "-fill", "0xFF", "0", &format!("{size:#x}")])
+        .arg("-o")
+        .arg(&out)
+        .arg("-Binary")
+        .output();
+    match r {
+        Err(e) => {
+            eprintln!("skipping the srecord check: cannot run srec_cat (install srecord): {e}");
+            None
+        }
+        Ok(o) => {
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            Some(std::fs::read(out).unwrap())
+        }
+    }
+}
+
+#[test]
+fn the_512k_build_writes_flash_hex_and_upload_that_agree() {
+    let dir = tmpdir("build-512k");
+    let bin = dir.join("CHAT.bin");
+    let o = build("rc2014-512k", &mini(), &bin);
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{said}");
+    assert!(said.contains("layer 1 weights: flash page"), "{said}");
+    let flash = std::fs::read(&bin).unwrap();
+    assert_eq!(flash.len(), 0x8_0000);
+    let app = z80rom::loader::stored_image(&flash).expect("a valid stored application");
+    assert_eq!(&flash[..0x4000], &z80rom::loader::build().unwrap()[..]);
+    let upl = std::fs::read(bin.with_extension("upl")).unwrap();
+    assert_eq!(upl, z80rom::loader::upload(app));
+    if let Some(back) = srec_bytes(&bin.with_extension("hex"), flash.len(), &dir) {
+        assert!(back == flash, "the .hex does not read back as the .bin");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_classic_build_writes_a_32k_rom_and_its_hex() {
+    let dir = tmpdir("build-classic");
+    let bin = dir.join("CHAT.bin");
+    let o = build("rc2014-classic", &mini(), &bin);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rom = std::fs::read(&bin).unwrap();
+    assert_eq!(rom.len(), 0x8000);
+    assert!(
+        !bin.with_extension("upl").exists(),
+        "no loader upload for an EPROM"
+    );
+    if let Some(back) = srec_bytes(&bin.with_extension("hex"), rom.len(), &dir) {
+        assert!(back == rom, "the .hex does not read back as the .bin");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_model_too_big_for_the_classic_is_one_clear_line_and_writes_nothing() {
+    let Some(shared) = common::shared() else {
+        eprintln!("skipping: ../shared is not available");
+        return;
+    };
+    let dir = tmpdir("build-too-big");
+    let bin = dir.join("CHAT.bin");
+    let model = shared.join("data/guess/model.npz");
+    let o = build("rc2014-classic", model.to_str().unwrap(), &bin);
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{said}");
+    assert_eq!(said.lines().count(), 1, "{said}");
+    assert!(
+        said.starts_with("error:") && said.contains("32K ROM"),
+        "{said}"
+    );
+    assert!(!bin.exists() && !bin.with_extension("hex").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
