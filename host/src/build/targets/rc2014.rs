@@ -223,15 +223,18 @@ fn build_classic(
             fits: CLASSIC_WEIGHT_BUDGET,
         }
     };
+    // Auto has tried every layout when it gives up: then say what would fit. An explicit
+    // --layout that does not fit gets the planner's own message (another layout may).
+    let auto = *layout == Layout::Auto;
     let plan = match plan::plan(model, &budget, layout) {
         Ok(p) => p,
-        Err(PlanError::DoesNotFit { need, .. }) => return Err(too_small(need)),
+        Err(PlanError::DoesNotFit { need, .. }) if auto => return Err(too_small(need)),
         Err(e) => return Err(BuildError::from(e).into()),
     };
     let asm = engine_asm(model, &plan, &target_asm(desc, None));
     let image = match image_of(&assemble_source(&asm)?, &plan) {
         Ok(i) => i,
-        Err(BuildError::DoesNotFit { end, .. }) => return Err(too_small(end as usize)),
+        Err(BuildError::DoesNotFit { end, .. }) if auto => return Err(too_small(end as usize)),
         Err(e) => return Err(e.into()),
     };
     let mut rom = image.bytes.clone();
