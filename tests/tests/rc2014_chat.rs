@@ -227,3 +227,76 @@ fn a_bad_intel_hex_record_is_refused_and_nothing_boots() {
         String::from_utf8_lossy(&said)
     );
 }
+
+#[test]
+fn line_noise_never_touches_the_flash_and_the_loader_stays_in_charge() {
+    // Random bytes, salted with the bytes that start an XMODEM block, an Intel HEX record and a
+    // cancel, at the blank board's waiting loader: nothing may be erased or programmed, and the
+    // loader must still be there afterwards.
+    let mut seed = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let model = Model::load(
+        format!(
+            "{}/../examples/guess-mini/model.npz",
+            env!("CARGO_MANIFEST_DIR")
+        )
+        .as_ref(),
+    )
+    .unwrap();
+    let rom = build(&model, "rc2014-512k", &Layout::Auto);
+    for round in 0..6 {
+        // Even rounds: a blank board. Odd rounds: a stored image, a key in the key window, then
+        // the noise once the loader waits for an upload.
+        let with_image = round % 2 == 1;
+        let mut chat = if with_image {
+            let mut c = RomChat::power_up("rc2014-512k", &rom.rom);
+            c.run_until(b"loader\r\n");
+            c.m.send(b" ");
+            c.run_until(b"intel hex\r\n");
+            c.m.run(7_372_800 / 4).unwrap();
+            c
+        } else {
+            blank_512k()
+        };
+        let before = chat.m.flash().unwrap().contents().to_vec();
+        let noise: Vec<u8> = (0..3000)
+            .map(|_| {
+                let r = next();
+                match r % 23 {
+                    0 => 0x01,
+                    1 => 0x02,
+                    2 => b':',
+                    3 => 0x04,
+                    _ => (r >> 8) as u8,
+                }
+            })
+            .filter(|&b| b != 0x18) // CAN is a clean abort, tested elsewhere
+            .collect();
+        chat.m.send(&noise);
+        // Let it chew through the noise and time out of whatever it started.
+        chat.m.run(7_372_800 * 12).unwrap();
+        assert!(
+            chat.m.flash().unwrap().contents() == &before[..],
+            "round {round}: line noise changed the flash"
+        );
+        // Still the loader: after a reset it waits for an upload again, or boots the image.
+        chat.m.take_output();
+        chat.m.reset();
+        if with_image {
+            chat.run_until(b"booting\r\n> ");
+            assert_eq!(chat.ask(b"is it a chair"), b"WIN", "round {round}");
+        } else {
+            let said = chat.run_until(b"intel hex\r\n");
+            assert!(
+                String::from_utf8_lossy(&said).contains("no image stored"),
+                "round {round}: {}",
+                String::from_utf8_lossy(&said)
+            );
+        }
+    }
+}
