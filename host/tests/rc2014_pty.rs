@@ -402,3 +402,23 @@ fn flash_finds_a_loader_that_is_already_waiting() {
     emu.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_plain_terminal_sends_the_intel_hex_into_the_loader() {
+    let dir = tmpdir("pty-hex");
+    let Some(bin) = build_guess(&dir) else { return };
+    let hex = std::fs::read(bin.with_extension("hex")).unwrap();
+    let emu = Emu::start(&dir.join("flash.state"), true);
+    let mut t = Term::open(&emu.port);
+    t.until(b"intel hex\r\n", 30);
+    // As a person would: a moment after the ready line, the file as it is.
+    std::thread::sleep(Duration::from_millis(500));
+    t.0.send(&hex).unwrap();
+    let said = t.until(b"booting\r\n> ", 120);
+    let said = String::from_utf8_lossy(&said);
+    assert!(said.contains("ok: flash crc32"), "{said}");
+    assert_eq!(t.ask(b"is it a chair"), b"WIN");
+    drop(t);
+    emu.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
