@@ -5,19 +5,6 @@
 mod common;
 
 use std::path::PathBuf;
-use std::process::Command;
-
-fn z80lm(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_z80lm"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn tmp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("z80lm-bench-cli-{}", std::process::id()));
@@ -55,7 +42,7 @@ fn guess_mini_on_the_classic() {
         "--json",
         "-",
     ];
-    let (code, out, err) = z80lm(&args);
+    let (code, out, err) = common::z80lm(&args);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let m = &v["models"][0];
@@ -77,7 +64,7 @@ fn guess_mini_on_the_classic() {
     assert!(b["uart_wait_t_per_prompt"].as_f64().unwrap() > 0.0);
     assert!(v["upstream"].is_null());
 
-    let (code, out, err) = z80lm(&args[..args.len() - 2]);
+    let (code, out, err) = common::z80lm(&args[..args.len() - 2]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("rc2014-classic: Z80 at 7372800 Hz"), "{out}");
     assert!(out.contains("ms/char"), "{out}");
@@ -87,16 +74,16 @@ fn guess_mini_on_the_classic() {
 #[test]
 fn board_options_are_checked() {
     let model = guess_mini();
-    let (code, _, err) = z80lm(&["bench", "--board", "rc2014-classic", "--model", &model]);
+    let (code, _, err) = common::z80lm(&["bench", "--board", "rc2014-classic", "--model", &model]);
     assert_eq!(code, 2);
     assert!(err.contains("is for --target rc2014"), "{err}");
-    let (code, _, err) = z80lm(&[
+    let (code, _, err) = common::z80lm(&[
         "bench", "--target", "rc2014", "--board", "zx48", "--model", &model,
     ]);
     assert_eq!(code, 2);
     assert!(err.contains("not an RC2014"), "{err}");
     // guess-mini has no vectors of its own: say so instead of guessing prompts.
-    let (code, _, err) = z80lm(&[
+    let (code, _, err) = common::z80lm(&[
         "bench",
         "--target",
         "rc2014",
@@ -116,7 +103,7 @@ fn an_upstream_model_on_the_classic_is_the_build_error() {
         return;
     };
     let s = shared.to_str().unwrap();
-    let (code, out, err) = z80lm(&[
+    let (code, out, err) = common::z80lm(&[
         "bench",
         "--target",
         "rc2014",

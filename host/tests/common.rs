@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use std::path::PathBuf;
+use std::process::{Command, Output};
 
 /// `../shared` beside the workspace, if present (it is in CI, not in a fresh clone).
 pub fn shared() -> Option<PathBuf> {
@@ -22,4 +23,30 @@ pub fn vectors(text: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {
             (l[..tab].to_vec(), l[tab + 1..].to_vec())
         })
         .collect()
+}
+
+/// The `z80lm` binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_z80lm");
+
+/// Runs `z80lm` with `args` to the end.
+pub fn run(args: &[&str]) -> Output {
+    Command::new(BIN).args(args).output().expect("run z80lm")
+}
+
+/// Runs `z80lm` with `args`: exit code, stdout, stderr.
+pub fn z80lm(args: &[&str]) -> (i32, String, String) {
+    let out = run(args);
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A fresh, empty scratch directory for one test (`name` keeps tests apart).
+pub fn tmpdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("z80lm-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
 }

@@ -4,21 +4,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_z80lm");
-
-fn z80lm(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).output().expect("run z80lm")
-}
-
-fn tmpdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("z80lm-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+use common::{run as z80lm, tmpdir};
 
 fn mini() -> String {
     format!(

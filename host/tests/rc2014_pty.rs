@@ -8,24 +8,13 @@ mod common;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use z80lm::flash::serial::Serial;
 use z80lm::flash::{Link, SystemClock};
 
-const BIN: &str = env!("CARGO_BIN_EXE_z80lm");
-
-fn z80lm(args: &[&str]) -> Output {
-    Command::new(BIN).args(args).output().expect("run z80lm")
-}
-
-fn tmpdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("z80lm-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+use common::{run as z80lm, tmpdir, BIN};
 
 /// `z80lm emu --board rc2014-512k` in the background; stopped (Ctrl-C, so it saves the flash)
 /// when dropped.
