@@ -411,3 +411,24 @@ fn a_plain_terminal_sends_the_intel_hex_into_the_loader() {
     emu.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn flash_takes_every_file_the_512k_build_writes() {
+    // The .upl and the .hex carry the same application as the .bin: flashing the second over
+    // the first leaves every sector as it is.
+    let dir = tmpdir("pty-files");
+    let Some(bin) = build_guess(&dir) else { return };
+    let emu = Emu::start(&dir.join("flash.state"), false);
+    flash_then_ask(&emu.port, &bin.with_extension("upl"), &[]);
+    let o = z80lm(&[
+        "flash",
+        "--port",
+        &emu.port,
+        bin.with_extension("hex").to_str().unwrap(),
+    ]);
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "flash failed: {said}");
+    assert!(said.contains("(0 sectors written"), "{said}");
+    emu.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}

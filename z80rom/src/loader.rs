@@ -81,6 +81,19 @@ pub fn flash_image(loader: &[u8], image: Option<&[u8]>) -> Vec<u8> {
     flash
 }
 
+/// The application in an upload (`.upl`: header then image), if the header is valid, its
+/// length is the rest of the file and its CRC-32 matches.
+pub fn uploaded_image(upload: &[u8]) -> Option<&[u8]> {
+    let h = upload.get(..HEADER_LEN)?;
+    if &h[..4] != MAGIC {
+        return None;
+    }
+    let len = u32::from_le_bytes(h[4..8].try_into().ok()?) as usize;
+    let crc = u32::from_le_bytes(h[8..12].try_into().ok()?);
+    let image = &upload[HEADER_LEN..];
+    (len == image.len() && len <= MAX_IMAGE && CRC32.checksum(image) == crc).then_some(image)
+}
+
 /// The image stored in a flash dump, if its header is valid and its CRC matches.
 pub fn stored_image(flash: &[u8]) -> Option<&[u8]> {
     let h = flash.get(HEADER_OFFSET..HEADER_OFFSET + HEADER_LEN)?;
@@ -119,5 +132,9 @@ mod tests {
         bad[APP_OFFSET + 10] ^= 1;
         assert_eq!(stored_image(&bad), None);
         assert_eq!(&upload(&image)[..4], MAGIC);
+        assert_eq!(uploaded_image(&upload(&image)), Some(&image[..]));
+        let mut bad = upload(&image);
+        bad[20] ^= 1;
+        assert_eq!(uploaded_image(&bad), None);
     }
 }

@@ -28,7 +28,8 @@ pub enum Via {
 /// retry per the protocol, check the CRC-32 the loader reads back from flash, and boot it.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The image: the .bin from `z80lm build` (a full 512K flash image or the application alone).
+    /// The image from `z80lm build`: for the loader the 512K `.bin`, its `.hex` or the `.upl`
+    /// (or an application alone); for --via hex and --via xmodem the file to send.
     pub image: PathBuf,
     /// Board (see boards/data): rc2014-512k (the loader), rc2014-classic (--via hex: a RAM
     /// program through the Small Computer Monitor) or cpm (--via xmodem).
@@ -96,6 +97,43 @@ impl Progress for Bar {
     }
 }
 
+/// The application to send through the loader, from any file `z80lm build` writes for the
+/// 512K board: the whole flash (`.bin`), its Intel HEX (`.hex`) or the upload (`.upl`); any
+/// other file is taken as a bare application.
+fn loader_application(path: &std::path::Path, bytes: &[u8]) -> Result<Vec<u8>> {
+    const FLASH: usize = 0x8_0000;
+    let flash;
+    let bytes = if bytes.first() == Some(&b':') {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| anyhow::anyhow!("{}: not Intel HEX (not text)", path.display()))?;
+        flash = crate::build::targets::rc2014::from_intel_hex(text, FLASH)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        &flash[..]
+    } else {
+        bytes
+    };
+    if bytes.len() == FLASH {
+        return z80rom::loader::stored_image(bytes)
+            .map(<[u8]>::to_vec)
+            .with_context(|| {
+                format!(
+                    "{}: a 512K flash image without a valid stored application",
+                    path.display()
+                )
+            });
+    }
+    if let Some(app) = z80rom::loader::uploaded_image(bytes) {
+        return Ok(app.to_vec());
+    }
+    if bytes.starts_with(z80rom::loader::MAGIC) {
+        bail!(
+            "{}: an upload whose header does not match its image (length or CRC-32): rebuild it",
+            path.display()
+        );
+    }
+    Ok(bytes.to_vec())
+}
+
 pub fn run(args: Args) -> Result<()> {
     let desc = BoardDesc::builtin(&args.board)?;
     let baud = args.baud.or(desc.console.baud).unwrap_or(115_200);
@@ -125,18 +163,7 @@ pub fn run(args: Args) -> Result<()> {
                     desc.name
                 );
             }
-            let image = if bytes.len() == 0x8_0000 {
-                z80rom::loader::stored_image(&bytes)
-                    .with_context(|| {
-                        format!(
-                            "{}: a 512K flash image without a valid stored application",
-                            args.image.display()
-                        )
-                    })?
-                    .to_vec()
-            } else {
-                bytes
-            };
+            let image = loader_application(&args.image, &bytes)?;
             if args.no_reset {
                 eprintln!("press RESET on the board (waiting for the loader on {name})");
             }

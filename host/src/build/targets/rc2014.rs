@@ -557,9 +557,53 @@ impl Session {
     }
 }
 
+/// A ROM image of `size` bytes from Intel HEX text (as [`intel_hex`] writes it, or any writer
+/// using data, end-of-file and extended linear/segment address records); bytes no record names
+/// are 0xFF. Errors name the record.
+pub fn from_intel_hex(text: &str, size: usize) -> Result<Vec<u8>, String> {
+    use ihex::Record;
+    let mut rom = vec![0xFF; size];
+    let mut base = 0usize;
+    for (n, rec) in ihex::Reader::new(text).enumerate() {
+        match rec.map_err(|e| format!("record {}: {e}", n + 1))? {
+            Record::Data { offset, value } => {
+                let at = base + usize::from(offset);
+                let end = at + value.len();
+                let dst = rom.get_mut(at..end).ok_or_else(|| {
+                    format!(
+                        "record {}: data at {at:#x}-{:#x} lies past the {size}-byte ROM",
+                        n + 1,
+                        end - 1
+                    )
+                })?;
+                dst.copy_from_slice(&value);
+            }
+            Record::ExtendedLinearAddress(upper) => base = usize::from(upper) << 16,
+            Record::ExtendedSegmentAddress(seg) => base = usize::from(seg) << 4,
+            Record::EndOfFile => return Ok(rom),
+            _ => {}
+        }
+    }
+    Err("the Intel HEX ends without its end-of-file record".into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn intel_hex_reads_back_as_written() {
+        let mut rom = vec![0xFF; 0x2_0000];
+        rom[5] = 1;
+        rom[0x1_7FFF] = 2;
+        let hex = intel_hex(&rom).unwrap();
+        assert_eq!(from_intel_hex(&hex, rom.len()).unwrap(), rom);
+        assert!(from_intel_hex(&hex, 0x1_0000)
+            .unwrap_err()
+            .contains("past the"));
+        let cut = &hex[..hex.len() - 12];
+        assert!(from_intel_hex(cut, rom.len()).is_err());
+    }
 
     #[test]
     fn intel_hex_has_extended_addresses_and_skips_erased_rows() {
