@@ -178,6 +178,13 @@ pub fn response_span(output: &[u8]) -> (usize, usize) {
     (start, end)
 }
 
+/// T-states between consecutive response bytes of one exchange (the steady cost of one
+/// inference step), from the output and the T-state at which each byte was written.
+pub fn intervals(output: &[u8], times: &[u64]) -> Vec<u64> {
+    let (a, b) = response_span(output);
+    times[a..b].windows(2).map(|w| w[1] - w[0]).collect()
+}
+
 /// The whole path for one target: plan, generate, assemble.
 pub fn build(
     model: &Model,

@@ -65,8 +65,7 @@ impl Reply {
 
     /// T-states between consecutive response bytes (the steady cost of one step).
     pub fn intervals(&self) -> Vec<u64> {
-        let (a, b) = self.response_span();
-        self.times[a..b].windows(2).map(|w| w[1] - w[0]).collect()
+        super::super::intervals(&self.output, &self.times)
     }
 }
 
