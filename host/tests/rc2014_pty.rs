@@ -432,3 +432,45 @@ fn flash_takes_every_file_the_512k_build_writes() {
     emu.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn emu_rom_replaces_the_state_and_no_rom_resumes_it() {
+    let dir = tmpdir("pty-state");
+    let Some(bin) = build_guess(&dir) else { return };
+    let state = dir.join("flash.state");
+    // A state holding only the loader (a blank board, stopped).
+    Emu::start(&state, true).stop();
+    let start = |rom: Option<&Path>| {
+        let mut cmd = Command::new(BIN);
+        cmd.args(["emu", "--board", "rc2014-512k", "--fast", "--state"])
+            .arg(&state)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        if let Some(rom) = rom {
+            cmd.arg("--rom").arg(rom);
+        }
+        let mut child = cmd.spawn().unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        Emu {
+            child,
+            port: line.trim().to_string(),
+        }
+    };
+    // --rom wins over the existing state ...
+    let emu = start(Some(&bin));
+    let mut t = Term::open(&emu.port);
+    t.until(b"booting\r\n> ", 60);
+    drop(t);
+    emu.stop();
+    // ... and was saved: without --rom the image is still there.
+    let emu = start(None);
+    let mut t = Term::open(&emu.port);
+    t.until(b"booting\r\n> ", 60);
+    assert_eq!(t.ask(b"is it a chair"), b"WIN");
+    drop(t);
+    emu.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}

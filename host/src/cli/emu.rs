@@ -20,12 +20,14 @@ pub struct Args {
     /// Board: rc2014-classic, rc2014-512k, gb-mbc5 (alias gb) or zx48.
     #[arg(long, env = "Z80LM_BOARD")]
     pub board: String,
-    /// ROM image. rc2014-classic: the 32K ROM (required). rc2014-512k: a full 512K flash image,
-    /// or an application image to store behind the built-in loader; without it (and without a
-    /// state file) the flash holds only the loader.
+    /// ROM image. rc2014-classic: the 32K ROM (required). rc2014-512k: the 512K `.bin` from
+    /// `z80lm build`, or an application image to store behind the built-in loader; it replaces
+    /// the flash state. Without it the state file is resumed, or (with none) the flash holds
+    /// only the loader.
     #[arg(long)]
     pub rom: Option<PathBuf>,
-    /// rc2014-512k flash state file: loaded if it exists (ignoring --rom), saved on every change.
+    /// rc2014-512k flash state file: resumed when no --rom is given, saved on every change (so
+    /// what `z80lm flash` wrote survives a restart).
     #[arg(long, default_value = "rc2014-512k.flash")]
     pub state: PathBuf,
     /// Also create this symlink to the pty (a stable name for scripts).
@@ -84,7 +86,7 @@ pub fn run(args: Args) -> Result<()> {
                 std::fs::read(rom).with_context(|| format!("{}: cannot read", rom.display()))?;
             Rc2014::new(&desc, &bytes)?
         }
-        (true, _) if args.state.exists() => {
+        (true, None) if args.state.exists() => {
             let flash = Sst39sf040::load(&args.state, desc.clock_hz).with_context(|| {
                 format!("{}: cannot load the flash state", args.state.display())
             })?;
@@ -112,8 +114,21 @@ pub fn run(args: Args) -> Result<()> {
                     }
                 }
             };
-            eprintln!("flash state: {} (new)", args.state.display());
-            Rc2014::new(&desc, &flash)?
+            let how = if args.state.exists() {
+                "replaced by --rom"
+            } else {
+                "new"
+            };
+            eprintln!("flash state: {} ({how})", args.state.display());
+            let mut m = Rc2014::new(&desc, &flash)?;
+            // Saved now, not only when the flash is next written: a restart without --rom
+            // resumes this image.
+            if let Some(f) = m.flash_mut() {
+                f.save(&args.state).with_context(|| {
+                    format!("{}: cannot save the flash state", args.state.display())
+                })?;
+            }
+            m
         }
     };
     let mut pty = crate::flash::pty::Pty::open(desc.console.baud.unwrap_or(115_200))
