@@ -25,6 +25,11 @@ struct Emu {
 
 impl Emu {
     fn start(state: &Path, fast: bool) -> Emu {
+        Emu::start_rom(state, fast, None)
+    }
+
+    /// As [`Emu::start`], starting from `rom` (`--rom`) when given.
+    fn start_rom(state: &Path, fast: bool, rom: Option<&Path>) -> Emu {
         let mut cmd = Command::new(BIN);
         cmd.args(["emu", "--board", "rc2014-512k", "--state"])
             .arg(state)
@@ -32,6 +37,9 @@ impl Emu {
             .stderr(Stdio::null());
         if fast {
             cmd.arg("--fast");
+        }
+        if let Some(rom) = rom {
+            cmd.arg("--rom").arg(rom);
         }
         let mut child = cmd.spawn().expect("start z80lm emu");
         let mut line = String::new();
@@ -309,24 +317,7 @@ fn term_streams_the_chat_from_a_pipe() {
     let Some(bin) = build_guess(&dir) else { return };
     let state = dir.join("flash.state");
     // Seed the emulator with the image (as a programmer would), then talk through `term`.
-    let emu = {
-        let mut cmd = Command::new(BIN);
-        cmd.args(["emu", "--board", "rc2014-512k", "--fast", "--rom"])
-            .arg(&bin)
-            .arg("--state")
-            .arg(&state)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
-        let mut child = cmd.spawn().unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        Emu {
-            child,
-            port: line.trim().to_string(),
-        }
-    };
+    let emu = Emu::start_rom(&state, true, Some(&bin));
     let mut term = Command::new(BIN)
         .args(["term", "--port", &emu.port])
         .stdin(Stdio::piped())
@@ -440,25 +431,7 @@ fn emu_rom_replaces_the_state_and_no_rom_resumes_it() {
     let state = dir.join("flash.state");
     // A state holding only the loader (a blank board, stopped).
     Emu::start(&state, true).stop();
-    let start = |rom: Option<&Path>| {
-        let mut cmd = Command::new(BIN);
-        cmd.args(["emu", "--board", "rc2014-512k", "--fast", "--state"])
-            .arg(&state)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
-        if let Some(rom) = rom {
-            cmd.arg("--rom").arg(rom);
-        }
-        let mut child = cmd.spawn().unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        Emu {
-            child,
-            port: line.trim().to_string(),
-        }
-    };
+    let start = |rom: Option<&Path>| Emu::start_rom(&state, true, rom);
     // --rom wins over the existing state ...
     let emu = start(Some(&bin));
     let mut t = Term::open(&emu.port);
