@@ -25,6 +25,8 @@ pub struct Pty {
     path: PathBuf,
     /// The board's line rate in baud.
     baud: u32,
+    /// The wrong rate last reported on stderr.
+    warned: Option<u32>,
 }
 
 /// The termios speed for `baud` (115200 when it is not a standard rate).
@@ -71,6 +73,7 @@ impl Pty {
             slave,
             path,
             baud,
+            warned: None,
         })
     }
 
@@ -79,13 +82,32 @@ impl Pty {
     /// (BOTHER) rates alike; the serialport crate sets every rate as BOTHER through termios2, so
     /// `tcgetattr` cannot tell what a client asked for.
     #[allow(unsafe_code)]
-    fn wrong_rate(&self) -> bool {
+    fn client_rate(&self) -> Option<u32> {
         // SAFETY: termios2 is plain old data (all-zero is a valid value), TCGETS2 writes exactly
         // one termios2 through the pointer, and the fd stays open as long as `self`.
         let mut t: nix::libc::termios2 = unsafe { std::mem::zeroed() };
         let r = unsafe { nix::libc::ioctl(self.slave.as_raw_fd(), nix::libc::TCGETS2, &mut t) };
-        r == 0 && t.c_ospeed != self.baud
+        (r == 0).then_some(t.c_ospeed)
     }
+
+    /// Whether the line is garbled now; says so on stderr (once per rate) so that a terminal
+    /// left at its default rate is easy to tell from a broken board.
+    fn wrong_rate(&mut self) -> bool {
+        let rate = self.client_rate().unwrap_or(self.baud);
+        if rate != self.baud && self.warned != Some(rate) {
+            eprintln!(
+                "the client on {} set the line to {rate} baud; the board runs at {} baud, so both \
+                 sides see garbage, as on a real line (e.g. picocom -b {}, screen PORT {})",
+                self.path.display(),
+                self.baud,
+                self.baud,
+                self.baud
+            );
+            self.warned = Some(rate);
+        }
+        rate != self.baud
+    }
+
     /// The slave device path (e.g. /dev/pts/3).
     pub fn path(&self) -> &Path {
         &self.path
