@@ -109,6 +109,15 @@ impl Term {
         );
     }
 
+    /// After an upload: reads up to `suffix`, which must include the loader's report of the
+    /// CRC-32 it read back from flash; then the engine it booted answers.
+    fn flashed_and_answering(&mut self, suffix: &[u8]) {
+        let said = self.until(suffix, 120);
+        let said = String::from_utf8_lossy(&said);
+        assert!(said.contains("ok: flash crc32"), "{said}");
+        assert_eq!(self.ask(b"is it a chair"), b"WIN");
+    }
+
     /// Sends a line and returns the response (between the echo's CR LF and the next CR LF).
     fn ask(&mut self, line: &[u8]) -> Vec<u8> {
         let mut k = line.to_vec();
@@ -241,12 +250,7 @@ fn lrzsz_sx_sends_into_our_loader() {
         "sx failed: {}",
         String::from_utf8_lossy(&o.stderr)
     );
-    let mut t = Term::open(&emu.port);
-    let said = t.until(b"> ", 120);
-    let said = String::from_utf8_lossy(&said);
-    assert!(said.contains("ok: flash crc32"), "{said}");
-    assert_eq!(t.ask(b"is it a chair"), b"WIN");
-    drop(t);
+    Term::open(&emu.port).flashed_and_answering(b"> ");
     emu.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -394,10 +398,7 @@ fn a_plain_terminal_sends_the_intel_hex_into_the_loader() {
     // As a person would: a moment after the ready line, the file as it is.
     std::thread::sleep(Duration::from_millis(500));
     t.0.send(&hex).unwrap();
-    let said = t.until(b"booting\r\n> ", 120);
-    let said = String::from_utf8_lossy(&said);
-    assert!(said.contains("ok: flash crc32"), "{said}");
-    assert_eq!(t.ask(b"is it a chair"), b"WIN");
+    t.flashed_and_answering(b"booting\r\n> ");
     drop(t);
     emu.stop();
     let _ = std::fs::remove_dir_all(&dir);

@@ -7,8 +7,6 @@ use z80lm::build::targets::rc2014::{self, RomBuild};
 use z80lm::build::Layout;
 use z80lm::model::Model;
 
-/// Emulated time run between looks at the output (about 1 ms at 7.3728 MHz).
-const SLICE: u64 = 7_373;
 /// Most emulated T-states one exchange may take (about 2 minutes at 7.3728 MHz).
 const LIMIT: u64 = 900_000_000;
 
@@ -45,22 +43,7 @@ impl RomChat {
 
     /// Runs until the board has taken every byte sent and its output ends with `suffix`.
     pub fn run_until(&mut self, suffix: &[u8]) -> Vec<u8> {
-        let mut out = Vec::new();
-        let end = self.m.cpu.cycles + LIMIT;
-        while self.m.cpu.cycles < end {
-            self.m
-                .run(SLICE)
-                .unwrap_or_else(|e| panic!("the board stopped: {e}"));
-            out.extend(self.m.take_output());
-            if out.ends_with(suffix) && self.m.pending_input() == 0 {
-                return out;
-            }
-        }
-        panic!(
-            "no {:?} within {LIMIT} T-states; the board said {:?}",
-            String::from_utf8_lossy(suffix),
-            String::from_utf8_lossy(&out)
-        );
+        rc2014::run_until(&mut self.m, suffix, LIMIT).unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// Sends one line (CR-terminated) and returns the response line: the bytes after the

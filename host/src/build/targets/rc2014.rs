@@ -83,7 +83,6 @@ pub struct LayerPages {
 /// A built RC2014 image.
 #[derive(Debug, Clone)]
 pub struct RomBuild {
-    pub board: String,
     pub built: Built,
     /// The application: the whole ROM on the Classic; flash pages 1.. on the 512K board.
     pub app: Vec<u8>,
@@ -240,7 +239,6 @@ fn build_classic(
     let mut rom = image.bytes.clone();
     rom.resize(CLASSIC_ROM as usize, 0xFF);
     Ok(RomBuild {
-        board: desc.name.clone(),
         app: image.bytes.clone(),
         rom,
         built: Built { plan, asm, image },
@@ -354,7 +352,6 @@ fn build_paged(model: &Model, desc: &BoardDesc, layout: &Layout) -> Result<RomBu
     let loader = z80rom::loader::build().map_err(|e| Rc2014Error::Loader(e.to_string()))?;
     let rom = z80rom::loader::flash_image(&loader, Some(&app));
     Ok(RomBuild {
-        board: desc.name.clone(),
         built: Built { plan, asm, image },
         app,
         rom,
@@ -396,8 +393,12 @@ pub const EXCHANGE_LIMIT: u64 = 2_000_000_000;
 pub enum SessionError {
     #[error(transparent)]
     Machine(#[from] boards::machines::rc2014::MachineError),
-    #[error("no prompt within {limit} T-states; the board said {said:?}")]
-    NoPrompt { limit: u64, said: String },
+    #[error("no {want:?} within {limit} T-states; the board said {said:?}")]
+    NoPrompt {
+        want: String,
+        limit: u64,
+        said: String,
+    },
 }
 
 /// What the board wrote in one exchange, with the T-state of each byte.
@@ -447,6 +448,30 @@ impl Reply {
     }
 }
 
+/// Runs `m` in slices of about 1 ms of emulated time until it has taken every byte sent and
+/// what it printed since ends with `suffix`; gives up after `limit` T-states.
+pub fn run_until(
+    m: &mut boards::machines::rc2014::Rc2014,
+    suffix: &[u8],
+    limit: u64,
+) -> Result<Vec<u8>, SessionError> {
+    let slice = u64::from(m.clock_hz / 1000).max(1);
+    let end = m.cpu.cycles + limit;
+    let mut out = Vec::new();
+    while !(out.ends_with(suffix) && m.pending_input() == 0) {
+        if m.cpu.cycles >= end {
+            return Err(SessionError::NoPrompt {
+                want: String::from_utf8_lossy(suffix).into_owned(),
+                limit,
+                said: String::from_utf8_lossy(&out).into_owned(),
+            });
+        }
+        m.run(slice)?;
+        out.extend(m.take_output());
+    }
+    Ok(out)
+}
+
 /// An engine ROM running on an emulated RC2014, typed to over its UART at the line rate.
 pub struct Session {
     pub m: boards::machines::rc2014::Rc2014,
@@ -465,20 +490,7 @@ impl Session {
     ) -> Result<(Session, Vec<u8>), SessionError> {
         let m = boards::machines::rc2014::Rc2014::new(desc, rom)?;
         let mut s = Session { m, con_out };
-        // About 1 ms of emulated time between looks at the output.
-        let slice = u64::from(s.m.clock_hz / 1000).max(1);
-        let end = s.m.cpu.cycles + EXCHANGE_LIMIT;
-        let mut out = Vec::new();
-        while !(out.ends_with(b"> ") && s.m.pending_input() == 0) {
-            if s.m.cpu.cycles >= end {
-                return Err(SessionError::NoPrompt {
-                    limit: EXCHANGE_LIMIT,
-                    said: String::from_utf8_lossy(&out).into_owned(),
-                });
-            }
-            s.m.run(slice)?;
-            out.extend(s.m.take_output());
-        }
+        let out = run_until(&mut s.m, b"> ", EXCHANGE_LIMIT)?;
         Ok((s, out))
     }
 
@@ -548,6 +560,7 @@ impl Session {
             }
             if m.cpu.cycles >= limit {
                 return Err(SessionError::NoPrompt {
+                    want: "\r\n> ".into(),
                     limit: EXCHANGE_LIMIT,
                     said: String::from_utf8_lossy(&output).into_owned(),
                 });
