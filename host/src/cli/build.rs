@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use super::info::load_model;
 use crate::build::{self, targets, Built, Layout};
@@ -138,7 +138,7 @@ pub fn run(args: Args) -> Result<()> {
     }
     let out = args.output.unwrap_or_else(|| PathBuf::from("CHAT.COM"));
     let bytes = targets::cpm::com_bytes(&built.image);
-    std::fs::write(&out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
+    super::write_whole(&out, &bytes)?;
     // The plan and the map go to stderr, or to stdout when asked for with --emit.
     for (what, text) in [
         ("plan", plan_report(&built)),

@@ -40,7 +40,7 @@ pub fn run(model: &Path, output: Option<&Path>, emit: &[String]) -> Result<()> {
         print!("{}", gameboy::model_asm(&m, &image.plan)?);
     }
     let out = output.map_or_else(|| PathBuf::from(DEFAULT_OUTPUT), Path::to_path_buf);
-    std::fs::write(&out, &image.rom).with_context(|| format!("cannot write {}", out.display()))?;
+    super::write_whole(&out, &image.rom)?;
     if emit.iter().any(|e| e == "map") {
         print!("{}", report(&image));
     } else {

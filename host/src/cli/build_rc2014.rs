@@ -9,21 +9,12 @@ use boards::desc::BoardDesc;
 
 use super::build::plan_report;
 use super::info::load_model;
+use super::write_whole;
 use crate::build::targets::rc2014;
 use crate::build::Layout;
 
 /// Default output file.
 pub const DEFAULT_OUTPUT: &str = "CHAT.bin";
-
-/// Writes `bytes` to `path` through a temporary file in the same directory, so a failed or
-/// interrupted write never leaves a half-written image behind.
-pub fn write_whole(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".part");
-    let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
-}
 
 /// `z80lm build --target rc2014`: builds `model` for `board` and writes `output` (default
 /// `CHAT.bin`), the same image as Intel HEX beside it (`.hex`), and for rc2014-512k the

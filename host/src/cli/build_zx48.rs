@@ -37,7 +37,7 @@ pub fn run(
     }
     let out = output.map_or_else(|| PathBuf::from(DEFAULT_OUTPUT), Path::to_path_buf);
     let tap = zx.tape.to_tap();
-    std::fs::write(&out, &tap).with_context(|| format!("cannot write {}", out.display()))?;
+    super::write_whole(&out, &tap)?;
     eprint!("{}", plan_report(&zx.built));
     eprint!("{}", zx.memory_map());
     eprintln!(
@@ -49,8 +49,7 @@ pub fn run(
     if let Some(path) = wav_out {
         let path = path.unwrap_or_else(|| out.with_extension("wav"));
         let bytes = wav::to_wav(&zx.tape);
-        std::fs::write(&path, &bytes)
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        super::write_whole(&path, &bytes)?;
         let secs = (bytes.len() as u64).saturating_sub(44) / u64::from(wav::SAMPLE_RATE);
         eprintln!(
             "wrote {} ({} bytes, {}:{:02} of audio)",

@@ -112,3 +112,14 @@ pub fn run(cli: Cli) -> i32 {
         }
     }
 }
+
+/// Writes `bytes` to `path` through a temporary file in the same directory, so a failed or
+/// interrupted write never leaves a half-written image behind.
+pub fn write_whole(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".part");
+    let tmp = std::path::PathBuf::from(tmp);
+    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+}
