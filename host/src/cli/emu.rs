@@ -100,18 +100,8 @@ pub fn run(args: Args) -> Result<()> {
                 Some(path) => {
                     let bytes = std::fs::read(path)
                         .with_context(|| format!("{}: cannot read", path.display()))?;
-                    if bytes.len() == 0x8_0000 {
-                        bytes
-                    } else if bytes.len() <= z80rom::loader::MAX_IMAGE {
-                        z80rom::loader::flash_image(&loader, Some(&bytes))
-                    } else {
-                        bail!(
-                            "{}: {} bytes is neither a 512K flash image nor an application of at most {} bytes (see kicad-notes/troubleshooting.md#image-too-large)",
-                            path.display(),
-                            bytes.len(),
-                            z80rom::loader::MAX_IMAGE
-                        )
-                    }
+                    crate::build::targets::rc2014::flash_from_file(&bytes, &loader)
+                        .with_context(|| path.display().to_string())?
                 }
             };
             let how = if args.state.exists() {

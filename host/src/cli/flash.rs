@@ -101,37 +101,17 @@ impl Progress for Bar {
 /// 512K board: the whole flash (`.bin`), its Intel HEX (`.hex`) or the upload (`.upl`); any
 /// other file is taken as a bare application.
 fn loader_application(path: &std::path::Path, bytes: &[u8]) -> Result<Vec<u8>> {
-    const FLASH: usize = 0x8_0000;
-    let flash;
-    let bytes = if bytes.first() == Some(&b':') {
-        let text = std::str::from_utf8(bytes)
-            .map_err(|_| anyhow::anyhow!("{}: not Intel HEX (not text)", path.display()))?;
-        flash = crate::build::targets::rc2014::from_intel_hex(text, FLASH)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        &flash[..]
-    } else {
-        bytes
-    };
-    if bytes.len() == FLASH {
-        return z80rom::loader::stored_image(bytes)
-            .map(<[u8]>::to_vec)
-            .with_context(|| {
-                format!(
-                    "{}: a 512K flash image without a valid stored application",
-                    path.display()
-                )
-            });
-    }
-    if let Some(app) = z80rom::loader::uploaded_image(bytes) {
-        return Ok(app.to_vec());
-    }
-    if bytes.starts_with(z80rom::loader::MAGIC) {
-        bail!(
-            "{}: an upload whose header does not match its image (length or CRC-32): rebuild it",
-            path.display()
-        );
-    }
-    Ok(bytes.to_vec())
+    use crate::build::targets::rc2014::flash_from_file;
+    // A placeholder loader: only the application part of the flash is used here.
+    let flash = flash_from_file(bytes, &[]).with_context(|| path.display().to_string())?;
+    z80rom::loader::stored_image(&flash)
+        .map(<[u8]>::to_vec)
+        .with_context(|| {
+            format!(
+                "{}: a 512K flash image without a valid stored application",
+                path.display()
+            )
+        })
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -139,6 +119,18 @@ pub fn run(args: Args) -> Result<()> {
     let baud = args.baud.or(desc.console.baud).unwrap_or(115_200);
     let bytes = std::fs::read(&args.image)
         .with_context(|| format!("{}: cannot read", args.image.display()))?;
+    // What goes to the loader is checked before the port is touched.
+    let loader_image = if args.via == Via::Loader {
+        if desc.flash.is_none() {
+            bail!(
+                "{} has no in-system flash (its ROM is an EPROM): burn the .bin from `z80lm build` with a programmer (kicad-notes/rc2014.md, section 6)",
+                desc.name
+            );
+        }
+        loader_application(&args.image, &bytes)?
+    } else {
+        Vec::new()
+    };
     let port = Serial::open(&args.port, baud)?;
     let name = port.name.clone();
     let mut link = Link::new(port, SystemClock::default());
@@ -157,13 +149,7 @@ pub fn run(args: Args) -> Result<()> {
     };
     match args.via {
         Via::Loader => {
-            if desc.flash.is_none() {
-                bail!(
-                    "{} has no in-system flash (its ROM is an EPROM): burn the .bin from `z80lm build` with a programmer (kicad-notes/rc2014.md, section 6)",
-                    desc.name
-                );
-            }
-            let image = loader_application(&args.image, &bytes)?;
+            let image = loader_image;
             if args.no_reset {
                 eprintln!("press RESET on the board (waiting for the loader on {name})");
             }

@@ -569,6 +569,46 @@ impl Session {
     }
 }
 
+/// Why a file is not a 512K board image.
+#[derive(Debug, Error)]
+pub enum ImageFileError {
+    #[error("Intel HEX: {0}")]
+    Hex(String),
+    #[error("an upload whose header does not match its image (length or CRC-32): rebuild it")]
+    BadUpload,
+    #[error("{len} bytes is neither a 512K flash image nor an application of at most {max} bytes (see kicad-notes/troubleshooting.md#image-too-large)")]
+    TooLarge { len: usize, max: usize },
+}
+
+/// The 512K flash contents a file from `z80lm build` stands for: the flash itself (`.bin`), its
+/// Intel HEX (`.hex`), the loader upload (`.upl`) or a bare application, the last two stored
+/// behind `loader` as the loader would store them.
+pub fn flash_from_file(bytes: &[u8], loader: &[u8]) -> Result<Vec<u8>, ImageFileError> {
+    use z80rom::loader::{flash_image, uploaded_image, MAGIC, MAX_IMAGE};
+    const FLASH: usize = 0x8_0000;
+    if bytes.first() == Some(&b':') {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| ImageFileError::Hex("the file is not text".into()))?;
+        return from_intel_hex(text, FLASH).map_err(ImageFileError::Hex);
+    }
+    if bytes.len() == FLASH {
+        return Ok(bytes.to_vec());
+    }
+    if let Some(app) = uploaded_image(bytes) {
+        return Ok(flash_image(loader, Some(app)));
+    }
+    if bytes.starts_with(MAGIC) {
+        return Err(ImageFileError::BadUpload);
+    }
+    if bytes.len() > MAX_IMAGE {
+        return Err(ImageFileError::TooLarge {
+            len: bytes.len(),
+            max: MAX_IMAGE,
+        });
+    }
+    Ok(flash_image(loader, Some(bytes)))
+}
+
 /// A ROM image of `size` bytes from Intel HEX text (as [`intel_hex`] writes it, or any writer
 /// using data, end-of-file and extended linear/segment address records); bytes no record names
 /// are 0xFF. Errors name the record.
