@@ -20,8 +20,8 @@ pub struct Args {
     /// Board: rc2014-classic, rc2014-512k, gb-mbc5 (alias gb) or zx48.
     #[arg(long, env = "Z80LM_BOARD")]
     pub board: String,
-    /// ROM image. rc2014-classic: the 32K ROM (required). rc2014-512k: the 512K `.bin` from
-    /// `z80lm build`, or an application image to store behind the built-in loader; it replaces
+    /// ROM image. rc2014-classic: the 32K ROM (required). rc2014-512k: any file `z80lm build`
+    /// writes (`.bin`, `.hex`, `.upl`) or an application to store behind the built-in loader; it replaces
     /// the flash state. Without it the state file is resumed, or (with none) the flash holds
     /// only the loader.
     #[arg(long)]
