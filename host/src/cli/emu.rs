@@ -20,10 +20,10 @@ pub struct Args {
     /// Board: rc2014-classic, rc2014-512k, gb-mbc5 (alias gb) or zx48.
     #[arg(long, env = "Z80LM_BOARD")]
     pub board: String,
-    /// ROM image. rc2014-classic: the 32K ROM (required). rc2014-512k: any file `z80lm build`
-    /// writes (`.bin`, `.hex`, `.upl`) or an application to store behind the built-in loader; it replaces
-    /// the flash state. Without it the state file is resumed, or (with none) the flash holds
-    /// only the loader.
+    /// ROM image. rc2014-classic: the 32K ROM (required). rc2014-512k: any file `z80lm
+    /// build` writes (`.bin`, `.hex`, `.upl`) or an application to store behind the built-in
+    /// loader; it replaces the flash state. Without it the state file is resumed, or (with
+    /// none) the flash holds only the loader.
     #[arg(long)]
     pub rom: Option<PathBuf>,
     /// rc2014-512k flash state file: resumed when no --rom is given, saved on every change (so
