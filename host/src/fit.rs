@@ -4,8 +4,8 @@
 
 use boards::desc::BoardDesc;
 
-use crate::build::targets::{gameboy, rc2014, zx48};
-use crate::build::Layout;
+use crate::engine::targets::{gameboy, rc2014, zx48};
+use crate::engine::Layout;
 use crate::model::Model;
 
 /// A target and the bytes it can give to packed weights (code and buffers already taken off).
@@ -60,9 +60,9 @@ fn first_line(e: &dyn std::fmt::Display) -> String {
 fn status(model: &Model, b: &Budget) -> (bool, String) {
     match b.target {
         "cpm" => {
-            // The layout planner decides for CP/M (build::plan).
-            let budget = crate::build::targets::cpm::budget(crate::build::targets::cpm::TPA_TOP);
-            match crate::build::plan(model, &budget, &Layout::Auto) {
+            // The layout planner decides for CP/M (engine::plan).
+            let budget = crate::engine::targets::cpm::budget(crate::engine::targets::cpm::TPA_TOP);
+            match crate::engine::plan(model, &budget, &Layout::Auto) {
                 Ok(p) => (
                     true,
                     format!(

@@ -1,9 +1,24 @@
-//! z80lm: the model core, training, the build path for each target, flashing and the terminal.
-//! The binary in `main.rs` only parses arguments and dispatches to `cli`.
+//! z80lm: the model core, training, the engine generator for each target, benchmarks and
+//! emulator sessions, flashing and the terminal. The binary in `main.rs` only parses arguments
+//! and dispatches to `cli`, which calls this library and prints.
+//!
+//! * [`model`]: the model file, encoders and the exact reference engine (the spec).
+//! * [`train`], [`data`]: training and our datasets.
+//! * [`engine`]: model → layout plan → generated assembly → image → container, per target.
+//! * [`fit`]: which targets a model fits.
+//! * [`bench`]: T-states per generated character on emulated machines.
+//! * [`emu`]: emulated boards as `z80lm emu` runs them.
+//! * [`flash`]: serial links, XMODEM, the loader protocol, Intel HEX upload.
+//! * [`term`]: the streaming chat terminal.
+//! * [`files`]: writing output files whole.
+//! * [`cli`]: the command line.
 
-pub mod build;
+pub mod bench;
 pub mod cli;
 pub mod data;
+pub mod emu;
+pub mod engine;
+pub mod files;
 pub mod fit;
 pub mod flash;
 pub mod model;

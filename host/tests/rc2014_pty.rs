@@ -124,7 +124,7 @@ impl Term {
         k.push(b'\r');
         self.0.send(&k).unwrap();
         let out = self.until(b"\r\n> ", 60);
-        let (start, end) = z80lm::build::response_span(&out);
+        let (start, end) = z80lm::engine::response_span(&out);
         out[start..end].to_vec()
     }
 }

@@ -2,14 +2,14 @@
 //! outside the TPA, stack below the engine's floor, execution outside its code).
 
 use boards::machines::cpm::{CpmError, Exit, DEFAULT_TPA_TOP};
-use z80lm::build::targets::cpm::{checked_config, com_bytes, Reply, Session};
-use z80lm::build::{self, targets, Built, Layout};
+use z80lm::engine::targets::cpm::{checked_config, com_bytes, Reply, Session};
+use z80lm::engine::{self, targets, Built, Layout};
 use z80lm::model::Model;
 
 /// Builds a CP/M .COM with the real build path (as `z80lm build --target cpm`).
 pub fn build_com(model: &Model, layout: &Layout) -> Built {
     let budget = targets::cpm::budget(targets::cpm::TPA_TOP);
-    build::build(model, &budget, layout, &targets::cpm::target_asm()).expect("build")
+    engine::build(model, &budget, layout, &targets::cpm::target_asm()).expect("build")
 }
 
 /// A booted engine: prompts typed, replies read.

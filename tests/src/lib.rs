@@ -1,7 +1,7 @@
 //! Hardware-in-the-loop harness: build with the real path, boot a machine, script the console,
 //! compare with the host reference.
 //!
-//! Every image here comes from `z80lm::build` (the same path as `z80lm build`); every answer
+//! Every image here comes from `z80lm::engine` (the same path as `z80lm build`); every answer
 //! from typing into the emulated board's console. Data from `../shared` (spec vectors, upstream
 //! models) is optional: helpers return `None` and tests skip with a printed reason.
 

@@ -1,10 +1,10 @@
-//! RC2014 boards in-process: a ROM image from the real build path (`z80lm::build::targets::
+//! RC2014 boards in-process: a ROM image from the real build path (`z80lm::engine::targets::
 //! rc2014`) on the emulated board, typed to over its UART at the board's line rate.
 
 use boards::desc::BoardDesc;
 use boards::machines::rc2014::Rc2014;
-use z80lm::build::targets::rc2014::{self, RomBuild};
-use z80lm::build::Layout;
+use z80lm::engine::targets::rc2014::{self, RomBuild};
+use z80lm::engine::Layout;
 use z80lm::model::Model;
 
 /// Most emulated T-states one exchange may take (about 2 minutes at 7.3728 MHz).
@@ -59,6 +59,6 @@ impl RomChat {
 
 /// The response in one exchange's output: after the echo's CR LF, up to the next.
 pub fn response(out: &[u8]) -> &[u8] {
-    let (a, b) = z80lm::build::response_span(out);
+    let (a, b) = z80lm::engine::response_span(out);
     &out[a..b]
 }

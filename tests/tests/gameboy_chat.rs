@@ -1,11 +1,11 @@
-//! HIL: the Game Boy cartridge built by the real path (`build::targets::gameboy::build`) boots
+//! HIL: the Game Boy cartridge built by the real path (`engine::targets::gameboy::build`) boots
 //! on the emulated DMG, is typed to on its on-screen keyboard with joypad presses, and answers
 //! exactly as the host reference (`z80lm::model::respond`), read back from the screen.
 
 use std::path::{Path, PathBuf};
 
 use boards::machines::gameboy::cartridge;
-use z80lm::build::targets::gameboy::{self, session::Session};
+use z80lm::engine::targets::gameboy::{self, session::Session};
 use z80lm::model::infer::{respond, Engine};
 use z80lm::model::Model;
 
@@ -189,43 +189,32 @@ fn synthetic_model_matches_host_step_by_step() {
     }
 }
 
-/// `z80lm build --target gb` (its library half) writes a cartridge the emulator's header parser
-/// accepts, and `bench --target gb` measures T-states per step on the same path.
+/// The cartridge carries a header the emulator's parser accepts, and `bench --target gb`'s
+/// library half measures T-states per step on it.
 #[test]
-fn build_command_writes_cartridge_and_bench_measures() {
-    use z80lm::cli::build_gb;
+fn cartridge_header_parses_and_bench_measures() {
     let m = synthetic();
-    let dir = std::env::temp_dir().join(format!("z80lm-gb-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let npz = dir.join("model.npz");
-    m.save(&npz).unwrap();
-    let out = dir.join("CHAT.gb");
-    build_gb::run(&npz, Some(&out), &[]).unwrap();
-    let rom = std::fs::read(&out).unwrap();
+    let rom = gameboy::build(&m).unwrap().rom;
     let h = cartridge::parse(&rom).unwrap();
     assert_eq!((h.cartridge_type, h.rom_bytes()), (0x19, rom.len()));
-    assert_eq!(rom, gameboy::build(&m).unwrap().rom);
-    let _ = std::fs::remove_dir_all(&dir);
-    let b = build_gb::bench(&m, &[b"hello".to_vec(), "caf\u{e9}".as_bytes().to_vec()]).unwrap();
+    let b =
+        z80lm::bench::gb::bench(&m, &[b"hello".to_vec(), "caf\u{e9}".as_bytes().to_vec()]).unwrap();
     assert_eq!(b.prompts, 1, "the non-ASCII prompt is skipped");
     assert!(b.steps >= 1 && b.per_step() > 10_000, "{b:?}");
 }
 
-/// `z80lm emu --board gb`: lines are typed through the on-screen keyboard and the answer shows
-/// in the text screen the command prints.
+/// `z80lm emu --board gb`'s session: lines are typed through the on-screen keyboard and the
+/// answer shows in the text screen the command prints.
 #[test]
 fn emu_front_end_types_lines_and_shows_the_answer() {
-    use z80lm::cli::emu_gb;
+    use z80lm::emu::gb as emu_gb;
     let Some(m) = model("guess") else { return };
     let image = gameboy::build(&m).unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     tx.send(Some(b"is it a chair".to_vec())).unwrap();
     tx.send(None).unwrap();
-    let args = emu_gb::GbArgs {
-        turbo: true,
-        screenshot: None,
-    };
-    let gb = emu_gb::drive(image.rom, &args, rx, false).unwrap();
+    let opts = emu_gb::Options { turbo: true };
+    let gb = emu_gb::drive(image.rom, &opts, rx, false).unwrap();
     let screen = emu_gb::screen(&gb);
     assert!(
         screen.contains("|> is it a chair     |\n|WIN                 |\n|>                   |"),

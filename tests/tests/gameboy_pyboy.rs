@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use z80lm::build::targets::gameboy;
+use z80lm::engine::targets::gameboy;
 use z80lm::model::Model;
 
 #[test]

@@ -4,7 +4,7 @@
 
 use hil::cpm::{reference_sums, Engine};
 use hil::{need, shared_model, shared_vectors};
-use z80lm::build::{Form, Layout};
+use z80lm::engine::{Form, Layout};
 use z80lm::model::encode::{push_window, START_WINDOW};
 use z80lm::model::{context_input, infer::argmax, query_input, Model};
 

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use hil::{need, shared_model};
-use z80lm::build::{self, targets, Layout};
+use z80lm::engine::{self, targets, Layout};
 use z80lm::model::respond;
 
 /// cpm80 puts the CCP at 0xD000 and the BDOS at 0xD800: the engine may overwrite the CCP.
@@ -53,7 +53,7 @@ fn guess_com_under_real_cpm22() {
     let model = need!(shared_model("guess"));
     let budget = targets::cpm::budget(CPM80_TPA_TOP);
     let built =
-        build::build(&model, &budget, &Layout::Auto, &targets::cpm::target_asm()).expect("build");
+        engine::build(&model, &budget, &Layout::Auto, &targets::cpm::target_asm()).expect("build");
     let com = targets::cpm::com_bytes(&built.image);
     let prompts = ["is it a chair", "is it alive", "hello", "  Is It A Cat?  "];
     let Some(out) = run_cpm80(&com, None, &prompts) else {

@@ -5,7 +5,7 @@
 use boards::machines::cpm::Exit;
 use hil::cpm::{build_com, Engine};
 use hil::{need, shared_model};
-use z80lm::build::Layout;
+use z80lm::engine::Layout;
 use z80lm::model::respond;
 
 fn guess() -> Option<z80lm::model::Model> {

@@ -5,7 +5,7 @@
 
 use hil::rc2014::{build, RomChat};
 use hil::{need, shared_model, shared_vectors};
-use z80lm::build::{Form, Layout};
+use z80lm::engine::{Form, Layout};
 use z80lm::model::{infer, Model};
 
 /// Prompts in no vector file, answered by the host reference.
@@ -115,7 +115,7 @@ fn classic_rom_chats_over_the_acia() {
 fn upstream_guess_does_not_fit_the_classic_and_says_what_would() {
     let model = need!(shared_model("guess"));
     let desc = boards::desc::BoardDesc::builtin("rc2014-classic").unwrap();
-    let err = z80lm::build::targets::rc2014::build(&model, &desc, &Layout::Auto).unwrap_err();
+    let err = z80lm::engine::targets::rc2014::build(&model, &desc, &Layout::Auto).unwrap_err();
     let msg = err.to_string();
     for want in ["32K ROM", "--hidden", "rc2014-512k", "too many"] {
         assert!(msg.contains(want), "{want:?} missing from: {msg}");
@@ -154,7 +154,7 @@ fn the_loader_takes_the_intel_hex_build_writes_as_plain_text() {
         Model::load(format!("{}/../examples/guess/model.npz", env!("CARGO_MANIFEST_DIR")).as_ref())
             .unwrap();
     let rom = build(&model, "rc2014-512k", &Layout::Auto);
-    let hex = z80lm::build::targets::rc2014::intel_hex(&rom.rom).unwrap();
+    let hex = z80lm::engine::targets::rc2014::intel_hex(&rom.rom).unwrap();
     let mut chat = blank_512k();
     // As a terminal's "send file" would: the text as it is, at the line rate.
     let start = chat.m.cpu.cycles;
@@ -197,7 +197,7 @@ fn a_bad_intel_hex_record_is_refused_and_nothing_boots() {
     )
     .unwrap();
     let rom = build(&model, "rc2014-512k", &Layout::Auto);
-    let hex = z80lm::build::targets::rc2014::intel_hex(&rom.rom).unwrap();
+    let hex = z80lm::engine::targets::rc2014::intel_hex(&rom.rom).unwrap();
     // One data digit changed in the middle of the file: that record's checksum fails.
     let mut bad = hex.clone().into_bytes();
     let at = bad.len() / 2;

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use hil::rc2014::{build, response};
 use hil::{need, shared_model, shared_vectors};
-use z80lm::build::Layout;
+use z80lm::engine::Layout;
 use z80lm::model::Model;
 
 /// `mame` on PATH, or where Debian installs it.

@@ -6,9 +6,9 @@
 use std::path::PathBuf;
 
 use boards::devices::tape::{decode_wav, parse_tap};
-use z80lm::build::tape::wav;
-use z80lm::build::targets::zx48::{self, Zx48Error};
-use z80lm::build::{Form, Layout};
+use z80lm::engine::tape::wav;
+use z80lm::engine::targets::zx48::{self, Zx48Error};
+use z80lm::engine::{Form, Layout};
 use z80lm::model::Model;
 
 fn model(name: &str) -> Option<Model> {
@@ -89,35 +89,11 @@ fn the_target_layout_matches_the_board_description() {
     assert_eq!(image.end(), u32::from(zx48::BSS));
     let ram = region("engine-ram");
     assert_eq!(ram.start, u32::from(zx48::BSS));
-    assert!(ram.size >= z80lm::build::plan::BSS_BYTES && ram.end() <= 0xFF58);
+    assert!(ram.size >= z80lm::engine::plan::BSS_BYTES && ram.end() <= 0xFF58);
     let third = region("screen-third");
     assert_eq!(
         (third.start, third.size),
         (u32::from(zx48::THIRD), u32::from(zx48::THIRD_BYTES))
     );
     assert_eq!(desc.clock_hz, 3_500_000);
-}
-
-#[test]
-fn the_build_command_writes_the_tap_and_the_wav() {
-    let path = PathBuf::from(format!(
-        "{}/../../shared/data/guess/model.npz",
-        env!("CARGO_MANIFEST_DIR")
-    ));
-    if !path.is_file() {
-        eprintln!("skipping: {} not found", path.display());
-        return;
-    }
-    let dir = std::env::temp_dir().join(format!("z80lm-zx-build-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let out = dir.join("CHAT.tap");
-    z80lm::cli::build_zx48::run(&path, Some(&out), &Layout::Auto, &[], Some(None)).unwrap();
-    let tap = std::fs::read(&out).unwrap();
-    let audio = std::fs::read(dir.join("CHAT.wav")).unwrap();
-    assert_eq!(decode_wav(&audio).unwrap(), parse_tap(&tap).unwrap());
-    let err = z80lm::cli::build_zx48::run(&path, Some(&out), &Layout::Auto, &["lst".into()], None);
-    assert!(err
-        .unwrap_err()
-        .to_string()
-        .contains("use plan, asm or map"));
 }

@@ -7,8 +7,8 @@
 use std::path::PathBuf;
 
 use hil::zx::{boot, load_tap, screen_answer, Watched};
-use z80lm::build::targets::zx48;
-use z80lm::build::Layout;
+use z80lm::engine::targets::zx48;
+use z80lm::engine::Layout;
 use z80lm::model::{respond, Model};
 
 fn shared() -> Option<PathBuf> {
@@ -172,7 +172,7 @@ fn the_chat_wav_loads_through_the_rom_at_real_speed_and_answers() {
     let built = zx48::build(&model, &Layout::Auto).expect("fits the 48K");
     let Some(mut zx) = boot() else { return };
     // The WAV's own edges go to EAR; the ROM's LD-BYTES reads every bit of every block.
-    let audio = z80lm::build::tape::wav::to_wav(&built.tape);
+    let audio = z80lm::engine::tape::wav::to_wav(&built.tape);
     let pulses = boards::devices::tape::wav_pulses(&audio).unwrap();
     zx.bus.deck = boards::devices::tape::TapeDeck::from_pulses(pulses);
     zx.tape_mode = boards::machines::zx48::TapeMode::Edges;
@@ -195,7 +195,7 @@ fn the_chat_wav_loads_through_the_rom_at_real_speed_and_answers() {
 
 #[test]
 fn the_emulator_session_types_lines_and_shows_answers() {
-    use z80lm::cli::emu_zx48::{session, Zx48Args};
+    use z80lm::emu::zx48::{session, Options};
     let Some(shared) = shared() else { return };
     if boards::machines::zx48::locate_rom().is_none() {
         eprintln!("skipping: no 48K ROM");
@@ -207,14 +207,13 @@ fn the_emulator_session_types_lines_and_shows_answers() {
     std::fs::create_dir_all(&dir).unwrap();
     let tap = dir.join("CHAT.tap");
     std::fs::write(&tap, built.tape.to_tap()).unwrap();
-    let args = Zx48Args {
+    let opts = Options {
         rom: None,
         real_tape: false,
         turbo: true,
-        screenshot: None,
     };
     let lines = ["is it a chair", "hello"].map(String::from).into_iter();
-    let zx = session(&tap, &args, lines, false).expect("session");
+    let zx = session(&tap, &opts, lines, false).expect("session");
     let text = zx.screen_text();
     let want: Vec<String> = ["> is it a chair", "WIN", "> hello"]
         .iter()

@@ -8,7 +8,7 @@ use boards::devices::tape::{wav_pulses, TapeDeck};
 use boards::devices::ula::Key;
 use boards::machines::zx48::{TapeMode, Zx48};
 use hil::zx::{boot, load_tap, screen, DRIVER_GAP, DRIVER_HOLD};
-use z80lm::build::tape::{loader_tape, wav, CodeBlock, Loader, Tape};
+use z80lm::engine::tape::{loader_tape, wav, CodeBlock, Loader, Tape};
 use z80rom::asm::{assemble, Cpu, DirFiles, Layered, MemFiles};
 
 const ECHO: &str = r#"

@@ -8,8 +8,8 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use z80lm::build::targets::zx48;
-use z80lm::build::Layout;
+use z80lm::engine::targets::zx48;
+use z80lm::engine::Layout;
 use z80lm::model::Model;
 
 fn built() -> Option<zx48::Zx48Build> {

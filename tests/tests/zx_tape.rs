@@ -5,7 +5,7 @@
 
 use boards::devices::tape::{decode_wav, parse_tap, Header};
 use std::process::Command;
-use z80lm::build::tape::{loader_tape, wav, CodeBlock, Loader, Tape};
+use z80lm::engine::tape::{loader_tape, wav, CodeBlock, Loader, Tape};
 
 fn sample_tape() -> Tape {
     // Pseudo-random code bytes so every bit pattern appears.

@@ -1,25 +1,20 @@
 //! `z80lm bench`: T-states per generated character of our engine on an emulated machine (exact
-//! Z80 timings), per model over the public vector prompts, per layer, with image sizes:
+//! Z80 timings), per model over the public vector prompts, per layer, with image sizes (the
+//! library's [`crate::bench`]):
 //! * `--target cpm`: the CP/M engine on the emulated CP/M machine, and upstream GUESS.COM on a
 //!   fixed subset of the same prompts, with the ratio;
 //! * `--target rc2014`: the ROM image on the emulated RC2014 (512K or Classic), typed to over
 //!   its UART at the line rate, with the same measurements and the wall time at its clock;
 //! * `--target gb`: T-states per inference step on the emulated Game Boy.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::{Context, Result};
-use boards::cpu::z80::Bus;
+use anyhow::Result;
 use boards::desc::BoardDesc;
-use boards::machines::cpm::CpmConfig;
-use serde::Serialize;
 
-use super::build::build_cpm;
-use super::info::load_model;
-use crate::build::targets::cpm::{com_bytes, Session};
-use crate::build::targets::rc2014;
-use crate::build::Layout;
-use crate::model::{infer, Model};
+use super::{warn_model, Failed, EXIT_FAILED};
+use crate::bench::{self, render, upstream_com, Case, Report};
+use crate::engine::Layout;
 
 /// Benchmark the engine on an emulated machine (exact T-states, not wall time); on CP/M
 /// against upstream GUESS.COM.
@@ -59,443 +54,11 @@ pub struct Args {
     pub json: Option<PathBuf>,
 }
 
-#[derive(Debug, Serialize, Default, Clone)]
-pub struct Stat {
-    pub mean: f64,
-    pub min: u64,
-    pub max: u64,
-    pub n: usize,
-}
-
-impl Stat {
-    fn of(v: &[u64]) -> Stat {
-        if v.is_empty() {
-            return Stat::default();
-        }
-        Stat {
-            mean: v.iter().sum::<u64>() as f64 / v.len() as f64,
-            min: *v.iter().min().unwrap_or(&0),
-            max: *v.iter().max().unwrap_or(&0),
-            n: v.len(),
-        }
-    }
-}
-
-#[derive(Debug, Serialize)]
-pub struct ModelResult {
-    pub model: String,
-    pub layout: String,
-    pub image_bytes: usize,
-    pub weight_bytes: usize,
-    pub ram_bytes: u32,
-    pub prompts: usize,
-    pub chars: usize,
-    /// T-states between consecutive response characters (one inference step each).
-    pub t_per_char: Stat,
-    /// T-states from the end of the typed line to the end of the response, per character.
-    pub t_per_char_with_query: f64,
-    /// Mean T-states per step spent up to each layer's sums (index 0: the query half of
-    /// layer 1, once per prompt; 1: context encoding + layer 1; 2..: ReLU + layer k).
-    pub t_per_layer: Vec<f64>,
-    pub mismatches: usize,
-    /// A board with a clock and a UART (rc2014): wall time and what the UART adds.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub board: Option<BoardTiming>,
-}
-
-/// Wall time at the board's clock, and the UART's share, for a ROM board.
-#[derive(Debug, Serialize, Clone)]
-pub struct BoardTiming {
-    pub board: String,
-    pub clock_hz: u32,
-    /// T-states one byte takes on the serial line (10 bits at the line rate).
-    pub uart_t_per_byte: u64,
-    /// `t_per_char.mean` in milliseconds at `clock_hz`.
-    pub ms_per_char: f64,
-    /// `t_per_char_with_query` in milliseconds at `clock_hz`.
-    pub ms_per_char_with_query: f64,
-    /// T-states con_out spent polling a transmitter still busy with the previous byte, per
-    /// interval of `t_per_char` (included in it).
-    pub uart_wait_t_per_char: f64,
-    /// The same over whole exchanges, per prompt (included in `t_per_char_with_query`: the
-    /// echo's CR LF and the CR LF "> " after the response go out back to back).
-    pub uart_wait_t_per_prompt: f64,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Upstream {
-    pub com: String,
-    pub bytes: usize,
-    pub prompts: Vec<String>,
-    pub t_per_char: Stat,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Report {
-    pub models: Vec<ModelResult>,
-    pub upstream: Option<Upstream>,
-    /// GUESS.COM mean / our guess mean.
-    pub ratio: Option<f64>,
-}
-
-fn vectors(path: &Path) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-    let text = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(text
-        .split(|&b| b == b'\n')
-        .filter(|l| !l.is_empty() && l[0] != b'#')
-        .filter_map(|l| {
-            l.iter()
-                .position(|&b| b == b'\t')
-                .map(|t| (l[..t].to_vec(), l[t + 1..].to_vec()))
-        })
-        .collect())
-}
-
-/// One model to run, with its prompts and the responses they must give.
-struct Case {
-    name: String,
-    model: Model,
-    vectors: Vec<(Vec<u8>, Vec<u8>)>,
-}
-
-/// The prompts every target runs: the cpm bench's selection (no empty line, no `!` command).
-fn benched(vectors: &[(Vec<u8>, Vec<u8>)]) -> impl Iterator<Item = &(Vec<u8>, Vec<u8>)> {
-    vectors
-        .iter()
-        .filter(|(p, _)| !p.is_empty() && p[0] != b'!')
-}
-
-/// The name a model file is shown under: its directory for `.../NAME/model.npz`, else its stem.
-fn model_name(path: &Path) -> String {
-    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
-    match (stem.as_deref(), path.parent().and_then(Path::file_name)) {
-        (Some("model"), Some(dir)) => dir.to_string_lossy().into_owned(),
-        (Some(s), _) => s.to_string(),
-        (None, _) => path.display().to_string(),
-    }
-}
-
-fn cases(args: &Args) -> Result<Vec<Case>> {
-    let mut out = Vec::new();
-    if args.model_files.is_empty() {
-        for name in &args.models {
-            let model = load_model(&args.shared.join("data").join(name).join("model.npz"))?;
-            let vectors = vectors(&args.shared.join("vectors").join(format!("{name}.tsv")))?;
-            out.push(Case {
-                name: name.clone(),
-                model,
-                vectors,
-            });
-        }
-        return Ok(out);
-    }
-    for path in &args.model_files {
-        let name = model_name(path);
-        let model = load_model(path)?;
-        let tsv = args
-            .prompts
-            .clone()
-            .unwrap_or_else(|| args.shared.join("vectors").join(format!("{name}.tsv")));
-        if !tsv.exists() {
-            anyhow::bail!(
-                "{}: no prompts for {name}: {} not found; give --prompts FILE.tsv",
-                path.display(),
-                tsv.display()
-            );
-        }
-        let vectors = vectors(&tsv)?
-            .into_iter()
-            .map(|(p, _)| {
-                let want = infer::respond(&model, &p);
-                (p, want)
-            })
-            .collect();
-        out.push(Case {
-            name,
-            model,
-            vectors,
-        });
-    }
-    Ok(out)
-}
-
-fn bench_model(case: &Case, layout: &Layout) -> Result<ModelResult> {
-    let model = &case.model;
-    let built = build_cpm(model, layout, None)?;
-    let com = com_bytes(&built.image);
-    let hook = built
-        .image
-        .symbol("acc_ready")
-        .context("image lacks acc_ready")?;
-    let cur = usize::from(
-        built
-            .image
-            .symbol("cur_layer")
-            .context("image lacks cur_layer")?,
-    );
-    let (mut s, _) = Session::boot(&com, b"", CpmConfig::default())?;
-    let nl = model.layers.len();
-    let (mut steps, mut layer_t) = (0usize, vec![0u64; nl + 1]);
-    let (mut intervals, mut chars, mut busy, mut bad, mut prompts) = (Vec::new(), 0, 0, 0, 0);
-    for (p, want) in benched(&case.vectors) {
-        prompts += 1;
-        let mut keys = p.clone();
-        keys.push(b'\r');
-        let mut last = Some(s.cpm.cpu.cycles);
-        let r = s.send_watch(&keys, hook, |t, mem| {
-            let k = usize::from(mem[cur]);
-            if let Some(prev) = last {
-                layer_t[k] += t - prev;
-                if k == nl {
-                    steps += 1;
-                }
-            }
-            last = Some(t);
-        })?;
-        if r.response() != want.as_slice() {
-            bad += 1;
-        }
-        chars += r.response().len();
-        busy += r.end - r.start;
-        intervals.extend(r.intervals());
-    }
-    let map = &built.image.map;
-    Ok(ModelResult {
-        model: case.name.clone(),
-        layout: built.plan.name(),
-        image_bytes: com.len(),
-        weight_bytes: usize::from(map.weights.1 - map.weights.0),
-        ram_bytes: map.ram.1 - map.ram.0,
-        prompts,
-        chars,
-        t_per_char: Stat::of(&intervals),
-        t_per_char_with_query: busy as f64 / chars.max(1) as f64,
-        t_per_layer: per_layer(&layer_t, prompts, steps),
-        mismatches: bad,
-        board: None,
-    })
-}
-
-/// Mean T-states per step up to each layer's sums (index 0 once per prompt).
-fn per_layer(layer_t: &[u64], prompts: usize, steps: usize) -> Vec<f64> {
-    layer_t
-        .iter()
-        .enumerate()
-        .map(|(k, &t)| t as f64 / if k == 0 { prompts.max(1) } else { steps.max(1) } as f64)
-        .collect()
-}
-
-/// `--target rc2014`: the ROM image on the emulated board, measured as [`bench_model`] does on
-/// CP/M. Time starts when the engine reads the line's CR from the UART (the line itself
-/// arrives at the line rate before that, as typed) and ends when it writes the next prompt.
-fn bench_rc2014(case: &Case, desc: &BoardDesc, layout: &Layout) -> Result<ModelResult> {
-    let model = &case.model;
-    let rom = rc2014::build(model, desc, layout)
-        .with_context(|| format!("{}: cannot build for {}", case.name, desc.name))?;
-    let image = &rom.built.image;
-    let hook = image.symbol("acc_ready").context("image lacks acc_ready")?;
-    let cur = image.symbol("cur_layer").context("image lacks cur_layer")?;
-    let (mut s, _) = rc2014::Session::boot(desc, &rom.rom, image.symbol("con_out"))?;
-    let nl = model.layers.len();
-    let (mut steps, mut layer_t) = (0usize, vec![0u64; nl + 1]);
-    let (mut intervals, mut chars, mut busy, mut bad, mut prompts) = (Vec::new(), 0, 0, 0, 0);
-    let (mut wait_char, mut wait_all) = (0u64, 0u64);
-    for (p, want) in benched(&case.vectors) {
-        prompts += 1;
-        let mut hits = Vec::new();
-        let r = s.ask(p, Some(hook), |t, bus| hits.push((t, bus.read(cur))))?;
-        let mut last = r.start;
-        for (t, k) in hits {
-            let k = usize::from(k);
-            layer_t[k] += t.saturating_sub(last);
-            if k == nl {
-                steps += 1;
-            }
-            last = t;
-        }
-        if r.response() != want.as_slice() {
-            bad += 1;
-        }
-        chars += r.response().len();
-        busy += r.end - r.start;
-        intervals.extend(r.intervals());
-        let (a, b) = r.response_span();
-        if b > a + 1 {
-            wait_char += r.uart_busy_in(r.times[a] + 1, r.times[b - 1]);
-        }
-        wait_all += r.uart_busy_in(r.start, r.end);
-    }
-    let map = &image.map;
-    let weight_bytes = if rom.pages.is_empty() {
-        usize::from(map.weights.1 - map.weights.0)
-    } else {
-        rom.pages.iter().map(|p| p.bytes).sum()
-    };
-    let t_per_char = Stat::of(&intervals);
-    let t_per_char_with_query = busy as f64 / chars.max(1) as f64;
-    let ms = |t: f64| t * 1000.0 / f64::from(desc.clock_hz);
-    let board = BoardTiming {
-        board: desc.name.clone(),
-        clock_hz: desc.clock_hz,
-        uart_t_per_byte: s.m.cycles_per_char(),
-        ms_per_char: ms(t_per_char.mean),
-        ms_per_char_with_query: ms(t_per_char_with_query),
-        uart_wait_t_per_char: wait_char as f64 / intervals.len().max(1) as f64,
-        uart_wait_t_per_prompt: wait_all as f64 / prompts.max(1) as f64,
-    };
-    Ok(ModelResult {
-        model: case.name.clone(),
-        layout: rom.built.plan.name(),
-        image_bytes: rom.app.len(),
-        weight_bytes,
-        ram_bytes: map.ram.1 - map.ram.0,
-        prompts,
-        chars,
-        t_per_char,
-        t_per_char_with_query,
-        t_per_layer: per_layer(&layer_t, prompts, steps),
-        mismatches: bad,
-        board: Some(board),
-    })
-}
-
-fn bench_upstream(shared: &Path, n: usize) -> Result<Option<Upstream>> {
-    let path = shared.join("data/guess/GUESS.COM");
-    let Ok(com) = std::fs::read(&path) else {
-        eprintln!("skipping upstream: {} not found", path.display());
-        return Ok(None);
-    };
-    let vecs = vectors(&shared.join("vectors/guess.tsv"))?;
-    let prompts: Vec<Vec<u8>> = vecs
-        .into_iter()
-        .map(|v| v.0)
-        .filter(|p| !p.is_empty() && p.len() < 60)
-        .take(n)
-        .collect();
-    let (mut s, _) = Session::boot(&com, b"", CpmConfig::default())?;
-    let mut iv = Vec::new();
-    for p in &prompts {
-        let mut keys = p.clone();
-        keys.push(b'\r');
-        iv.extend(s.send(&keys)?.intervals());
-    }
-    Ok(Some(Upstream {
-        com: path.display().to_string(),
-        bytes: com.len(),
-        prompts: prompts
-            .iter()
-            .map(|p| String::from_utf8_lossy(p).into_owned())
-            .collect(),
-        t_per_char: Stat::of(&iv),
-    }))
-}
-
-/// The table `bench` prints.
-pub fn render(r: &Report) -> String {
-    let w = r.models.iter().map(|m| m.model.len()).fold(9, usize::max);
-    let timed: Vec<(&str, &BoardTiming)> = r
-        .models
-        .iter()
-        .filter_map(|m| m.board.as_ref().map(|b| (m.model.as_str(), b)))
-        .collect();
-    let mut s = String::new();
-    if let Some((_, b)) = timed.first() {
-        s += &format!(
-            "{}: Z80 at {} Hz, {} T-states per byte on the console UART; exact T-states on the emulated board\n\n",
-            b.board, b.clock_hz, b.uart_t_per_byte
-        );
-    }
-    s += &format!(
-        "{:<w$} layout  image  weights  prompts chars   T/char mean      min      max  T/char incl. query{}\n",
-        "model",
-        if timed.is_empty() {
-            ""
-        } else {
-            "  ms/char  ms incl. query"
-        }
-    );
-    for m in &r.models {
-        s += &format!(
-            "{:<w$} {:<7} {:>6} {:>8} {:>8} {:>5} {:>12.0} {:>8} {:>8} {:>19.0}{}{}\n",
-            m.model,
-            m.layout,
-            m.image_bytes,
-            m.weight_bytes,
-            m.prompts,
-            m.chars,
-            m.t_per_char.mean,
-            m.t_per_char.min,
-            m.t_per_char.max,
-            m.t_per_char_with_query,
-            m.board.as_ref().map_or(String::new(), |b| format!(
-                " {:>8.1} {:>15.1}",
-                b.ms_per_char, b.ms_per_char_with_query
-            )),
-            if m.mismatches > 0 {
-                format!("  ({} MISMATCHES)", m.mismatches)
-            } else {
-                String::new()
-            }
-        );
-    }
-    s += "\nT-states per step up to each layer's sums (q = query half of layer 1, once per prompt):\n";
-    for m in &r.models {
-        let parts: Vec<String> = m
-            .t_per_layer
-            .iter()
-            .enumerate()
-            .map(|(k, t)| {
-                if k == 0 {
-                    format!("q {t:.0}")
-                } else {
-                    format!("L{k} {t:.0}")
-                }
-            })
-            .collect();
-        s += &format!("  {:<w$} {}\n", m.model, parts.join("  "));
-    }
-    if let Some((_, b)) = timed.first() {
-        s += &format!(
-            "\nT/char: T-states between consecutive response bytes: one step (context encoding, all\n\
-             layers, argmax) and con_out, which first waits for the UART's transmitter (a byte\n\
-             takes {} T on the line). incl. query: from the engine reading the line's CR from the\n\
-             UART to its writing the next prompt, per response character: the query half of layer\n\
-             1, the final EOS step, the echo's CR LF and the CR LF \"> \" after the response. The\n\
-             typed line reaches the board at the line rate before that (its keys are read and\n\
-             echoed as they come) and is not counted. ms: wall time at {} Hz.\n",
-            b.uart_t_per_byte, b.clock_hz
-        );
-        s += "Transmitter waits included above (T-states con_out polled a busy UART):\n";
-        for (name, b) in &timed {
-            s += &format!(
-                "  {name:<w$} {:.0} per char, {:.0} per prompt\n",
-                b.uart_wait_t_per_char, b.uart_wait_t_per_prompt
-            );
-        }
-    }
-    if let Some(u) = &r.upstream {
-        s += &format!(
-            "\nupstream GUESS.COM ({} bytes) on {} prompts ({}): {:.0} T/char mean (min {}, max {}, {} intervals)\n",
-            u.bytes,
-            u.prompts.len(),
-            u.prompts.join(" | "),
-            u.t_per_char.mean,
-            u.t_per_char.min,
-            u.t_per_char.max,
-            u.t_per_char.n
-        );
-    }
-    if let Some(x) = r.ratio {
-        s += &format!("ratio GUESS.COM / our guess engine: {x:.1}x fewer T-states per char\n");
-    }
-    s
-}
-
 /// `--target gb`: T-states per inference step on the emulated Game Boy (gb's bench).
 fn run_gb(cases: &[Case]) -> Result<()> {
     for c in cases {
         let prompts: Vec<Vec<u8>> = c.vectors.iter().map(|v| v.0.clone()).collect();
-        let b = super::build_gb::bench(&c.model, &prompts)?;
+        let b = bench::gb::bench(&c.model, &prompts)?;
         println!(
             "{:<9} gb  {} prompts, {} steps, {} T-states per step",
             c.name,
@@ -525,19 +88,33 @@ pub fn run(args: Args) -> Result<()> {
         }
         (t, _) => anyhow::bail!("unknown target {t:?}; supported: cpm, rc2014, gb"),
     };
-    let cases = cases(&args)?;
+    let cases = if args.model_files.is_empty() {
+        bench::shared_cases(&args.shared, &args.models)?
+    } else {
+        bench::file_cases(&args.model_files, args.prompts.as_deref(), &args.shared)?
+    };
+    for c in &cases {
+        warn_model(&c.path, &c.model);
+    }
     if args.target == "gb" {
         return run_gb(&cases);
     }
     let mut models = Vec::new();
     for c in &cases {
         models.push(match &board {
-            Some(desc) => bench_rc2014(c, desc, &args.layout)?,
-            None => bench_model(c, &args.layout)?,
+            Some(desc) => bench::rc2014(c, desc, &args.layout)?,
+            None => bench::cpm(c, &args.layout)?,
         });
     }
     let upstream = if args.upstream_prompts > 0 && board.is_none() {
-        bench_upstream(&args.shared, args.upstream_prompts)?
+        let u = bench::upstream(&args.shared, args.upstream_prompts)?;
+        if u.is_none() {
+            eprintln!(
+                "skipping upstream: {} not found",
+                upstream_com(&args.shared).display()
+            );
+        }
+        u
     } else {
         None
     };
@@ -562,8 +139,8 @@ pub fn run(args: Args) -> Result<()> {
         None => print!("{}", render(&report)),
     }
     if report.models.iter().any(|m| m.mismatches > 0) {
-        return Err(super::Failed(
-            super::EXIT_FAILED,
+        return Err(Failed(
+            EXIT_FAILED,
             if args.model_files.is_empty() {
                 "some responses differ from the vectors"
             } else {

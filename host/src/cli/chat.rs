@@ -5,8 +5,9 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
-use super::info::{load_model, show_byte};
+use super::{load_model, show_byte};
 use crate::model::{Engine, Model, MAX_QUERY};
+use crate::term::strip_terminator;
 
 /// Chat with a model on the host reference engine, which is bit-exact with the spec.
 ///
@@ -77,16 +78,6 @@ pub fn run(args: Args) -> Result<()> {
         report_overflow(&engine.overflow.max_abs);
     }
     Ok(())
-}
-
-/// Removes LF, CR or CR LF from the end of a line.
-pub fn strip_terminator(line: &mut Vec<u8>) {
-    if line.last() == Some(&b'\n') {
-        line.pop();
-    }
-    if line.last() == Some(&b'\r') {
-        line.pop();
-    }
 }
 
 fn answer(engine: &mut Engine, line: &[u8], trace: bool) -> Vec<u8> {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
-use super::info::load_model;
+use super::load_model;
 use super::Failed;
 use crate::train::dataset::Dataset;
 use crate::train::evaluate::evaluate;

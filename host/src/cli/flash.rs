@@ -101,7 +101,7 @@ impl Progress for Bar {
 /// 512K board: the whole flash (`.bin`), its Intel HEX (`.hex`) or the upload (`.upl`); any
 /// other file is taken as a bare application.
 fn loader_application(path: &std::path::Path, bytes: &[u8]) -> Result<Vec<u8>> {
-    use crate::build::targets::rc2014::flash_from_file;
+    use crate::engine::targets::rc2014::flash_from_file;
     // A placeholder loader: only the application part of the flash is used here.
     let flash = flash_from_file(bytes, &[]).with_context(|| path.display().to_string())?;
     z80rom::loader::stored_image(&flash)
@@ -209,7 +209,9 @@ pub fn run(args: Args) -> Result<()> {
     }
     if args.monitor {
         drop(link);
-        return super::term::session(Serial::open(&args.port, baud)?);
+        return Ok(crate::term::session::session(Serial::open(
+            &args.port, baud,
+        )?)?);
     }
     Ok(())
 }

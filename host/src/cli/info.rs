@@ -2,8 +2,9 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
+use super::{load_model, show_byte};
 use crate::model::Model;
 
 /// Show layers, parameters, non-zero weights per layer, the charset, packed weight bytes, and
@@ -18,24 +19,6 @@ pub fn run(args: Args) -> Result<()> {
     let model = load_model(&args.model)?;
     print!("{}", report(&model));
     Ok(())
-}
-
-/// Loads a model for the CLI: the error names the file; a warning goes to stderr.
-pub fn load_model(path: &std::path::Path) -> Result<Model> {
-    let model = Model::load(path).with_context(|| format!("{}: invalid model", path.display()))?;
-    if let Some(w) = &model.warning {
-        eprintln!("warning: {}: {w}", path.display());
-    }
-    Ok(model)
-}
-
-/// Shows a charset byte readably: printable ASCII as itself, others as `\xNN`.
-pub fn show_byte(b: u8) -> String {
-    match b {
-        b' ' => "␠".to_string(),
-        0x21..=0x7e => (b as char).to_string(),
-        _ => format!("\\x{b:02x}"),
-    }
 }
 
 /// The text `info` prints.

@@ -1,18 +1,21 @@
-//! The command-line layer: one file per subcommand, each an args struct whose doc comments are the
-//! `--help` text and a `run` function. Only this layer uses anyhow, clap and indicatif.
+//! The command-line layer: one module per subcommand (a folder when it has a part per target:
+//! `build/`, `emu/`), each an args struct whose doc comments are the `--help` text and a `run`
+//! function that parses, calls the library and prints. Only this layer uses anyhow, clap and
+//! indicatif. A command module uses the library and the helpers here, never another command's
+//! module.
 
+use std::path::Path;
+
+use anyhow::Result;
 use clap::{Parser, Subcommand};
+
+use crate::model::Model;
 
 pub mod bench;
 pub mod build;
-pub mod build_gb;
-pub mod build_rc2014;
-pub mod build_zx48;
 pub mod chat;
 pub mod data;
 pub mod emu;
-pub mod emu_gb;
-pub mod emu_zx48;
 pub mod eval;
 pub mod flash;
 pub mod info;
@@ -113,13 +116,41 @@ pub fn run(cli: Cli) -> i32 {
     }
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same directory, so a failed or
-/// interrupted write never leaves a half-written image behind.
-pub fn write_whole(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use anyhow::Context;
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".part");
-    let tmp = std::path::PathBuf::from(tmp);
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+/// Loads a model for a command: the error names the file; a warning goes to stderr.
+pub fn load_model(path: &Path) -> Result<Model> {
+    let model = crate::model::load_file(path)?;
+    warn_model(path, &model);
+    Ok(model)
+}
+
+/// Prints a loaded model's warning, if it has one.
+pub fn warn_model(path: &Path, model: &Model) {
+    if let Some(w) = &model.warning {
+        eprintln!("warning: {}: {w}", path.display());
+    }
+}
+
+/// Shows a charset byte readably: printable ASCII as itself, others as `\xNN`.
+pub fn show_byte(b: u8) -> String {
+    match b {
+        b' ' => "␠".to_string(),
+        0x21..=0x7e => (b as char).to_string(),
+        _ => format!("\\x{b:02x}"),
+    }
+}
+
+/// Parses an address option: `0xE400`, `E400h` or `58368`.
+pub fn parse_addr(s: &str) -> Result<u32, String> {
+    let t = s.trim();
+    let v = if let Some(h) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        u32::from_str_radix(h, 16)
+    } else if let Some(h) = t.strip_suffix('h').or_else(|| t.strip_suffix('H')) {
+        u32::from_str_radix(h, 16)
+    } else {
+        t.parse()
+    };
+    match v {
+        Ok(v) if (0x200..=0x10000).contains(&v) => Ok(v),
+        _ => Err(format!("{s:?} is not an address in 0x200..0x10000")),
+    }
 }

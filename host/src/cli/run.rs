@@ -8,10 +8,9 @@ use anyhow::{Context, Result};
 use boards::console::StdioConsole;
 use boards::machines::cpm::{CpmConfig, Exit, DEFAULT_TPA_TOP};
 
-use super::build::parse_addr;
-use super::chat::strip_terminator;
-use super::Failed;
-use crate::build::targets::cpm::{run_console, Session};
+use super::{parse_addr, Failed};
+use crate::engine::targets::cpm::{run_console, Session};
+use crate::term::strip_terminator;
 
 /// Run a CP/M .COM on the emulated CP/M 2.2 machine (exact Z80 T-states).
 ///

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::info::load_model;
+use super::load_model;
 use crate::fit::BUDGETS;
 use crate::model::Model;
 use crate::train::dataset::Dataset;

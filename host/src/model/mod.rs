@@ -327,3 +327,21 @@ fn take_layer(
         bias: b.as_i16(),
     })
 }
+
+/// A model file that could not be loaded: which file, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: invalid model", path.display())]
+pub struct LoadError {
+    pub path: std::path::PathBuf,
+    #[source]
+    pub source: ModelError,
+}
+
+/// Loads a model file for a command: the error names the file. A warning stays in
+/// [`Model::warning`] for the caller to show.
+pub fn load_file(path: &Path) -> Result<Model, LoadError> {
+    Model::load(path).map_err(|source| LoadError {
+        path: path.to_path_buf(),
+        source,
+    })
+}

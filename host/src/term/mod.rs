@@ -1,5 +1,8 @@
-//! The streaming chat terminal's pieces that are not I/O: CRLF handling in both directions, the
-//! exit key (Ctrl-], as telnet and picocom's escape), and a raw-mode guard for the local tty.
+//! The streaming chat terminal: CRLF handling in both directions, the exit key (Ctrl-], as
+//! telnet and picocom's escape), a raw-mode guard for the local tty, and the [`session`] on a
+//! serial port.
+
+pub mod session;
 
 use std::os::fd::AsFd;
 
@@ -35,6 +38,16 @@ impl KeysToBoard {
             self.last_cr = b == b'\r';
         }
         Keys::Send(out)
+    }
+}
+
+/// Removes LF, CR or CR LF from the end of a line.
+pub fn strip_terminator(line: &mut Vec<u8>) {
+    if line.last() == Some(&b'\n') {
+        line.pop();
+    }
+    if line.last() == Some(&b'\r') {
+        line.pop();
     }
 }
 

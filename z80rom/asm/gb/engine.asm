@@ -7,7 +7,7 @@
 ; once per prompt and kept in Q; every step adds only the context part (inputs 128-255).
 ; Sums wrap at 16 bits exactly as the spec requires (plain 8-bit add/adc chains).
 ;
-; Needs from the generated model.asm (host/src/build/targets/gameboy.rs):
+; Needs from the generated model.asm (host/src/engine/targets/gameboy/mod.rs):
 ;   L1_OUT (0 = 256), L1_BIAS (page: low bytes, +1 high bytes), L1_TAB (input table page),
 ;   NCLASS, EOS, CHARSET (page), finish_layers (finishes layer 1 and runs layers 2..L),
 ;   ADD_ENTRY (page: entry low bytes, +1 high bytes) and the unrolled adds ending at adds_end.

@@ -31,6 +31,17 @@ pub fn com_bytes(image: &super::super::Image) -> Vec<u8> {
     image.bytes.clone()
 }
 
+/// Builds a CP/M .COM engine of `model` for a TPA ending at `tpa_top` (default [`TPA_TOP`]):
+/// the path `build`, `run`, `bench` and the tests use.
+pub fn build(
+    model: &crate::model::Model,
+    layout: &super::super::Layout,
+    tpa_top: Option<u32>,
+) -> Result<super::super::Built, super::super::BuildError> {
+    let budget = budget(tpa_top.unwrap_or(TPA_TOP));
+    super::super::build(model, &budget, layout, &target_asm())
+}
+
 use boards::console::{Console, ScriptedConsole};
 use boards::cpu::z80::Bus;
 use boards::machines::cpm::{Cpm, CpmConfig, CpmError, Exit};

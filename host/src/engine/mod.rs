@@ -1,6 +1,7 @@
-//! The build path: model → [`LayoutPlan`] ([`plan`]) → assembly ([`codegen::engine_asm`]) →
-//! [`Image`] ([`assemble_image`]) → container ([`targets`]). Every step is a function of the
-//! previous value; tests, `bench` and `run` use this same path.
+//! The engine generator, the one path every target builds through: model → [`LayoutPlan`]
+//! ([`plan`]) → assembly ([`codegen::engine_asm`]) → [`Image`] ([`assemble_image`]) → container
+//! ([`targets`], [`tape`]). Every step is a function of the previous value; `build`, `bench`,
+//! `run` and the tests use this same path.
 
 pub mod codegen;
 pub mod plan;
@@ -104,6 +105,28 @@ pub struct Built {
     pub plan: LayoutPlan,
     pub asm: String,
     pub image: Image,
+}
+
+impl Built {
+    /// The plan report `build` prints: chosen forms, why, per-layer bytes and estimated
+    /// T-states.
+    pub fn plan_report(&self) -> String {
+        let p = &self.plan;
+        let mut s = format!("layout: {}\n", p.name());
+        for r in &p.reason {
+            s += &format!("  {r}\n");
+        }
+        for (k, l) in p.layers.iter().enumerate() {
+            s += &format!(
+                "  layer {}: {:<6} {:>6} bytes  ~{:>7} T/step\n",
+                k + 1,
+                l.form.name(),
+                l.weight_bytes,
+                l.est_t
+            );
+        }
+        s
+    }
 }
 
 /// Assembles the generated top-level source with the embedded core and drivers, and checks

@@ -1,20 +1,19 @@
-//! `z80lm emu --board gb CHAT.gb`: an emulated DMG Game Boy runs a cartridge; each line read
-//! from stdin is typed on the cartridge's on-screen keyboard with joypad presses (the grid of
-//! `z80rom/asm/gb/README.md`) and sent with Start. The screen is shown as text: redrawn in place
-//! on a terminal, or printed once at the end when stdout is not a terminal.
+//! The Game Boy session behind `z80lm emu --board gb CHAT.gb`: an emulated DMG runs a
+//! cartridge; each line received is typed on the cartridge's on-screen keyboard with joypad
+//! presses (the grid of `z80rom/asm/gb/README.md`) and sent with Start. The screen is shown as
+//! text, redrawn in place on a terminal.
 
-use std::io::{BufRead, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::io::Write;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context, Result};
 use boards::devices::joypad::Button;
 use boards::devices::ppu::DOTS_PER_FRAME;
+use boards::machines::gameboy::cartridge::CartridgeError;
 use boards::machines::gameboy::{GameBoy, GbStop};
 
-use crate::build::targets::gameboy::keyboard::Cursor;
-use crate::build::targets::gameboy::tile_char;
+use crate::engine::targets::gameboy::keyboard::Cursor;
+use crate::engine::targets::gameboy::tile_char;
 
 /// Frames a key is held and then released (the ROM polls once per frame).
 const HOLD: u32 = 2;
@@ -23,15 +22,22 @@ const SETTLE: u32 = 120;
 /// Frames before the first key (our ROM is ready after a few; other ROMs may need more).
 const BOOT: u32 = 30;
 
-/// Options of the Game Boy emulator.
-#[derive(clap::Args, Debug, Clone, Default)]
-pub struct GbArgs {
-    /// Run as fast as possible instead of at the DMG's 59.7 frames per second.
-    #[arg(long)]
+/// How the session runs.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// As fast as possible instead of at the DMG's 59.7 frames per second.
     pub turbo: bool,
-    /// Write a PNG of the screen when the emulator stops.
-    #[arg(long, value_name = "PNG")]
-    pub screenshot: Option<PathBuf>,
+}
+
+/// Why a Game Boy session stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum EmuError {
+    #[error("not a cartridge this emulator runs")]
+    Cartridge(#[source] CartridgeError),
+    #[error("the emulated Game Boy stopped")]
+    Stopped(#[source] GbStop),
+    #[error("the ROM touched VRAM/OAM while the PPU had it locked: {0}")]
+    VramFault(String),
 }
 
 struct Emu {
@@ -44,7 +50,7 @@ struct Emu {
 
 impl Emu {
     /// Runs one frame (paced in real time unless turbo) and redraws the screen on a terminal.
-    fn frame(&mut self) -> Result<()> {
+    fn frame(&mut self) -> Result<(), EmuError> {
         let f = self.gb.bus.ppu.frames;
         // Up to the next VBlank; with the LCD off (no VBlank) one frame's worth of T-states.
         match self
@@ -52,10 +58,10 @@ impl Emu {
             .run_until(u64::from(DOTS_PER_FRAME), |g| g.bus.ppu.frames != f)
         {
             Ok(()) | Err(GbStop::Budget(_)) => {}
-            Err(e) => return Err(e).context("the emulated Game Boy stopped"),
+            Err(e) => return Err(EmuError::Stopped(e)),
         }
         if let Some(fault) = self.gb.faults().first() {
-            bail!("the ROM touched VRAM/OAM while the PPU had it locked: {fault}");
+            return Err(EmuError::VramFault(fault.to_string()));
         }
         self.frames += 1;
         if !self.turbo {
@@ -73,7 +79,7 @@ impl Emu {
         Ok(())
     }
 
-    fn press(&mut self, b: Button) -> Result<()> {
+    fn press(&mut self, b: Button) -> Result<(), EmuError> {
         self.gb.set_button(b, true);
         for _ in 0..HOLD {
             self.frame()?;
@@ -95,62 +101,19 @@ pub fn screen(gb: &GameBoy) -> String {
     s + "+--------------------+\n"
 }
 
-pub fn stdin_lines() -> mpsc::Receiver<Option<Vec<u8>>> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let stdin = std::io::stdin();
-        let mut lock = stdin.lock();
-        loop {
-            let mut line = Vec::new();
-            match lock.read_until(b'\n', &mut line) {
-                Ok(0) | Err(_) => {
-                    let _ = tx.send(None);
-                    return;
-                }
-                Ok(_) => {
-                    while matches!(line.last(), Some(b'\n' | b'\r')) {
-                        line.pop();
-                    }
-                    if tx.send(Some(line)).is_err() {
-                        return;
-                    }
-                }
-            }
-        }
-    });
-    rx
-}
-
-/// Boots `rom`, types stdin's lines until it ends and the screen settles.
-pub fn run(rom: &Path, args: &GbArgs) -> Result<()> {
-    let bytes = std::fs::read(rom).with_context(|| format!("cannot read {}", rom.display()))?;
-    let tty = std::io::stdout().is_terminal();
-    if tty {
-        print!("\x1b[2J");
-    }
-    let gb = drive(bytes, args, stdin_lines(), tty)?;
-    if !tty {
-        print!("{}", screen(&gb));
-    }
-    if let Some(png) = &args.screenshot {
-        let bytes = gb.screenshot_png()?;
-        std::fs::write(png, bytes).with_context(|| format!("cannot write {}", png.display()))?;
-    }
-    Ok(())
-}
-
 /// Boots the cartridge `rom`, types each line received (None = end of input) and runs until
-/// the input has ended and the screen has not changed for a while; returns the machine.
+/// the input has ended and the screen has not changed for a while; returns the machine. `tty`
+/// redraws the screen on stdout as it runs.
 pub fn drive(
     rom: Vec<u8>,
-    args: &GbArgs,
+    opts: &Options,
     lines: mpsc::Receiver<Option<Vec<u8>>>,
     tty: bool,
-) -> Result<GameBoy> {
-    let gb = GameBoy::new(rom).context("not a cartridge this emulator runs")?;
+) -> Result<GameBoy, EmuError> {
+    let gb = GameBoy::new(rom).map_err(EmuError::Cartridge)?;
     let mut emu = Emu {
         gb,
-        turbo: args.turbo,
+        turbo: opts.turbo,
         tty,
         started: Instant::now(),
         frames: 0,

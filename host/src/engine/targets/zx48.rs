@@ -31,7 +31,7 @@ use thiserror::Error;
 use super::super::{
     assemble_image, engine_asm, plan, Budget, BuildError, Built, Layout, PlanError, TargetAsm,
 };
-use crate::build::tape::{loader_basic, loader_tape, CodeBlock, Loader, Tape, TapeError};
+use crate::engine::tape::{loader_basic, loader_tape, CodeBlock, Loader, Tape, TapeError};
 use crate::model::Model;
 
 /// Load address of the weights: the lowest CLEAR address the one-line loader allows, plus 1.

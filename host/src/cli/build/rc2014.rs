@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use boards::desc::BoardDesc;
 
-use super::build::plan_report;
-use super::info::load_model;
-use super::write_whole;
-use crate::build::targets::rc2014;
-use crate::build::Layout;
+use super::{check_emit, show};
+use crate::cli::load_model;
+use crate::engine::targets::rc2014;
+use crate::engine::Layout;
+use crate::files::write_whole;
 
 /// Default output file.
 pub const DEFAULT_OUTPUT: &str = "CHAT.bin";
@@ -26,11 +26,7 @@ pub fn run(
     layout: &Layout,
     emit: &[String],
 ) -> Result<()> {
-    for e in emit {
-        if !["plan", "asm", "map"].contains(&e.as_str()) {
-            anyhow::bail!("unknown --emit {e:?}; use plan, asm or map");
-        }
-    }
+    check_emit(emit)?;
     let desc = BoardDesc::builtin(board)?;
     let m = load_model(model)?;
     let rom = rc2014::build(&m, &desc, layout)
@@ -43,13 +39,8 @@ pub fn run(
     let hex = rc2014::intel_hex(&rom.rom).context("cannot write the Intel HEX")?;
     write_whole(&out, &rom.rom)?;
     write_whole(&hex_path, hex.as_bytes())?;
-    for (what, text) in [("plan", plan_report(&rom.built)), ("map", rom.memory_map())] {
-        if emit.iter().any(|e| e == what) {
-            print!("{text}");
-        } else {
-            eprint!("{text}");
-        }
-    }
+    show(emit, "plan", &rom.built.plan_report());
+    show(emit, "map", &rom.memory_map());
     if desc.flash.is_some() {
         let upl = out.with_extension("upl");
         write_whole(&upl, &z80rom::loader::upload(&rom.app))?;

@@ -129,10 +129,10 @@ impl GbPlan {
 const KINDS: [u8; 3] = [0x80, 0x82, 0x84];
 
 /// The weight record of input `i` of `layer`: the neurons of its +1, -1 and -2 weights, as the
-/// Z80 lists form groups them ([`crate::build::plan::column_groups`]).
+/// Z80 lists form groups them ([`crate::engine::plan::column_groups`]).
 fn record(layer: &crate::model::Layer, i: usize) -> Vec<u8> {
     let mut out = Vec::new();
-    let (pos, neg, neg2) = crate::build::plan::column_groups(layer, i);
+    let (pos, neg, neg2) = crate::engine::plan::column_groups(layer, i);
     for (js, kind) in [pos, neg, neg2].iter().zip(KINDS) {
         for chunk in js.chunks(255) {
             out.push(chunk.len() as u8);
@@ -375,6 +375,24 @@ pub struct GbImage {
     pub symbols: BTreeMap<String, i64>,
     /// Bytes of bank 0 in use (code and tables).
     pub bank0_used: usize,
+}
+
+impl GbImage {
+    /// The build report: bank map, bank 0 use and the header fields.
+    pub fn report(&self) -> String {
+        let h = &self.header;
+        format!(
+            "{}\nbank 0: {} of 16384 bytes (engine, driver, font, tables)\nheader: title {:?}, type {:#04x} (MBC5), ROM size code {} ({} KiB), checksums {:#04x} / {:#06x}\n",
+            self.plan.bank_map(),
+            self.bank0_used,
+            h.title,
+            h.cartridge_type,
+            h.rom_size_code,
+            self.rom.len() / 1024,
+            h.header_checksum,
+            h.global_checksum
+        )
+    }
 }
 
 /// Builds the cartridge for `model`: plan, generate, assemble, place, header.

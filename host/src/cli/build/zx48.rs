@@ -5,11 +5,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use super::build::plan_report;
-use super::info::load_model;
-use crate::build::tape::wav;
-use crate::build::targets::zx48;
-use crate::build::Layout;
+use super::check_emit;
+use crate::cli::load_model;
+use crate::engine::tape::wav;
+use crate::engine::targets::zx48;
+use crate::engine::Layout;
+use crate::files::write_whole;
 
 /// Default output file.
 pub const DEFAULT_OUTPUT: &str = "CHAT.tap";
@@ -24,11 +25,7 @@ pub fn run(
     emit: &[String],
     wav_out: Option<Option<PathBuf>>,
 ) -> Result<()> {
-    for e in emit {
-        if !["plan", "asm", "map"].contains(&e.as_str()) {
-            anyhow::bail!("unknown --emit {e:?}; use plan, asm or map");
-        }
-    }
+    check_emit(emit)?;
     let m = load_model(model)?;
     let zx = zx48::build(&m, layout)
         .with_context(|| format!("{}: cannot build a ZX Spectrum 48K tape", model.display()))?;
@@ -37,8 +34,8 @@ pub fn run(
     }
     let out = output.map_or_else(|| PathBuf::from(DEFAULT_OUTPUT), Path::to_path_buf);
     let tap = zx.tape.to_tap();
-    super::write_whole(&out, &tap)?;
-    eprint!("{}", plan_report(&zx.built));
+    write_whole(&out, &tap)?;
+    eprint!("{}", zx.built.plan_report());
     eprint!("{}", zx.memory_map());
     eprintln!(
         "wrote {} ({} bytes, {} blocks)",
@@ -49,7 +46,7 @@ pub fn run(
     if let Some(path) = wav_out {
         let path = path.unwrap_or_else(|| out.with_extension("wav"));
         let bytes = wav::to_wav(&zx.tape);
-        super::write_whole(&path, &bytes)?;
+        write_whole(&path, &bytes)?;
         let secs = (bytes.len() as u64).saturating_sub(44) / u64::from(wav::SAMPLE_RATE);
         eprintln!(
             "wrote {} ({} bytes, {}:{:02} of audio)",

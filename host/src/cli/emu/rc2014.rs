@@ -1,0 +1,52 @@
+//! `z80lm emu --board rc2014-classic|rc2014-512k`: the board's UART on a pseudo-terminal,
+//! paced at its baud rate, until Ctrl-C.
+
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use boards::desc::BoardDesc;
+use boards::machines::rc2014::{serve, ServeOptions};
+
+use super::Args;
+use crate::emu::rc2014::{machine, FlashState};
+
+pub fn run(desc: &BoardDesc, args: &Args) -> Result<()> {
+    let (mut machine, state) = machine(desc, args.rom.as_deref(), &args.state)?;
+    if state != FlashState::None {
+        eprintln!(
+            "flash state: {} ({})",
+            args.state.display(),
+            state.describe()
+        );
+    }
+    let mut pty = crate::flash::pty::Pty::open(desc.console.baud.unwrap_or(115_200))
+        .context("cannot create a pseudo-terminal")?;
+    let path = pty.path().to_path_buf();
+    if let Some(link) = &args.link {
+        let _ = std::fs::remove_file(link);
+        std::os::unix::fs::symlink(&path, link)
+            .with_context(|| format!("{}: cannot create the symlink", link.display()))?;
+    }
+    println!("{}", path.display());
+    eprintln!(
+        "{}: serial port on {} at {} baud; Ctrl-\\ x3 on the line presses reset; Ctrl-C stops",
+        desc.name,
+        path.display(),
+        desc.console.baud.unwrap_or(0)
+    );
+    let stop = Arc::new(AtomicBool::new(false));
+    let s = stop.clone();
+    ctrlc::set_handler(move || s.store(true, std::sync::atomic::Ordering::Relaxed))
+        .context("cannot install the Ctrl-C handler")?;
+    let opts = ServeOptions {
+        realtime: !args.fast,
+        state_file: desc.flash.is_some().then(|| args.state.clone()),
+        ..ServeOptions::default()
+    };
+    let result = serve(&mut machine, &mut pty, &opts, &stop);
+    if let Some(link) = &args.link {
+        let _ = std::fs::remove_file(link);
+    }
+    result.map_err(Into::into)
+}
