@@ -4,6 +4,8 @@
 //! public vector; the flash survives an emulator restart; Debian's `sx` sends into our loader;
 //! the port vanishing mid-transfer ends in a clear error and an image that never boots.
 
+#![cfg(all(target_os = "linux", feature = "pty"))]
+
 mod common;
 
 use std::io::{BufRead, BufReader};

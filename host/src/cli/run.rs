@@ -14,7 +14,9 @@ use crate::term::strip_terminator;
 
 /// Run a CP/M .COM on the emulated CP/M 2.2 machine (exact Z80 T-states).
 ///
-/// Interactive by default: the terminal is the console; the program's warm boot ends the run.
+/// Interactive by default: the terminal is the console, key by key as a serial terminal sends
+/// them (the program echoes what it reads); the program's warm boot ends the run, Ctrl-C stops
+/// it.
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The .COM file.
@@ -46,6 +48,12 @@ pub fn run(args: Args) -> Result<()> {
         ..CpmConfig::default()
     };
     if !args.batch {
+        // On a terminal the keys go to the program one by one, unechoed, as from a serial
+        // terminal: the program echoes them itself. Restored on every way out.
+        #[cfg(unix)]
+        let _raw = std::io::IsTerminal::is_terminal(&std::io::stdin())
+            .then(crate::term::RawStdin::enter)
+            .flatten();
         let mut console = StdioConsole::new();
         let (exit, cycles) = run_console(&com, tail.as_bytes(), cfg, &mut console)?;
         std::io::stdout().flush()?;

@@ -1,10 +1,12 @@
 //! Getting an image onto a board: XMODEM over any byte link, Intel HEX for monitors, the serial
-//! port and pty adapters, and the upload container our RC2014 loader expects.
+//! port and pty adapters (the pty on Linux with the `pty` feature), and the upload container our
+//! RC2014 loader expects.
 
 pub mod hexload;
 pub mod link;
 pub mod mem;
 pub mod progress;
+#[cfg(all(target_os = "linux", feature = "pty"))]
 pub mod pty;
 pub mod serial;
 pub mod upload;

@@ -4,10 +4,6 @@
 
 pub mod session;
 
-use std::os::fd::AsFd;
-
-use nix::sys::termios::{cfmakeraw, tcgetattr, tcsetattr, SetArg, Termios};
-
 /// The key that leaves `z80lm term`: Ctrl-] (0x1D).
 pub const EXIT_KEY: u8 = 0x1D;
 
@@ -79,26 +75,87 @@ impl BoardToScreen {
     }
 }
 
-/// Puts a terminal in raw mode and restores it when dropped.
-pub struct RawMode<F: AsFd> {
-    fd: F,
-    saved: Termios,
-}
+#[cfg(unix)]
+pub use raw::{RawMode, RawStdin};
 
-impl<F: AsFd> RawMode<F> {
-    /// Raw mode on `fd`, or `None` when it is not a terminal (input from a pipe).
-    pub fn enter(fd: F) -> Option<Self> {
-        let saved = tcgetattr(fd.as_fd()).ok()?;
-        let mut raw = saved.clone();
-        cfmakeraw(&mut raw);
-        tcsetattr(fd.as_fd(), SetArg::TCSANOW, &raw).ok()?;
-        Some(RawMode { fd, saved })
+/// Without termios (Windows) the console stays line-buffered: [`RawMode::enter`] reports that
+/// it cannot switch, as it does for input that is not a terminal.
+#[cfg(not(unix))]
+pub struct RawMode;
+
+#[cfg(not(unix))]
+impl RawMode {
+    pub fn enter<F>(_fd: F) -> Option<Self> {
+        None
     }
 }
 
-impl<F: AsFd> Drop for RawMode<F> {
-    fn drop(&mut self) {
-        let _ = tcsetattr(self.fd.as_fd(), SetArg::TCSANOW, &self.saved);
+#[cfg(unix)]
+mod raw {
+    use std::io::Stdin;
+    use std::os::fd::AsFd;
+
+    use nix::sys::termios::{cfmakeraw, tcgetattr, tcsetattr, LocalFlags, SetArg, Termios};
+
+    /// Puts a terminal in raw mode and restores it when dropped.
+    pub struct RawMode<F: AsFd> {
+        fd: F,
+        saved: Termios,
+    }
+
+    impl<F: AsFd> RawMode<F> {
+        /// Raw mode on `fd`, or `None` when it is not a terminal (input from a pipe).
+        pub fn enter(fd: F) -> Option<Self> {
+            let saved = tcgetattr(fd.as_fd()).ok()?;
+            let mut raw = saved.clone();
+            cfmakeraw(&mut raw);
+            tcsetattr(fd.as_fd(), SetArg::TCSANOW, &raw).ok()?;
+            Some(RawMode { fd, saved })
+        }
+    }
+
+    impl<F: AsFd> Drop for RawMode<F> {
+        fn drop(&mut self) {
+            let _ = tcsetattr(self.fd.as_fd(), SetArg::TCSANOW, &self.saved);
+        }
+    }
+
+    /// The keyboard as a serial terminal sends it: stdin key by key, no local echo or line
+    /// editing (the program echoes), output as the program writes it; Ctrl-C still interrupts.
+    /// The terminal is restored when this is dropped (return, error, panic) and on Ctrl-C.
+    pub struct RawStdin {
+        saved: Termios,
+    }
+
+    impl RawStdin {
+        /// Key-by-key input on stdin, or `None` when stdin is not a terminal.
+        pub fn enter() -> Option<Self> {
+            let stdin = std::io::stdin();
+            let saved = tcgetattr(stdin.as_fd()).ok()?;
+            let mut raw = saved.clone();
+            cfmakeraw(&mut raw);
+            raw.local_flags |= LocalFlags::ISIG;
+            raw.output_flags = saved.output_flags;
+            let restore = saved.clone();
+            // Ctrl-C ends the process from the handler; the terminal is put back first. An
+            // already installed handler (a library user's) stays; Drop still restores.
+            let _ = ctrlc::set_handler(move || {
+                reset(&std::io::stdin(), &restore);
+                std::process::exit(130);
+            });
+            tcsetattr(stdin.as_fd(), SetArg::TCSANOW, &raw).ok()?;
+            Some(RawStdin { saved })
+        }
+    }
+
+    fn reset(stdin: &Stdin, saved: &Termios) {
+        let _ = tcsetattr(stdin.as_fd(), SetArg::TCSANOW, saved);
+    }
+
+    impl Drop for RawStdin {
+        fn drop(&mut self) {
+            reset(&std::io::stdin(), &self.saved);
+        }
     }
 }
 

@@ -11,7 +11,8 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use boards::desc::BoardDesc;
 
-/// Run an emulated board. RC2014 boards get their UART on a pseudo-terminal (the path is printed). Connect with
+/// Run an emulated board. RC2014 boards get their UART on a pseudo-terminal (Linux; the path is
+/// printed). Connect with
 /// `z80lm term --port PATH`, `z80lm flash --port PATH`, picocom, minicom or screen. The line is
 /// paced at the board's baud rate in real time; a client set to another rate sees garbage, as on
 /// a real serial line. Three Ctrl-\ (0x1C) bytes in a row press the

@@ -1,17 +1,34 @@
 //! `z80lm emu --board rc2014-classic|rc2014-512k`: the board's UART on a pseudo-terminal,
-//! paced at its baud rate, until Ctrl-C.
+//! paced at its baud rate, until Ctrl-C. Linux only (with the `pty` feature): elsewhere `emu`
+//! says so and what runs instead.
 
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
-
-use anyhow::{Context, Result};
+use anyhow::Result;
 use boards::desc::BoardDesc;
-use boards::machines::rc2014::{serve, ServeOptions};
 
 use super::Args;
-use crate::emu::rc2014::{machine, FlashState};
 
+/// Without a pty the serial port has nowhere to go.
+#[cfg(not(all(target_os = "linux", feature = "pty")))]
+pub fn run(desc: &BoardDesc, _args: &Args) -> Result<()> {
+    anyhow::bail!(
+        "--board {}: the emulated serial port is a Linux pseudo-terminal, and this build has none \
+         (built for {} or without the `pty` feature); `z80lm bench --target rc2014` runs the \
+         engine on the emulated board here, and `emu --board gb|zx48` runs",
+        desc.name,
+        std::env::consts::OS
+    )
+}
+
+#[cfg(all(target_os = "linux", feature = "pty"))]
 pub fn run(desc: &BoardDesc, args: &Args) -> Result<()> {
+    use std::sync::atomic::AtomicBool;
+    use std::sync::Arc;
+
+    use anyhow::Context;
+    use boards::machines::rc2014::{serve, ServeOptions};
+
+    use crate::emu::rc2014::{machine, FlashState};
+
     let (mut machine, state) = machine(desc, args.rom.as_deref(), &args.state)?;
     if state != FlashState::None {
         eprintln!(

@@ -1,0 +1,135 @@
+//! `z80lm run CHAT.COM` on a terminal, as a user sees it: the typed line shows once (the
+//! terminal does not echo; the program does, key by key), and the terminal's modes are back as
+//! they were when the run ends, whether the program exits or Ctrl-C stops it.
+
+#![cfg(unix)]
+
+mod common;
+
+use std::io::{Read, Write};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use nix::pty::openpty;
+use nix::sys::termios::{tcgetattr, LocalFlags};
+
+use common::{tmpdir, BIN};
+
+fn chat_com(dir: &std::path::Path) -> std::path::PathBuf {
+    let model = format!(
+        "{}/../examples/guess-mini/model.npz",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let m = z80lm::model::Model::load(model.as_ref()).unwrap();
+    let built = z80lm::engine::targets::cpm::build(&m, &z80lm::engine::Layout::Auto, None).unwrap();
+    let com = dir.join("CHAT.COM");
+    std::fs::write(&com, z80lm::engine::targets::cpm::com_bytes(&built.image)).unwrap();
+    com
+}
+
+/// `z80lm run COM` with a pty as its terminal: the child, the master side, the slave.
+fn spawn(com: &std::path::Path) -> (Child, std::fs::File, OwnedFd) {
+    let pty = openpty(None, None).unwrap();
+    let slave = pty.slave;
+    let io = || Stdio::from(slave.try_clone().unwrap());
+    let child = Command::new(BIN)
+        .arg("run")
+        .arg(com)
+        .stdin(io())
+        .stdout(io())
+        .stderr(io())
+        .spawn()
+        .unwrap();
+    (child, std::fs::File::from(pty.master), slave)
+}
+
+/// Reads the master side until `want` has been seen (or 20 s pass); returns all read so far.
+fn read_until(master: &mut std::fs::File, seen: &mut Vec<u8>, want: &[u8]) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let fd = master.as_fd().try_clone_to_owned().unwrap();
+    nix::fcntl::fcntl(
+        fd.as_raw_fd(),
+        nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK),
+    )
+    .unwrap();
+    let mut buf = [0u8; 256];
+    while !seen.windows(want.len()).any(|w| w == want) {
+        assert!(
+            Instant::now() < deadline,
+            "no {:?} in {:?}",
+            String::from_utf8_lossy(want),
+            String::from_utf8_lossy(seen)
+        );
+        match master.read(&mut buf) {
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                std::thread::sleep(Duration::from_millis(10))
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
+
+fn wait(child: &mut Child) -> std::process::ExitStatus {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            return s;
+        }
+        assert!(Instant::now() < deadline, "run did not end");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn cooked(slave: &OwnedFd) -> bool {
+    let t = tcgetattr(slave).unwrap();
+    t.local_flags
+        .contains(LocalFlags::ECHO | LocalFlags::ICANON | LocalFlags::ISIG)
+}
+
+#[test]
+fn a_typed_line_shows_once_and_the_terminal_is_restored_when_the_program_exits() {
+    let dir = tmpdir("run-cli-raw");
+    let com = chat_com(&dir);
+    let (mut child, mut master, slave) = spawn(&com);
+    assert!(cooked(&slave));
+    let mut seen = Vec::new();
+    read_until(&mut master, &mut seen, b"> ");
+    assert!(!cooked(&slave), "the console is raw while the program runs");
+    master.write_all(b"is it a chair\r").unwrap();
+    read_until(&mut master, &mut seen, b"\r\n> ");
+    let text = String::from_utf8_lossy(&seen).into_owned();
+    assert_eq!(text.matches("is it a chair").count(), 1, "{text:?}");
+    master.write_all(b"!\r").unwrap();
+    let status = wait(&mut child);
+    assert!(status.success(), "{status:?}: {text:?}");
+    assert!(
+        cooked(&slave),
+        "echo and line editing are back after the run"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn ctrl_c_restores_the_terminal() {
+    let dir = tmpdir("run-cli-int");
+    let com = chat_com(&dir);
+    let (mut child, mut master, slave) = spawn(&com);
+    let mut seen = Vec::new();
+    read_until(&mut master, &mut seen, b"> ");
+    assert!(!cooked(&slave));
+    // What Ctrl-C on the terminal sends the foreground process.
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = wait(&mut child);
+    assert_eq!(status.code(), Some(130), "{status:?}");
+    assert!(
+        cooked(&slave),
+        "echo and line editing are back after Ctrl-C"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
