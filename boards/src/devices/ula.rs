@@ -142,6 +142,53 @@ impl Ula {
     }
 }
 
+/// T-state of the frame (counted from the start of the interrupt) at which the ULA first holds
+/// a CPU cycle that wants contended memory: it fetches the top line of the screen from 14,336 on,
+/// and a cycle starting one T-state earlier already waits ("early" timing, as Fuse and the
+/// Sinclair FAQ wiki's "Contended memory" give it).
+pub const CONTENTION_START: u64 = 14_335;
+/// T-states per scan line.
+pub const LINE_T: u64 = 224;
+
+/// Wait states for a cycle that starts at T-state `frame_t` of the frame and needs the ULA's
+/// memory (0x4000-0x7FFF) or, for I/O, the ULA itself. While each of the 192 screen lines is
+/// drawn the ULA reads two bytes of pixels and two of attributes in every 8 T-states of the
+/// line's first 128; a cycle starting in those 8 T-states waits 6, 5, 4, 3, 2, 1, 0, 0.
+pub fn contention(frame_t: u64) -> u32 {
+    const PATTERN: [u32; 8] = [6, 5, 4, 3, 2, 1, 0, 0];
+    let Some(d) = frame_t.checked_sub(CONTENTION_START) else {
+        return 0;
+    };
+    if d >= 192 * LINE_T || d % LINE_T >= 128 {
+        return 0;
+    }
+    PATTERN[(d % 8) as usize]
+}
+
+/// Length of an I/O cycle to `port` starting at T-state `frame_t` (4 with no waits): a high
+/// byte in 0x40-0x7F looks like contended memory to the ULA for the first T-state; a port with
+/// A0 low is the ULA, which holds the cycle from its second T-state as it holds memory; A0 high
+/// with a high byte in 0x40-0x7F is held at each of the remaining T-states too (Sinclair FAQ wiki,
+/// "Contended I/O": C:1 C:3, N:1 C:3, C:1 C:1 C:1 C:1, N:4).
+pub fn io_cycle(port: u16, frame_t: u64) -> u32 {
+    let high = port & 0xC000 == 0x4000;
+    let mut t = frame_t;
+    if high {
+        t += u64::from(contention(t));
+    }
+    t += 1;
+    if port & 1 == 0 {
+        t += u64::from(contention(t)) + 3;
+    } else if high {
+        for _ in 0..3 {
+            t += u64::from(contention(t)) + 1;
+        }
+    } else {
+        t += 3;
+    }
+    (t - frame_t) as u32
+}
+
 /// Offset into the 48K RAM image (0x4000-based) of the pixel byte for character row `r`,
 /// pixel line `l`, column `c`.
 pub fn pixel_offset(r: usize, l: usize, c: usize) -> usize {
@@ -233,6 +280,35 @@ mod tests {
         assert_eq!(ula.read_port(0x00FE), 0xBF);
         ula.ear_in = true;
         assert_eq!(ula.read_port(0x00FE), 0xFF);
+    }
+
+    #[test]
+    fn contention_follows_the_screen_lines() {
+        assert_eq!(contention(0), 0);
+        assert_eq!(contention(14_334), 0);
+        let first: Vec<u32> = (14_335..14_351).map(contention).collect();
+        assert_eq!(first, [6, 5, 4, 3, 2, 1, 0, 0, 6, 5, 4, 3, 2, 1, 0, 0]);
+        assert_eq!(contention(14_335 + 127), 0);
+        assert_eq!(contention(14_335 + 120), 6);
+        assert_eq!(contention(14_335 + 128), 0, "right border and retrace");
+        assert_eq!(contention(14_335 + 223), 0);
+        assert_eq!(contention(14_335 + 224), 6, "next line");
+        assert_eq!(contention(14_335 + 191 * 224 + 125), 1, "last line");
+        assert_eq!(contention(14_335 + 192 * 224), 0, "bottom border");
+        let per_line: u32 = (14_335..14_335 + 224).map(contention).sum();
+        assert_eq!(per_line, 16 * 21);
+    }
+
+    #[test]
+    fn io_cycles_by_port_kind() {
+        let t = 14_335; // waits 6, 5, 4, ...
+        assert_eq!(io_cycle(0x00FE, 0), 4);
+        assert_eq!(io_cycle(0x80FF, t), 4, "N:4");
+        assert_eq!(io_cycle(0x80FE, t), 4 + 5, "N:1 C:3 checks at t+1");
+        assert_eq!(io_cycle(0x40FE, t), 4 + 6, "C:1 C:3: 6, then t+7 waits 0");
+        assert_eq!(io_cycle(0x40FE, t + 2), 4 + 4, "4, then t+7 waits 0");
+        // C:1 C:1 C:1 C:1: 6 at t, 0 at t+7, 6 at t+8, 0 at t+15.
+        assert_eq!(io_cycle(0x40FF, t), 4 + 12);
     }
 
     #[test]

@@ -5,8 +5,10 @@
 //! Timing (World of Spectrum FAQ, "48K reference"): a frame is 69,888 T-states; the ULA asserts
 //! INT for 32 T-states at the start of each frame, so an interrupt is taken only if the CPU
 //! reaches an instruction boundary with interrupts enabled inside that window (the ROM runs in
-//! IM 1). Memory contention, the border, the beeper and the floating bus are not emulated:
-//! programs run as fast as on an uncontended machine, which is what 0x8000-0xFFFF gives anyway.
+//! IM 1). Memory contention is emulated ([`ula::contention`]): a memory cycle to 0x4000-0x7FFF,
+//! an internal cycle with such an address on the bus, and I/O to the ULA or with such a high
+//! byte wait while the ULA draws the screen, at the T-state each cycle starts within its
+//! instruction. The border, the beeper and the floating bus are not emulated.
 //!
 //! Tape: with [`TapeMode::Trap`] the ROM's `LD-BYTES` (0x0556, "The Complete Spectrum ROM
 //! Disassembly") is replaced by a copy of the next block: A = expected flag, IX = destination,
@@ -62,6 +64,21 @@ pub struct Zx48Bus {
 }
 
 impl Bus for Zx48Bus {
+    const WAITS: bool = true;
+
+    #[inline]
+    fn wait(&mut self, addr: u16, t: u64) -> u32 {
+        if addr & 0xC000 == 0x4000 {
+            ula::contention(t % FRAME_T)
+        } else {
+            0
+        }
+    }
+
+    fn io_time(&mut self, port: u16, t: u64) -> u32 {
+        ula::io_cycle(port, t % FRAME_T)
+    }
+
     #[inline]
     fn read(&mut self, addr: u16) -> u8 {
         self.mem[usize::from(addr)]

@@ -37,8 +37,28 @@ pub const FLAG_S: u8 = 0x80;
 /// What the CPU is wired to: memory and the I/O space.
 ///
 /// The core charges T-states itself (the standard Z80 timing with no wait
-/// states), so a bus only has to move bytes.
+/// states), so a bus only has to move bytes. A bus that can hold the CPU
+/// (the ZX Spectrum's ULA, which stops the clock while it reads the screen)
+/// sets [`Bus::WAITS`]; the core then asks it at the first T-state of every
+/// machine cycle how long to wait, with the address on the bus at that moment.
 pub trait Bus {
+    /// True when [`Bus::wait`] and [`Bus::io_time`] can add T-states. When
+    /// false (the default) the core never calls them and every instruction
+    /// takes its fixed time, at no cost.
+    const WAITS: bool = false;
+    /// Wait states before a machine cycle that starts at absolute T-state `t`
+    /// (the [`Z80::cycles`] scale) with `addr` on the address bus: every
+    /// opcode fetch, memory read and write, and each T-state of the internal
+    /// cycles, for which the CPU leaves an address on the bus (IR, HL, PC, ...
+    /// as "The Undocumented Z80 Documented" and the Fuse core give them).
+    fn wait(&mut self, _addr: u16, _t: u64) -> u32 {
+        0
+    }
+    /// Length in T-states (4 with no waits) of an I/O cycle to `port` that
+    /// starts at absolute T-state `t`.
+    fn io_time(&mut self, _port: u16, _t: u64) -> u32 {
+        4
+    }
     /// Any memory read: opcode fetch, operand or data.
     fn read(&mut self, addr: u16) -> u8;
     /// A memory write.
@@ -93,6 +113,10 @@ pub struct Z80 {
     /// the next instruction. (DD/FD prefix chains run inside one `step`, so
     /// no interrupt can land between a prefix and its opcode.)
     pub ei_delay: bool,
+    /// On a bus with [`Bus::WAITS`]: the T-state at which the next machine
+    /// cycle of the current instruction starts, and the wait states so far.
+    bus_t: u64,
+    waits: u32,
 }
 
 impl Default for Z80 {
@@ -148,6 +172,8 @@ impl Z80 {
             wz: 0,
             cycles: 0,
             ei_delay: false,
+            bus_t: 0,
+            waits: 0,
         }
     }
 
@@ -161,15 +187,109 @@ impl Z80 {
     #[inline]
     pub fn step<B: Bus>(&mut self, bus: &mut B) -> u32 {
         self.ei_delay = false;
+        self.start_waits::<B>();
         let t = if self.halted {
+            // The halted CPU keeps fetching (and ignoring) at the HALT.
+            self.cycle(bus, self.pc.wrapping_sub(1), 4);
             self.inc_r();
             4
         } else {
             let op = self.fetch_op(bus);
             self.exec_main(bus, op)
         };
+        let t = self.end_waits::<B>(t);
         self.cycles += u64::from(t);
         t
+    }
+
+    #[inline(always)]
+    fn start_waits<B: Bus>(&mut self) {
+        if B::WAITS {
+            self.bus_t = self.cycles;
+            self.waits = 0;
+        }
+    }
+
+    /// The fixed time `t` of what just ran plus its wait states; checks (in
+    /// debug builds) that its machine cycles add up to `t`.
+    #[inline(always)]
+    fn end_waits<B: Bus>(&mut self, t: u32) -> u32 {
+        if B::WAITS {
+            debug_assert_eq!(
+                self.bus_t - self.cycles,
+                u64::from(t + self.waits),
+                "machine cycles of the instruction before PC={:04X}",
+                self.pc
+            );
+            t + self.waits
+        } else {
+            t
+        }
+    }
+
+    /// A machine cycle of `len` T-states with `addr` on the bus (waits first).
+    #[inline(always)]
+    fn cycle<B: Bus>(&mut self, bus: &mut B, addr: u16, len: u32) {
+        if B::WAITS {
+            let w = bus.wait(addr, self.bus_t);
+            self.waits += w;
+            self.bus_t += u64::from(w + len);
+        }
+    }
+
+    /// `n` internal T-states with `addr` on the bus.
+    #[inline(always)]
+    fn idle<B: Bus>(&mut self, bus: &mut B, addr: u16, n: u32) {
+        if B::WAITS {
+            for _ in 0..n {
+                self.cycle(bus, addr, 1);
+            }
+        }
+    }
+
+    /// Internal T-states with IR on the bus (the refresh address).
+    #[inline(always)]
+    fn idle_ir<B: Bus>(&mut self, bus: &mut B, n: u32) {
+        if B::WAITS {
+            let ir = u16::from_le_bytes([self.r, self.i]);
+            self.idle(bus, ir, n);
+        }
+    }
+
+    /// Memory read (3 T-states).
+    #[inline(always)]
+    fn rd<B: Bus>(&mut self, bus: &mut B, addr: u16) -> u8 {
+        self.cycle(bus, addr, 3);
+        bus.read(addr)
+    }
+
+    /// Memory write (3 T-states).
+    #[inline(always)]
+    fn wr<B: Bus>(&mut self, bus: &mut B, addr: u16, v: u8) {
+        self.cycle(bus, addr, 3);
+        bus.write(addr, v);
+    }
+
+    /// `IN` cycle.
+    #[inline(always)]
+    fn port_in<B: Bus>(&mut self, bus: &mut B, port: u16) -> u8 {
+        if B::WAITS {
+            let len = bus.io_time(port, self.bus_t);
+            self.waits += len - 4;
+            self.bus_t += u64::from(len);
+        }
+        bus.input(port)
+    }
+
+    /// `OUT` cycle.
+    #[inline(always)]
+    fn port_out<B: Bus>(&mut self, bus: &mut B, port: u16, v: u8) {
+        if B::WAITS {
+            let len = bus.io_time(port, self.bus_t);
+            self.waits += len - 4;
+            self.bus_t += u64::from(len);
+        }
+        bus.output(port, v);
     }
 
     /// Maskable interrupt request with `data` on the bus. Accepted only when
@@ -188,6 +308,9 @@ impl Z80 {
         self.iff1 = false;
         self.iff2 = false;
         self.inc_r();
+        self.start_waits::<B>();
+        // The acknowledge cycle (7 T-states) puts no memory address out.
+        self.bus_t += 7;
         let pc = self.pc;
         self.push(bus, pc);
         let t = match self.im {
@@ -206,6 +329,7 @@ impl Z80 {
             }
         };
         self.wz = self.pc;
+        let t = self.end_waits::<B>(t);
         self.cycles += u64::from(t);
         t
     }
@@ -216,12 +340,15 @@ impl Z80 {
         self.halted = false;
         self.iff1 = false;
         self.inc_r();
+        self.start_waits::<B>();
+        self.bus_t += 5;
         let pc = self.pc;
         self.push(bus, pc);
         self.pc = 0x66;
         self.wz = 0x66;
-        self.cycles += 11;
-        11
+        let t = self.end_waits::<B>(11);
+        self.cycles += u64::from(t);
+        t
     }
 
     #[inline(always)]
@@ -232,6 +359,7 @@ impl Z80 {
     /// M1 cycle: read the opcode at PC, bump PC and R.
     #[inline(always)]
     fn fetch_op<B: Bus>(&mut self, bus: &mut B) -> u8 {
+        self.cycle(bus, self.pc, 4);
         let op = bus.read(self.pc);
         self.pc = self.pc.wrapping_add(1);
         self.inc_r();
@@ -240,7 +368,7 @@ impl Z80 {
 
     #[inline(always)]
     fn fetch8<B: Bus>(&mut self, bus: &mut B) -> u8 {
-        let v = bus.read(self.pc);
+        let v = self.rd(bus, self.pc);
         self.pc = self.pc.wrapping_add(1);
         v
     }
@@ -254,40 +382,40 @@ impl Z80 {
 
     #[inline(always)]
     fn read16<B: Bus>(&mut self, bus: &mut B, addr: u16) -> u16 {
-        let lo = bus.read(addr);
-        let hi = bus.read(addr.wrapping_add(1));
+        let lo = self.rd(bus, addr);
+        let hi = self.rd(bus, addr.wrapping_add(1));
         u16::from_le_bytes([lo, hi])
     }
 
     #[inline(always)]
     fn write16<B: Bus>(&mut self, bus: &mut B, addr: u16, v: u16) {
         let [lo, hi] = v.to_le_bytes();
-        bus.write(addr, lo);
-        bus.write(addr.wrapping_add(1), hi);
+        self.wr(bus, addr, lo);
+        self.wr(bus, addr.wrapping_add(1), hi);
     }
 
     /// EX (SP),rr writes the high byte first.
     #[inline(always)]
     fn write16_hi_first<B: Bus>(&mut self, bus: &mut B, addr: u16, v: u16) {
         let [lo, hi] = v.to_le_bytes();
-        bus.write(addr.wrapping_add(1), hi);
-        bus.write(addr, lo);
+        self.wr(bus, addr.wrapping_add(1), hi);
+        self.wr(bus, addr, lo);
     }
 
     #[inline(always)]
     fn push<B: Bus>(&mut self, bus: &mut B, v: u16) {
         let [lo, hi] = v.to_le_bytes();
         self.sp = self.sp.wrapping_sub(1);
-        bus.write(self.sp, hi);
+        self.wr(bus, self.sp, hi);
         self.sp = self.sp.wrapping_sub(1);
-        bus.write(self.sp, lo);
+        self.wr(bus, self.sp, lo);
     }
 
     #[inline(always)]
     fn pop<B: Bus>(&mut self, bus: &mut B) -> u16 {
-        let lo = bus.read(self.sp);
+        let lo = self.rd(bus, self.sp);
         self.sp = self.sp.wrapping_add(1);
-        let hi = bus.read(self.sp);
+        let hi = self.rd(bus, self.sp);
         self.sp = self.sp.wrapping_add(1);
         u16::from_le_bytes([lo, hi])
     }

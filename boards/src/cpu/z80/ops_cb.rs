@@ -18,11 +18,12 @@ impl Z80 {
         let n = (op >> 3) & 7;
         if reg == 6 {
             let hl = self.hl();
-            let v = bus.read(hl);
+            let v = self.rd(bus, hl);
+            self.idle(bus, hl, 1);
             match op >> 6 {
                 0 => {
                     let r = self.rot(n, v);
-                    bus.write(hl, r);
+                    self.wr(bus, hl, r);
                     15
                 }
                 1 => {
@@ -31,11 +32,11 @@ impl Z80 {
                     12
                 }
                 2 => {
-                    bus.write(hl, v & !(1 << n));
+                    self.wr(bus, hl, v & !(1 << n));
                     15
                 }
                 _ => {
-                    bus.write(hl, v | (1 << n));
+                    self.wr(bus, hl, v | (1 << n));
                     15
                 }
             }
@@ -61,7 +62,8 @@ impl Z80 {
         let reg = op & 7;
         let n = (op >> 3) & 7;
         self.wz = addr;
-        let v = bus.read(addr);
+        let v = self.rd(bus, addr);
+        self.idle(bus, addr, 1);
         let r = match op >> 6 {
             0 => self.rot(n, v),
             1 => {
@@ -71,7 +73,7 @@ impl Z80 {
             2 => v & !(1 << n),
             _ => v | (1 << n),
         };
-        bus.write(addr, r);
+        self.wr(bus, addr, r);
         if reg != 6 {
             self.set_reg8(reg, r);
         }

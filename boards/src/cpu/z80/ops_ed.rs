@@ -35,7 +35,7 @@ impl Z80 {
         match op & 7 {
             0 => {
                 let bc = self.bc();
-                let v = bus.input(bc);
+                let v = self.port_in(bus, bc);
                 self.wz = bc.wrapping_add(1);
                 self.f = SZP[v as usize] | (self.f & FLAG_C);
                 if y != 6 {
@@ -46,11 +46,12 @@ impl Z80 {
             1 => {
                 let bc = self.bc();
                 let v = if y == 6 { 0 } else { self.reg8(y) };
-                bus.output(bc, v);
+                self.port_out(bus, bc, v);
                 self.wz = bc.wrapping_add(1);
                 12
             }
             2 => {
+                self.idle_ir(bus, 7);
                 let hl = self.hl();
                 let rr = self.rp(y >> 1);
                 let v = if y & 1 == 0 {
@@ -92,31 +93,31 @@ impl Z80 {
                 };
                 8
             }
+            _ if y < 4 => {
+                self.idle_ir(bus, 1);
+                match y {
+                    0 => self.i = self.a,
+                    1 => self.r = self.a,
+                    _ => {
+                        self.a = if y == 2 { self.i } else { self.r };
+                        let pv = if self.iff2 { FLAG_PV } else { 0 };
+                        self.f = SZ[self.a as usize] | pv | (self.f & FLAG_C);
+                    }
+                }
+                9
+            }
             _ => match y {
-                0 => {
-                    self.i = self.a;
-                    9
-                }
-                1 => {
-                    self.r = self.a;
-                    9
-                }
-                2 | 3 => {
-                    self.a = if y == 2 { self.i } else { self.r };
-                    let pv = if self.iff2 { FLAG_PV } else { 0 };
-                    self.f = SZ[self.a as usize] | pv | (self.f & FLAG_C);
-                    9
-                }
                 4 | 5 => {
                     let hl = self.hl();
-                    let v = bus.read(hl);
+                    let v = self.rd(bus, hl);
+                    self.idle(bus, hl, 4);
                     let a = self.a;
                     let (mem, na) = if y == 4 {
                         ((a << 4) | (v >> 4), (a & 0xf0) | (v & 0x0f))
                     } else {
                         ((v << 4) | (a & 0x0f), (a & 0xf0) | (v >> 4))
                     };
-                    bus.write(hl, mem);
+                    self.wr(bus, hl, mem);
                     self.a = na;
                     self.f = SZP[na as usize] | (self.f & FLAG_C);
                     self.wz = hl.wrapping_add(1);
@@ -135,9 +136,10 @@ impl Z80 {
         let hl = self.hl();
         match op & 3 {
             0 => {
-                let v = bus.read(hl);
+                let v = self.rd(bus, hl);
                 let de = self.de();
-                bus.write(de, v);
+                self.wr(bus, de, v);
+                self.idle(bus, de, 2);
                 self.set_hl(hl.wrapping_add(step));
                 self.set_de(de.wrapping_add(step));
                 let bc = self.bc().wrapping_sub(1);
@@ -150,12 +152,14 @@ impl Z80 {
                 }
                 self.f = f;
                 if repeat && bc != 0 {
+                    self.idle(bus, de, 5);
                     return self.block_repeat();
                 }
                 16
             }
             1 => {
-                let v = bus.read(hl);
+                let v = self.rd(bus, hl);
+                self.idle(bus, hl, 5);
                 let a = self.a;
                 let r = a.wrapping_sub(v);
                 let h = (a ^ v ^ r) & FLAG_H;
@@ -175,13 +179,15 @@ impl Z80 {
                 }
                 self.f = f;
                 if repeat && bc != 0 && r != 0 {
+                    self.idle(bus, hl, 5);
                     return self.block_repeat();
                 }
                 16
             }
             2 => {
-                let v = bus.input(self.bc());
-                bus.write(hl, v);
+                self.idle_ir(bus, 1);
+                let v = self.port_in(bus, self.bc());
+                self.wr(bus, hl, v);
                 self.b = self.b.wrapping_sub(1);
                 // MEMPTR from BC after the decrement, as kosarev/z80 does.
                 self.wz = self.bc().wrapping_add(step);
@@ -189,20 +195,23 @@ impl Z80 {
                 let k = u16::from(v) + u16::from(self.c.wrapping_add(step as u8));
                 self.block_io_flags(v, k);
                 if repeat && self.b != 0 {
+                    self.idle(bus, hl, 5);
                     return self.block_io_repeat();
                 }
                 16
             }
             _ => {
-                let v = bus.read(hl);
+                self.idle_ir(bus, 1);
+                let v = self.rd(bus, hl);
                 self.b = self.b.wrapping_sub(1);
                 let bc = self.bc();
-                bus.output(bc, v);
+                self.port_out(bus, bc, v);
                 self.wz = bc.wrapping_add(step);
                 self.set_hl(hl.wrapping_add(step));
                 let k = u16::from(v) + u16::from(self.l);
                 self.block_io_flags(v, k);
                 if repeat && self.b != 0 {
+                    self.idle(bus, bc, 5);
                     return self.block_io_repeat();
                 }
                 16

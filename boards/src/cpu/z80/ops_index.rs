@@ -26,9 +26,11 @@ impl Z80 {
             0xcb => {
                 let addr = self.index_addr(bus, x);
                 let op2 = self.fetch8(bus);
+                self.idle(bus, self.pc.wrapping_sub(1), 2);
                 return self.exec_index_cb(bus, addr, op2);
             }
             0x09 | 0x19 | 0x29 | 0x39 => {
+                self.idle_ir(bus, 7);
                 let v = match op >> 4 {
                     0 => self.bc(),
                     1 => self.de(),
@@ -55,10 +57,12 @@ impl Z80 {
                 20
             }
             0x23 => {
+                self.idle_ir(bus, 2);
                 x = x.wrapping_add(1);
                 10
             }
             0x2b => {
+                self.idle_ir(bus, 2);
                 x = x.wrapping_sub(1);
                 10
             }
@@ -80,34 +84,37 @@ impl Z80 {
                 11
             }
             0x34 => {
-                let addr = self.index_addr(bus, x);
-                let v = bus.read(addr);
+                let addr = self.index_addr_idle(bus, x);
+                let v = self.rd(bus, addr);
+                self.idle(bus, addr, 1);
                 let r = self.inc8(v);
-                bus.write(addr, r);
+                self.wr(bus, addr, r);
                 23
             }
             0x35 => {
-                let addr = self.index_addr(bus, x);
-                let v = bus.read(addr);
+                let addr = self.index_addr_idle(bus, x);
+                let v = self.rd(bus, addr);
+                self.idle(bus, addr, 1);
                 let r = self.dec8(v);
-                bus.write(addr, r);
+                self.wr(bus, addr, r);
                 23
             }
             0x36 => {
                 let addr = self.index_addr(bus, x);
                 let v = self.fetch8(bus);
-                bus.write(addr, v);
+                self.idle(bus, self.pc.wrapping_sub(1), 2);
+                self.wr(bus, addr, v);
                 19
             }
             0x46 | 0x4e | 0x56 | 0x5e | 0x66 | 0x6e | 0x7e => {
-                let addr = self.index_addr(bus, x);
-                let v = bus.read(addr);
+                let addr = self.index_addr_idle(bus, x);
+                let v = self.rd(bus, addr);
                 self.set_reg8((op >> 3) & 7, v);
                 19
             }
             0x70..=0x75 | 0x77 => {
-                let addr = self.index_addr(bus, x);
-                bus.write(addr, self.reg8(op & 7));
+                let addr = self.index_addr_idle(bus, x);
+                self.wr(bus, addr, self.reg8(op & 7));
                 19
             }
             0x44 | 0x45 | 0x4c | 0x4d | 0x54 | 0x55 | 0x5c | 0x5d | 0x7c | 0x7d | 0x60..=0x6f => {
@@ -117,8 +124,8 @@ impl Z80 {
                 8
             }
             0x86 | 0x8e | 0x96 | 0x9e | 0xa6 | 0xae | 0xb6 | 0xbe => {
-                let addr = self.index_addr(bus, x);
-                let v = bus.read(addr);
+                let addr = self.index_addr_idle(bus, x);
+                let v = self.rd(bus, addr);
                 self.alu(op >> 3, v);
                 19
             }
@@ -133,12 +140,12 @@ impl Z80 {
                 14
             }
             0xe5 => {
+                self.idle_ir(bus, 1);
                 self.push(bus, x);
                 15
             }
             0xe3 => {
-                let v = self.read16(bus, self.sp);
-                self.write16_hi_first(bus, self.sp, x);
+                let v = self.ex_sp(bus, x);
                 x = v;
                 self.wz = v;
                 23
@@ -148,6 +155,7 @@ impl Z80 {
                 8
             }
             0xf9 => {
+                self.idle_ir(bus, 2);
                 self.sp = x;
                 10
             }
@@ -168,6 +176,14 @@ impl Z80 {
         let d = self.fetch8(bus) as i8;
         let addr = x.wrapping_add(d as u16);
         self.wz = addr;
+        addr
+    }
+
+    /// [`Z80::index_addr`] and the 5 T-states of adding d (d's address on the bus).
+    #[inline(always)]
+    fn index_addr_idle<B: Bus>(&mut self, bus: &mut B, x: u16) -> u16 {
+        let addr = self.index_addr(bus, x);
+        self.idle(bus, self.pc.wrapping_sub(1), 5);
         addr
     }
 }

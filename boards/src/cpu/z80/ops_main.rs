@@ -33,35 +33,37 @@ impl Z80 {
             }
             0x02 => {
                 let addr = self.bc();
-                bus.write(addr, self.a);
+                self.wr(bus, addr, self.a);
                 self.wz = u16::from_le_bytes([addr.wrapping_add(1) as u8, self.a]);
                 7
             }
             0x12 => {
                 let addr = self.de();
-                bus.write(addr, self.a);
+                self.wr(bus, addr, self.a);
                 self.wz = u16::from_le_bytes([addr.wrapping_add(1) as u8, self.a]);
                 7
             }
             0x0a => {
                 let addr = self.bc();
-                self.a = bus.read(addr);
+                self.a = self.rd(bus, addr);
                 self.wz = addr.wrapping_add(1);
                 7
             }
             0x1a => {
                 let addr = self.de();
-                self.a = bus.read(addr);
+                self.a = self.rd(bus, addr);
                 self.wz = addr.wrapping_add(1);
                 7
             }
             // INC rr / DEC rr
             0x03 | 0x13 | 0x23 | 0x33 => {
+                self.idle_ir(bus, 2);
                 let v = self.rp(op >> 4).wrapping_add(1);
                 self.set_rp(op >> 4, v);
                 6
             }
             0x0b | 0x1b | 0x2b | 0x3b => {
+                self.idle_ir(bus, 2);
                 let v = self.rp(op >> 4).wrapping_sub(1);
                 self.set_rp(op >> 4, v);
                 6
@@ -69,21 +71,23 @@ impl Z80 {
             // INC r / DEC r / LD r,n
             0x34 => {
                 let hl = self.hl();
-                let v = bus.read(hl);
+                let v = self.rd(bus, hl);
+                self.idle(bus, hl, 1);
                 let r = self.inc8(v);
-                bus.write(hl, r);
+                self.wr(bus, hl, r);
                 11
             }
             0x35 => {
                 let hl = self.hl();
-                let v = bus.read(hl);
+                let v = self.rd(bus, hl);
+                self.idle(bus, hl, 1);
                 let r = self.dec8(v);
-                bus.write(hl, r);
+                self.wr(bus, hl, r);
                 11
             }
             0x36 => {
                 let v = self.fetch8(bus);
-                bus.write(self.hl(), v);
+                self.wr(bus, self.hl(), v);
                 10
             }
             0x04 | 0x0c | 0x14 | 0x1c | 0x24 | 0x2c | 0x3c => {
@@ -115,14 +119,17 @@ impl Z80 {
             }
             // ADD HL,rr
             0x09 | 0x19 | 0x29 | 0x39 => {
+                self.idle_ir(bus, 7);
                 let v = self.add16(self.hl(), self.rp(op >> 4));
                 self.set_hl(v);
                 11
             }
             0x10 => {
+                self.idle_ir(bus, 1);
                 let d = self.fetch8(bus) as i8;
                 self.b = self.b.wrapping_sub(1);
                 if self.b != 0 {
+                    self.idle(bus, self.pc.wrapping_sub(1), 5);
                     self.pc = self.pc.wrapping_add(d as u16);
                     self.wz = self.pc;
                     13
@@ -132,6 +139,7 @@ impl Z80 {
             }
             0x18 => {
                 let d = self.fetch8(bus) as i8;
+                self.idle(bus, self.pc.wrapping_sub(1), 5);
                 self.pc = self.pc.wrapping_add(d as u16);
                 self.wz = self.pc;
                 12
@@ -139,6 +147,7 @@ impl Z80 {
             0x20 | 0x28 | 0x30 | 0x38 => {
                 let d = self.fetch8(bus) as i8;
                 if self.cond((op >> 3) & 3) {
+                    self.idle(bus, self.pc.wrapping_sub(1), 5);
                     self.pc = self.pc.wrapping_add(d as u16);
                     self.wz = self.pc;
                     12
@@ -161,13 +170,13 @@ impl Z80 {
             }
             0x32 => {
                 let addr = self.fetch16(bus);
-                bus.write(addr, self.a);
+                self.wr(bus, addr, self.a);
                 self.wz = u16::from_le_bytes([addr.wrapping_add(1) as u8, self.a]);
                 13
             }
             0x3a => {
                 let addr = self.fetch16(bus);
-                self.a = bus.read(addr);
+                self.a = self.rd(bus, addr);
                 self.wz = addr.wrapping_add(1);
                 13
             }
@@ -193,13 +202,13 @@ impl Z80 {
             }
             // LD r,(HL)
             0x46 | 0x4e | 0x56 | 0x5e | 0x66 | 0x6e | 0x7e => {
-                let v = bus.read(self.hl());
+                let v = self.rd(bus, self.hl());
                 self.set_reg8((op >> 3) & 7, v);
                 7
             }
             // LD (HL),r
             0x70..=0x77 => {
-                bus.write(self.hl(), self.reg8(op & 7));
+                self.wr(bus, self.hl(), self.reg8(op & 7));
                 7
             }
             0x40..=0x7f => {
@@ -208,7 +217,7 @@ impl Z80 {
                 4
             }
             0x86 | 0x8e | 0x96 | 0x9e | 0xa6 | 0xae | 0xb6 | 0xbe => {
-                let v = bus.read(self.hl());
+                let v = self.rd(bus, self.hl());
                 self.alu(op >> 3, v);
                 7
             }
@@ -218,6 +227,7 @@ impl Z80 {
             }
             // RET cc
             0xc0 | 0xc8 | 0xd0 | 0xd8 | 0xe0 | 0xe8 | 0xf0 | 0xf8 => {
+                self.idle_ir(bus, 1);
                 if self.cond(op >> 3) {
                     self.pc = self.pop(bus);
                     self.wz = self.pc;
@@ -257,6 +267,7 @@ impl Z80 {
                 let addr = self.fetch16(bus);
                 self.wz = addr;
                 if self.cond(op >> 3) {
+                    self.idle(bus, self.pc.wrapping_sub(1), 1);
                     let pc = self.pc;
                     self.push(bus, pc);
                     self.pc = addr;
@@ -266,11 +277,13 @@ impl Z80 {
                 }
             }
             0xc5 | 0xd5 | 0xe5 => {
+                self.idle_ir(bus, 1);
                 let v = self.rp((op >> 4) & 3);
                 self.push(bus, v);
                 11
             }
             0xf5 => {
+                self.idle_ir(bus, 1);
                 let v = self.af();
                 self.push(bus, v);
                 11
@@ -281,6 +294,7 @@ impl Z80 {
                 7
             }
             0xc7 | 0xcf | 0xd7 | 0xdf | 0xe7 | 0xef | 0xf7 | 0xff => {
+                self.idle_ir(bus, 1);
                 let pc = self.pc;
                 self.push(bus, pc);
                 self.pc = u16::from(op & 0x38);
@@ -299,6 +313,7 @@ impl Z80 {
             0xcd => {
                 let addr = self.fetch16(bus);
                 self.wz = addr;
+                self.idle(bus, self.pc.wrapping_sub(1), 1);
                 let pc = self.pc;
                 self.push(bus, pc);
                 self.pc = addr;
@@ -307,14 +322,14 @@ impl Z80 {
             0xd3 => {
                 let n = self.fetch8(bus);
                 let port = u16::from_le_bytes([n, self.a]);
-                bus.output(port, self.a);
+                self.port_out(bus, port, self.a);
                 self.wz = u16::from_le_bytes([n.wrapping_add(1), self.a]);
                 11
             }
             0xdb => {
                 let n = self.fetch8(bus);
                 let port = u16::from_le_bytes([n, self.a]);
-                self.a = bus.input(port);
+                self.a = self.port_in(bus, port);
                 self.wz = port.wrapping_add(1);
                 11
             }
@@ -333,8 +348,7 @@ impl Z80 {
             0xdd => self.exec_index_prefix(bus, true),
             0xfd => self.exec_index_prefix(bus, false),
             0xe3 => {
-                let v = self.read16(bus, self.sp);
-                self.write16_hi_first(bus, self.sp, self.hl());
+                let v = self.ex_sp(bus, self.hl());
                 self.set_hl(v);
                 self.wz = v;
                 19
@@ -364,10 +378,22 @@ impl Z80 {
                 4
             }
             0xf9 => {
+                self.idle_ir(bus, 2);
                 self.sp = self.hl();
                 6
             }
         }
+    }
+
+    /// `EX (SP),rr`: the old top of the stack; `v` goes there.
+    #[inline(always)]
+    pub(super) fn ex_sp<B: Bus>(&mut self, bus: &mut B, v: u16) -> u16 {
+        let sp = self.sp;
+        let old = self.read16(bus, sp);
+        self.idle(bus, sp.wrapping_add(1), 1);
+        self.write16_hi_first(bus, sp, v);
+        self.idle(bus, sp, 2);
+        old
     }
 
     /// Register pair by its 2-bit code (BC DE HL SP).
