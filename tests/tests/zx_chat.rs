@@ -104,7 +104,7 @@ fn chat_vectors(name: &str, model: Option<PathBuf>) -> Option<(usize, usize)> {
     }
     eprintln!("{name}: {checked} vectors answered exactly, {skipped} skipped (not typable)");
     eprintln!(
-        "{name}: {} T-states per inference step on average ({:.2} s at 3.5 MHz, no contention)",
+        "{name}: {} T-states per inference step on average ({:.2} s at 3.5 MHz, contended)",
         answer_t / steps,
         answer_t as f64 / steps as f64 / 3.5e6
     );

@@ -11,6 +11,10 @@ pub const SOURCES: &[(&str, &str)] = &[
     ("drivers/bdos.asm", include_str!("../asm/drivers/bdos.asm")),
     ("drivers/zx.asm", include_str!("../asm/drivers/zx.asm")),
     (
+        "drivers/zx_delay.asm",
+        include_str!("../asm/drivers/zx_delay.asm"),
+    ),
+    (
         "drivers/rc2014.asm",
         include_str!("../asm/drivers/rc2014.asm"),
     ),

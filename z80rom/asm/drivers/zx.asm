@@ -412,14 +412,12 @@ zx_scan_lookup:
         ld a, (hl)
         ret
 
-; zx_delay: wait about 1 ms (3,300 T-states). Clobbers: F.
-zx_delay:
-        push bc
-        ld b, 253
-zx_delay_loop:
-        djnz zx_delay_loop
-        pop bc
-        ret
+; zx_delay (drivers/zx_delay.asm) times the keyboard polls. A build that puts this driver in
+; contended memory defines ZX_DELAY_HIGH and includes zx_delay.asm itself, above 0x8000, where
+; the ULA cannot stretch the loop.
+        ifndef ZX_DELAY_HIGH
+        include "drivers/zx_delay.asm"
+        endif
 
 ; Key codes by matrix index 5 * half-row + bit (half-rows A8..A15).
 zx_keys_plain:

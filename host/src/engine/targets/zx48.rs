@@ -97,11 +97,17 @@ pub fn driver_bytes() -> u16 {
 }
 
 /// The code that starts the image at `code_org` (a jump to the driver's entry), for a chat
-/// screen of `rows` text rows.
+/// screen of `rows` text rows. With 16 rows the driver moves into the screen's contended bottom
+/// third, so its 1 ms delay loop stays here, above 0x8000.
 pub fn target_asm(code_org: u16, rows: u16) -> TargetAsm {
+    let delay = if rows < 24 {
+        "ZX_DELAY_HIGH   equ 1\n                include \"drivers/zx_delay.asm\"\n"
+    } else {
+        ""
+    };
     TargetAsm {
         prologue: format!(
-            "ZX_ROWS         equ {rows}\n                org {code_org:#06x}\n                jp zx_entry\n"
+            "ZX_ROWS         equ {rows}\n                org {code_org:#06x}\n                jp zx_entry\n{delay}"
         ),
         driver: "drivers/zx.asm".into(),
         pages: None,
