@@ -61,6 +61,19 @@ pub struct Zx48Bus {
     pub deck: TapeDeck,
     /// T-state at the start of the current instruction (for the EAR level).
     now: u64,
+    /// T-state at which the current frame started (a multiple of [`FRAME_T`]).
+    frame_start: u64,
+}
+
+impl Zx48Bus {
+    /// T-state `t` counted from the start of its frame.
+    #[inline]
+    fn frame_t(&self, t: u64) -> u64 {
+        match t.checked_sub(self.frame_start) {
+            Some(d) if d < FRAME_T => d,
+            _ => t % FRAME_T,
+        }
+    }
 }
 
 impl Bus for Zx48Bus {
@@ -69,14 +82,26 @@ impl Bus for Zx48Bus {
     #[inline]
     fn wait(&mut self, addr: u16, t: u64) -> u32 {
         if addr & 0xC000 == 0x4000 {
-            ula::contention(t % FRAME_T)
+            ula::contention(self.frame_t(t))
         } else {
             0
         }
     }
 
+    #[inline]
+    fn wait_internal(&mut self, addr: u16, t: u64, n: u32) -> u32 {
+        if addr & 0xC000 != 0x4000 {
+            return 0;
+        }
+        let mut now = t;
+        for _ in 0..n {
+            now += u64::from(ula::contention(self.frame_t(now))) + 1;
+        }
+        (now - t) as u32 - n
+    }
+
     fn io_time(&mut self, port: u16, t: u64) -> u32 {
-        ula::io_cycle(port, t % FRAME_T)
+        ula::io_cycle(port, self.frame_t(t))
     }
 
     #[inline]
@@ -138,6 +163,7 @@ impl Zx48 {
                 ula: Ula::default(),
                 deck: TapeDeck::default(),
                 now: 0,
+                frame_start: 0,
             },
             tape_mode: TapeMode::Trap,
             next_frame: FRAME_T,
@@ -191,6 +217,7 @@ impl Zx48 {
             self.watch_log.push((pc, self.cpu.a));
         }
         self.bus.now = self.cpu.cycles;
+        self.bus.frame_start = self.next_frame - FRAME_T;
         let mut t = self.cpu.step(&mut self.bus);
         if self.cpu.cycles >= self.next_frame {
             let late = self.cpu.cycles - self.next_frame;

@@ -54,6 +54,15 @@ pub trait Bus {
     fn wait(&mut self, _addr: u16, _t: u64) -> u32 {
         0
     }
+    /// Wait states of `n` internal T-states in a row with `addr` on the bus,
+    /// the first at `t` (each one waits as [`Bus::wait`] says, then takes 1).
+    fn wait_internal(&mut self, addr: u16, t: u64, n: u32) -> u32 {
+        let mut now = t;
+        for _ in 0..n {
+            now += u64::from(self.wait(addr, now)) + 1;
+        }
+        (now - t) as u32 - n
+    }
     /// Length in T-states (4 with no waits) of an I/O cycle to `port` that
     /// starts at absolute T-state `t`.
     fn io_time(&mut self, _port: u16, _t: u64) -> u32 {
@@ -241,9 +250,9 @@ impl Z80 {
     #[inline(always)]
     fn idle<B: Bus>(&mut self, bus: &mut B, addr: u16, n: u32) {
         if B::WAITS {
-            for _ in 0..n {
-                self.cycle(bus, addr, 1);
-            }
+            let w = bus.wait_internal(addr, self.bus_t, n);
+            self.waits += w;
+            self.bus_t += u64::from(w + n);
         }
     }
 
