@@ -174,9 +174,9 @@ const BLOCKS: [(&str, i8); 3] = [("ap", 1), ("am", -1), ("a2", -2)];
 
 fn block_add(w: i8) -> &'static str {
     match w {
-        1 => "                ld a,(hl)\n                add a,c\n                ld (hl),a\n                jr nc,$+5\n                inc h\n                inc (hl)\n                dec h\n",
-        -1 => "                ld a,(hl)\n                sub c\n                ld (hl),a\n                jr nc,$+5\n                inc h\n                dec (hl)\n                dec h\n",
-        _ => "                ld a,(hl)\n                sub c\n                jr nc,$+5\n                inc h\n                dec (hl)\n                dec h\n                sub c\n                ld (hl),a\n                jr nc,$+5\n                inc h\n                dec (hl)\n                dec h\n",
+        1 => "                ld a,(hl)\n                add a,c\n                ld (hl),a\n                jp nc,$+6\n                inc h\n                inc (hl)\n                dec h\n",
+        -1 => "                ld a,(hl)\n                sub c\n                ld (hl),a\n                jp nc,$+6\n                inc h\n                dec (hl)\n                dec h\n",
+        _ => "                ld a,(hl)\n                sub c\n                jp nc,$+6\n                inc h\n                dec (hl)\n                dec h\n                sub c\n                ld (hl),a\n                jp nc,$+6\n                inc h\n                dec (hl)\n                dec h\n",
     }
 }
 
