@@ -36,6 +36,8 @@ pub struct WeightPages {
 /// ([`z80rom::engine::SOURCES`]).
 pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> String {
     let forms = plan.forms();
+    let fused = plan.fused();
+    let pages = acc_pages(&fused);
     let mut s = String::new();
     let n = model.classes();
     let _ = writeln!(
@@ -52,6 +54,9 @@ pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> Strin
     );
     let _ = writeln!(s, "NLAYERS         equ {}", model.layers.len());
     let _ = writeln!(s, "EOS_INDEX       equ {}\n", n - 1);
+    if fused.contains(&true) {
+        s.push_str("FUSED           equ 1\n\n");
+    }
     s.push_str(&target.prologue);
     s.push_str("\ncode_start:\n");
     for f in ["core/chat.asm", "core/encode.asm", "core/layers.asm"] {
@@ -65,7 +70,7 @@ pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> Strin
         let _ = writeln!(s, "cf_{k}:           ld l,a\n                ld h,0");
         match form {
             Form::Lists => {
-                let _ = writeln!(s, "                add hl,hl\n                ld de,cp_{k}\n                add hl,de\n                ld e,(hl)\n                inc hl\n                ld d,(hl)\n                ret");
+                let _ = writeln!(s, "                ld h,cpl_{k}/256\n                ld e,(hl)\n                inc h\n                ld d,(hl)\n                ret");
             }
             Form::Packed => {
                 let stride = packed_rows(layer) / 4;
@@ -90,13 +95,20 @@ pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> Strin
         let k = k + 1;
         let mut body = String::new();
         match form {
-            Form::Lists => lists_layer(&mut col_tables, &mut body, layer, k, &mut used),
+            Form::Lists => {
+                lists_layer(&mut col_tables, &mut body, layer, k, fused[k - 1], &mut used)
+            }
             Form::Packed => packed_layer(&mut body, layer, k),
         }
         bodies.push(body);
     }
 
     add_blocks(&mut s, &used);
+    for (k, layer) in model.layers.iter().enumerate() {
+        if fused[k] {
+            fused_layer(&mut s, model.layers[k - 1].out, layer, k + 1, &pages, target);
+        }
+    }
     if forms.contains(&Form::Packed) {
         packed_kernel(&mut s);
     } else {
@@ -113,10 +125,16 @@ pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> Strin
             Form::Packed => "op_next16",
         };
         let page = target.pages.as_ref().map_or(0, |p| p.first_page[k - 1]);
+        let run = if fused[k - 1] {
+            format!("fz_{k}")
+        } else {
+            "run_list".into()
+        };
         let _ = writeln!(
             s,
-            "                dw {},bl_{k},bh_{k},{kern},cf_{k},{page}",
-            layer.out
+            "                dw {},bl_{k},bh_{k},{kern},cf_{k},{page},{run},{}/256",
+            layer.out,
+            pages[k - 1]
         );
     }
     for (k, layer) in model.layers.iter().enumerate() {
@@ -130,14 +148,21 @@ pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> Strin
     }
     match &target.pages {
         None => {
-            s.push_str("\nweights_start:\nst_empty:       dw op_next\n");
             s.push_str(&col_tables);
+            s.push_str("\nweights_start:\nst_empty:       dw op_next\n");
+            if fused.contains(&true) {
+                s.push_str("st_empty_c:     dw op_col\n");
+            }
             bodies.iter().for_each(|b| s.push_str(b));
             s.push_str("\nimage_end:\n");
         }
         Some(p) => {
             s.push_str(&col_tables);
-            s.push_str("\nweights_start:\nst_empty:       dw op_next\nimage_end:\n");
+            s.push_str("\nweights_start:\nst_empty:       dw op_next\n");
+            if fused.contains(&true) {
+                s.push_str("st_empty_c:     dw op_col\n");
+            }
+            s.push_str("image_end:\n");
             for (k, b) in bodies.iter().enumerate() {
                 let k = k + 1;
                 let _ = writeln!(
@@ -201,15 +226,29 @@ fn entry(b: usize, n: usize, used: &mut Used) -> (String, bool) {
     }
 }
 
-/// Appends layer `k`'s column table (`cp_k`, one stream address per input) to `tables` and its
-/// streams to `s`.
-fn lists_layer(tables: &mut String, s: &mut String, layer: &Layer, k: usize, used: &mut Used) {
+/// Appends layer `k`'s column table to `tables` and its streams to `s`. The table is two
+/// page-aligned halves, `cpl_k` (low bytes of each input's stream address) and `cph_k` (high
+/// bytes), so a lookup is `ld l,input / ld h,cpl_k/256 / ld e,(hl) / inc h / ld d,(hl)`.
+/// Streams of a fused layer end at `op_col`, the others at `op_next`.
+fn lists_layer(
+    tables: &mut String,
+    s: &mut String,
+    layer: &Layer,
+    k: usize,
+    fused: bool,
+    used: &mut Used,
+) {
+    let (end, empty) = if fused {
+        ("op_col", "st_empty_c")
+    } else {
+        ("op_next", "st_empty")
+    };
     let mut table = Vec::with_capacity(layer.inp);
     let mut body = String::new();
     for c in 0..layer.inp {
         let (pos, neg, neg2) = column_groups(layer, c);
         if pos.is_empty() && neg.is_empty() && neg2.is_empty() {
-            table.push("st_empty".to_string());
+            table.push(empty.to_string());
             continue;
         }
         let label = format!("st_{k}_{c}");
@@ -228,13 +267,98 @@ fn lists_layer(tables: &mut String, s: &mut String, layer: &Layer, k: usize, use
             bytes.extend_from_slice(g);
             db_lines(&mut body, &bytes);
         }
-        body.push_str("                dw op_next\n");
+        let _ = writeln!(body, "                dw {end}");
     }
-    let _ = writeln!(tables, "cp_{k}:");
-    for chunk in table.chunks(8) {
-        let _ = writeln!(tables, "                dw {}", chunk.join(","));
+    for (half, op) in [("cpl", "&255"), ("cph", "/256")] {
+        let _ = writeln!(tables, "                align 256\n{half}_{k}:");
+        for chunk in table.chunks(8) {
+            let items: Vec<String> = chunk.iter().map(|l| format!("{l}{op}")).collect();
+            let _ = writeln!(tables, "                db {}", items.join(","));
+        }
     }
     s.push_str(&body);
+}
+
+/// The page pair (low-byte page symbol) of each layer's sums: layer 1 in acc_lo; a fused layer
+/// in the other pair than the layer before it (it is built while that one is scanned), any
+/// other layer in the same pair (its active list is made before its biases overwrite it).
+fn acc_pages(fused: &[bool]) -> Vec<&'static str> {
+    let mut pages: Vec<&'static str> = Vec::with_capacity(fused.len());
+    for (k, &f) in fused.iter().enumerate() {
+        let page = match (k, f) {
+            (0, _) => "acc_lo",
+            (_, false) => pages[k - 1],
+            (_, true) if pages[k - 1] == "acc_lo" => "accb_lo",
+            (_, true) => "acc_lo",
+        };
+        pages.push(page);
+    }
+    pages
+}
+
+/// The fused pass of lists layer `k` (see core/layers.asm, fz_scan): `fz_k` sets up and runs
+/// the scan over the `prev_out` sums of layer k-1; `h_k` handles one neuron of layer k-1 whose
+/// sum is not negative: y = acc >> 2, and if y > 0 its column of layer k.
+fn fused_layer(
+    s: &mut String,
+    prev_out: usize,
+    layer: &Layer,
+    k: usize,
+    pages: &[&str],
+    target: &TargetAsm,
+) {
+    let prev = pages[k - 2];
+    let acc = pages[k - 1];
+    let _ = writeln!(
+        s,
+        "\n;; fz_{k} - layer {k} ({} sums at {acc}) from the {prev_out} sums of layer {} at {prev}:\n\
+         ;; its biases, then the scan. In: IX = its descriptor. Clobbers: all but IX.",
+        layer.out,
+        k - 1
+    );
+    let _ = writeln!(s, "fz_{k}:");
+    if let Some(p) = &target.pages {
+        let _ = writeln!(
+            s,
+            "                ld a,{}\n                out (WEIGHT_PAGE_PORT),a\n                inc a\n                out (WEIGHT_PAGE_PORT+1),a",
+            p.first_page[k - 1]
+        );
+    }
+    let _ = writeln!(
+        s,
+        "                ld a,{acc}/256\n                ld (acc_page),a\n                call acc_bias\n\
+         \x20               push ix\n                ld (sp_save),sp\n                ld sp,fz_stack\n\
+         \x20               ld ix,h_{k}\n                ld b,0\n                exx\n\
+         \x20               ld hl,{prev}+256\n                ld b,{}\n                ld a,7Fh\n\
+         \x20               jp fz_scan+{}",
+        prev_out.div_ceil(16),
+        5 * ((16 - prev_out % 16) % 16)
+    );
+    let _ = writeln!(
+        s,
+        ";; h_{k} - In: A = neuron of layer {} with acc >= 0. Small sums (high byte 0) 73 T to y = 0\n\
+         ;; (back to the scan) or 125 T into the stream; y >= 256 takes a second pass (op_col).",
+        k - 1
+    );
+    let _ = writeln!(
+        s,
+        "h_{k}:            ld l,a\n                ld h,{prev}/256+1\n                ld a,(hl)\n\
+         \x20               dec h\n                or a\n                jr nz,h_{k}_big\n\
+         \x20               ld a,(hl)\n                cp 4\n                jp c,fz_back\n\
+         \x20               rrca\n                rrca\n                and 3Fh\n\
+         h_{k}_x:          ld c,a\n                ld h,cpl_{k}/256\n                ld e,(hl)\n\
+         \x20               inc h\n                ld d,(hl)\n                ex de,hl\n\
+         \x20               ld sp,hl\n                ld h,{acc}/256\n                ret\n\
+         h_{k}_big:        cp 4\n                jr nc,h_{k}_huge\n                ld d,a\n\
+         \x20               ld a,(hl)\n                srl d\n                rra\n\
+         \x20               srl d\n                rra\n                jp h_{k}_x\n\
+         h_{k}_huge:       ld d,a\n                ld e,(hl)\n                srl d\n\
+         \x20               rr e\n                srl d\n                rr e\n\
+         \x20               ld c,e\n                ld b,d\n                ld h,cpl_{k}/256\n\
+         \x20               ld e,(hl)\n                inc h\n                ld d,(hl)\n\
+         \x20               ex de,hl\n                ld (col_start),hl\n                ld sp,hl\n\
+         \x20               ld h,{acc}/256\n                ret"
+    );
 }
 
 fn packed_layer(s: &mut String, layer: &Layer, k: usize) {

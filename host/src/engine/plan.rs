@@ -77,10 +77,47 @@ pub struct Budget {
 
 /// Engine RAM: sums (4 pages), counts, active list, line buffers, stack (core/bss.asm).
 pub const BSS_BYTES: u32 = 0xD04;
+/// Engine RAM of a plan with fused layers: a second page triple of sums (core/bss.asm).
+pub const FUSED_BSS_BYTES: u32 = 0x1100;
+/// The fused pass's unrolled scan and op_col (core/layers.asm), and one handler per layer.
+pub const FUSED_CORE_BYTES: usize = 16 * 5 + 40;
+pub const FUSED_LAYER_BYTES: usize = 110;
 /// Bytes of the hand-written core and driver (measured; checked again after assembly).
 pub const CORE_BYTES: usize = 1_200;
-/// The unrolled add block: bytes per pair of adds.
-pub const PAIR_BYTES: usize = 21;
+/// The unrolled add blocks (+1, -1, -2): bytes per pair of adds.
+pub const PAIR_BYTES: [usize; 3] = [21, 21, 35];
+
+/// Bytes of the unrolled add blocks the lists layers need: each block as long as the largest
+/// group of its weight value, plus an entry for each odd group size.
+fn block_bytes(model: &Model, forms: &[Form]) -> usize {
+    let mut pairs = [0usize; 3];
+    let mut odd = [std::collections::BTreeSet::new(), Default::default(), Default::default()];
+    for (l, _) in model
+        .layers
+        .iter()
+        .zip(forms)
+        .filter(|(_, &f)| f == Form::Lists)
+    {
+        for c in 0..l.inp {
+            let (p, m, m2) = column_groups(l, c);
+            for (b, g) in [p, m, m2].iter().enumerate() {
+                pairs[b] = pairs[b].max(g.len().div_ceil(2));
+                if g.len() % 2 == 1 {
+                    odd[b].insert(g.len());
+                }
+            }
+        }
+    }
+    (0..3)
+        .map(|b| {
+            if pairs[b] == 0 {
+                0
+            } else {
+                pairs[b] * PAIR_BYTES[b] + 1 + 4 * odd[b].len()
+            }
+        })
+        .sum()
+}
 
 /// One layer's share of the plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,7 +134,8 @@ pub struct LayerPlan {
 pub struct LayoutPlan {
     pub budget: Budget,
     pub layers: Vec<LayerPlan>,
-    /// Estimated image bytes (checked exactly after assembly).
+    /// Estimated image bytes (checked exactly after assembly); when the RAM follows the image,
+    /// plus the RAM that fused layers add beyond [`BSS_BYTES`].
     pub est_image: usize,
     /// Why this layout: one line per decision.
     pub reason: Vec<String>,
@@ -121,6 +159,34 @@ impl LayoutPlan {
     pub fn est_t_per_step(&self) -> u64 {
         self.layers.iter().map(|l| l.est_t).sum()
     }
+
+    /// Which layers run fused (see [`fused_layers`]).
+    pub fn fused(&self) -> Vec<bool> {
+        fused_layers(&self.budget, &self.forms())
+    }
+
+    /// Bytes of engine RAM (core/bss.asm).
+    pub fn bss_bytes(&self) -> u32 {
+        if self.fused().contains(&true) {
+            FUSED_BSS_BYTES
+        } else {
+            BSS_BYTES
+        }
+    }
+}
+
+/// Layers 2.. in the lists form run fused with the ReLU of the layer before (its sums scanned
+/// once, each active neuron's column run at once: core/layers.asm), when the board has RAM for
+/// the second page pair of sums ([`FUSED_BSS_BYTES`] below 64K); otherwise through an active list.
+pub fn fused_layers(budget: &Budget, forms: &[Form]) -> Vec<bool> {
+    let room = budget
+        .ram
+        .is_none_or(|r| u32::from(r) + FUSED_BSS_BYTES <= 0x1_0000);
+    forms
+        .iter()
+        .enumerate()
+        .map(|(k, &f)| room && k > 0 && f == Form::Lists)
+        .collect()
 }
 
 /// Why no plan exists.
@@ -183,8 +249,7 @@ pub fn packed_rows(layer: &Layer) -> usize {
 fn layer_bytes(layer: &Layer, form: Form) -> usize {
     let table = match form {
         Form::Lists => {
-            2 * layer.inp
-                + (0..layer.inp)
+            512 + (0..layer.inp)
                     .map(|c| stream_bytes(layer, c))
                     .sum::<usize>()
         }
@@ -281,21 +346,34 @@ fn make(model: &Model, budget: &Budget, forms: &[Form], act: &[Vec<f64>]) -> Lay
             est_t: layer_t(l, form, a),
         })
         .collect();
-    let block = if forms.contains(&Form::Lists) {
-        3 * 64 * PAIR_BYTES + 64 * 4
-    } else {
-        0
-    };
+    let block = block_bytes(model, forms);
     let kernels = if forms.contains(&Form::Packed) {
         350
     } else {
         0
     };
+    let fused = fused_layers(budget, forms);
+    let nfused = fused.iter().filter(|&&f| f).count();
+    let fused_bytes = if nfused > 0 {
+        FUSED_CORE_BYTES
+            + nfused * FUSED_LAYER_BYTES
+            + if budget.ram.is_none() {
+                (FUSED_BSS_BYTES - BSS_BYTES) as usize
+            } else {
+                0
+            }
+    } else {
+        0
+    };
+    // Column tables of lists layers are page-aligned halves: up to 255 bytes of alignment.
+    let align = if forms.contains(&Form::Lists) { 255 } else { 0 };
     let est_image = CORE_BYTES
         + block
         + kernels
+        + fused_bytes
+        + align
         + model.charset.len()
-        + 12 * model.layers.len()
+        + 16 * model.layers.len()
         + layers.iter().map(|l| l.weight_bytes).sum::<usize>();
     LayoutPlan {
         budget: budget.clone(),

@@ -21,9 +21,17 @@ was_cr          equ bss+7B4h
 out_count       equ bss+7B5h
 cur_layer       equ bss+7B6h
 pk_end          equ bss+7B7h                  ; packed kernel: last neuron + 1, mod 256
+col_start       equ bss+7B8h                  ; fused pass: the stream of a column with x >= 256
 act_head        equ bss+7BCh                  ; first entry of the active list
 stack_floor     equ bss+7C0h                ; lowest byte the stack may use
+fz_stack        equ stack_floor+16              ; fused pass: the scan's calls (one level)
 stack_top       equ bss+900h                ; 320 bytes of stack below this
 act             equ bss+900h                ; active list: up to 256 entries of 4 bytes,
 act_end         equ bss+0D00h               ; ... then the terminator (relu pushes down to act)
+                ifdef FUSED
+accb_lo         equ bss+0E00h               ; fused layers: the other page pair of sums,
+accb_hi         equ bss+0F00h               ; ... high bytes (bss+1000h: carries out of them)
+bss_end         equ bss+1100h
+                else
 bss_end         equ bss+0D04h
+                endif

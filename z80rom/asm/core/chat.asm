@@ -217,11 +217,13 @@ step:           ld a,i                      ; P/V = IFF2
                 jr z,sp_last
                 ld b,a
 sp_layer:       push bc
-                call relu                   ; active list = non-zero outputs of layer (ix)
                 ld de,DESC_SIZE
                 add ix,de
-                call acc_bias
-                call layer_scatter
+                ld l,(ix+D_RUN)
+                ld h,(ix+D_RUN+1)
+                call jp_hl                  ; layer (ix) from the sums of the one before
+                ld a,(ix+D_ACC)
+                ld (acc_page),a
                 ld hl,cur_layer
                 inc (hl)
                 call acc_ready

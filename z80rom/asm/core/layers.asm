@@ -19,7 +19,10 @@ D_BIAS_HI       equ 4               ; dw address of the high bytes of the biases
 D_KERN          equ 6               ; dw column driver: op_next (lists) or op_next16 (packed)
 D_COLFN         equ 8               ; dw column function: A = input index -> DE = stream
 D_PAGE          equ 10              ; dw first ROM page of the layer's weights (paged images)
-DESC_SIZE       equ 12
+D_RUN           equ 12              ; dw layers 2..: computes the layer from the sums of the one
+                                    ;    before (run_list, or a generated fused pass fz_k)
+D_ACC           equ 14              ; dw page of the layer's sums (acc_lo or accb_lo)
+DESC_SIZE       equ 16
 ;;
 ;; Paged images (RC2014 512K) define WEIGHT_PAGE_PORT: the page registers of two adjacent
 ;; 16K windows, which layer_scatter loads with the layer's pages D_PAGE and D_PAGE+1 before it
@@ -159,20 +162,30 @@ op_end_x:       exx
 op_end:         ld sp,(sp_save)
                 ret
 
-;; relu - the active list for the next layer from the sums of layer (ix): every neuron with
-;; y = acc >> 2 > 0 (floor shift of the wrapped sum, then ReLU) gives an entry (y, stream
-;; of that input in layer ix+1). The list is pushed downwards from act_end (order does not
+;; run_list - layer (ix) from the sums of layer (ix-DESC_SIZE) at acc_page, through an active
+;; list: relu, then the biases, then the column driver; the sums stay in the same page pair.
+;; Clobbers: all but IX (alternate registers included).
+run_list:       call relu
+                call acc_bias
+                jp layer_scatter
+
+;; relu - the active list for layer (ix) from the sums of layer (ix-DESC_SIZE) at acc_page: every
+;; neuron with y = acc >> 2 > 0 (floor shift of the wrapped sum, then ReLU) gives an entry (y,
+;; stream of that input in layer ix). The list is pushed downwards from act_end (order does not
 ;; matter: adds modulo 2^16 commute). About 38 T per zero neuron, 180 T per non-zero one.
 ;; Clobbers: all but IX, IY.
-relu:           ld l,(ix+DESC_SIZE+D_COLFN)
-                ld h,(ix+DESC_SIZE+D_COLFN+1)
+relu:           ld l,(ix+D_COLFN)
+                ld h,(ix+D_COLFN+1)
                 ld (colfn),hl
                 ld hl,0
                 ld (act_end),hl             ; the terminator: x = 0
                 ld (sp_save),sp
                 ld sp,act_end
-                ld b,(ix+D_OUT)             ; 256 outputs -> 0 -> 256 rounds of djnz
-                ld hl,acc_hi                ; scan the high bytes; L = neuron
+                ld b,(ix-DESC_SIZE+D_OUT)   ; 256 outputs -> 0 -> 256 rounds of djnz
+                ld a,(acc_page)             ; scan the high bytes; L = neuron
+                inc a
+                ld h,a
+                ld l,0
 rl_loop:        ld a,(hl)
                 or a
                 jp m,rl_zero                ; negative: ReLU gives 0
@@ -206,11 +219,62 @@ rl_zero:        inc l
                 ld sp,(sp_save)
                 ret
 
-;; argmax - index of the largest acc >> 2 of the last layer (ix); the lowest index wins a
-;; tie (spec 7). Logits lie within -8192..8191, so a 16-bit subtraction compares them.
-;; Out: A. Clobbers: all but IX, IY.
+                ifdef FUSED
+;; The fused pass of a "lists" layer k >= 2 (generated fz_k and h_k in the model file; the sums
+;; of layer k-1 and of layer k sit in different page pairs, acc_lo and accb_lo): one scan over
+;; the high bytes of layer k-1 finds the neurons with acc >= 0, and each one with y = acc >> 2
+;; > 0 runs its column of layer k at once, with no active list and no column driver between.
+;;
+;; fz_scan - the scan: 16 unrolled tests a round, entered 5*(-n mod 16) bytes into the
+;; first round for n neurons (fz_entry_k in the model file).
+;; In (alternate set): HL = high byte of neuron 0 of layer k-1, A = 7Fh, B = rounds; the main
+;; set has B = 0; IX = the layer's h_k; SP = fz_stack, and sp_save points at the saved IX and
+;; the return address. cp (hl) sets carry for a negative sum (high byte > 7Fh): 21 T per such
+;; neuron (cp 7, call nc not taken 10, inc l 4) and 13 T per round.
+fz_scan:
+                rept 16
+                cp (hl)
+                call nc,fz_cand
+                inc l
+                endr
+                djnz fz_scan
+                ld sp,(sp_save)
+                pop ix
+                ret
+
+;; fz_cand - a neuron of layer k-1 with acc >= 0: IY = where the scan goes on, A = the
+;; neuron, and on to h_k in the main set (h_k tests y > 0, sets C = x (B = its high byte when
+;; x >= 256), SP = the column's stream of layer k, H = the page of layer k's low bytes, and
+;; runs the stream, which ends at op_col). 47 T with the call.
+fz_cand:        pop iy
+                ld a,l
+                exx
+                jp (ix)
+
+;; op_col - ends every column stream of a fused layer. A column whose x is 256 or more runs
+;; twice, the second time with the high byte of x into the high bytes (as op_next). Then back
+;; to the scan (fz_back: also where h_k goes for y = 0). 44 T.
+op_col:         ld a,b
+                or a
+                jr nz,oc_high
+fz_back:        ld sp,fz_stack
+                ld a,7Fh
+                exx
+                jp (iy)
+oc_high:        ld c,b
+                ld b,0
+                ld sp,(col_start)
+                inc h
+                ret
+                endif
+
+;; argmax - index of the largest acc >> 2 of the last layer (ix), sums at acc_page; the lowest
+;; index wins a tie (spec 7). Logits lie within -8192..8191, so a 16-bit subtraction compares
+;; them. Out: A. Clobbers: all but IX, IY.
 argmax:         ld b,(ix+D_OUT)
-                ld hl,acc_lo
+                ld a,(acc_page)
+                ld h,a
+                ld l,0
                 call am_value
                 ld (best),de
                 ld c,0
