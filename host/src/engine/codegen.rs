@@ -148,11 +148,11 @@ pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> Strin
     }
     match &target.pages {
         None => {
-            s.push_str(&col_tables);
             s.push_str("\nweights_start:\nst_empty:       dw op_next\n");
             if fused.contains(&true) {
                 s.push_str("st_empty_c:     dw op_col\n");
             }
+            s.push_str(&col_tables);
             bodies.iter().for_each(|b| s.push_str(b));
             s.push_str("\nimage_end:\n");
         }

@@ -139,7 +139,7 @@ pub fn build(model: &Model, layout: &Layout) -> Result<Zx48Build, Zx48Error> {
     // against the real top.
     let driver = usize::from(driver_bytes());
     let tables = model.charset.len()
-        + 12 * model.layers.len()
+        + 16 * model.layers.len()
         + 2 * model.layers.iter().map(|l| l.out).sum::<usize>();
     let third = tables + driver <= usize::from(THIRD_BYTES);
     let mut planning = budget();
