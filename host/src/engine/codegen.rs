@@ -95,9 +95,14 @@ pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> Strin
         let k = k + 1;
         let mut body = String::new();
         match form {
-            Form::Lists => {
-                lists_layer(&mut col_tables, &mut body, layer, k, fused[k - 1], &mut used)
-            }
+            Form::Lists => lists_layer(
+                &mut col_tables,
+                &mut body,
+                layer,
+                k,
+                fused[k - 1],
+                &mut used,
+            ),
             Form::Packed => packed_layer(&mut body, layer, k),
         }
         bodies.push(body);
@@ -106,7 +111,14 @@ pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> Strin
     add_blocks(&mut s, &used);
     for (k, layer) in model.layers.iter().enumerate() {
         if fused[k] {
-            fused_layer(&mut s, model.layers[k - 1].out, layer, k + 1, &pages, target);
+            fused_layer(
+                &mut s,
+                model.layers[k - 1].out,
+                layer,
+                k + 1,
+                &pages,
+                target,
+            );
         }
     }
     if forms.contains(&Form::Packed) {

@@ -91,7 +91,11 @@ pub const PAIR_BYTES: [usize; 3] = [21, 21, 35];
 /// group of its weight value, plus an entry for each odd group size.
 fn block_bytes(model: &Model, forms: &[Form]) -> usize {
     let mut pairs = [0usize; 3];
-    let mut odd = [std::collections::BTreeSet::new(), Default::default(), Default::default()];
+    let mut odd = [
+        std::collections::BTreeSet::new(),
+        Default::default(),
+        Default::default(),
+    ];
     for (l, _) in model
         .layers
         .iter()
@@ -250,8 +254,8 @@ fn layer_bytes(layer: &Layer, form: Form) -> usize {
     let table = match form {
         Form::Lists => {
             512 + (0..layer.inp)
-                    .map(|c| stream_bytes(layer, c))
-                    .sum::<usize>()
+                .map(|c| stream_bytes(layer, c))
+                .sum::<usize>()
         }
         Form::Packed => layer.inp * packed_rows(layer) / 4,
     };
