@@ -29,7 +29,7 @@
 use thiserror::Error;
 
 use super::super::{
-    assemble_image, engine_asm, plan, Budget, BuildError, Built, Layout, PlanError, TargetAsm,
+    assemble_image, engine_asm, plan, Budget, BuildError, Built, Form, Layout, PlanError, TargetAsm,
 };
 use crate::engine::tape::{loader_basic, loader_tape, CodeBlock, Loader, Tape, TapeError};
 use crate::model::Model;
@@ -132,7 +132,68 @@ pub struct Zx48Build {
 }
 
 /// Plan, generate, assemble (twice, see the module header) and put on a tape.
+///
+/// With [`Layout::Auto`] the per-layer forms are tried from the fastest estimate down and the
+/// first whose assembled image fits is kept: the planner's size estimate must hold for any
+/// model (it counts add blocks for the longest lists there could be), while the real add blocks
+/// of a given model are often much smaller, and the 48K has no bytes to spare.
 pub fn build(model: &Model, layout: &Layout) -> Result<Zx48Build, Zx48Error> {
+    let n = model.layers.len();
+    if *layout != Layout::Auto || n > 8 {
+        return build_forms(model, layout, false);
+    }
+    let everything = Budget {
+        top: 0x100_0000,
+        ..budget()
+    };
+    let mut candidates: Vec<(u64, Vec<Form>)> = (0u32..1 << n)
+        .map(|mask| {
+            let forms: Vec<Form> = (0..n)
+                .map(|k| {
+                    if mask >> k & 1 == 1 {
+                        Form::Packed
+                    } else {
+                        Form::Lists
+                    }
+                })
+                .collect();
+            let est = plan::plan(model, &everything, &Layout::PerLayer(forms.clone()))
+                .map_or(u64::MAX, |p| p.est_t_per_step());
+            (est, forms)
+        })
+        .collect();
+    candidates.sort_by_key(|c| c.0);
+    let mut tried = Vec::new();
+    for (est, forms) in candidates {
+        let name = Layout::PerLayer(forms.clone());
+        match build_forms(model, &name, true) {
+            Ok(mut zx) => {
+                let plan = &mut zx.built.plan;
+                let mut reason: Vec<String> = tried;
+                reason.push(format!(
+                    "chose {} (~{est} T/step): the fastest estimate whose assembled image fits",
+                    plan.name()
+                ));
+                plan.reason = reason;
+                return Ok(zx);
+            }
+            Err(Zx48Error::TooBig { need, .. }) => {
+                let forms: Vec<&str> = forms.iter().map(|f| f.name()).collect();
+                tried.push(format!(
+                    "{} (~{est} T/step) needs {need} bytes, the 48K has {}",
+                    forms.join(","),
+                    BSS - LOW_ORG
+                ));
+            }
+            Err(_) => {}
+        }
+    }
+    build_forms(model, layout, false)
+}
+
+/// [`build`] with the forms `layout` names; `exact`: judge the fit by the assembled image
+/// alone, not by the planner's estimate first.
+fn build_forms(model: &Model, layout: &Layout, exact: bool) -> Result<Zx48Build, Zx48Error> {
     // The tables (charset, layer table, biases) and our console driver move into the screen's
     // bottom third when they fit there; otherwise the driver stays with the code. The planner's
     // size estimate counts a small console driver, so plan with the real split, then assemble
@@ -149,6 +210,9 @@ pub fn build(model: &Model, layout: &Layout) -> Result<Zx48Build, Zx48Error> {
         planning.top -= driver as u32;
     }
     let rows = if third { 16 } else { 24 };
+    if exact {
+        planning.top = 0x100_0000;
+    }
     let mut plan = plan::plan(model, &planning, layout).map_err(|e| match e {
         e @ PlanError::DoesNotFit { .. } => Zx48Error::DoesNotFit(e.into()),
         e => Zx48Error::Build(e.into()),
