@@ -74,14 +74,33 @@ fn guess_mini_on_the_classic() {
 #[test]
 fn board_options_are_checked() {
     let model = guess_mini();
-    let (code, _, err) = common::z80lm(&["bench", "--board", "rc2014-classic", "--model", &model]);
-    assert_eq!(code, 2);
-    assert!(err.contains("is for --target rc2014"), "{err}");
-    let (code, _, err) = common::z80lm(&[
-        "bench", "--target", "rc2014", "--board", "zx48", "--model", &model,
-    ]);
-    assert_eq!(code, 2);
-    assert!(err.contains("not an RC2014"), "{err}");
+    let refused = |args: &[&str], want: &str| {
+        let mut all = vec!["bench", "--model", &model];
+        all.extend_from_slice(args);
+        let (code, _, err) = common::z80lm(&all);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(want), "{args:?}: {err}");
+    };
+    refused(
+        &["--target", "cpm", "--board", "rc2014-classic"],
+        "--target cpm and --board rc2014-classic name different machines",
+    );
+    refused(
+        &["--target", "rc2014", "--board", "zx48"],
+        "name different machines",
+    );
+    refused(
+        &["--target", "zx48"],
+        "bench does not handle zx48; it takes cpm, rc2014-512k, rc2014-classic or gb",
+    );
+    refused(
+        &["--target", "gb", "--layout", "lists"],
+        "--layout does not apply to gb; it is for cpm, rc2014-512k or rc2014-classic",
+    );
+    refused(
+        &["--target", "rc2014", "--upstream-prompts", "2"],
+        "--upstream-prompts does not apply to rc2014-512k; it is for cpm",
+    );
     // guess-mini has no vectors of its own: say so instead of guessing prompts.
     let (code, _, err) = common::z80lm(&[
         "bench",
@@ -121,4 +140,25 @@ fn an_upstream_model_on_the_classic_is_the_build_error() {
         "{err}"
     );
     assert!(err.contains("--board rc2014-512k"), "{err}");
+}
+
+/// Run where `../shared` is not (outside the repository's parent directory), `bench` names
+/// the missing directory and what it needs from it instead of blaming a model.
+#[test]
+fn without_the_shared_directory_bench_says_shared_is_needed_and_why() {
+    let dir = common::tmpdir("bench-no-shared");
+    let out = std::process::Command::new(common::BIN)
+        .arg("bench")
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.starts_with("error: ../shared: no such directory; bench runs the upstream models"),
+        "{err}"
+    );
+    assert!(err.contains("give --shared DIR"), "{err}");
+    assert!(!err.contains("invalid model"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -74,3 +74,122 @@ fn build_zx48_writes_the_tap_and_the_wav_and_refuses_an_unknown_emit() {
     assert!(err.contains("use plan, asm or map"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Options a target does not take are refused, naming the targets that take them; so are an
+/// output extension another target writes and two names for different machines.
+#[test]
+fn options_that_do_not_apply_and_wrong_extensions_are_refused() {
+    let dir = tmpdir("build-cli-refused");
+    let out = |name: &str| dir.join(name).to_str().unwrap().to_string();
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["--target", "gb", "--layout", "lists"],
+            "error: --layout does not apply to gb; it is for cpm, rc2014-512k, rc2014-classic or zx48",
+        ),
+        (
+            &["--target", "gb", "--emit", "plan"],
+            "error: --emit plan does not apply to gb",
+        ),
+        (
+            &["--target", "zx48", "--tpa-top", "0xE000"],
+            "error: --tpa-top does not apply to zx48; it is for cpm",
+        ),
+        (
+            &["--target", "cpm", "--board", "rc2014-classic"],
+            "error: --target cpm and --board rc2014-classic name different machines",
+        ),
+        (
+            &["--target", "rc2014", "-o", &out("CHAT.COM")],
+            "a 512K flash image for rc2014-512k is a .bin file (e.g. -o CHAT.bin)",
+        ),
+        (
+            &["--target", "cpm", "-o", &out("CHAT.gb")],
+            "a CP/M program for cpm is a .com file",
+        ),
+    ];
+    for (args, want) in cases {
+        let model = mini();
+        let mut all = vec!["build", "--model", &model];
+        all.extend_from_slice(args);
+        let (code, _, err) = z80lm(&all);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(want), "{args:?}: {err}");
+    }
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        0,
+        "nothing written"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `--emit plan` and `--emit map` print to stdout on every target that has them (the ZX tape
+/// too), and `--tpa-top` takes the one address syntax.
+#[test]
+fn emit_plan_prints_the_plan_on_zx48_and_addresses_take_one_syntax() {
+    let dir = tmpdir("build-cli-emit");
+    let tap = dir.join("CHAT.tap");
+    let (code, out, err) = z80lm(&[
+        "build",
+        "--model",
+        &mini(),
+        "--target",
+        "zx48",
+        "-o",
+        tap.to_str().unwrap(),
+        "--emit",
+        "plan",
+        "--emit",
+        "map",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("layout: "), "{out}");
+    assert!(out.contains("memory map") || out.contains("0x"), "{out}");
+    assert!(!err.contains("layout: "), "{err}");
+    for top in ["0xE000", "E000h", "57344"] {
+        let com = dir.join("T.COM");
+        let (code, out, err) = z80lm(&[
+            "build",
+            "--model",
+            &mini(),
+            "-o",
+            com.to_str().unwrap(),
+            "--tpa-top",
+            top,
+            "--emit",
+            "map",
+        ]);
+        assert_eq!(code, 0, "{top}: {err}");
+        assert!(out.contains("top      0xe000"), "{top}: {out}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `info` and `build` report the same CP/M budget: the image, its RAM and what is left free
+/// below the TPA top come from the same build.
+#[test]
+fn info_and_build_report_the_same_cpm_budget() {
+    let dir = tmpdir("build-cli-budget");
+    let com = dir.join("CHAT.COM");
+    let (code, _, err) = z80lm(&["build", "--model", &mini(), "-o", com.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let bytes = std::fs::metadata(&com).unwrap().len();
+    let free = err
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("free"))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("free line")
+        .to_string();
+    let (code, info, err) = z80lm(&["info", "--model", &mini()]);
+    assert_eq!(code, 0, "{err}");
+    let row = info
+        .lines()
+        .find(|l| l.starts_with("cpm "))
+        .expect("cpm row");
+    assert!(
+        row.contains(&format!("{bytes} bytes + "))
+            && row.contains(&format!("{free} free below 0xe400")),
+        "build: {bytes} bytes, {free} free; info: {row}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

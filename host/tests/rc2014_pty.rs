@@ -450,3 +450,42 @@ fn emu_rom_replaces_the_state_and_no_rom_resumes_it() {
     emu.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Without `--state` the 512K board's flash lives in the user's data directory (XDG), the
+/// emulator says where, and nothing is created in the current directory; `--state` overrides.
+#[test]
+fn the_flash_state_lives_in_the_data_directory_unless_state_says_otherwise() {
+    let dir = tmpdir("pty-xdg");
+    let (data, cwd) = (dir.join("data"), dir.join("cwd"));
+    std::fs::create_dir_all(&cwd).unwrap();
+    let mut child = Command::new(BIN)
+        .args(["emu", "--board", "rc2014-512k", "--fast"])
+        .env("XDG_DATA_HOME", &data)
+        .current_dir(&cwd)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.starts_with("/dev/"), "{line:?}");
+    let _ = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    let state = data.join("z80lm/rc2014-512k.flash");
+    assert!(
+        err.contains(&format!("flash state: {} (new;", state.display())),
+        "{err}"
+    );
+    assert!(state.is_file(), "{err}");
+    assert_eq!(
+        std::fs::read_dir(&cwd).unwrap().count(),
+        0,
+        "nothing in the cwd"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use boards::desc::BoardDesc;
 
+use super::args::{machine, only_for, supported, Machine, RC2014};
 use super::{warn_model, Failed, EXIT_FAILED};
 use crate::bench::{self, render, upstream_com, Case, Report};
 use crate::engine::Layout;
@@ -20,13 +21,14 @@ use crate::engine::Layout;
 /// against upstream GUESS.COM.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The machine: cpm (emulated CP/M 2.2, with GUESS.COM alongside), rc2014 (the ROM image on
-    /// an emulated RC2014, see --board) or gb (emulated DMG).
-    #[arg(long, default_value = "cpm")]
-    pub target: String,
-    /// The RC2014 board for --target rc2014: rc2014-512k (default) or rc2014-classic.
-    #[arg(long, value_name = "BOARD")]
-    pub board: Option<String>,
+    /// The machine [default: cpm]: cpm (emulated CP/M 2.2, with GUESS.COM alongside), rc2014 or
+    /// rc2014-512k, rc2014-classic (the ROM image on the emulated board, typed to over its
+    /// UART) or gb (emulated DMG).
+    #[arg(long, value_enum, hide_possible_values = true)]
+    pub target: Option<Machine>,
+    /// The board, by the same names (e.g. --target rc2014 --board rc2014-classic).
+    #[arg(long, value_enum, hide_possible_values = true)]
+    pub board: Option<Machine>,
     /// Shared data directory with data/<model>/model.npz, vectors/<model>.tsv and
     /// data/guess/GUESS.COM.
     #[arg(long, default_value = "../shared")]
@@ -42,13 +44,13 @@ pub struct Args {
     /// vectors/<name>.tsv under --shared).
     #[arg(long, value_name = "TSV")]
     pub prompts: Option<PathBuf>,
-    /// Weight layout for our engine (auto, lists, packed or per layer).
-    #[arg(long, default_value = "auto")]
-    pub layout: Layout,
+    /// Weight layout for our engine (auto, lists, packed or per layer; not gb) [default: auto].
+    #[arg(long)]
+    pub layout: Option<Layout>,
     /// Prompts of the guess vectors that GUESS.COM runs (it spends ~40 M T-states per char;
-    /// cpm only).
-    #[arg(long, default_value_t = 3)]
-    pub upstream_prompts: usize,
+    /// cpm only) [default: 3].
+    #[arg(long)]
+    pub upstream_prompts: Option<usize>,
     /// Write the results as JSON to this file ("-" for stdout instead of the table).
     #[arg(long)]
     pub json: Option<PathBuf>,
@@ -71,23 +73,41 @@ fn run_gb(cases: &[Case]) -> Result<()> {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let board = match (args.target.as_str(), &args.board) {
-        ("cpm" | "gb", None) => None,
-        ("cpm" | "gb", Some(b)) => {
-            anyhow::bail!(
-                "--board {b} is for --target rc2014 (--target {} has one machine)",
-                args.target
-            )
-        }
-        ("rc2014", b) => {
-            let name = b.as_deref().unwrap_or("rc2014-512k");
-            if !name.starts_with("rc2014") {
-                anyhow::bail!("--board {name} is not an RC2014; use rc2014-512k or rc2014-classic");
-            }
-            Some(BoardDesc::builtin(name)?)
-        }
-        (t, _) => anyhow::bail!("unknown target {t:?}; supported: cpm, rc2014, gb"),
-    };
+    let m = machine(args.target, args.board, Some(Machine::Cpm))?;
+    supported(
+        "bench",
+        m,
+        &[
+            Machine::Cpm,
+            Machine::Rc512k,
+            Machine::RcClassic,
+            Machine::Gb,
+        ],
+    )?;
+    only_for(args.board.is_some(), "--board", m, RC2014)?;
+    only_for(
+        args.layout.is_some(),
+        "--layout",
+        m,
+        &[Machine::Cpm, Machine::Rc512k, Machine::RcClassic],
+    )?;
+    only_for(
+        args.upstream_prompts.is_some(),
+        "--upstream-prompts",
+        m,
+        &[Machine::Cpm],
+    )?;
+    let board: Option<BoardDesc> = if m.is_rc2014() { Some(m.desc()?) } else { None };
+    let layout = args.layout.clone().unwrap_or_default();
+    if args.model_files.is_empty() && !args.shared.is_dir() {
+        anyhow::bail!(
+            "{}: no such directory; bench runs the upstream models and checks them against the \
+             public vectors, both from the shared data directory (data/<model>/model.npz, \
+             vectors/<model>.tsv): give --shared DIR, or your own --model FILE.npz with \
+             --prompts FILE.tsv",
+            args.shared.display()
+        );
+    }
     let cases = if args.model_files.is_empty() {
         bench::shared_cases(&args.shared, &args.models)?
     } else {
@@ -96,18 +116,19 @@ pub fn run(args: Args) -> Result<()> {
     for c in &cases {
         warn_model(&c.path, &c.model);
     }
-    if args.target == "gb" {
+    if m == Machine::Gb {
         return run_gb(&cases);
     }
     let mut models = Vec::new();
     for c in &cases {
         models.push(match &board {
-            Some(desc) => bench::rc2014(c, desc, &args.layout)?,
-            None => bench::cpm(c, &args.layout)?,
+            Some(desc) => bench::rc2014(c, desc, &layout)?,
+            None => bench::cpm(c, &layout)?,
         });
     }
-    let upstream = if args.upstream_prompts > 0 && board.is_none() {
-        let u = bench::upstream(&args.shared, args.upstream_prompts)?;
+    let n_upstream = args.upstream_prompts.unwrap_or(3);
+    let upstream = if n_upstream > 0 && board.is_none() {
+        let u = bench::upstream(&args.shared, n_upstream)?;
         if u.is_none() {
             eprintln!(
                 "skipping upstream: {} not found",

@@ -4,9 +4,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
-use boards::desc::BoardDesc;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use super::args::{machine, parse_addr16, supported, Machine};
 use crate::flash::serial::Serial;
 use crate::flash::upload::{upload, UploadOptions};
 use crate::flash::xmodem::{self, BlockSize};
@@ -31,13 +31,18 @@ pub struct Args {
     /// The image from `z80lm build`: for the loader the 512K `.bin`, its `.hex` or the `.upl`
     /// (or an application alone); for --via hex and --via xmodem the file to send.
     pub image: PathBuf,
-    /// Board (see boards/data): rc2014-512k (the loader), rc2014-classic (--via hex: a RAM
-    /// program through the Small Computer Monitor) or cpm (--via xmodem).
-    #[arg(long, env = "Z80LM_BOARD", default_value = "rc2014-512k")]
-    pub board: String,
-    /// Serial port or pty (`z80lm ports`; `z80lm emu` prints its pty).
+    /// The board [default: rc2014-512k]: rc2014-512k (alias rc2014; the loader),
+    /// rc2014-classic (--via hex: a RAM program through the Small Computer Monitor) or cpm
+    /// (--via xmodem).
+    #[arg(long, env = "Z80LM_BOARD", value_enum, hide_possible_values = true)]
+    pub board: Option<Machine>,
+    /// The same as --board (the name `build` and `bench` use).
+    #[arg(long, value_enum, hide_possible_values = true)]
+    pub target: Option<Machine>,
+    /// Serial port or pty (`z80lm ports`; `z80lm emu` prints its pty) [default: the only USB
+    /// serial port].
     #[arg(long, env = "Z80LM_PORT")]
-    pub port: String,
+    pub port: Option<String>,
     /// Line rate; defaults to the board's.
     #[arg(long, env = "Z80LM_BAUD")]
     pub baud: Option<u32>,
@@ -50,9 +55,10 @@ pub struct Args {
     /// XMODEM block size: 1024 or 128.
     #[arg(long, default_value_t = 1024, value_parser = parse_block)]
     pub block: usize,
-    /// Load address for --via hex (and where `G` starts it).
-    #[arg(long, default_value = "8000", value_parser = parse_hex16)]
-    pub origin: u16,
+    /// Load address for --via hex (and where `G` starts it) [default: 0x8000] (0x8000, 8000h
+    /// or decimal).
+    #[arg(long, value_parser = parse_addr16)]
+    pub origin: Option<u16>,
     /// Open the terminal afterwards.
     #[arg(long)]
     pub monitor: bool,
@@ -67,11 +73,6 @@ fn parse_block(s: &str) -> Result<usize, String> {
         "128" => Ok(128),
         _ => Err(format!("{s}: XMODEM blocks are 1024 or 128 bytes")),
     }
-}
-
-fn parse_hex16(s: &str) -> Result<u16, String> {
-    u16::from_str_radix(s.trim_start_matches("0x"), 16)
-        .map_err(|e| format!("{s}: not a 16-bit hex address ({e})"))
 }
 
 /// indicatif rendering of transfer progress.
@@ -115,7 +116,17 @@ fn loader_application(path: &std::path::Path, bytes: &[u8]) -> Result<Vec<u8>> {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let desc = BoardDesc::builtin(&args.board)?;
+    let m = machine(args.target, args.board, Some(Machine::Rc512k))?;
+    supported(
+        "flash",
+        m,
+        &[Machine::Rc512k, Machine::RcClassic, Machine::Cpm],
+    )?;
+    if args.origin.is_some() && args.via != Via::Hex {
+        bail!("--origin is for --via hex (a RAM program through the monitor)");
+    }
+    let origin = args.origin.unwrap_or(0x8000);
+    let desc = m.desc()?;
     let baud = args.baud.or(desc.console.baud).unwrap_or(115_200);
     let bytes = std::fs::read(&args.image)
         .with_context(|| format!("{}: cannot read", args.image.display()))?;
@@ -131,7 +142,8 @@ pub fn run(args: Args) -> Result<()> {
     } else {
         Vec::new()
     };
-    let port = Serial::open(&args.port, baud)?;
+    let port_name = super::port(args.port)?;
+    let port = Serial::open(&port_name, baud)?;
     let name = port.name.clone();
     let mut link = Link::new(port, SystemClock::default());
     let bar = ProgressBar::new(0).with_style(
@@ -182,11 +194,11 @@ pub fn run(args: Args) -> Result<()> {
             );
         }
         Via::Hex => {
-            let hex = hexload::to_hex(args.origin, &bytes)?;
+            let hex = hexload::to_hex(origin, &bytes)?;
             let said = hexload::send_hex(
                 &mut link,
                 &hex,
-                Some(args.origin),
+                Some(origin),
                 Duration::from_millis(500),
                 &mut bar,
             )?;
@@ -199,7 +211,7 @@ pub fn run(args: Args) -> Result<()> {
             eprintln!(
                 "loaded {} bytes at {:04X} and started it",
                 bytes.len(),
-                args.origin
+                origin
             );
         }
         Via::Xmodem => {
@@ -210,7 +222,7 @@ pub fn run(args: Args) -> Result<()> {
     if args.monitor {
         drop(link);
         return Ok(crate::term::session::session(Serial::open(
-            &args.port, baud,
+            &port_name, baud,
         )?)?);
     }
     Ok(())

@@ -1,8 +1,8 @@
-//! `z80lm info MODEL`: what a model is made of and where it fits.
+//! `z80lm info --model MODEL`: what a model is made of and where it fits.
 
 use std::path::PathBuf;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use super::{load_model, show_byte};
 use crate::model::Model;
@@ -12,11 +12,19 @@ use crate::model::Model;
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The model file (.npz).
-    pub model: PathBuf,
+    #[arg(long, short, env = "Z80LM_MODEL", value_name = "MODEL")]
+    pub model: Option<PathBuf>,
+    /// The model file, as --model.
+    #[arg(value_name = "MODEL")]
+    pub model_file: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let model = load_model(&args.model)?;
+    let path = args
+        .model_file
+        .or(args.model)
+        .context("which model? z80lm info --model MODEL.npz")?;
+    let model = load_model(&path)?;
     print!("{}", report(&model));
     Ok(())
 }

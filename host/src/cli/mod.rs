@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 
 use crate::model::Model;
 
+pub mod args;
 pub mod bench;
 pub mod build;
 pub mod chat;
@@ -139,18 +140,53 @@ pub fn show_byte(b: u8) -> String {
     }
 }
 
-/// Parses an address option: `0xE400`, `E400h` or `58368`.
-pub fn parse_addr(s: &str) -> Result<u32, String> {
-    let t = s.trim();
-    let v = if let Some(h) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        u32::from_str_radix(h, 16)
-    } else if let Some(h) = t.strip_suffix('h').or_else(|| t.strip_suffix('H')) {
-        u32::from_str_radix(h, 16)
-    } else {
-        t.parse()
+/// The serial port for `flash` and `term`: `--port` (or `Z80LM_PORT`) when given, else the only
+/// USB serial adapter; with several, a TTY is asked to pick one and anything else gets the list.
+pub fn port(given: Option<String>) -> Result<String> {
+    use crate::flash::serial::{choose, list, PortChoice};
+    use std::io::{BufRead, IsTerminal, Write};
+    if let Some(p) = given {
+        return Ok(p);
+    }
+    let show = |ports: &[(String, String)]| {
+        ports
+            .iter()
+            .map(|(n, w)| format!("{n} ({w})"))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
-    match v {
-        Ok(v) if (0x200..=0x10000).contains(&v) => Ok(v),
-        _ => Err(format!("{s:?} is not an address in 0x200..0x10000")),
+    match choose(&list()) {
+        PortChoice::One(p) => {
+            eprintln!("port: {p}, the only USB serial port (--port or Z80LM_PORT picks another)");
+            Ok(p)
+        }
+        PortChoice::NoUsb(others) => anyhow::bail!(
+            "no --port given and no USB serial port found: plug in the USB-serial adapter, or give \
+             --port PORT (`z80lm emu` prints an emulated board's pty){}",
+            if others.is_empty() {
+                String::new()
+            } else {
+                format!("; other ports here: {}", show(&others))
+            }
+        ),
+        PortChoice::Several(usb) => {
+            if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+                anyhow::bail!(
+                    "no --port given and several USB serial ports: {}; give --port PORT",
+                    show(&usb)
+                );
+            }
+            for (i, (n, w)) in usb.iter().enumerate() {
+                eprintln!("  {}: {n} ({w})", i + 1);
+            }
+            eprint!("port [1-{}]: ", usb.len());
+            std::io::stderr().flush()?;
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line)?;
+            match line.trim().parse::<usize>() {
+                Ok(k) if (1..=usb.len()).contains(&k) => Ok(usb[k - 1].0.clone()),
+                _ => anyhow::bail!("{:?} is not one of 1..{}", line.trim(), usb.len()),
+            }
+        }
     }
 }

@@ -8,7 +8,8 @@ use anyhow::{Context, Result};
 use boards::console::StdioConsole;
 use boards::machines::cpm::{CpmConfig, Exit, DEFAULT_TPA_TOP};
 
-use super::{parse_addr, Failed};
+use super::args::parse_tpa_top;
+use super::Failed;
 use crate::engine::targets::cpm::{run_console, Session};
 use crate::term::strip_terminator;
 
@@ -30,8 +31,8 @@ pub struct Args {
     /// Print total T-states, T-states per generated character and the time at 4 MHz to stderr.
     #[arg(long)]
     pub stats: bool,
-    /// FBASE, the first address past the TPA (default 0xE406).
-    #[arg(long, value_parser = parse_addr)]
+    /// FBASE, the first address past the TPA [default: 0xE406] (0xE406, E406h or decimal).
+    #[arg(long, value_parser = parse_tpa_top)]
     pub tpa_top: Option<u32>,
 }
 

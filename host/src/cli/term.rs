@@ -9,15 +9,16 @@ use crate::term::session::session;
 /// output streams to the screen with bare line ends shown as CR LF. Leave with Ctrl-].
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Serial port or pty (see `z80lm ports`, or the path `z80lm emu` prints).
+    /// Serial port or pty (see `z80lm ports`, or the path `z80lm emu` prints) [default: the
+    /// only USB serial port].
     #[arg(long, env = "Z80LM_PORT")]
-    pub port: String,
+    pub port: Option<String>,
     /// Line rate.
     #[arg(long, default_value_t = 115_200, env = "Z80LM_BAUD")]
     pub baud: u32,
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let port = Serial::open(&args.port, args.baud)?;
+    let port = Serial::open(&super::port(args.port)?, args.baud)?;
     Ok(session(port)?)
 }

@@ -149,3 +149,57 @@ pub fn list() -> Vec<(String, String)> {
     out.sort();
     out
 }
+
+/// Which port to use when none was given, from [`list`]'s ports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PortChoice {
+    /// The only USB serial port.
+    One(String),
+    /// No USB serial port (the other ports, e.g. built-in UARTs, are listed).
+    NoUsb(Vec<(String, String)>),
+    /// Several USB serial ports: the user must pick one.
+    Several(Vec<(String, String)>),
+}
+
+/// Picks the port as espflash does: the only USB serial adapter, else none or a list to choose
+/// from.
+pub fn choose(ports: &[(String, String)]) -> PortChoice {
+    let usb: Vec<(String, String)> = ports
+        .iter()
+        .filter(|(_, what)| what.starts_with("USB"))
+        .cloned()
+        .collect();
+    match usb.len() {
+        0 => PortChoice::NoUsb(ports.to_vec()),
+        1 => PortChoice::One(usb[0].0.clone()),
+        _ => PortChoice::Several(usb),
+    }
+}
+
+#[cfg(test)]
+mod choose_tests {
+    use super::*;
+
+    fn p(name: &str, what: &str) -> (String, String) {
+        (name.into(), what.into())
+    }
+
+    #[test]
+    fn the_only_usb_port_is_picked_and_others_are_listed() {
+        let uart = p("/dev/ttyS0", "serial");
+        let ftdi = p("/dev/ttyUSB0", "USB 0403:6001 FTDI FT232R");
+        let ch340 = p("/dev/ttyUSB1", "USB 1a86:7523");
+        assert_eq!(
+            choose(&[uart.clone(), ftdi.clone()]),
+            PortChoice::One("/dev/ttyUSB0".into())
+        );
+        assert_eq!(
+            choose(std::slice::from_ref(&uart)),
+            PortChoice::NoUsb(vec![uart.clone()])
+        );
+        assert_eq!(
+            choose(&[ftdi.clone(), uart, ch340.clone()]),
+            PortChoice::Several(vec![ftdi, ch340])
+        );
+    }
+}

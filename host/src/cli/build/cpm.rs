@@ -1,11 +1,11 @@
 //! The CP/M branch of `z80lm build --target cpm`: write the `.COM` and print the plan and the
 //! memory map.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Result;
 
-use super::{check_emit, show};
+use super::show;
 use crate::cli::load_model;
 use crate::engine::targets::cpm;
 use crate::engine::Layout;
@@ -19,20 +19,18 @@ pub const DEFAULT_OUTPUT: &str = "CHAT.COM";
 /// `map`.
 pub fn run(
     model: &Path,
-    output: Option<&Path>,
+    out: &Path,
     layout: &Layout,
     tpa_top: Option<u32>,
     emit: &[String],
 ) -> Result<()> {
-    check_emit(emit)?;
     let model = load_model(model)?;
     let built = cpm::build(&model, layout, tpa_top)?;
     if emit.iter().any(|e| e == "asm") {
         print!("{}", built.asm);
     }
-    let out = output.map_or_else(|| PathBuf::from(DEFAULT_OUTPUT), Path::to_path_buf);
     let bytes = cpm::com_bytes(&built.image);
-    write_whole(&out, &bytes)?;
+    write_whole(out, &bytes)?;
     // The plan and the map go to stderr, or to stdout when asked for with --emit.
     show(emit, "plan", &built.plan_report());
     show(emit, "map", &built.image.map.render());

@@ -1,7 +1,7 @@
 //! The Game Boy branch of `z80lm build --target gb`: write the MBC5 cartridge and print its
 //! bank map.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result};
 
@@ -15,15 +15,14 @@ pub const DEFAULT_OUTPUT: &str = "CHAT.gb";
 /// `z80lm build --target gb`: builds `model` and writes the cartridge (default `CHAT.gb`).
 /// `emit` may hold `asm` (print the generated model.asm) and `map` (print the bank map to
 /// stdout instead of stderr).
-pub fn run(model: &Path, output: Option<&Path>, emit: &[String]) -> Result<()> {
+pub fn run(model: &Path, out: &Path, emit: &[String]) -> Result<()> {
     let m = load_model(model)?;
     let image = gameboy::build(&m)
         .with_context(|| format!("{}: cannot build a Game Boy cartridge", model.display()))?;
     if emit.iter().any(|e| e == "asm") {
         print!("{}", gameboy::model_asm(&m, &image.plan)?);
     }
-    let out = output.map_or_else(|| PathBuf::from(DEFAULT_OUTPUT), Path::to_path_buf);
-    write_whole(&out, &image.rom)?;
+    write_whole(out, &image.rom)?;
     super::show(emit, "map", &image.report());
     eprintln!("wrote {} ({} bytes)", out.display(), image.rom.len());
     Ok(())

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
-use super::parse_addr;
+use super::args::{machine, only_for, parse_tpa_top, Machine, RC2014};
 use crate::engine::Layout;
 
 /// Build the inference engine for a target and write the image.
@@ -20,28 +20,29 @@ pub struct Args {
     /// The model file (.npz).
     #[arg(long, short, env = "Z80LM_MODEL")]
     pub model: PathBuf,
-    /// The target: cpm (a CP/M 2.2 .COM), rc2014 (a ROM image that boots with no CP/M, see
-    /// --board), gb (a Game Boy MBC5 cartridge) or zx48 (a ZX Spectrum 48K .tap with an
-    /// autostart BASIC loader).
-    #[arg(long, short, default_value = "cpm")]
-    pub target: String,
-    /// rc2014: the board, rc2014-512k (512K flash behind our resident loader; weights paged in
-    /// layer by layer) or rc2014-classic (32K ROM, 68B50 ACIA).
-    #[arg(long, env = "Z80LM_BOARD", default_value = "rc2014-512k")]
-    pub board: String,
-    /// Output file (default: CHAT.COM for cpm, CHAT.bin for rc2014 (with CHAT.hex, and
-    /// CHAT.upl for rc2014-512k), CHAT.gb for gb, CHAT.tap for zx48).
+    /// The target [default: cpm]: cpm (a CP/M 2.2 .COM), rc2014 or rc2014-512k (a 512K flash
+    /// image: our resident loader, the engine, each layer's weights in its own pages),
+    /// rc2014-classic (a 32K ROM, 68B50 ACIA), gb (a Game Boy MBC5 cartridge) or zx48 (a ZX
+    /// Spectrum 48K .tap with an autostart BASIC loader). No CP/M is needed on the ROM boards.
+    #[arg(long, short, value_enum, hide_possible_values = true)]
+    pub target: Option<Machine>,
+    /// The board, by the same names (e.g. --target rc2014 --board rc2014-classic).
+    #[arg(long, value_enum, hide_possible_values = true)]
+    pub board: Option<Machine>,
+    /// Output file, with the target's extension (default: CHAT.COM for cpm, CHAT.bin for the
+    /// RC2014 boards (with CHAT.hex, and CHAT.upl for rc2014-512k), CHAT.gb for gb, CHAT.tap
+    /// for zx48).
     #[arg(long, short)]
     pub output: Option<PathBuf>,
-    /// Weight layout: auto (fastest that fits), lists (fast), packed (compact), or one per
-    /// layer, e.g. packed,lists,lists,lists.
-    #[arg(long, default_value = "auto")]
-    pub layout: Layout,
-    /// CP/M: first address past the TPA (hex like 0xE400 or decimal).
-    #[arg(long, value_parser = parse_addr)]
+    /// Weight layout (cpm, RC2014, zx48) [default: auto]: auto (fastest that fits), lists
+    /// (fast), packed (compact), or one per layer, e.g. packed,lists,lists,lists.
+    #[arg(long)]
+    pub layout: Option<Layout>,
+    /// cpm: first address past the TPA [default: 0xE400] (0xE400, E400h or decimal).
+    #[arg(long, value_parser = parse_tpa_top)]
     pub tpa_top: Option<u32>,
-    /// Print to stdout: plan (layout and why), asm (the generated source) or map (memory map).
-    /// May repeat. Without it the plan and map go to stderr.
+    /// Print to stdout: plan (layout and why; not gb), asm (the generated source) or map
+    /// (memory or bank map). May repeat. Without it the plan and map go to stderr.
     #[arg(long)]
     pub emit: Vec<String>,
     /// zx48: also write the tape as a 44.1 kHz WAV for a real Spectrum's EAR socket (default
@@ -73,46 +74,64 @@ fn show(emit: &[String], what: &str, text: &str) {
     }
 }
 
+/// The output file: `-o` with the extension `m`'s files have, or `m`'s default.
+fn output(m: Machine, given: Option<PathBuf>) -> Result<PathBuf> {
+    let (default, exts): (&str, &[&str]) = match m {
+        Machine::Cpm => (cpm::DEFAULT_OUTPUT, &["com"]),
+        Machine::Gb => (gb::DEFAULT_OUTPUT, &["gb"]),
+        Machine::Zx48 => (zx48::DEFAULT_OUTPUT, &["tap"]),
+        _ => (rc2014::DEFAULT_OUTPUT, &["bin", "rom"]),
+    };
+    let Some(out) = given else {
+        return Ok(PathBuf::from(default));
+    };
+    let ext = out
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    if !ext.as_deref().is_some_and(|e| exts.contains(&e)) {
+        let what = match m {
+            Machine::Cpm => "a CP/M program",
+            Machine::Gb => "a Game Boy cartridge",
+            Machine::Zx48 => "a ZX Spectrum tape",
+            Machine::RcClassic => "a 32K ROM image",
+            _ => "a 512K flash image",
+        };
+        anyhow::bail!(
+            "-o {}: {} for {} is a .{} file (e.g. -o {default})",
+            out.display(),
+            what,
+            m.name(),
+            exts[0]
+        );
+    }
+    Ok(out)
+}
+
 pub fn run(args: Args) -> Result<()> {
-    if args.target == "zx48" {
-        if args.tpa_top.is_some() {
-            anyhow::bail!("--tpa-top is for --target cpm");
-        }
-        let out = args.output.as_deref();
-        return zx48::run(&args.model, out, &args.layout, &args.emit, args.wav);
+    let m = machine(args.target, args.board, Some(Machine::Cpm))?;
+    let with_plan = [
+        Machine::Cpm,
+        Machine::Rc512k,
+        Machine::RcClassic,
+        Machine::Zx48,
+    ];
+    only_for(args.board.is_some(), "--board", m, RC2014)?;
+    only_for(args.layout.is_some(), "--layout", m, &with_plan)?;
+    only_for(args.tpa_top.is_some(), "--tpa-top", m, &[Machine::Cpm])?;
+    only_for(args.wav.is_some(), "--wav", m, &[Machine::Zx48])?;
+    check_emit(&args.emit)?;
+    only_for(
+        args.emit.iter().any(|e| e == "plan"),
+        "--emit plan",
+        m,
+        &with_plan,
+    )?;
+    let out = output(m, args.output)?;
+    let layout = args.layout.unwrap_or_default();
+    match m {
+        Machine::Cpm => cpm::run(&args.model, &out, &layout, args.tpa_top, &args.emit),
+        Machine::Gb => gb::run(&args.model, &out, &args.emit),
+        Machine::Zx48 => zx48::run(&args.model, &out, &layout, &args.emit, args.wav),
+        _ => rc2014::run(&args.model, m.name(), &out, &layout, &args.emit),
     }
-    if args.wav.is_some() {
-        anyhow::bail!(
-            "--wav is for --target zx48 (a tape); the {} target has none",
-            args.target
-        );
-    }
-    if args.target == "rc2014" {
-        if args.tpa_top.is_some() {
-            anyhow::bail!("--tpa-top is for --target cpm");
-        }
-        return rc2014::run(
-            &args.model,
-            &args.board,
-            args.output.as_deref(),
-            &args.layout,
-            &args.emit,
-        );
-    }
-    if args.target == "gb" {
-        return gb::run(&args.model, args.output.as_deref(), &args.emit);
-    }
-    if args.target != "cpm" {
-        anyhow::bail!(
-            "unknown target {:?}; supported: cpm, rc2014, gb, zx48",
-            args.target
-        );
-    }
-    cpm::run(
-        &args.model,
-        args.output.as_deref(),
-        &args.layout,
-        args.tpa_top,
-        &args.emit,
-    )
 }

@@ -2,12 +2,12 @@
 //! `.bin` and Intel HEX (and, for the 512K board, the loader's upload for any XMODEM sender),
 //! and print the plan and the memory map.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result};
 use boards::desc::BoardDesc;
 
-use super::{check_emit, show};
+use super::show;
 use crate::cli::load_model;
 use crate::engine::targets::rc2014;
 use crate::engine::Layout;
@@ -19,14 +19,7 @@ pub const DEFAULT_OUTPUT: &str = "CHAT.bin";
 /// `z80lm build --target rc2014`: builds `model` for `board` and writes `output` (default
 /// `CHAT.bin`), the same image as Intel HEX beside it (`.hex`), and for rc2014-512k the
 /// loader's upload (`.upl`: 16-byte header + application, for `sx -k` or any XMODEM sender).
-pub fn run(
-    model: &Path,
-    board: &str,
-    output: Option<&Path>,
-    layout: &Layout,
-    emit: &[String],
-) -> Result<()> {
-    check_emit(emit)?;
+pub fn run(model: &Path, board: &str, out: &Path, layout: &Layout, emit: &[String]) -> Result<()> {
     let desc = BoardDesc::builtin(board)?;
     let m = load_model(model)?;
     let rom = rc2014::build(&m, &desc, layout)
@@ -34,10 +27,9 @@ pub fn run(
     if emit.iter().any(|e| e == "asm") {
         print!("{}", rom.built.asm);
     }
-    let out = output.map_or_else(|| PathBuf::from(DEFAULT_OUTPUT), Path::to_path_buf);
     let hex_path = out.with_extension("hex");
     let hex = rc2014::intel_hex(&rom.rom).context("cannot write the Intel HEX")?;
-    write_whole(&out, &rom.rom)?;
+    write_whole(out, &rom.rom)?;
     write_whole(&hex_path, hex.as_bytes())?;
     show(emit, "plan", &rom.built.plan_report());
     show(emit, "map", &rom.memory_map());

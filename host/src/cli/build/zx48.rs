@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use super::check_emit;
+use super::show;
 use crate::cli::load_model;
 use crate::engine::tape::wav;
 use crate::engine::targets::zx48;
@@ -20,23 +20,21 @@ pub const DEFAULT_OUTPUT: &str = "CHAT.tap";
 /// `asm` (print the generated source) and `map`.
 pub fn run(
     model: &Path,
-    output: Option<&Path>,
+    out: &Path,
     layout: &Layout,
     emit: &[String],
     wav_out: Option<Option<PathBuf>>,
 ) -> Result<()> {
-    check_emit(emit)?;
     let m = load_model(model)?;
     let zx = zx48::build(&m, layout)
         .with_context(|| format!("{}: cannot build a ZX Spectrum 48K tape", model.display()))?;
     if emit.iter().any(|e| e == "asm") {
         print!("{}", zx.built.asm);
     }
-    let out = output.map_or_else(|| PathBuf::from(DEFAULT_OUTPUT), Path::to_path_buf);
     let tap = zx.tape.to_tap();
-    write_whole(&out, &tap)?;
-    eprint!("{}", zx.built.plan_report());
-    eprint!("{}", zx.memory_map());
+    write_whole(out, &tap)?;
+    show(emit, "plan", &zx.built.plan_report());
+    show(emit, "map", &zx.memory_map());
     eprintln!(
         "wrote {} ({} bytes, {} blocks)",
         out.display(),

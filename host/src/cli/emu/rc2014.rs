@@ -2,6 +2,8 @@
 //! paced at its baud rate, until Ctrl-C. Linux only (with the `pty` feature): elsewhere `emu`
 //! says so and what runs instead.
 
+use std::path::Path;
+
 use anyhow::Result;
 use boards::desc::BoardDesc;
 
@@ -9,7 +11,7 @@ use super::Args;
 
 /// Without a pty the serial port has nowhere to go.
 #[cfg(not(all(target_os = "linux", feature = "pty")))]
-pub fn run(desc: &BoardDesc, _args: &Args) -> Result<()> {
+pub fn run(desc: &BoardDesc, _image: Option<&Path>, _args: &Args) -> Result<()> {
     anyhow::bail!(
         "--board {}: the emulated serial port is a Linux pseudo-terminal, and this build has none \
          (built for {} or without the `pty` feature); `z80lm bench --target rc2014` runs the \
@@ -20,20 +22,25 @@ pub fn run(desc: &BoardDesc, _args: &Args) -> Result<()> {
 }
 
 #[cfg(all(target_os = "linux", feature = "pty"))]
-pub fn run(desc: &BoardDesc, args: &Args) -> Result<()> {
+pub fn run(desc: &BoardDesc, image: Option<&Path>, args: &Args) -> Result<()> {
     use std::sync::atomic::AtomicBool;
     use std::sync::Arc;
 
     use anyhow::Context;
     use boards::machines::rc2014::{serve, ServeOptions};
 
-    use crate::emu::rc2014::{machine, FlashState};
+    use crate::emu::rc2014::machine;
 
-    let (mut machine, state) = machine(desc, args.rom.as_deref(), &args.state)?;
-    if state != FlashState::None {
+    let state_file = match &args.state {
+        Some(p) => Some(p.clone()),
+        None if desc.flash.is_some() => Some(crate::emu::rc2014::default_state(&desc.name)?),
+        None => None,
+    };
+    let (mut machine, state) = machine(desc, image, state_file.as_deref())?;
+    if let Some(file) = &state_file {
         eprintln!(
-            "flash state: {} ({})",
-            args.state.display(),
+            "flash state: {} ({}; --state FILE keeps it elsewhere)",
+            file.display(),
             state.describe()
         );
     }
@@ -58,7 +65,7 @@ pub fn run(desc: &BoardDesc, args: &Args) -> Result<()> {
         .context("cannot install the Ctrl-C handler")?;
     let opts = ServeOptions {
         realtime: !args.fast,
-        state_file: desc.flash.is_some().then(|| args.state.clone()),
+        state_file,
         ..ServeOptions::default()
     };
     let result = serve(&mut machine, &mut pty, &opts, &stop);
