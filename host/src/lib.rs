@@ -15,6 +15,7 @@
 
 pub mod bench;
 pub mod cli;
+pub mod cpmdisk;
 pub mod data;
 pub mod emu;
 pub mod engine;
