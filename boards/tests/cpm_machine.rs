@@ -160,14 +160,15 @@ fn direct_io_status_and_version() {
 
 #[test]
 fn unsupported_function_is_a_stop_reason() {
-    let p = bdos(15, 0x5c);
+    // 33: read random, not served.
+    let p = bdos(33, 0x5c);
     let mut cpm = machine(&p, CpmConfig::default());
     let err = cpm.run(&mut ScriptedConsole::new(b""), BUDGET).unwrap_err();
     assert_eq!(
         err,
         CpmError::UnsupportedBdos {
             pc: 0x0105,
-            function: 15
+            function: 33
         }
     );
 }

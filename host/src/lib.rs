@@ -5,6 +5,7 @@
 //! * [`model`]: the model file, encoders and the exact reference engine (the spec).
 //! * [`train`], [`data`]: training and our datasets.
 //! * [`engine`]: model → layout plan → generated assembly → image → container, per target.
+//! * [`cpmdisk`], [`download`]: CHAT.COM onto CP/M disk images and into DOWNLOAD.COM packages.
 //! * [`fit`]: which targets a model fits.
 //! * [`bench`]: T-states per generated character on emulated machines.
 //! * [`emu`]: emulated boards as `z80lm emu` runs them.
@@ -17,6 +18,7 @@ pub mod bench;
 pub mod cli;
 pub mod cpmdisk;
 pub mod data;
+pub mod download;
 pub mod emu;
 pub mod engine;
 pub mod files;

@@ -16,8 +16,9 @@
 //!   stored and echoed as `^X`. The real BDOS ends the line as soon as the
 //!   count reaches the maximum (`cmp c; jc readnx` falls into `readen`),
 //!   echoing CR; this emulation does the same.
-//! - Function 11 returns FF if a key is waiting; 12 returns 0x0022; 13, 14
-//!   and 32 succeed without effect; 25 returns drive A.
+//! - Function 11 returns FF if a key is waiting; 12 returns 0x0022.
+//! - Functions 13-22, 25, 26 and 32 (disks, files, DMA, user area) act on drive A, see
+//!   `files`.
 //!
 //! Every function returns HL, with A = L and B = H.
 
@@ -208,15 +209,15 @@ impl Cpm {
             },
             11 => u16::from(self.const_status(console) & 1),
             12 => 0x0022,
-            13 | 14 => 0,
-            25 => 0,
-            32 => 0,
-            _ => {
-                return Err(CpmError::UnsupportedBdos {
-                    pc: self.caller(),
-                    function,
-                })
-            }
+            _ => match self.file_function(function, de, self.cpu.e) {
+                Some(r) => r,
+                None => {
+                    return Err(CpmError::UnsupportedBdos {
+                        pc: self.caller(),
+                        function,
+                    })
+                }
+            },
         };
         self.set_result(result);
         self.trap_return();

@@ -19,6 +19,9 @@
 //! execution outside a code range.
 
 mod bdos;
+mod files;
+
+pub use files::{fcb_name, Drive};
 
 use std::ops::Range;
 
@@ -86,7 +89,7 @@ pub enum CpmError {
     },
     #[error("machine tpa_top 0x{tpa_top:04X} is invalid: it must lie in 0x0200..=0xF1FA, below the BIOS at 0xF200")]
     BadTpaTop { tpa_top: u16 },
-    #[error("unsupported BDOS function {function} (C register) called from 0x{pc:04X}; supported: 0 1 2 6 9 10 11 12 13 14 25 32")]
+    #[error("unsupported BDOS function {function} (C register) called from 0x{pc:04X}; supported: 0-2, 6, 9-22, 25, 26, 32")]
     UnsupportedBdos { pc: u16, function: u8 },
     #[error("unsupported BIOS entry {entry} (offset 0x{offset:02X}) called from 0x{pc:04X}; supported: BOOT WBOOT CONST CONIN CONOUT")]
     UnsupportedBios { pc: u16, entry: u8, offset: u16 },
@@ -98,6 +101,8 @@ pub enum CpmError {
     StackOverflow { pc: u16, sp: u16, floor: u16 },
     #[error("execution outside the code range {start:04X}..{end:04X} at 0x{pc:04X}")]
     ExecOutsideCode { pc: u16, start: u16, end: u16 },
+    #[error("{name}? (no {name}.COM in this user area of drive A)")]
+    NoCommand { name: String },
     #[error("CPU halted at 0x{pc:04X} with no interrupt source: the program hangs")]
     Halted { pc: u16 },
 }
@@ -147,6 +152,14 @@ pub struct Cpm {
     column: u8,
     /// Partly typed line of an interrupted function 10 (input ran out).
     line: Option<Vec<u8>>,
+    /// Drive A's files (kept across program loads, as a disk is).
+    pub drive: Drive,
+    /// The current user area (BDOS function 32).
+    user: u8,
+    /// The record buffer address (BDOS function 26).
+    dma: u16,
+    /// Matches left for BDOS function 18.
+    search: files::Search,
 }
 
 /// Offset of the BIOS jump table above FBASE's page (BDOS 0xE400, BIOS 0xF200).
@@ -162,7 +175,33 @@ impl Cpm {
             kbchar: None,
             column: 0,
             line: None,
+            drive: Drive::default(),
+            user: 0,
+            dma: 0x0080,
+            search: files::Search::default(),
         }
+    }
+
+    /// The current user area.
+    pub fn user(&self) -> u8 {
+        self.user
+    }
+
+    /// Does what the CCP does with a command line naming a transient program
+    /// (`[A:]NAME [tail]`): loads `NAME.COM` from the current user area of drive A and
+    /// passes the tail. Built-in commands are not served.
+    pub fn load_command(&mut self, line: &[u8]) -> Result<(), CpmError> {
+        let text = String::from_utf8_lossy(line).trim().to_string();
+        let (cmd, tail) = text.split_once(' ').unwrap_or((&text, ""));
+        let cmd = cmd.strip_prefix("A:").or_else(|| cmd.strip_prefix("a:")).unwrap_or(cmd);
+        let image = fcb_name(cmd)
+            .filter(|n| &n[8..] == b"   ")
+            .and_then(|_| self.drive.file(self.user, &format!("{cmd}.COM")))
+            .ok_or_else(|| CpmError::NoCommand {
+                name: cmd.to_ascii_uppercase(),
+            })?
+            .to_vec();
+        self.load_com(&image, tail.as_bytes())
     }
 
     pub fn config(&self) -> &CpmConfig {
@@ -218,6 +257,7 @@ impl Cpm {
         self.kbchar = None;
         self.column = 0;
         self.line = None;
+        self.dma = 0x0080;
         Ok(())
     }
 
