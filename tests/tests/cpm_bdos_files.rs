@@ -76,12 +76,11 @@ fn run_copy(cpm: &mut Cpm) -> (bool, u8) {
     let (_, bytes) = asm.flat(0);
     cpm.drive.insert(0, "COPY.COM", &bytes).unwrap();
     cpm.load_command(b"COPY SRC.DAT DST.DAT").unwrap();
-    let exit = cpm.run(&mut ScriptedConsole::new(b""), 500_000_000).unwrap();
+    let exit = cpm
+        .run(&mut ScriptedConsole::new(b""), 500_000_000)
+        .unwrap();
     assert_eq!(exit, Exit::WarmBoot);
-    (
-        cpm.mem[ok as usize] == 1,
-        cpm.mem[found as usize],
-    )
+    (cpm.mem[ok as usize] == 1, cpm.mem[found as usize])
 }
 
 #[test]
@@ -98,7 +97,10 @@ fn a_copy_program_copies_through_the_bdos() {
     assert_eq!(dst.len(), src.len().div_ceil(128) * 128);
     assert!(dst[..src.len()] == src[..]);
     assert!(dst[src.len()..].iter().all(|&b| b == 0x1a));
-    assert_eq!(found, 2, "SRC.DAT and DST.DAT in user 0 (not user 2's file)");
+    assert_eq!(
+        found, 2,
+        "SRC.DAT and DST.DAT in user 0 (not user 2's file)"
+    );
 }
 
 #[test]

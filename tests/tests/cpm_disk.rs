@@ -141,7 +141,7 @@ fn chat_com() -> Vec<u8> {
     )
     .expect("examples/guess/model.npz");
     let built = hil::cpm::build_com(&model, &Default::default());
-    z80lm::build::targets::cpm::com_bytes(&built.image)
+    z80lm::engine::targets::cpm::com_bytes(&built.image)
 }
 
 /// `cpmcp` the file out of the image and check it against `want`: the same bytes, then at
@@ -156,7 +156,10 @@ fn check_file(dir: &Path, format: &str, img: &str, cpm_name: &str, want: &[u8]) 
         got.len(),
         want.len()
     );
-    assert!(got[..want.len()] == *want, "{format} {cpm_name}: bytes differ");
+    assert!(
+        got[..want.len()] == *want,
+        "{format} {cpm_name}: bytes differ"
+    );
     std::fs::remove_file(dir.join(&out)).unwrap();
 }
 
@@ -217,7 +220,10 @@ fn fsck(dir: &Path, format: &str, img: &str) {
 fn new_images_hold_chat_com_for_cpmtools() {
     let Some(dir) = setup("new") else { return };
     let com = chat_com();
-    assert!(com.len() % 128 != 0, "the check wants a partial last record");
+    assert!(
+        !com.len().is_multiple_of(128),
+        "the check wants a partial last record"
+    );
     let name = CpmName::parse("CHAT.COM").unwrap();
     for &format in FORMATS {
         let fmt = DiskFormat::by_name(format).unwrap();
@@ -251,7 +257,11 @@ fn new_card_images_have_romwbws_partition_and_empty_slices_before_the_one_named(
     assert_eq!(bytes[0x1c6..0x1ca], [0, 8, 0, 0]);
     assert_eq!(bytes[510..512], [0x55, 0xaa]);
     // Slices 0 and 1 are formatted and empty; slice 2 holds the file.
-    for (slice, files) in [("wbw_hd1k_0", ""), ("wbw_hd1k_1", ""), ("wbw_hd1k_2", "0:\nchat.com")] {
+    for (slice, files) in [
+        ("wbw_hd1k_0", ""),
+        ("wbw_hd1k_1", ""),
+        ("wbw_hd1k_2", "0:\nchat.com"),
+    ] {
         let (file, def) = view(&dir, &DiskFormat::by_name(slice).unwrap(), "card.img");
         let listing = run(&dir, &["cpmls", "-f", &def, &file]);
         assert_eq!(listing.trim(), files, "{slice}");
@@ -265,11 +275,7 @@ fn others() -> Vec<(&'static str, Vec<u8>)> {
     let big: Vec<u8> = (0..70_000u32).map(|i| (i * 13 + i / 300) as u8).collect();
     let text = b"a text file\r\n".repeat(40);
     let tiny = vec![0x5a; 5];
-    vec![
-        ("0:BIG.DAT", big),
-        ("5:NOTES.TXT", text),
-        ("0:T.BIN", tiny),
-    ]
+    vec![("0:BIG.DAT", big), ("5:NOTES.TXT", text), ("0:T.BIN", tiny)]
 }
 
 #[test]
@@ -289,7 +295,10 @@ fn adding_to_a_cpmtools_image_keeps_every_other_file() {
         fsck(&dir, &def, &file);
         let listing = run(&dir, &["cpmls", "-f", &def, &file]);
         for want in ["chat.com", "big.dat", "t.bin", "notes.txt"] {
-            assert!(listing.contains(want), "{format}: {want} missing from {listing:?}");
+            assert!(
+                listing.contains(want),
+                "{format}: {want} missing from {listing:?}"
+            );
         }
         check_file(&dir, &def, &file, "0:CHAT.COM", &com);
         for (cpm, data) in others() {
@@ -306,7 +315,10 @@ fn adding_to_a_cpmtools_image_keeps_every_other_file() {
         let big_name = CpmName::parse("HUGE.DAT").unwrap();
         let e = cpmdisk::add_to_image(&dir.join(&img), &fmt, 0, &big_name, &huge).unwrap_err();
         assert!(matches!(e, DiskError::DiskFull { .. }), "{format}: {e}");
-        assert!(std::fs::read(dir.join(&img)).unwrap() == after, "{format}: image changed");
+        assert!(
+            std::fs::read(dir.join(&img)).unwrap() == after,
+            "{format}: image changed"
+        );
         std::fs::remove_file(dir.join(&img)).unwrap();
     }
     let _ = std::fs::remove_dir_all(&dir);

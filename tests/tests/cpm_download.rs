@@ -7,8 +7,8 @@
 
 use boards::console::ScriptedConsole;
 use boards::machines::cpm::{Cpm, CpmConfig, Exit};
-use z80lm::build::targets::cpm::Session;
 use z80lm::cpmdisk::CpmName;
+use z80lm::engine::targets::cpm::Session;
 use z80lm::model::Model;
 
 const RECEIVER: &str = include_str!("../asm/download.asm");
@@ -30,7 +30,7 @@ fn model() -> Model {
 
 fn chat_com(model: &Model) -> Vec<u8> {
     let built = hil::cpm::build_com(model, &Default::default());
-    z80lm::build::targets::cpm::com_bytes(&built.image)
+    z80lm::engine::targets::cpm::com_bytes(&built.image)
 }
 
 /// A machine with the receiver on drive A, user 0.
@@ -43,10 +43,16 @@ fn machine() -> Cpm {
 /// Types `pkg` at the CCP: its first line is the command, the rest goes to the program.
 /// Returns what the program printed.
 fn paste(cpm: &mut Cpm, pkg: &[u8]) -> String {
-    let eol = pkg.iter().position(|&b| b == b'\r').expect("a command line");
-    cpm.load_command(&pkg[..eol]).expect("the CCP finds DOWNLOAD.COM");
+    let eol = pkg
+        .iter()
+        .position(|&b| b == b'\r')
+        .expect("a command line");
+    cpm.load_command(&pkg[..eol])
+        .expect("the CCP finds DOWNLOAD.COM");
     let mut console = ScriptedConsole::new(&pkg[eol..]);
-    let exit = cpm.run(&mut console, 2_000_000_000).expect("runs without a fault");
+    let exit = cpm
+        .run(&mut console, 2_000_000_000)
+        .expect("runs without a fault");
     assert_eq!(exit, Exit::WarmBoot, "the receiver ends with a warm boot");
     console.output_text()
 }
@@ -67,7 +73,11 @@ fn a_package_of_chat_com_loads_and_the_file_it_writes_chats() {
         format!("{}\r\nOK", ".".repeat(records)),
         "the receiver's report"
     );
-    let file = cpm.drive.file(0, "CHAT.COM").expect("CHAT.COM written").to_vec();
+    let file = cpm
+        .drive
+        .file(0, "CHAT.COM")
+        .expect("CHAT.COM written")
+        .to_vec();
     assert_eq!(file.len(), records * 128);
     assert!(file[..com.len()] == com[..], "the file is CHAT.COM");
     assert!(file[com.len()..].iter().all(|&b| b == 0x1a));
@@ -117,7 +127,11 @@ fn broken_packages_are_refused_and_leave_no_file() {
 
     // One digit changed (a line error): the checksum differs.
     let mut wrong = text.clone().into_bytes();
-    wrong[colon + 10] = if wrong[colon + 10] == b'0' { b'1' } else { b'0' };
+    wrong[colon + 10] = if wrong[colon + 10] == b'0' {
+        b'1'
+    } else {
+        b'0'
+    };
     // One byte (two digits) lost: the length differs.
     let mut short = text.clone();
     short.replace_range(colon + 20..colon + 22, "");
@@ -127,7 +141,11 @@ fn broken_packages_are_refused_and_leave_no_file() {
     // A package cut off before its end: the receiver is still waiting for input.
     for (what, pkg, want) in [
         ("wrong digit", wrong, "ERROR: checksum does not match"),
-        ("lost byte", short.into_bytes(), "ERROR: length does not match"),
+        (
+            "lost byte",
+            short.into_bytes(),
+            "ERROR: length does not match",
+        ),
         ("line break", wrapped.into_bytes(), "ERROR: not a hex digit"),
     ] {
         let mut cpm = machine();

@@ -54,9 +54,8 @@ impl DiskDef {
 
     /// Allocation blocks after the boot tracks (the DPB's DSM + 1).
     pub fn blocks(&self) -> u32 {
-        let data = u64::from(self.tracks - self.boottrk)
-            * u64::from(self.sectrk)
-            * u64::from(self.seclen);
+        let data =
+            u64::from(self.tracks - self.boottrk) * u64::from(self.sectrk) * u64::from(self.seclen);
         (data / u64::from(self.blocksize)) as u32
     }
 
@@ -248,11 +247,6 @@ impl DiskFormat {
         }
     }
 
-    /// Bytes an image must have to hold this format's filesystem.
-    pub fn min_image_len(&self) -> u64 {
-        self.offset() + self.def.bytes()
-    }
-
     /// The cpmtools `diskdef` for this format (with `offset` for card slices).
     pub fn cpmtools_text(&self) -> String {
         self.def.cpmtools_text(&self.name, self.offset())
@@ -274,10 +268,7 @@ mod tests {
         // RomWBW CBIOS: hd1k DSM 2043 (2044 blocks), DRM 1023, EXM 1, 8 directory blocks;
         // hd512 DSM 2047, DRM 511, EXM 1, 4 directory blocks.
         let hd1k = DiskFormat::by_name("wbw_hd1k").unwrap().def;
-        assert_eq!(
-            (hd1k.blocks(), hd1k.dir_blocks(), hd1k.exm()),
-            (2044, 8, 1)
-        );
+        assert_eq!((hd1k.blocks(), hd1k.dir_blocks(), hd1k.exm()), (2044, 8, 1));
         let hd512 = DiskFormat::by_name("wbw_hd512_3").unwrap().def;
         assert_eq!(
             (hd512.blocks(), hd512.dir_blocks(), hd512.exm()),
@@ -315,12 +306,17 @@ mod tests {
 
     #[test]
     fn bad_names_are_refused() {
-        for n in ["wbw_hd1k_256", "wbw_hd1k_+1", "wbw_hd1k_", "wbw_hd1k_01", "wbw_hd1024", "hd1k", ""] {
+        for n in [
+            "wbw_hd1k_256",
+            "wbw_hd1k_+1",
+            "wbw_hd1k_",
+            "wbw_hd1k_01",
+            "wbw_hd1024",
+            "hd1k",
+            "",
+        ] {
             assert!(
-                matches!(
-                    DiskFormat::by_name(n),
-                    Err(DiskError::UnknownFormat { .. })
-                ),
+                matches!(DiskFormat::by_name(n), Err(DiskError::UnknownFormat { .. })),
                 "{n}"
             );
         }

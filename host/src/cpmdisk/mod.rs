@@ -21,8 +21,7 @@ use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 pub use format::{
-    Container, DiskDef, DiskFormat, FORMATS, HD1K_PREFIX, HD1K_SLICE, HD512_SLICE,
-    ROMWBW_PARTITION,
+    Container, DiskDef, DiskFormat, FORMATS, HD1K_PREFIX, HD1K_SLICE, HD512_SLICE, ROMWBW_PARTITION,
 };
 
 /// What can go wrong writing a disk image.
@@ -40,7 +39,9 @@ pub enum DiskError {
         file: String,
         format: String,
     },
-    #[error("{path}: no room for {file} ({format}): it needs {needed_kib} KiB, {free_kib} KiB are free")]
+    #[error(
+        "{path}: no room for {file} ({format}): it needs {needed_kib} KiB, {free_kib} KiB are free"
+    )]
     DiskFull {
         path: String,
         file: String,
@@ -48,7 +49,9 @@ pub enum DiskError {
         needed_kib: u64,
         free_kib: u64,
     },
-    #[error("{path}: the directory is full ({format}): {file} needs {needed} entries, {free} are free")]
+    #[error(
+        "{path}: the directory is full ({format}): {file} needs {needed} entries, {free} are free"
+    )]
     DirectoryFull {
         path: String,
         file: String,
@@ -56,7 +59,7 @@ pub enum DiskError {
         needed: usize,
         free: usize,
     },
-    #[error("{path} is {len} bytes; {format} needs at least {need} (is it the image you meant?)")]
+    #[error("{path} is {len} bytes, too short to hold a {format} directory ({need} bytes); is it the image you meant?")]
     TooSmall {
         path: String,
         format: String,
@@ -117,7 +120,9 @@ impl CpmName {
             return Err(bad("the name part is empty"));
         }
         if name.len() > 8 || typ.len() > 3 {
-            return Err(bad("CP/M names have at most 8 characters, a dot and 3 more"));
+            return Err(bad(
+                "CP/M names have at most 8 characters, a dot and 3 more",
+            ));
         }
         let mut bytes = [b' '; 11];
         let (name_field, type_field) = bytes.split_at_mut(8);
@@ -314,13 +319,20 @@ pub fn add_file<M: Read + Write + Seek>(
         return Err(DiskError::BadUser { user });
     }
     let fs = Fs::new(fmt, path);
+    // An image may end after its directory (mkfs.cpm writes no more than that): the blocks
+    // written past its end extend it.
     let len = img.seek(SeekFrom::End(0)).map_err(|e| fs.io(e))?;
-    if len < fmt.min_image_len() {
+    let need = fs
+        .dir_sectors()
+        .iter()
+        .max()
+        .map_or(0, |s| s + u64::from(fmt.def.seclen));
+    if len < need {
         return Err(DiskError::TooSmall {
             path: path.to_string(),
             format: fmt.name.clone(),
             len,
-            need: fmt.min_image_len(),
+            need,
         });
     }
     check_container(img, path, fmt)?;
@@ -330,7 +342,11 @@ pub fn add_file<M: Read + Write + Seek>(
     let d = &fmt.def;
     let file = format!("{user}:{name}");
     let clash = dir.chunks_exact(32).any(|e| {
-        e[0] == user && e[1..12].iter().zip(name.bytes()).all(|(a, b)| a & 0x7f == *b)
+        e[0] == user
+            && e[1..12]
+                .iter()
+                .zip(name.bytes())
+                .all(|(a, b)| a & 0x7f == *b)
     });
     if clash {
         return Err(DiskError::NameClash {
@@ -420,12 +436,14 @@ pub fn add_file<M: Read + Write + Seek>(
         // A directory that ends inside a sector: keep the sector's tail as it was.
         if sector.len() < seclen {
             let mut old = vec![0u8; seclen];
-            img.seek(SeekFrom::Start(sectors[s])).map_err(|e| fs.io(e))?;
+            img.seek(SeekFrom::Start(sectors[s]))
+                .map_err(|e| fs.io(e))?;
             img.read_exact(&mut old).map_err(|e| fs.io(e))?;
             old[..sector.len()].copy_from_slice(&sector);
             sector = old;
         }
-        img.seek(SeekFrom::Start(sectors[s])).map_err(|e| fs.io(e))?;
+        img.seek(SeekFrom::Start(sectors[s]))
+            .map_err(|e| fs.io(e))?;
         img.write_all(&sector).map_err(|e| fs.io(e))?;
     }
     img.flush().map_err(|e| fs.io(e))?;
@@ -517,7 +535,11 @@ pub fn hd1k_mbr(slices: u32) -> [u8; 512] {
         } else {
             (lba / 256, (lba / 16) % 16, lba % 16 + 1)
         };
-        [head as u8, (sect as u8) | (((cyl >> 8) as u8) << 6), cyl as u8]
+        [
+            head as u8,
+            (sect as u8) | (((cyl >> 8) as u8) << 6),
+            cyl as u8,
+        ]
     };
     let p = &mut s[446..462];
     p[1..4].copy_from_slice(&chs(start));
@@ -533,7 +555,11 @@ pub fn hd1k_mbr(slices: u32) -> [u8; 512] {
 /// Formats a new, zero-filled image of length [`new_image_len`]: a floppy is filled with E5
 /// as a formatted disk is; a card gets its MBR (hd1k) and an empty directory in every slice
 /// up to the one named, so RomWBW sees empty drives, not garbage.
-pub fn format_new<M: Write + Seek>(img: &mut M, path: &str, fmt: &DiskFormat) -> Result<(), DiskError> {
+pub fn format_new<M: Write + Seek>(
+    img: &mut M,
+    path: &str,
+    fmt: &DiskFormat,
+) -> Result<(), DiskError> {
     let io = |source| DiskError::Io {
         path: path.to_string(),
         source,
@@ -720,15 +746,28 @@ mod tests {
         let b = CpmName::parse("B.COM").unwrap();
         add_file(&mut img, "t.img", &fmt, 0, &a, &program(5000)).unwrap();
         add_file(&mut img, "t.img", &fmt, 3, &b, &program(9000)).unwrap();
-        assert_eq!(read_back(img.get_ref(), &fmt, 0, &a)[..5000], program(5000)[..]);
-        assert_eq!(read_back(img.get_ref(), &fmt, 3, &b)[..9000], program(9000)[..]);
+        assert_eq!(
+            read_back(img.get_ref(), &fmt, 0, &a)[..5000],
+            program(5000)[..]
+        );
+        assert_eq!(
+            read_back(img.get_ref(), &fmt, 3, &b)[..9000],
+            program(9000)[..]
+        );
         let before = img.get_ref().clone();
         let clash = add_file(&mut img, "t.img", &fmt, 0, &a, &[1, 2, 3]).unwrap_err();
         assert!(matches!(clash, DiskError::NameClash { .. }), "{clash}");
         // The same name in another user area is another file.
         add_file(&mut img.clone(), "t.img", &fmt, 1, &a, &[1]).unwrap();
-        let big = add_file(&mut img, "t.img", &fmt, 0, &CpmName::parse("C").unwrap(), &program(250_000))
-            .unwrap_err();
+        let big = add_file(
+            &mut img,
+            "t.img",
+            &fmt,
+            0,
+            &CpmName::parse("C").unwrap(),
+            &program(250_000),
+        )
+        .unwrap_err();
         assert!(matches!(big, DiskError::DiskFull { .. }), "{big}");
         assert_eq!(img.get_ref(), &before);
     }
@@ -741,9 +780,26 @@ mod tests {
             let n = CpmName::parse(&format!("F{i}")).unwrap();
             add_file(&mut img, "t.img", &fmt, 0, &n, &[i as u8]).unwrap();
         }
-        let e = add_file(&mut img, "t.img", &fmt, 0, &CpmName::parse("X").unwrap(), &[0])
-            .unwrap_err();
-        assert!(matches!(e, DiskError::DirectoryFull { needed: 1, free: 0, .. }), "{e}");
+        let e = add_file(
+            &mut img,
+            "t.img",
+            &fmt,
+            0,
+            &CpmName::parse("X").unwrap(),
+            &[0],
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                DiskError::DirectoryFull {
+                    needed: 1,
+                    free: 0,
+                    ..
+                }
+            ),
+            "{e}"
+        );
     }
 
     #[test]
@@ -763,7 +819,10 @@ mod tests {
         let mut zero = Cursor::new(hd1k_mbr(1).to_vec());
         zero.get_mut().resize(new_image_len(&hd1k) as usize, 0);
         let e = add_file(&mut zero, "c.img", &hd1k, 0, &n, &[1]).unwrap_err();
-        assert!(matches!(e, DiskError::NotThisFormat { entry: 0, .. }), "{e}");
+        assert!(
+            matches!(e, DiskError::NotThisFormat { entry: 0, .. }),
+            "{e}"
+        );
         let mut short = Cursor::new(vec![0u8; 1000]);
         let e = add_file(&mut short, "c.img", &hd1k, 0, &n, &[1]).unwrap_err();
         assert!(matches!(e, DiskError::TooSmall { .. }), "{e}");
@@ -783,7 +842,15 @@ mod tests {
     fn names() {
         assert_eq!(CpmName::parse("chat.com").unwrap().to_string(), "CHAT.COM");
         assert_eq!(CpmName::parse("README").unwrap().to_string(), "README");
-        for bad in ["", ".COM", "TOOLONGNAME.COM", "A.COMX", "A B.COM", "A*.COM", "A.B.C"] {
+        for bad in [
+            "",
+            ".COM",
+            "TOOLONGNAME.COM",
+            "A.COMX",
+            "A B.COM",
+            "A*.COM",
+            "A.B.C",
+        ] {
             assert!(CpmName::parse(bad).is_err(), "{bad}");
         }
     }

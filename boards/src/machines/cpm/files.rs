@@ -50,9 +50,7 @@ impl Drive {
 
     /// A file's contents: whole 128-byte records if the program wrote it through the BDOS.
     pub fn file(&self, user: u8, name: &str) -> Option<&[u8]> {
-        self.files
-            .get(&(user, fcb_name(name)?))
-            .map(Vec::as_slice)
+        self.files.get(&(user, fcb_name(name)?)).map(Vec::as_slice)
     }
 
     /// Every file as (user, `NAME.TYP`).
@@ -62,7 +60,14 @@ impl Drive {
             .map(|(u, n)| {
                 let name = String::from_utf8_lossy(&n[..8]).trim_end().to_string();
                 let typ = String::from_utf8_lossy(&n[8..]).trim_end().to_string();
-                (*u, if typ.is_empty() { name } else { format!("{name}.{typ}") })
+                (
+                    *u,
+                    if typ.is_empty() {
+                        name
+                    } else {
+                        format!("{name}.{typ}")
+                    },
+                )
             })
             .collect()
     }
@@ -72,8 +77,7 @@ impl Drive {
             .keys()
             .filter(|(u, n)| {
                 *u == user
-                    && n
-                        .iter()
+                    && n.iter()
                         .zip(pattern)
                         .all(|(a, p)| *p & 0x7f == b'?' || a & 0x7f == p & 0x7f)
             })
@@ -222,7 +226,11 @@ impl Cpm {
             20 => {
                 let (drive, name) = self.fcb(de);
                 let record = self.fcb_record(de);
-                let Some(data) = self.drive.files.get(&(user, name)).filter(|_| Self::on_a(drive))
+                let Some(data) = self
+                    .drive
+                    .files
+                    .get(&(user, name))
+                    .filter(|_| Self::on_a(drive))
                 else {
                     return Some(1);
                 };
@@ -266,7 +274,7 @@ impl Cpm {
             }
             22 => {
                 let (drive, name) = self.fcb(de);
-                if !Self::on_a(drive) || name.iter().any(|&c| c == b'?') {
+                if !Self::on_a(drive) || name.contains(&b'?') {
                     0xff
                 } else {
                     self.drive.files.insert((user, name), Vec::new());

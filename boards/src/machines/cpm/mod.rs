@@ -193,7 +193,10 @@ impl Cpm {
     pub fn load_command(&mut self, line: &[u8]) -> Result<(), CpmError> {
         let text = String::from_utf8_lossy(line).trim().to_string();
         let (cmd, tail) = text.split_once(' ').unwrap_or((&text, ""));
-        let cmd = cmd.strip_prefix("A:").or_else(|| cmd.strip_prefix("a:")).unwrap_or(cmd);
+        let cmd = cmd
+            .strip_prefix("A:")
+            .or_else(|| cmd.strip_prefix("a:"))
+            .unwrap_or(cmd);
         let image = fcb_name(cmd)
             .filter(|n| &n[8..] == b"   ")
             .and_then(|_| self.drive.file(self.user, &format!("{cmd}.COM")))

@@ -49,6 +49,21 @@ pub struct Args {
     /// path: the output with .wav).
     #[arg(long, num_args = 0..=1, value_name = "PATH")]
     pub wav: Option<Option<PathBuf>>,
+    /// cpm: write a CP/M disk image holding CHAT.COM (user 0) instead of the bare .COM
+    /// (default output CHAT.img). FORMAT is a cpmtools diskdef name: wbw_hd1k (one bare
+    /// RomWBW slice), wbw_hd1k_N (slice N of a RomWBW card image: 1 MiB prefix with the 0x2E
+    /// partition), wbw_hd512 / wbw_hd512_N (the legacy RomWBW layout), ibm-3740 (8" SSSD),
+    /// kpii (Kaypro II).
+    #[arg(long, value_name = "FORMAT")]
+    pub disk: Option<String>,
+    /// cpm, with --disk: add CHAT.COM to this existing image (or card) in place, leaving its
+    /// other files alone; nothing is written if the name is taken or it does not fit.
+    #[arg(long, value_name = "IMAGE", requires = "disk", conflicts_with = "output")]
+    pub into: Option<PathBuf>,
+    /// cpm: write a package for Grant Searle's DOWNLOAD.COM instead (default output
+    /// CHAT.pkg): text to paste at the CP/M prompt. The only kind is "download".
+    #[arg(long, value_name = "KIND", conflicts_with = "disk")]
+    pub package: Option<String>,
 }
 
 /// `--emit` values every target takes.
@@ -75,9 +90,13 @@ fn show(emit: &[String], what: &str, text: &str) {
 }
 
 /// The output file: `-o` with the extension `m`'s files have, or `m`'s default.
-fn output(m: Machine, given: Option<PathBuf>) -> Result<PathBuf> {
+fn output(m: Machine, container: &cpm::Container, given: Option<PathBuf>) -> Result<PathBuf> {
     let (default, exts): (&str, &[&str]) = match m {
-        Machine::Cpm => (cpm::DEFAULT_OUTPUT, &["com"]),
+        Machine::Cpm => match container {
+            cpm::Container::Com => (cpm::DEFAULT_OUTPUT, &["com"]),
+            cpm::Container::Disk { .. } => (cpm::DEFAULT_DISK, &["img", "dsk"]),
+            cpm::Container::Download => (cpm::DEFAULT_PACKAGE, &["pkg", "txt"]),
+        },
         Machine::Gb => (gb::DEFAULT_OUTPUT, &["gb"]),
         Machine::Zx48 => (zx48::DEFAULT_OUTPUT, &["tap"]),
         _ => (rc2014::DEFAULT_OUTPUT, &["bin", "rom"]),
@@ -89,11 +108,13 @@ fn output(m: Machine, given: Option<PathBuf>) -> Result<PathBuf> {
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase());
     if !ext.as_deref().is_some_and(|e| exts.contains(&e)) {
-        let what = match m {
-            Machine::Cpm => "a CP/M program",
-            Machine::Gb => "a Game Boy cartridge",
-            Machine::Zx48 => "a ZX Spectrum tape",
-            Machine::RcClassic => "a 32K ROM image",
+        let what = match (m, container) {
+            (Machine::Cpm, cpm::Container::Disk { .. }) => "a CP/M disk image",
+            (Machine::Cpm, cpm::Container::Download) => "a DOWNLOAD.COM package",
+            (Machine::Cpm, _) => "a CP/M program",
+            (Machine::Gb, _) => "a Game Boy cartridge",
+            (Machine::Zx48, _) => "a ZX Spectrum tape",
+            (Machine::RcClassic, _) => "a 32K ROM image",
             _ => "a 512K flash image",
         };
         anyhow::bail!(
@@ -119,6 +140,20 @@ pub fn run(args: Args) -> Result<()> {
     only_for(args.layout.is_some(), "--layout", m, &with_plan)?;
     only_for(args.tpa_top.is_some(), "--tpa-top", m, &[Machine::Cpm])?;
     only_for(args.wav.is_some(), "--wav", m, &[Machine::Zx48])?;
+    only_for(args.disk.is_some(), "--disk", m, &[Machine::Cpm])?;
+    only_for(args.into.is_some(), "--into", m, &[Machine::Cpm])?;
+    only_for(args.package.is_some(), "--package", m, &[Machine::Cpm])?;
+    let container = match (args.disk, &args.package) {
+        (Some(format), _) => cpm::Container::Disk {
+            format,
+            into: args.into,
+        },
+        (None, Some(kind)) if kind == "download" => cpm::Container::Download,
+        (None, Some(kind)) => {
+            anyhow::bail!("unknown --package {kind:?}; the only kind is download (DOWNLOAD.COM)")
+        }
+        (None, None) => cpm::Container::Com,
+    };
     check_emit(&args.emit)?;
     only_for(
         args.emit.iter().any(|e| e == "plan"),
@@ -126,10 +161,17 @@ pub fn run(args: Args) -> Result<()> {
         m,
         &with_plan,
     )?;
-    let out = output(m, args.output)?;
+    let out = output(m, &container, args.output)?;
     let layout = args.layout.unwrap_or_default();
     match m {
-        Machine::Cpm => cpm::run(&args.model, &out, &layout, args.tpa_top, &args.emit),
+        Machine::Cpm => cpm::run(
+            &args.model,
+            &out,
+            &layout,
+            args.tpa_top,
+            &args.emit,
+            &container,
+        ),
         Machine::Gb => gb::run(&args.model, &out, &args.emit),
         Machine::Zx48 => zx48::run(&args.model, &out, &layout, &args.emit, args.wav),
         _ => rc2014::run(&args.model, m.name(), &out, &layout, &args.emit),
