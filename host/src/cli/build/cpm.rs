@@ -59,7 +59,12 @@ pub fn run(
     let bytes = cpm::com_bytes(&built.image);
     let name = CpmName::parse(CPM_NAME)?;
     let written = match (container, &format) {
-        (Container::Disk { into: Some(img), .. }, Some(fmt)) => {
+        (
+            Container::Disk {
+                into: Some(img), ..
+            },
+            Some(fmt),
+        ) => {
             let added = cpmdisk::add_to_image(img, fmt, 0, &name, &bytes)?;
             format!(
                 "added {CPM_NAME} to {} ({fmt}, {} bytes in {} blocks; {} KiB free)",

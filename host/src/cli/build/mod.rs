@@ -58,7 +58,12 @@ pub struct Args {
     pub disk: Option<String>,
     /// cpm, with --disk: add CHAT.COM to this existing image (or card) in place, leaving its
     /// other files alone; nothing is written if the name is taken or it does not fit.
-    #[arg(long, value_name = "IMAGE", requires = "disk", conflicts_with = "output")]
+    #[arg(
+        long,
+        value_name = "IMAGE",
+        requires = "disk",
+        conflicts_with = "output"
+    )]
     pub into: Option<PathBuf>,
     /// cpm: write a package for Grant Searle's DOWNLOAD.COM instead (default output
     /// CHAT.pkg): text to paste at the CP/M prompt. The only kind is "download".
