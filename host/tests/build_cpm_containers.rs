@@ -195,11 +195,15 @@ fn bad_container_options_are_one_line_and_write_nothing() {
         ),
         (
             &["--target", "gb", "--disk", "kpii", "-o", "x.img"],
-            "--disk is for --target cpm",
+            "--disk does not apply to gb; it is for cpm",
         ),
         (
             &["--target", "zx48", "--package", "download", "-o", "x.pkg"],
-            "--package is for --target cpm",
+            "--package does not apply to zx48; it is for cpm",
+        ),
+        (
+            &["--disk", "kpii", "-o", "x.COM"],
+            "a CP/M disk image for cpm is a .img file",
         ),
         (
             &["--disk", "wbw_hd1k_0", "--into", "missing.img"],
