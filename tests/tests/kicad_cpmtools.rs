@@ -157,7 +157,11 @@ fn the_notes_cpmtools_lines_work_on_a_romwbw_card() {
         let got = std::fs::read(dir.join(back)).unwrap();
         assert_eq!(&got[..program.len()], &program[..], "{back}");
         // CP/M counts whole 128-byte records; cpmtools may give back the exact length.
-        assert!(got.len() == program.len() || got.len() == 384, "{back}: {}", got.len());
+        assert!(
+            got.len() == program.len() || got.len() == 384,
+            "{back}: {}",
+            got.len()
+        );
     }
 
     // The limit the notes describe: RomWBW's diskdef for slice 1 does not work in cpmtools.
