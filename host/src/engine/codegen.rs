@@ -400,9 +400,6 @@ fn packed_layer(s: &mut String, layer: &Layer, k: usize) {
     db_lines(s, &bytes);
 }
 
-const ADD: &str = "                ld a,(hl)\n                add a,c\n                ld (hl),a\n                inc h\n                ld a,(hl)\n                adc a,b\n                ld (hl),a\n                dec h\n";
-const SUB: &str = "                ld a,(hl)\n                sub c\n                ld (hl),a\n                inc h\n                ld a,(hl)\n                sbc a,b\n                ld (hl),a\n                dec h\n";
-
 /// The unrolled add blocks of the lists form: `P_pM` adds to 2M neurons read with POP DE,
 /// `P_mM` starts in the middle of a pair, `P_oM` (odd counts) skips a pad byte first.
 fn add_blocks(s: &mut String, used: &Used) {
@@ -428,28 +425,72 @@ fn add_blocks(s: &mut String, used: &Used) {
 }
 
 /// The packed kernel: a column of 2-bit codes (00 0, 01 +1, 11 −1, 10 −2; first neuron in
-/// the top bits), read 8 at a time with POP DE, up to pk_end (set by layer_scatter). Ends at
-/// op_next.
+/// the top bits), read 8 at a time with POP DE, over pk_end neurons (set by layer_scatter, a
+/// multiple of 8, 0 = 256). Ends at op_next16.
+///
+/// The codes are shifted out of A two bits a slot with ADD A,A; an add is one byte (C) with the
+/// carry into the high byte, as in the lists blocks, using the alternate A (EX AF,AF'). About
+/// 32 T per zero weight and 77-82 per +1 or -1. A column whose x is 256 or more runs twice, as
+/// op_next does for lists: the low byte of x into the sums, then the high byte into the high
+/// bytes (carries land in the scratch page above); both are exact modulo 2^16. Alternate
+/// registers: B' = the high byte still to add, DE' = the column's codes.
 fn packed_kernel(s: &mut String) {
-    let p = "pk";
-    let _ = writeln!(
-        s,
-        "\n; Packed kernel.\n{p}:             ld l,0\n{p}_loop:        pop de"
+    let q = "pk";
+    s.push_str(
+        "\n; Packed kernel.\n\
+pk:             ld a,b
+                exx
+                ld b,a              ; B' = x high byte (a second pass when > 0)
+                ld hl,0
+                add hl,sp
+                ex de,hl            ; DE' = the column's codes
+                exx
+pk_pass:        ld a,(pk_end)
+                dec a
+                rrca
+                rrca
+                rrca
+                and 1Fh
+                inc a
+                ld b,a              ; words of 8 codes in a column
+                ld l,0
+",
     );
-    let reg = |b: usize| if b < 4 { "e" } else { "d" };
+    let _ = writeln!(s, "{q}_loop:        pop de");
     for b in 0..8 {
-        let r = reg(b);
-        let _ = writeln!(s, "                sla {r}\n                jp c,{p}_n{b}\n                sla {r}\n                jr nc,{p}_z{b}");
-        s.push_str(ADD);
-        let _ = writeln!(s, "{p}_z{b}:      inc l");
+        if b == 0 {
+            s.push_str("                ld a,e\n");
+        } else if b == 4 {
+            s.push_str("                ld a,d\n");
+        }
+        let _ = writeln!(
+            s,
+            "                add a,a\n                jp c,{q}_n{b}\n                add a,a\n                jp c,{q}_p{b}\n{q}_z{b}:        inc l"
+        );
     }
-    let _ = writeln!(s, "                ld a,(pk_end)\n                cp l\n                jp nz,{p}_loop\n                jp op_next16");
+    s.push_str(
+        "                djnz pk_loop
+                exx
+                ld a,b
+                or a
+                jr nz,pk_high
+                exx
+                jp op_next16
+pk_high:        ld b,0              ; the high byte of x: once
+                ex de,hl
+                ld sp,hl            ; the same column again
+                ex de,hl
+                exx
+                ld c,a
+                inc h               ; into the high bytes
+                jp pk_pass
+",
+    );
     for b in 0..8 {
-        let r = reg(b);
-        let _ = writeln!(s, "{p}_n{b}:      sla {r}\n                jr c,{p}_m{b}");
-        s.push_str(SUB);
-        let _ = writeln!(s, "{p}_m{b}:");
-        s.push_str(SUB);
-        let _ = writeln!(s, "                jp {p}_z{b}");
+        // 01 = +1: one byte add, the carry into the high byte.
+        let _ = writeln!(s, "{q}_p{b}:        ex af,af'\n                ld a,(hl)\n                add a,c\n                ld (hl),a\n                jr nc,$+5\n                inc h\n                inc (hl)\n                dec h\n                ex af,af'\n                jp {q}_z{b}");
+        // 11 = -1; 10 = -2: one subtraction, then the -1 path for the second.
+        let _ = writeln!(s, "{q}_n{b}:        add a,a\n                jr nc,{q}_t{b}\n{q}_m{b}:        ex af,af'\n                ld a,(hl)\n                sub c\n                ld (hl),a\n                jr nc,$+5\n                inc h\n                dec (hl)\n                dec h\n                ex af,af'\n                jp {q}_z{b}");
+        let _ = writeln!(s, "{q}_t{b}:        ex af,af'\n                ld a,(hl)\n                sub c\n                ld (hl),a\n                jr nc,$+5\n                inc h\n                dec (hl)\n                dec h\n                ex af,af'\n                jr {q}_m{b}");
     }
 }

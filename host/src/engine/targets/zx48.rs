@@ -222,27 +222,38 @@ fn build_forms(model: &Model, layout: &Layout, exact: bool) -> Result<Zx48Build,
         e @ BuildError::DoesNotFit { .. } => Zx48Error::DoesNotFit(e),
         e => Zx48Error::Build(e),
     };
+    // The whole layout for code at `code_org`: the tables (with the driver) in the screen's
+    // bottom third or after the code, the weights from LOW_ORG.
     let source = |code_org: u16| {
-        let asm = engine_asm(model, &plan, &target_asm(code_org, rows));
+        let mut asm = engine_asm(model, &plan, &target_asm(code_org, rows));
         if third {
             // The driver follows the tables, just before the weights.
-            asm.replacen(DRIVER_INCLUDE, "", 1).replacen(
+            asm = asm.replacen(DRIVER_INCLUDE, "", 1).replacen(
                 "\nweights_start:",
-                &format!("\n{DRIVER_INCLUDE}\nweights_start:"),
+                &format!("\n{DRIVER_INCLUDE}\nzx_tables_end:\nweights_start:"),
                 1,
-            )
+            );
+            let org = format!("\nzx_high_end:\n                org {THIRD:#06x}\ntables_start:");
+            asm = asm.replacen("\ntables_start:", &org, 1);
         } else {
-            asm
+            asm = asm.replacen("\nweights_start:", "\nzx_high_end:\nweights_start:", 1);
         }
+        let org = format!("\n                org {LOW_ORG:#06x}\nweights_start:");
+        asm.replacen("\nweights_start:", &org, 1)
     };
-    // Contiguous trial at LOW_ORG: the sizes do not depend on the origin.
-    let trial_asm = source(LOW_ORG);
+    // A trial with the code at 0 measures the parts: the weights are already at their address,
+    // so their page alignments are the final ones, and the code and tables hold no alignment.
     let mut unbounded = plan.clone();
     unbounded.budget.top = 0x1_0000;
-    let trial = assemble_image(&trial_asm, &unbounded).map_err(fit)?;
+    let trial = assemble_image(&source(0), &unbounded).map_err(fit)?;
     let sym = |img: &super::super::Image, n: &str| img.symbol(n).unwrap_or(0);
-    let code_len = sym(&trial, "tables_start") - LOW_ORG;
-    let tables_len = sym(&trial, "weights_start") - sym(&trial, "tables_start");
+    let high_len = sym(&trial, "zx_high_end");
+    let tables_end = if third {
+        "zx_tables_end"
+    } else {
+        "zx_high_end"
+    };
+    let tables_len = sym(&trial, tables_end) - sym(&trial, "tables_start");
     let weights_len = sym(&trial, "image_end") - sym(&trial, "weights_start");
     if third && tables_len > THIRD_BYTES {
         let msg = format!(
@@ -251,7 +262,6 @@ fn build_forms(model: &Model, layout: &Layout, exact: bool) -> Result<Zx48Build,
         );
         return Err(BuildError::Asm(msg).into());
     }
-    let high_len = code_len + if third { 0 } else { tables_len };
     let need = u32::from(weights_len) + u32::from(high_len);
     if need > u32::from(BSS - LOW_ORG) {
         return Err(Zx48Error::TooBig {
@@ -261,13 +271,7 @@ fn build_forms(model: &Model, layout: &Layout, exact: bool) -> Result<Zx48Build,
         });
     }
     let code_org = BSS - high_len;
-    let mut asm = source(code_org);
-    if third {
-        let org = format!("\n                org {THIRD:#06x}\ntables_start:");
-        asm = asm.replacen("\ntables_start:", &org, 1);
-    }
-    let org = format!("\n                org {LOW_ORG:#06x}\nweights_start:");
-    asm = asm.replacen("\nweights_start:", &org, 1);
+    let asm = source(code_org);
     let image = assemble_image(&asm, &plan).map_err(fit)?;
     let weights = (sym(&image, "weights_start"), sym(&image, "image_end"));
     let code = (code_org, code_org + high_len);
