@@ -74,6 +74,8 @@ pub enum DiskError {
         format: String,
         start: u32,
     },
+    #[error("{path} is a whole RomWBW card (it has the 0x2E partition), not one slice: use wbw_hd1k_N for slice N, not {format}")]
+    WholeCard { path: String, format: String },
     #[error("{path} has a RomWBW partition (MBR type 0x2E), so RomWBW reads it in the hd1k layout; use wbw_hd1k_N, not {format}")]
     Hd1kCard { path: String, format: String },
     #[error("{path} does not hold a {format} filesystem: directory entry {entry} {why} (wrong format, or not formatted; mkfs.cpm -f {format} formats one)")]
@@ -485,7 +487,9 @@ fn check_container<M: Read + Seek>(
     path: &str,
     fmt: &DiskFormat,
 ) -> Result<(), DiskError> {
-    if fmt.container == Container::Bare {
+    // Floppies have no partition table; a bare RomWBW slice must not be a whole card.
+    let slice = fmt.def.sectrk == 16 && fmt.def.seclen == 512;
+    if fmt.container == Container::Bare && !slice {
         return Ok(());
     }
     let mut s0 = [0u8; 512];
@@ -506,6 +510,10 @@ fn check_container<M: Read + Seek>(
                 start,
             })
         }
+        (Container::Bare, Some(_)) => Err(DiskError::WholeCard {
+            path: path.to_string(),
+            format: fmt.name.clone(),
+        }),
         (Container::Hd512Card(_), Some(_)) => Err(DiskError::Hd1kCard {
             path: path.to_string(),
             format: fmt.name.clone(),
@@ -823,6 +831,10 @@ mod tests {
             matches!(e, DiskError::NotThisFormat { entry: 0, .. }),
             "{e}"
         );
+        // A whole card given as one bare slice.
+        let bare = DiskFormat::by_name("wbw_hd1k").unwrap();
+        let e = add_file(&mut blank(&hd1k), "c.img", &bare, 0, &n, &[1]).unwrap_err();
+        assert!(matches!(e, DiskError::WholeCard { .. }), "{e}");
         let mut short = Cursor::new(vec![0u8; 1000]);
         let e = add_file(&mut short, "c.img", &hd1k, 0, &n, &[1]).unwrap_err();
         assert!(matches!(e, DiskError::TooSmall { .. }), "{e}");

@@ -29,7 +29,8 @@ pub struct Args {
     /// The board, by the same names (e.g. --target rc2014 --board rc2014-classic).
     #[arg(long, value_enum, hide_possible_values = true)]
     pub board: Option<Machine>,
-    /// Output file, with the target's extension (default: CHAT.COM for cpm, CHAT.bin for the
+    /// Output file, with the target's extension (default: CHAT.COM for cpm, or CHAT.img with
+    /// --disk (.img or .dsk) and CHAT.pkg with --package (.pkg or .txt), CHAT.bin for the
     /// RC2014 boards (with CHAT.hex, and CHAT.upl for rc2014-512k), CHAT.gb for gb, CHAT.tap
     /// for zx48).
     #[arg(long, short)]
