@@ -8,7 +8,7 @@
 //! bits, R, MEMPTR, IFFs, IM), the T-states, and the memory and port
 //! writes in order.
 //!
-//! Skips with a printed reason if python3 or the `z80` module is missing.
+//! Skips with a printed reason if python3 or the `z80` module is missing (a failure in CI).
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -205,6 +205,7 @@ fn state_line(cpu: &Z80, t: u32, events: &[String]) -> String {
 
 #[test]
 fn z80_matches_independent_core() {
+    let python = testsupport::require!(testsupport::python_module("z80", "z80"));
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/py/z80_trace.py");
     let cases = cases();
     let mut input = String::new();
@@ -229,32 +230,19 @@ fn z80_matches_independent_core() {
     }
     input.push_str("end\n");
 
-    let child = Command::new("python3")
+    let mut child = Command::new(python)
         .arg(script)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match child {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("SKIP z80 cross-check: cannot run python3: {e}");
-            return;
-        }
-    };
+        .spawn()
+        .expect("python3 starts");
     let mut stdin = child.stdin.take().expect("piped stdin");
     let writer = std::thread::spawn(move || {
         let _ = stdin.write_all(input.as_bytes());
     });
     let output = child.wait_with_output().expect("python3 output");
     writer.join().expect("writer thread");
-    if output.status.code() == Some(3) {
-        eprintln!(
-            "SKIP z80 cross-check: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
-        );
-        return;
-    }
     assert!(
         output.status.success(),
         "z80_trace.py failed: {}",

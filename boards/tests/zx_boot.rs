@@ -1,17 +1,18 @@
 //! The emulated ZX Spectrum 48K boots the real ROM (from SkoolKit; skipped with a reason when
-//! it is absent), shows the copyright screen as text, and loads a tape through `LOAD ""`
+//! it is absent, a failure in CI), shows the copyright screen as text, and loads a tape through `LOAD ""`
 //! typed on the keyboard matrix, with the ROM loader trapped and with real tape pulses.
 
 use boards::devices::ula::Key;
 use boards::machines::zx48::{locate_rom, TapeMode, Zx48};
+use testsupport::{require, Missing};
 
-fn machine() -> Option<Zx48> {
-    let Some(path) = locate_rom() else {
-        eprintln!("skipping: no 48K ROM (install PyPI skoolkit or set Z80LM_ZX48_ROM)");
-        return None;
-    };
-    let rom = std::fs::read(&path).expect("read ROM");
-    Some(Zx48::new(&rom).expect("16K ROM"))
+fn machine() -> Result<Zx48, Missing> {
+    let path = locate_rom().ok_or_else(|| {
+        Missing("no ZX Spectrum 48K ROM (PyPI skoolkit ships one, or set Z80LM_ZX48_ROM)".into())
+    })?;
+    let rom =
+        std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    Ok(Zx48::new(&rom).expect("16K ROM"))
 }
 
 /// A tape with `10 PRINT "HI FROM TAPE"` saved with LINE 10, built by hand from the ROM formats.
@@ -51,7 +52,7 @@ fn type_load(zx: &mut Zx48) {
 
 #[test]
 fn boots_to_the_copyright_message() {
-    let Some(mut zx) = machine() else { return };
+    let mut zx = require!(machine());
     zx.run_frames(100);
     let text = zx.screen_text();
     assert_eq!(text[23], "© 1982 Sinclair Research Ltd", "{text:#?}");
@@ -62,7 +63,7 @@ fn boots_to_the_copyright_message() {
 
 #[test]
 fn load_quote_quote_loads_and_autostarts_a_program_via_the_trap() {
-    let Some(mut zx) = machine() else { return };
+    let mut zx = require!(machine());
     zx.insert_tape(hello_tap_blocks());
     zx.run_frames(100);
     type_load(&mut zx);
@@ -75,7 +76,7 @@ fn load_quote_quote_loads_and_autostarts_a_program_via_the_trap() {
 
 #[test]
 fn the_rom_loader_reads_real_tape_pulses() {
-    let Some(mut zx) = machine() else { return };
+    let mut zx = require!(machine());
     zx.tape_mode = TapeMode::Edges;
     zx.insert_tape(hello_tap_blocks());
     zx.run_frames(100);

@@ -117,10 +117,7 @@ fn board_options_are_checked() {
 
 #[test]
 fn an_upstream_model_on_the_classic_is_the_build_error() {
-    let Some(shared) = common::shared() else {
-        eprintln!("skipped: ../shared not found");
-        return;
-    };
+    let shared = testsupport::require!(testsupport::shared());
     let s = shared.to_str().unwrap();
     let (code, out, err) = common::z80lm(&[
         "bench",

@@ -1,7 +1,5 @@
 //! `z80lm chat` as a user drives it: the interactive loop (spec §9), `--prompt`, `--trace`.
 
-mod common;
-
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -26,11 +24,8 @@ fn chat(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
 
 #[test]
 fn interactive_loop_follows_the_chat_rules() {
-    let Some(shared) = common::shared() else {
-        eprintln!("skipped: ../shared is absent");
-        return;
-    };
-    let model = shared.join("data/guess/model.npz");
+    // The shipped example answers these as the upstream model does.
+    let model = testsupport::example_model_path("guess");
     let model = model.to_str().unwrap();
     // Empty line re-prompts; CR LF is a terminator; " !" is a query; "!" ends the chat.
     let (code, out, _) = chat(
@@ -47,11 +42,8 @@ fn interactive_loop_follows_the_chat_rules() {
 
 #[test]
 fn prompt_and_trace() {
-    let Some(shared) = common::shared() else {
-        eprintln!("skipped: ../shared is absent");
-        return;
-    };
-    let model = shared.join("data/guess/model.npz");
+    // Logits of the upstream model (spec §10's worked example).
+    let model = testsupport::require!(testsupport::shared_model_path("guess"));
     let (code, out, err) = chat(
         &[
             "--model",

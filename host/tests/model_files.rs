@@ -6,6 +6,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use testsupport::{python_module, require, shared_model_path};
 use z80lm::model::npz::{write_npy, write_zip, Array};
 use z80lm::model::{Layer, Model, ModelError};
 
@@ -92,12 +93,8 @@ fn round_trip_is_identical() {
 
 #[test]
 fn shipped_upstream_models_load_and_round_trip() {
-    let Some(shared) = common::shared() else {
-        eprintln!("skipped: ../shared is absent (fresh clone)");
-        return;
-    };
     for name in ["guess", "tinychat"] {
-        let m = Model::load(&shared.join(format!("data/{name}/model.npz"))).unwrap();
+        let m = Model::load(&require!(shared_model_path(name))).unwrap();
         assert_eq!(
             m.layers.iter().map(|l| l.out).collect::<Vec<_>>()[..3],
             [256, 192, 128]
@@ -105,19 +102,13 @@ fn shipped_upstream_models_load_and_round_trip() {
         assert!(m.warning.is_none(), "{name}: {:?}", m.warning);
         assert_eq!(Model::from_npz(&m.to_npz()).unwrap(), m);
     }
-    let g = Model::load(&shared.join("data/guess/model.npz")).unwrap();
+    let g = Model::load(&require!(shared_model_path("guess"))).unwrap();
     assert_eq!(g.charset, b"ABEIMNOSWY\0");
 }
 
 #[test]
 fn numpy_reads_what_we_write() {
-    let probe = Command::new("python3")
-        .args(["-c", "import numpy"])
-        .output();
-    if !probe.is_ok_and(|o| o.status.success()) {
-        eprintln!("skipped: python3 with numpy is not installed (.ci/run installs it)");
-        return;
-    }
+    let python = require!(python_module("numpy", "numpy"));
     let model = tiny();
     let path = tmp("numpy.npz");
     model.save(&path).unwrap();
@@ -137,7 +128,7 @@ print("ok")
         .iter()
         .map(i8::to_string)
         .collect();
-    let out = Command::new("python3")
+    let out = Command::new(python)
         .args(["-c", script])
         .arg(&path)
         .arg(first.join(","))

@@ -30,27 +30,20 @@ fn build(board: &str, model: &str, out: &Path) -> Output {
     ])
 }
 
-/// The Intel HEX read back by srecord, erased bytes filled in, or None (with a reason) when
-/// srecord is not installed.
-fn srec_bytes(hex: &Path, size: usize, dir: &Path) -> Option<Vec<u8>> {
+/// The Intel HEX read back by srecord, erased bytes filled in; missing without srecord.
+fn srec_bytes(hex: &Path, size: usize, dir: &Path) -> Result<Vec<u8>, testsupport::Missing> {
+    let srec_cat = testsupport::tool("srec_cat", "Debian srecord")?;
     let out = dir.join("readback.bin");
-    let r = Command::new("srec_cat")
+    let o = Command::new(srec_cat)
         .arg(hex)
         .args(["-Intel", "-fill", "0xFF", "0", &format!("{size:#x}")])
         .arg("-o")
         .arg(&out)
         .arg("-Binary")
-        .output();
-    match r {
-        Err(e) => {
-            eprintln!("skipping the srecord check: cannot run srec_cat (install srecord): {e}");
-            None
-        }
-        Ok(o) => {
-            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-            Some(std::fs::read(out).unwrap())
-        }
-    }
+        .output()
+        .expect("srec_cat runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    Ok(std::fs::read(out).unwrap())
 }
 
 #[test]
@@ -67,10 +60,10 @@ fn the_512k_build_writes_flash_hex_and_upload_that_agree() {
     assert_eq!(&flash[..0x4000], &z80rom::loader::build().unwrap()[..]);
     let upl = std::fs::read(bin.with_extension("upl")).unwrap();
     assert_eq!(upl, z80rom::loader::upload(app));
-    if let Some(back) = srec_bytes(&bin.with_extension("hex"), flash.len(), &dir) {
-        assert!(back == flash, "the .hex does not read back as the .bin");
-    }
+    let back = srec_bytes(&bin.with_extension("hex"), flash.len(), &dir);
     let _ = std::fs::remove_dir_all(&dir);
+    let back = testsupport::require!(back);
+    assert!(back == flash, "the .hex does not read back as the .bin");
 }
 
 #[test]
@@ -85,21 +78,17 @@ fn the_classic_build_writes_a_32k_rom_and_its_hex() {
         !bin.with_extension("upl").exists(),
         "no loader upload for an EPROM"
     );
-    if let Some(back) = srec_bytes(&bin.with_extension("hex"), rom.len(), &dir) {
-        assert!(back == rom, "the .hex does not read back as the .bin");
-    }
+    let back = srec_bytes(&bin.with_extension("hex"), rom.len(), &dir);
     let _ = std::fs::remove_dir_all(&dir);
+    let back = testsupport::require!(back);
+    assert!(back == rom, "the .hex does not read back as the .bin");
 }
 
 #[test]
 fn a_model_too_big_for_the_classic_is_one_clear_line_and_writes_nothing() {
-    let Some(shared) = common::shared() else {
-        eprintln!("skipping: ../shared is not available");
-        return;
-    };
     let dir = tmpdir("build-too-big");
     let bin = dir.join("CHAT.bin");
-    let model = shared.join("data/guess/model.npz");
+    let model = testsupport::example_model_path("guess");
     let o = build("rc2014-classic", model.to_str().unwrap(), &bin);
     let said = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{said}");

@@ -148,13 +148,10 @@ fn flash_then_ask(port: &str, bin: &Path, extra: &[&str]) {
     assert_eq!(t.ask(b"is it a chair"), b"WIN");
 }
 
-fn build_guess(dir: &Path) -> Option<PathBuf> {
-    let Some(shared) = common::shared() else {
-        eprintln!("skipping: ../shared is not available");
-        return None;
-    };
+/// The shipped example guess model built for the 512K board: `CHAT.bin` (and `.hex`, `.upl`).
+fn build_guess(dir: &Path) -> PathBuf {
     let bin = dir.join("CHAT.bin");
-    let model = shared.join("data/guess/model.npz");
+    let model = testsupport::example_model_path("guess");
     let o = z80lm(&[
         "build",
         "--model",
@@ -173,15 +170,21 @@ fn build_guess(dir: &Path) -> Option<PathBuf> {
             "no .{ext} beside the .bin"
         );
     }
-    Some(bin)
+    bin
 }
 
 #[test]
 fn flash_over_the_pty_then_chat_every_vector_after_an_emulator_restart() {
     let dir = tmpdir("pty-flash");
-    let Some(bin) = build_guess(&dir) else { return };
-    let shared = common::shared().unwrap();
-    let vectors = common::vectors(&std::fs::read(shared.join("vectors/guess.tsv")).unwrap());
+    let bin = build_guess(&dir);
+    let model = z80lm::model::Model::load(&testsupport::example_model_path("guess")).unwrap();
+    let vectors: Vec<(Vec<u8>, Vec<u8>)> = testsupport::example_prompts("guess")
+        .into_iter()
+        .map(|p| {
+            let r = z80lm::model::respond(&model, &p);
+            (p, r)
+        })
+        .collect();
     let state = dir.join("flash.state");
 
     // Real time, as a board: the loader's key window and the flash timing are wall-clock.
@@ -221,12 +224,9 @@ fn flash_over_the_pty_then_chat_every_vector_after_an_emulator_restart() {
 
 #[test]
 fn lrzsz_sx_sends_into_our_loader() {
-    if Command::new("sx").arg("--version").output().is_err() {
-        eprintln!("skipping: sx (lrzsz) is not installed");
-        return;
-    }
+    let sx = testsupport::require!(testsupport::tool("sx", "Debian lrzsz"));
     let dir = tmpdir("pty-sx");
-    let Some(bin) = build_guess(&dir) else { return };
+    let bin = build_guess(&dir);
     let emu = Emu::start(&dir.join("flash.state"), false);
     // A blank flash: the loader says so and waits for a transfer.
     let mut t = Term::open(&emu.port);
@@ -239,7 +239,7 @@ fn lrzsz_sx_sends_into_our_loader() {
             .open(&emu.port)
             .unwrap()
     };
-    let o = Command::new("sx")
+    let o = Command::new(sx)
         .args(["-k", "-q"])
         .arg(bin.with_extension("upl"))
         .stdin(tty())
@@ -260,7 +260,7 @@ fn lrzsz_sx_sends_into_our_loader() {
 #[test]
 fn port_vanishing_mid_transfer_is_a_clear_error_and_nothing_half_written_boots() {
     let dir = tmpdir("pty-vanish");
-    let Some(bin) = build_guess(&dir) else { return };
+    let bin = build_guess(&dir);
     let state = dir.join("flash.state");
     let mut emu = Emu::start(&state, false);
     let flash = Command::new(BIN)
@@ -294,7 +294,7 @@ fn port_vanishing_mid_transfer_is_a_clear_error_and_nothing_half_written_boots()
 #[test]
 fn wrong_baud_rate_is_a_clear_error() {
     let dir = tmpdir("pty-baud");
-    let Some(bin) = build_guess(&dir) else { return };
+    let bin = build_guess(&dir);
     let emu = Emu::start(&dir.join("flash.state"), false);
     let o = z80lm(&[
         "flash",
@@ -320,7 +320,7 @@ fn wrong_baud_rate_is_a_clear_error() {
 #[test]
 fn term_streams_the_chat_from_a_pipe() {
     let dir = tmpdir("pty-term");
-    let Some(bin) = build_guess(&dir) else { return };
+    let bin = build_guess(&dir);
     let state = dir.join("flash.state");
     // Seed the emulator with the image (as a programmer would), then talk through `term`.
     let emu = Emu::start_rom(&state, true, Some(&bin));
@@ -378,7 +378,7 @@ fn flash_finds_a_loader_that_is_already_waiting() {
     // A real board does not hear the emulator's reset bytes: with --no-reset, flash must still
     // find a loader that printed its ready line before flash started (blank flash).
     let dir = tmpdir("pty-waiting");
-    let Some(bin) = build_guess(&dir) else { return };
+    let bin = build_guess(&dir);
     let emu = Emu::start(&dir.join("flash.state"), false);
     let mut t = Term::open(&emu.port);
     t.until(b"intel hex\r\n", 30);
@@ -392,7 +392,7 @@ fn flash_finds_a_loader_that_is_already_waiting() {
 #[test]
 fn a_plain_terminal_sends_the_intel_hex_into_the_loader() {
     let dir = tmpdir("pty-hex");
-    let Some(bin) = build_guess(&dir) else { return };
+    let bin = build_guess(&dir);
     let hex = std::fs::read(bin.with_extension("hex")).unwrap();
     let emu = Emu::start(&dir.join("flash.state"), true);
     let mut t = Term::open(&emu.port);
@@ -411,7 +411,7 @@ fn flash_takes_every_file_the_512k_build_writes() {
     // The .upl and the .hex carry the same application as the .bin: flashing the second over
     // the first leaves every sector as it is.
     let dir = tmpdir("pty-files");
-    let Some(bin) = build_guess(&dir) else { return };
+    let bin = build_guess(&dir);
     let emu = Emu::start(&dir.join("flash.state"), false);
     flash_then_ask(&emu.port, &bin.with_extension("upl"), &[]);
     let o = z80lm(&[
@@ -430,7 +430,7 @@ fn flash_takes_every_file_the_512k_build_writes() {
 #[test]
 fn emu_rom_replaces_the_state_and_no_rom_resumes_it() {
     let dir = tmpdir("pty-state");
-    let Some(bin) = build_guess(&dir) else { return };
+    let bin = build_guess(&dir);
     let state = dir.join("flash.state");
     // A state holding only the loader (a blank board, stopped).
     Emu::start(&state, true).stop();

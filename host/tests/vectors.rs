@@ -1,21 +1,16 @@
 //! Every public vector reproduced exactly by the host reference, through the library and through
 //! `z80lm chat --batch`.
 
-mod common;
-
 use std::io::Write;
 use std::process::{Command, Stdio};
 
+use testsupport::{require, shared_model_path, shared_vectors};
 use z80lm::model::{respond, Model};
 
 fn check_model(name: &str) {
-    let Some(shared) = common::shared() else {
-        eprintln!("skipped: ../shared is absent (fresh clone); the public vectors live there");
-        return;
-    };
-    let model = Model::load(&shared.join(format!("data/{name}/model.npz"))).unwrap();
-    let text = std::fs::read(shared.join(format!("vectors/{name}.tsv"))).unwrap();
-    let vectors = common::vectors(&text);
+    let path = require!(shared_model_path(name));
+    let vectors = require!(shared_vectors(name));
+    let model = Model::load(&path).unwrap();
     assert!(vectors.len() > 50, "{name}: too few vectors");
     for (prompt, want) in &vectors {
         let got = respond(&model, prompt);
@@ -30,7 +25,7 @@ fn check_model(name: &str) {
     // The same through the CLI: one response line per prompt, nothing else on stdout.
     let mut child = Command::new(env!("CARGO_BIN_EXE_z80lm"))
         .args(["chat", "--batch", "--model"])
-        .arg(shared.join(format!("data/{name}/model.npz")))
+        .arg(&path)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -68,11 +63,7 @@ fn tinychat_vectors() {
 #[test]
 fn worked_example_logits_and_activity() {
     // Spec §10: step-0 logits and non-zero activations for "is it a chair".
-    let Some(shared) = common::shared() else {
-        eprintln!("skipped: ../shared is absent");
-        return;
-    };
-    let model = Model::load(&shared.join("data/guess/model.npz")).unwrap();
+    let model = Model::load(&require!(shared_model_path("guess"))).unwrap();
     let mut engine = z80lm::model::Engine::new(&model);
     let mut steps = Vec::new();
     let out = engine.respond_traced(b"is it a chair", |s| steps.push(s.clone()));
@@ -89,11 +80,7 @@ fn worked_example_logits_and_activity() {
 #[test]
 fn tinychat_wraps_in_layer_4() {
     // Spec §6: the query z×62 makes a layer-4 sum reach 37,443; the engine must wrap, not saturate.
-    let Some(shared) = common::shared() else {
-        eprintln!("skipped: ../shared is absent");
-        return;
-    };
-    let model = Model::load(&shared.join("data/tinychat/model.npz")).unwrap();
+    let model = Model::load(&require!(shared_model_path("tinychat"))).unwrap();
     let mut engine = z80lm::model::Engine::new(&model);
     engine.respond(&[b'z'; 62]);
     assert_eq!(engine.overflow.max_abs[3], 37443);

@@ -3,65 +3,49 @@
 //!
 //! Every image here comes from `z80lm::engine` (the same path as `z80lm build`); every answer
 //! from typing into the emulated board's console. Data from `../shared` (spec vectors, upstream
-//! models) is optional: helpers return `None` and tests skip with a printed reason.
+//! models) comes through [`testsupport`]: absent, a test skips with a printed reason (a failure in
+//! CI); the shipped `examples/` models with the host reference as the oracle need nothing beside
+//! the clone.
 
 pub mod cpm;
 pub mod rc2014;
 pub mod zx;
 
-use std::path::PathBuf;
+pub use testsupport::{require, shared_vectors, Missing, Vector};
 
-use z80lm::model::Model;
+use z80lm::model::{respond, Model};
 
-/// `../shared` beside the workspace, if present.
-pub fn shared_dir() -> Option<PathBuf> {
-    let d = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared");
-    d.is_dir().then_some(d)
+/// Loads `path`; a model file that exists but does not load fails the test.
+pub fn load_model(path: &std::path::Path) -> Model {
+    Model::load(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// A shipped model (`guess`, `tinychat`) from `../shared/data`, or `None` with a printed reason.
-pub fn shared_model(name: &str) -> Option<Model> {
-    let p = shared_dir()?.join("data").join(name).join("model.npz");
-    match Model::load(&p) {
-        Ok(m) => Some(m),
-        Err(e) => {
-            eprintln!("skipping: {}: {e}", p.display());
-            None
-        }
-    }
+/// An upstream model (`guess`, `tinychat`) from `../shared/data`.
+pub fn shared_model(name: &str) -> Result<Model, Missing> {
+    Ok(load_model(&testsupport::shared_model_path(name)?))
 }
 
-/// One test vector: the raw prompt line and the expected response (spec §12).
-pub type Vector = (Vec<u8>, Vec<u8>);
-
-/// The vectors of `../shared/vectors/<name>.tsv`, or `None` with a printed reason.
-pub fn shared_vectors(name: &str) -> Option<Vec<Vector>> {
-    let p = shared_dir()?.join("vectors").join(format!("{name}.tsv"));
-    let Ok(text) = std::fs::read(&p) else {
-        eprintln!("skipping: cannot read {}", p.display());
-        return None;
-    };
-    Some(
-        text.split(|&b| b == b'\n')
-            .filter(|l| !l.is_empty() && l[0] != b'#')
-            .filter_map(|l| {
-                let t = l.iter().position(|&b| b == b'\t')?;
-                Some((l[..t].to_vec(), l[t + 1..].to_vec()))
-            })
-            .collect(),
-    )
+/// A model this project ships, `examples/<name>/model.npz`.
+pub fn example_model(name: &str) -> Model {
+    load_model(&testsupport::example_model_path(name))
 }
 
-/// Skips the calling test (prints why) when `../shared` is absent.
-#[macro_export]
-macro_rules! need {
-    ($e:expr) => {
-        match $e {
-            Some(v) => v,
-            None => {
-                eprintln!("skipping {}: ../shared data not available", module_path!());
-                return;
-            }
-        }
-    };
+/// The prompts of `tests/prompts/<prompts>.txt` with the host reference's answers for `model`:
+/// vectors for any model, with no `../shared`.
+pub fn reference_vectors(model: &Model, prompts: &str) -> Vec<Vector> {
+    testsupport::example_prompts(prompts)
+        .into_iter()
+        .map(|p| {
+            let r = respond(model, &p);
+            (p, r)
+        })
+        .collect()
+}
+
+/// A shipped example model with its prompts answered by the host reference (`guess`,
+/// `guess-mini`, `tinychat`; a `-mini` model takes the prompts of its big sibling).
+pub fn example(name: &str) -> (Model, Vec<Vector>) {
+    let model = example_model(name);
+    let vectors = reference_vectors(&model, name.trim_end_matches("-mini"));
+    (model, vectors)
 }

@@ -5,22 +5,29 @@
 use boards::devices::tape::{parse_tap, TapeError};
 use boards::devices::ula::Key;
 use boards::machines::zx48::{locate_rom, Zx48};
+use testsupport::Missing;
 
 /// Frames per key for our chat driver (it debounces for 5 ms and polls every 1 ms, but a
 /// scroll keeps it away from the keyboard for about 2 frames).
 pub const DRIVER_HOLD: u64 = 3;
 pub const DRIVER_GAP: u64 = 1;
 
-/// A booted 48K at the copyright screen, or `None` (with the reason printed) without a ROM.
-pub fn boot() -> Option<Zx48> {
-    let Some(path) = locate_rom() else {
-        eprintln!("skipping: no 48K ROM (install PyPI skoolkit or set Z80LM_ZX48_ROM)");
-        return None;
-    };
-    let rom = std::fs::read(&path).ok()?;
-    let mut zx = Zx48::new(&rom).ok()?;
+/// The 48K ROM file, as the emulator finds it.
+pub fn rom() -> Result<std::path::PathBuf, Missing> {
+    locate_rom().ok_or_else(|| {
+        Missing("no ZX Spectrum 48K ROM (PyPI skoolkit ships one, or set Z80LM_ZX48_ROM)".into())
+    })
+}
+
+/// A booted 48K at the copyright screen; missing without a ROM. A ROM that is there but cannot
+/// be read or is refused fails the test.
+pub fn boot() -> Result<Zx48, Missing> {
+    let path = rom()?;
+    let rom =
+        std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let mut zx = Zx48::new(&rom).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     zx.run_frames(100);
-    Some(zx)
+    Ok(zx)
 }
 
 /// Insert `tap` and type `LOAD ""` + ENTER in the ROM's K mode (J is LOAD, SYMBOL SHIFT + P

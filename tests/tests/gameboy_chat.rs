@@ -2,31 +2,15 @@
 //! on the emulated DMG, is typed to on its on-screen keyboard with joypad presses, and answers
 //! exactly as the host reference (`z80lm::model::respond`), read back from the screen.
 
-use std::path::{Path, PathBuf};
-
 use boards::machines::gameboy::cartridge;
+use hil::{example, example_model, require, shared_model, shared_vectors, Vector};
 use z80lm::engine::targets::gameboy::{self, session::Session};
 use z80lm::model::infer::{respond, Engine};
 use z80lm::model::Model;
 
-fn shared(rel: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared")
-        .join(rel);
-    p.exists().then_some(p)
-}
-
-fn model(name: &str) -> Option<Model> {
-    let Some(p) = shared(&format!("data/{name}/model.npz")) else {
-        eprintln!("skipping: ../shared/data/{name}/model.npz not found");
-        return None;
-    };
-    Some(Model::load(&p).expect("shipped model loads"))
-}
-
 #[test]
 fn guess_cartridge_header_and_is_it_a_chair() {
-    let Some(m) = model("guess") else { return };
+    let m = example_model("guess");
     let image = gameboy::build(&m).unwrap();
     let h = cartridge::parse(&image.rom).unwrap();
     assert_eq!(h.title, gameboy::TITLE);
@@ -46,38 +30,15 @@ fn guess_cartridge_header_and_is_it_a_chair() {
     assert_eq!(a.text, respond(&m, b"is it a chair"));
 }
 
-/// Reads `prompt<TAB>response` lines (spec §12).
-fn vectors(name: &str) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
-    let Some(p) = shared(&format!("vectors/{name}.tsv")) else {
-        eprintln!("skipping: ../shared/vectors/{name}.tsv not found");
-        return None;
-    };
-    let bytes = std::fs::read(p).unwrap();
-    let v = bytes
-        .split(|&b| b == b'\n')
-        .filter(|l| !l.is_empty() && l[0] != b'#')
-        .map(|l| {
-            let tab = l
-                .iter()
-                .position(|&b| b == b'\t')
-                .expect("vector line has a TAB");
-            (l[..tab].to_vec(), l[tab + 1..].to_vec())
-        })
-        .collect();
-    Some(v)
-}
-
-/// Types every public vector of `name` and compares the screen with the vector and the host
-/// reference. Prompts the keyboard cannot type (non-ASCII) or an empty line (the chat loop
-/// answers nothing, spec §9) are skipped with a reason.
-fn all_vectors(name: &str) {
-    let (Some(m), Some(vs)) = (model(name), vectors(name)) else {
-        return;
-    };
-    let image = gameboy::build(&m).unwrap();
+/// Types every vector of `vs` and compares the screen with the vector and the host reference,
+/// and the per-step logits in WRAM with the host's. Prompts the keyboard cannot type
+/// (non-ASCII) or an empty line (the chat loop answers nothing, spec §9) are left out, with a
+/// printed line.
+fn all_vectors(name: &str, m: &Model, vs: &[Vector]) {
+    let image = gameboy::build(m).unwrap();
     let mut s = Session::boot(&image).unwrap();
     let (mut checked, mut tstates, mut steps) = (0, 0u64, 0u64);
-    for (prompt, expected) in &vs {
+    for (prompt, expected) in vs {
         if prompt.is_empty() || prompt.iter().any(|&b| !(0x20..0x7F).contains(&b)) {
             eprintln!(
                 "skipping {:?}: not typeable on the on-screen keyboard",
@@ -95,7 +56,7 @@ fn all_vectors(name: &str) {
         );
         let mut host_logits = Vec::new();
         let host =
-            Engine::new(&m).respond_traced(prompt, |step| host_logits.push(step.logits.clone()));
+            Engine::new(m).respond_traced(prompt, |step| host_logits.push(step.logits.clone()));
         assert_eq!(a.text, host);
         assert_eq!(
             a.logits,
@@ -117,12 +78,14 @@ fn all_vectors(name: &str) {
 
 #[test]
 fn guess_every_public_vector() {
-    all_vectors("guess");
+    let m = require!(shared_model("guess"));
+    all_vectors("guess", &m, &require!(shared_vectors("guess")));
 }
 
 #[test]
 fn tinychat_every_public_vector() {
-    all_vectors("tinychat");
+    let m = require!(shared_model("tinychat"));
+    all_vectors("tinychat", &m, &require!(shared_vectors("tinychat")));
 }
 
 /// A synthetic model (no ../shared needed) that exercises the record format's edges: a column
@@ -208,7 +171,7 @@ fn cartridge_header_parses_and_bench_measures() {
 #[test]
 fn emu_front_end_types_lines_and_shows_the_answer() {
     use z80lm::emu::gb as emu_gb;
-    let Some(m) = model("guess") else { return };
+    let m = example_model("guess");
     let image = gameboy::build(&m).unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     tx.send(Some(b"is it a chair".to_vec())).unwrap();
@@ -227,42 +190,35 @@ fn emu_front_end_types_lines_and_shows_the_answer() {
 /// equal the host reference for a fixed set of prompts.
 #[test]
 fn shipped_models_match_host() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
-    let Ok(dirs) = std::fs::read_dir(&root) else {
-        eprintln!("skipping: {} not found", root.display());
-        return;
-    };
-    let prompts: [&[u8]; 6] = [
-        b"hello",
+    let prompts = [
+        &b"hello"[..],
         b"is it a chair",
         b"are you a robot",
         b"do you dream",
         b"  What IS it?",
         b"x",
     ];
-    let mut built = 0;
-    for dir in dirs.flatten() {
-        let path = dir.path().join("model.npz");
-        let Ok(m) = Model::load(&path) else { continue };
-        let image = gameboy::build(&m).unwrap();
-        let mut s = Session::boot(&image).unwrap();
-        for p in prompts {
-            let a = s.ask(p).unwrap();
-            let mut host_logits = Vec::new();
-            let host =
-                Engine::new(&m).respond_traced(p, |step| host_logits.push(step.logits.clone()));
-            assert_eq!(
-                a.text,
-                host,
-                "{}: prompt {:?}",
-                path.display(),
-                String::from_utf8_lossy(p)
-            );
-            assert_eq!(a.logits, host_logits, "{}", path.display());
-        }
-        built += 1;
+    for name in ["guess", "guess-mini", "tinychat"] {
+        let m = example_model(name);
+        let vs: Vec<Vector> = prompts
+            .iter()
+            .map(|p| (p.to_vec(), respond(&m, p)))
+            .collect();
+        all_vectors(name, &m, &vs);
     }
-    assert!(built > 0, "no model.npz under {}", root.display());
+}
+
+/// The same on every prompt of `tests/prompts/`. Fails today: after `do you like music` the
+/// next line typed arrives with a key lost (`xyz` shows as `nop`, `can you help me` as `an you
+/// help me`): the ROM's keyboard cursor and the session's disagree. Kept, ignored, until the
+/// Game Boy keyboard is fixed: `cargo test -p hil --test gameboy_chat -- --ignored`.
+#[test]
+#[ignore = "Game Boy keyboard loses a press after some lines (see the doc comment)"]
+fn shipped_models_match_host_on_every_prompt() {
+    for name in ["guess", "guess-mini", "tinychat"] {
+        let (m, vs) = example(name);
+        all_vectors(name, &m, &vs);
+    }
 }
 
 /// Line editing on the cartridge: B deletes, an empty line is ignored, `!` ends the chat.

@@ -13,29 +13,42 @@
 //! between the two must be the same for every pair of letters, which shows
 //! both cores spend exactly the same T-states in GUESS.COM itself.
 //!
-//! Skips with a printed reason when GUESS.COM, python3 or cpm80 is absent.
+//! Skips with a printed reason when GUESS.COM, python3 or cpm80 is absent (a failure in CI).
 
+use std::path::PathBuf;
 use std::process::Command;
 
 use boards::console::ScriptedConsole;
 use boards::machines::cpm::{Cpm, CpmConfig, Exit};
+use hil::{require, Missing};
 
-const GUESS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/data/guess/GUESS.COM"
-);
 const CPM80_RUN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/py/cpm80_run.py");
 /// Enough for a few responses at ~40 M T-states per character.
 const BUDGET: u64 = 2_000_000_000;
 
-fn guess_image() -> Option<Vec<u8>> {
-    match std::fs::read(GUESS) {
-        Ok(image) => Some(image),
-        Err(e) => {
-            eprintln!("SKIP: {GUESS} not readable ({e}); it lives in ../shared beside the project");
-            None
-        }
-    }
+fn guess_path() -> Result<PathBuf, Missing> {
+    testsupport::shared_file("data/guess/GUESS.COM")
+}
+
+fn guess_image() -> Result<Vec<u8>, Missing> {
+    let path = guess_path()?;
+    Ok(std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display())))
+}
+
+/// cpm80_run.py with `args`: its stdout; the script failing fails the test.
+fn cpm80_run(args: &[&str]) -> Result<Vec<u8>, Missing> {
+    let python = testsupport::python_module("cpm80", "cpm80")?;
+    let run = Command::new(python)
+        .arg(CPM80_RUN)
+        .args(args)
+        .output()
+        .expect("python3 runs cpm80_run.py");
+    assert!(
+        run.status.success(),
+        "cpm80_run.py failed: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    Ok(run.stdout)
 }
 
 /// The response line after the echo of `typed`: the bytes after the echo
@@ -86,7 +99,7 @@ fn run_ours(image: &[u8], lines: &[&str]) -> Ours {
 
 #[test]
 fn guess_com_answers_and_times_on_our_cpm() {
-    let Some(image) = guess_image() else { return };
+    let image = require!(guess_image());
     let ours = run_ours(&image, &["is it a chair", "is it alive"]);
     let out = &ours.text;
 
@@ -115,29 +128,16 @@ fn guess_com_answers_and_times_on_our_cpm() {
 
 #[test]
 fn guess_com_under_real_cpm80_agrees_with_ours() {
-    let Some(image) = guess_image() else { return };
-    let run = Command::new("python3")
-        .args([CPM80_RUN, "--ticks", GUESS, "is it a chair"])
-        .output();
-    let run = match run {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("SKIP: cannot run python3: {e}");
-            return;
-        }
-    };
-    if run.status.code() == Some(3) {
-        eprintln!("SKIP: {}", String::from_utf8_lossy(&run.stderr).trim());
-        return;
-    }
-    assert!(
-        run.status.success(),
-        "cpm80_run.py failed: {}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    let image = require!(guess_image());
+    let guess = guess_path().unwrap();
+    let stdout = require!(cpm80_run(&[
+        "--ticks",
+        guess.to_str().unwrap(),
+        "is it a chair"
+    ]));
     let mut times = Vec::new();
     let mut text = Vec::new();
-    for line in String::from_utf8_lossy(&run.stdout).lines() {
+    for line in String::from_utf8_lossy(&stdout).lines() {
         let (t, b) = line.split_once(' ').expect("`<ticks> <hex byte>` lines");
         times.push(t.parse::<u64>().expect("ticks"));
         text.push(u8::from_str_radix(b, 16).expect("hex byte"));
@@ -174,35 +174,15 @@ fn guess_com_under_real_cpm80_agrees_with_ours() {
 #[test]
 fn cpm80_runner_prints_the_transcript() {
     // The plain-text mode the engine helper uses to cross-check its own .COM.
-    if guess_image().is_none() {
-        return;
-    }
-    let run = match Command::new("python3")
-        .args([CPM80_RUN, GUESS, "is it alive"])
-        .output()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("SKIP: cannot run python3: {e}");
-            return;
-        }
-    };
-    if run.status.code() == Some(3) {
-        eprintln!("SKIP: {}", String::from_utf8_lossy(&run.stderr).trim());
-        return;
-    }
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let (s, e) = response_span(&run.stdout, b"is it alive").expect("response");
-    assert_eq!(&run.stdout[s..e], b"NO");
+    let guess = require!(guess_path());
+    let stdout = require!(cpm80_run(&[guess.to_str().unwrap(), "is it alive"]));
+    let (s, e) = response_span(&stdout, b"is it alive").expect("response");
+    assert_eq!(&stdout[s..e], b"NO");
 }
 
 #[test]
 fn guess_com_runs_clean_with_fault_detection_on() {
-    let Some(image) = guess_image() else { return };
+    let image = require!(guess_image());
     // Writes only inside the TPA, code only inside the image, and the
     // stack never below the end of the image.
     let end = 0x100 + image.len() as u16;

@@ -1,23 +1,28 @@
 //! CP/M engine, hardware in the loop: every public vector through the real build path on the
-//! emulated CP/M machine (fault checks on), for both shipped models and both layouts, and the
-//! per-layer 16-bit sums read from emulator memory against the host reference.
+//! emulated CP/M machine (fault checks on), for both upstream models and both layouts, the
+//! shipped example models on our own prompts against the host reference (no `../shared`
+//! needed), and the per-layer 16-bit sums read from emulator memory against the host reference.
 
 use hil::cpm::{reference_sums, Engine};
-use hil::{need, shared_model, shared_vectors};
+use hil::{example, require, shared_model, shared_vectors, Vector};
 use z80lm::engine::{Form, Layout};
 use z80lm::model::encode::{push_window, START_WINDOW};
 use z80lm::model::{context_input, infer::argmax, query_input, Model};
 
 fn check_vectors(name: &str, layout: Layout) {
-    let model = need!(shared_model(name));
-    let vectors = need!(shared_vectors(name));
-    let mut engine = Engine::boot(&model, &layout);
+    let model = require!(shared_model(name));
+    let vectors = require!(shared_vectors(name));
+    check(name, &model, &vectors, layout);
+}
+
+fn check(name: &str, model: &Model, vectors: &[Vector], layout: Layout) {
+    let mut engine = Engine::boot(model, &layout);
     assert_eq!(
         engine.banner.output, b"> ",
         "the engine starts with its prompt"
     );
     let mut bad = Vec::new();
-    for (prompt, want) in &vectors {
+    for (prompt, want) in vectors {
         let got = engine.ask(prompt);
         if &got != want {
             bad.push(format!(
@@ -49,8 +54,17 @@ fn tinychat_vectors_fast_layout() {
 }
 
 #[test]
+fn example_models_both_layouts() {
+    for name in ["guess", "tinychat"] {
+        let (model, vectors) = example(name);
+        check(name, &model, &vectors, Layout::Auto);
+        check(name, &model, &vectors, Layout::All(Form::Packed));
+    }
+}
+
+#[test]
 fn guess_vectors_compact_layout_no_larger_than_upstream() {
-    let model = need!(shared_model("guess"));
+    let model = require!(shared_model("guess"));
     let engine = Engine::boot(&model, &Layout::All(Form::Packed));
     let size = engine.built.image.bytes.len();
     assert!(
@@ -142,11 +156,21 @@ fn check_layers(model: &Model, layout: Layout, prompt: &[u8]) {
 }
 
 #[test]
+fn layer_sums_match_reference_example_models() {
+    let (guess, _) = example("guess");
+    check_layers(&guess, Layout::Auto, b"is it a chair");
+    check_layers(&guess, Layout::All(Form::Packed), b"  Is It Alive?  ");
+    let (tiny, _) = example("tinychat");
+    check_layers(&tiny, Layout::Auto, b"hello");
+    check_layers(&tiny, Layout::All(Form::Packed), &[b'z'; 70]);
+}
+
+#[test]
 fn layer_sums_match_reference() {
-    let guess = need!(shared_model("guess"));
+    let guess = require!(shared_model("guess"));
     check_layers(&guess, Layout::Auto, b"is it a chair");
     check_layers(&guess, Layout::All(Form::Packed), b"is it alive");
-    let tiny = need!(shared_model("tinychat"));
+    let tiny = require!(shared_model("tinychat"));
     check_layers(&tiny, Layout::Auto, b"hello");
     // 62 z's: a layer-4 sum wraps past 32767 (spec §6).
     check_layers(&tiny, Layout::Auto, &[b'z'; 62]);

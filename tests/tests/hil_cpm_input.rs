@@ -1,20 +1,29 @@
 //! CP/M engine, chat input rules on the real binary (spec §9), with the emulator's fault
 //! checks on: prompt, empty line, the 62-byte cap, non-ASCII bytes, line editing, CR/LF/CR LF,
-//! `!` exit, and single-query mode from the command tail.
+//! `!` exit, and single-query mode from the command tail. The shipped example guess model (no
+//! `../shared` needed), with the host reference as the oracle.
 
 use boards::machines::cpm::Exit;
 use hil::cpm::{build_com, Engine};
-use hil::{need, shared_model};
+use hil::example_model;
 use z80lm::engine::Layout;
-use z80lm::model::respond;
+use z80lm::model::{respond, Model};
 
-fn guess() -> Option<z80lm::model::Model> {
-    shared_model("guess")
+fn guess() -> Model {
+    let model = example_model("guess");
+    for (q, a) in [("is it a chair", "WIN"), ("is it alive", "NO")] {
+        assert_eq!(
+            respond(&model, q.as_bytes()),
+            a.as_bytes(),
+            "the example model on {q:?}"
+        );
+    }
+    model
 }
 
 #[test]
 fn empty_line_prompts_again() {
-    let model = need!(guess());
+    let model = guess();
     let mut e = Engine::boot(&model, &Layout::Auto);
     let r = e.keys(b"\r").expect("no fault");
     assert_eq!(r.output, b"\r\n> ");
@@ -23,7 +32,7 @@ fn empty_line_prompts_again() {
 
 #[test]
 fn spaces_only_line_is_answered() {
-    let model = need!(guess());
+    let model = guess();
     let mut e = Engine::boot(&model, &Layout::Auto);
     assert_eq!(e.ask(b"   "), respond(&model, b"   "));
     assert_eq!(
@@ -35,7 +44,7 @@ fn spaces_only_line_is_answered() {
 
 #[test]
 fn overlong_line_is_cut_at_62_and_the_rest_discarded() {
-    let model = need!(guess());
+    let model = guess();
     let mut e = Engine::boot(&model, &Layout::Auto);
     let long: Vec<u8> =
         b"is it a chair or is it a table or is it something alive that moves around".to_vec();
@@ -56,7 +65,7 @@ fn overlong_line_is_cut_at_62_and_the_rest_discarded() {
 
 #[test]
 fn non_ascii_bytes_are_hashed_unsigned() {
-    let model = need!(guess());
+    let model = guess();
     let mut e = Engine::boot(&model, &Layout::Auto);
     for q in [
         &b"\xc3\xa9t\xc3\xa9 chair"[..],
@@ -69,7 +78,7 @@ fn non_ascii_bytes_are_hashed_unsigned() {
 
 #[test]
 fn line_editing_keys() {
-    let model = need!(guess());
+    let model = guess();
     let mut e = Engine::boot(&model, &Layout::Auto);
     let r = e.keys(b"is it a chaxx\x08\x7fir\r").expect("no fault");
     assert_eq!(r.response(), b"WIN", "BS and DEL erase");
@@ -83,7 +92,7 @@ fn line_editing_keys() {
 
 #[test]
 fn cr_lf_and_lf_end_lines() {
-    let model = need!(guess());
+    let model = guess();
     let mut e = Engine::boot(&model, &Layout::Auto);
     let r = e
         .keys(b"is it a chair\r\nis it alive\r\n")
@@ -99,7 +108,7 @@ fn cr_lf_and_lf_end_lines() {
 
 #[test]
 fn bang_exits_to_cpm() {
-    let model = need!(guess());
+    let model = guess();
     let mut e = Engine::boot(&model, &Layout::Auto);
     let r = e.keys(b"!quit\r").expect("no fault");
     assert_eq!(r.exit, Exit::WarmBoot);
@@ -107,7 +116,7 @@ fn bang_exits_to_cpm() {
 
 #[test]
 fn command_tail_answers_once_and_exits() {
-    let model = need!(guess());
+    let model = guess();
     let built = build_com(&model, &Layout::Auto);
     // The CCP passes " IS IT A CHAIR" (upper case, with the separating space).
     let e = Engine::boot_built(built.clone(), b" IS IT A CHAIR");

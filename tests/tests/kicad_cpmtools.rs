@@ -6,7 +6,7 @@
 //! formatted by `mkfs.cpm` and concatenated), checks the file comes back byte for byte from
 //! both slices, and checks the limit the notes describe is still there: `cpmls -f wbw_hd1k_1`
 //! fails with "Bad parameter". It skips with a reason when cpmtools (Debian package `cpmtools`)
-//! or `dd` is not installed.
+//! or `dd` is not installed (a failure in CI).
 //!
 //! The diskdefs are RomWBW's `Tools/cpmtools/diskdefs` (master, 2026); cpmtools 2.23 reads a
 //! `diskdefs` file in the current directory, which is how the test (and a user without root)
@@ -63,12 +63,6 @@ const SLICE2: [&str; 3] = [
     "dd if=slice2.img of=card.img bs=1M seek=17 conv=notrunc",
 ];
 
-fn on_path(tool: &str) -> bool {
-    std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
-        .unwrap_or(false)
-}
-
 fn sh(dir: &Path, line: &str) -> Output {
     Command::new("sh")
         .args(["-c", line])
@@ -108,15 +102,13 @@ fn card(dir: &Path) {
 
 #[test]
 fn the_notes_cpmtools_lines_work_on_a_romwbw_card() {
-    let missing: Vec<&str> = ["mkfs.cpm", "cpmcp", "cpmls", "dd"]
-        .into_iter()
-        .filter(|t| !on_path(t))
-        .collect();
-    if !missing.is_empty() {
-        let why = format!("{} not installed (cpmtools, coreutils)", missing.join(", "));
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "{why}");
-        eprintln!("skipping: {why}");
-        return;
+    for (tool, package) in [
+        ("mkfs.cpm", "Debian cpmtools"),
+        ("cpmcp", "Debian cpmtools"),
+        ("cpmls", "Debian cpmtools"),
+        ("dd", "Debian coreutils"),
+    ] {
+        testsupport::require!(testsupport::tool(tool, package));
     }
     let notes = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../kicad-notes/cpm.md"),

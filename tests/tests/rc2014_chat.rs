@@ -4,7 +4,7 @@
 //! vector file, against the host reference; the Classic's memory-budget error.
 
 use hil::rc2014::{build, RomChat};
-use hil::{need, shared_model, shared_vectors};
+use hil::{example, example_model, require, shared_model, shared_vectors};
 use z80lm::engine::{Form, Layout};
 use z80lm::model::{infer, Model};
 
@@ -50,8 +50,8 @@ fn check(board: &str, model: &Model, vectors: &[(Vec<u8>, Vec<u8>)], layout: &La
 
 #[test]
 fn guess_vectors_on_the_512k_board() {
-    let model = need!(shared_model("guess"));
-    let vectors = need!(shared_vectors("guess"));
+    let model = require!(shared_model("guess"));
+    let vectors = require!(shared_vectors("guess"));
     let rom = build(&model, "rc2014-512k", &Layout::Auto);
     // The fast form everywhere: more than the 48K a flat image could hold, paged per layer.
     assert_eq!(rom.built.plan.name(), "lists");
@@ -61,15 +61,15 @@ fn guess_vectors_on_the_512k_board() {
 
 #[test]
 fn tinychat_vectors_on_the_512k_board() {
-    let model = need!(shared_model("tinychat"));
-    let vectors = need!(shared_vectors("tinychat"));
+    let model = require!(shared_model("tinychat"));
+    let vectors = require!(shared_vectors("tinychat"));
     check("rc2014-512k", &model, &vectors, &Layout::Auto);
 }
 
 #[test]
 fn packed_and_mixed_layers_page_too() {
-    let model = need!(shared_model("guess"));
-    let vectors = need!(shared_vectors("guess"));
+    let model = require!(shared_model("guess"));
+    let vectors = require!(shared_vectors("guess"));
     let mixed = Layout::PerLayer(vec![Form::Packed, Form::Lists, Form::Packed, Form::Lists]);
     check("rc2014-512k", &model, &vectors[..12], &mixed);
 }
@@ -77,22 +77,27 @@ fn packed_and_mixed_layers_page_too() {
 #[test]
 fn shipped_models_on_the_512k_board() {
     for name in ["guess", "tinychat"] {
-        let path = format!(
-            "{}/../examples/{name}/model.npz",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        let model = Model::load(path.as_ref()).unwrap();
-        check("rc2014-512k", &model, &[], &Layout::Auto);
+        let (model, vectors) = example(name);
+        check("rc2014-512k", &model, &vectors, &Layout::Auto);
     }
 }
 
 #[test]
-fn classic_rom_chats_over_the_acia() {
-    let path = format!(
-        "{}/../examples/guess-mini/model.npz",
-        env!("CARGO_MANIFEST_DIR")
+fn shipped_guess_packed_and_mixed_layers_page_too() {
+    let (model, vectors) = example("guess");
+    let mixed = Layout::PerLayer(vec![Form::Packed, Form::Lists, Form::Packed, Form::Lists]);
+    check("rc2014-512k", &model, &vectors[..12], &mixed);
+    check(
+        "rc2014-512k",
+        &model,
+        &vectors[..12],
+        &Layout::All(Form::Packed),
     );
-    let model = Model::load(path.as_ref()).unwrap();
+}
+
+#[test]
+fn classic_rom_chats_over_the_acia() {
+    let model = example_model("guess-mini");
     let rom = build(&model, "rc2014-classic", &Layout::Auto);
     assert_eq!(rom.rom.len(), 0x8000);
     // The reset vector: DI, then a jump to the engine's start.
@@ -113,7 +118,7 @@ fn classic_rom_chats_over_the_acia() {
 
 #[test]
 fn upstream_guess_does_not_fit_the_classic_and_says_what_would() {
-    let model = need!(shared_model("guess"));
+    let model = require!(shared_model("guess"));
     let desc = boards::desc::BoardDesc::builtin("rc2014-classic").unwrap();
     let err = z80lm::engine::targets::rc2014::build(&model, &desc, &Layout::Auto).unwrap_err();
     let msg = err.to_string();
@@ -124,7 +129,7 @@ fn upstream_guess_does_not_fit_the_classic_and_says_what_would() {
 
 #[test]
 fn bang_on_the_512k_board_returns_to_the_loader() {
-    let model = need!(shared_model("guess"));
+    let model = require!(shared_model("guess"));
     let rom = build(&model, "rc2014-512k", &Layout::Auto);
     let mut chat = RomChat::boot("rc2014-512k", &rom.rom);
     chat.m.send(b"!\r");
@@ -150,9 +155,7 @@ fn blank_512k() -> RomChat {
 
 #[test]
 fn the_loader_takes_the_intel_hex_build_writes_as_plain_text() {
-    let model =
-        Model::load(format!("{}/../examples/guess/model.npz", env!("CARGO_MANIFEST_DIR")).as_ref())
-            .unwrap();
+    let model = example_model("guess");
     let rom = build(&model, "rc2014-512k", &Layout::Auto);
     let hex = z80lm::engine::targets::rc2014::intel_hex(&rom.rom).unwrap();
     let mut chat = blank_512k();
@@ -188,14 +191,7 @@ fn the_loader_takes_the_intel_hex_build_writes_as_plain_text() {
 
 #[test]
 fn a_bad_intel_hex_record_is_refused_and_nothing_boots() {
-    let model = Model::load(
-        format!(
-            "{}/../examples/guess-mini/model.npz",
-            env!("CARGO_MANIFEST_DIR")
-        )
-        .as_ref(),
-    )
-    .unwrap();
+    let model = example_model("guess-mini");
     let rom = build(&model, "rc2014-512k", &Layout::Auto);
     let hex = z80lm::engine::targets::rc2014::intel_hex(&rom.rom).unwrap();
     // One data digit changed in the middle of the file: that record's checksum fails.
@@ -240,14 +236,7 @@ fn line_noise_never_touches_the_flash_and_the_loader_stays_in_charge() {
         seed ^= seed << 17;
         seed
     };
-    let model = Model::load(
-        format!(
-            "{}/../examples/guess-mini/model.npz",
-            env!("CARGO_MANIFEST_DIR")
-        )
-        .as_ref(),
-    )
-    .unwrap();
+    let model = example_model("guess-mini");
     let rom = build(&model, "rc2014-512k", &Layout::Auto);
     for round in 0..6 {
         // Even rounds: a blank board. Odd rounds: a stored image, a key in the key window, then

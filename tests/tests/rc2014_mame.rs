@@ -6,7 +6,7 @@
 //! * rc2014-classic: `rc2014pro` rebuilt as our Classic (the Pageable ROM module jumpered for a
 //!   32K page, a 32K RAM module, the Serial I/O module's 68B50 ACIA) runs the 32K ROM.
 //!
-//! Skips with a reason when `mame` is not installed.
+//! Skips with a reason when `mame` is not installed (a failure in CI).
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -15,21 +15,12 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use hil::rc2014::{build, response};
-use hil::{need, shared_model, shared_vectors};
+use hil::{example_model, require, shared_model, shared_vectors, Missing};
 use z80lm::engine::Layout;
-use z80lm::model::Model;
 
 /// `mame` on PATH, or where Debian installs it.
-fn mame() -> Option<PathBuf> {
-    let on_path = std::env::var_os("PATH").and_then(|p| {
-        std::env::split_paths(&p)
-            .map(|d| d.join("mame"))
-            .find(|f| f.is_file())
-    });
-    on_path.or_else(|| {
-        let f = PathBuf::from("/usr/games/mame");
-        f.is_file().then_some(f)
-    })
+fn mame() -> Result<PathBuf, Missing> {
+    testsupport::tool("mame", "Debian mame")
 }
 
 /// Kills MAME when the test ends, however it ends.
@@ -175,12 +166,9 @@ impl Drop for Mame {
 
 /// Every public vector of `name` typed to our 512K ROM on MAME's `rc2014zed`.
 fn zed_vectors(name: &str) {
-    let Some(mame) = mame() else {
-        eprintln!("skipping: mame is not installed (Debian package mame)");
-        return;
-    };
-    let model = need!(shared_model(name));
-    let vectors = need!(shared_vectors(name));
+    let mame = require!(mame());
+    let model = require!(shared_model(name));
+    let vectors = require!(shared_vectors(name));
     let rom = build(&model, "rc2014-512k", &Layout::Auto);
     let mut m = start(
         &mame,
@@ -227,15 +215,8 @@ const PAGE_32K: &str = r#"<?xml version="1.0"?>
 
 #[test]
 fn mame_rc2014_with_a_32k_rom_and_acia_runs_the_classic_rom() {
-    let Some(mame) = mame() else {
-        eprintln!("skipping: mame is not installed (Debian package mame)");
-        return;
-    };
-    let path = format!(
-        "{}/../examples/guess-mini/model.npz",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let model = Model::load(path.as_ref()).unwrap();
+    let mame = require!(mame());
+    let model = example_model("guess-mini");
     let rom = build(&model, "rc2014-classic", &Layout::Auto);
     // A 27C512 holds 64K; the page jumpers select its first 32K.
     let mut eprom = rom.rom.clone();
@@ -429,10 +410,7 @@ fn flash_probe_on_our_board_erases_4k_sectors() {
 /// fixed MAME passes; anything else fails.
 #[test]
 fn flash_probe_on_mame_shows_its_sector_erase_semantics() {
-    let Some(mame) = mame() else {
-        eprintln!("skipping: mame is not installed (Debian package mame)");
-        return;
-    };
+    let mame = require!(mame());
     let mut m = start(
         &mame,
         "probe",

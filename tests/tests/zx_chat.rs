@@ -4,39 +4,16 @@
 //! matrix and the answer is read back twice: the bytes the engine printed (con_out, exact)
 //! and the text on the screen (font matching), both compared with the host reference.
 
-use std::path::PathBuf;
-
 use hil::zx::{boot, load_tap, screen_answer, Watched};
+use hil::{example, example_model, require, shared_model, shared_vectors, Missing, Vector};
 use z80lm::engine::targets::zx48;
 use z80lm::engine::Layout;
 use z80lm::model::{respond, Model};
 
-fn shared() -> Option<PathBuf> {
-    let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared"));
-    if p.is_dir() {
-        Some(p)
-    } else {
-        eprintln!("skipping: ../shared (models and vectors) not found");
-        None
-    }
-}
-
-fn vectors(text: &str) -> Vec<(String, String)> {
-    text.lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
-        .filter_map(|l| l.split_once('\t'))
-        .map(|(p, r)| (p.to_string(), r.to_string()))
-        .collect()
-}
-
-/// Build, load and chat through every typable vector of `name` with the upstream model, or
-/// with `model` (whose answers are the host reference's); returns (checked, skipped).
-fn chat_vectors(name: &str, model: Option<PathBuf>) -> Option<(usize, usize)> {
-    let shared = shared()?;
-    let shipped = model.is_some();
-    let path = model.unwrap_or_else(|| shared.join(format!("data/{name}/model.npz")));
-    let model = Model::load(&path).expect("model");
-    let built = zx48::build(&model, &Layout::Auto).expect("fits the 48K");
+/// Build, load and chat through every typable vector of `vectors` (answers checked against the
+/// host reference too); returns (checked, left out as not typable).
+fn chat_vectors(name: &str, model: &Model, vectors: &[Vector]) -> Result<(usize, usize), Missing> {
+    let built = zx48::build(model, &Layout::Auto).expect("fits the 48K");
     eprintln!(
         "{name}: {}\n{}",
         built.built.plan.name(),
@@ -56,10 +33,13 @@ fn chat_vectors(name: &str, model: Option<PathBuf>) -> Option<(usize, usize)> {
         con.run_until(&mut zx, b"> ", 400),
         "no prompt after loading"
     );
-    let text = std::fs::read_to_string(shared.join(format!("vectors/{name}.tsv"))).unwrap();
     let (mut checked, mut skipped) = (0, 0);
     let (mut answer_t, mut steps) = (0u64, 0u64);
-    for (prompt, want) in vectors(&text) {
+    for (prompt, want) in vectors {
+        let Ok(prompt) = std::str::from_utf8(prompt) else {
+            skipped += 1;
+            continue;
+        };
         let typable = prompt
             .chars()
             .all(|c| boards::devices::ula::Key::for_char(c).is_some());
@@ -67,13 +47,12 @@ fn chat_vectors(name: &str, model: Option<PathBuf>) -> Option<(usize, usize)> {
             skipped += 1;
             continue;
         }
-        let reference = respond(&model, prompt.as_bytes());
-        let want = if shipped {
-            String::from_utf8(reference).expect("ASCII answer")
-        } else {
-            assert_eq!(reference, want.as_bytes(), "reference: {prompt:?}");
-            want
-        };
+        assert_eq!(
+            respond(model, prompt.as_bytes()),
+            *want,
+            "reference: {prompt:?}"
+        );
+        let want = String::from_utf8(want.clone()).expect("ASCII answer");
         con.out.clear();
         for c in prompt.chars() {
             con.type_char(&mut zx, c);
@@ -114,45 +93,38 @@ fn chat_vectors(name: &str, model: Option<PathBuf>) -> Option<(usize, usize)> {
     zx.run_frames(20);
     let text = zx.screen_text();
     assert!(text[23].starts_with("0 OK, 10:"), "{text:#?}");
-    Some((checked, skipped))
+    Ok((checked, skipped))
+}
+
+fn upstream(name: &str) {
+    let model = require!(shared_model(name));
+    let vectors = require!(shared_vectors(name));
+    let (checked, skipped) = require!(chat_vectors(name, &model, &vectors));
+    assert!(
+        checked > 0 && skipped < 5,
+        "{checked} checked, {skipped} skipped"
+    );
 }
 
 #[test]
 fn guess_answers_every_typable_vector_on_the_48k() {
-    if let Some((checked, skipped)) = chat_vectors("guess", None) {
-        assert!(
-            checked > 0 && skipped < 5,
-            "{checked} checked, {skipped} skipped"
-        );
-    }
+    upstream("guess");
 }
 
 #[test]
 fn tinychat_answers_every_typable_vector_on_the_48k() {
-    if let Some((checked, skipped)) = chat_vectors("tinychat", None) {
-        assert!(
-            checked > 0 && skipped < 5,
-            "{checked} checked, {skipped} skipped"
-        );
-    }
+    upstream("tinychat");
 }
 
-/// Our models in `examples/` (trained by `z80lm train`), on the prompts of the public vectors.
+/// Our models in `examples/` (trained by `z80lm train`), on our own prompts, answers from the
+/// host reference.
 fn shipped(name: &str) {
-    let model = PathBuf::from(format!(
-        "{}/../examples/{name}/model.npz",
-        env!("CARGO_MANIFEST_DIR")
-    ));
-    if !model.is_file() {
-        eprintln!("skipping: {} not found", model.display());
-        return;
-    }
-    if let Some((checked, skipped)) = chat_vectors(name, Some(model)) {
-        assert!(
-            checked > 0 && skipped < 5,
-            "{checked} checked, {skipped} skipped"
-        );
-    }
+    let (model, vectors) = example(name);
+    let (checked, skipped) = require!(chat_vectors(name, &model, &vectors));
+    assert!(
+        checked > 0 && skipped < 5,
+        "{checked} checked, {skipped} skipped"
+    );
 }
 
 #[test]
@@ -167,10 +139,10 @@ fn our_shipped_tinychat_model_answers_like_the_host_reference_on_the_48k() {
 
 #[test]
 fn the_chat_wav_loads_through_the_rom_at_real_speed_and_answers() {
-    let Some(shared) = shared() else { return };
-    let model = Model::load(&shared.join("data/guess/model.npz")).expect("model");
+    let model = example_model("guess");
+    assert_eq!(respond(&model, b"is it a chair"), b"WIN");
     let built = zx48::build(&model, &Layout::Auto).expect("fits the 48K");
-    let Some(mut zx) = boot() else { return };
+    let mut zx = require!(boot());
     // The WAV's own edges go to EAR; the ROM's LD-BYTES reads every bit of every block.
     let audio = z80lm::engine::tape::wav::to_wav(&built.tape);
     let pulses = boards::devices::tape::wav_pulses(&audio).unwrap();
@@ -196,12 +168,10 @@ fn the_chat_wav_loads_through_the_rom_at_real_speed_and_answers() {
 #[test]
 fn the_emulator_session_types_lines_and_shows_answers() {
     use z80lm::emu::zx48::{session, Options};
-    let Some(shared) = shared() else { return };
-    if boards::machines::zx48::locate_rom().is_none() {
-        eprintln!("skipping: no 48K ROM");
-        return;
-    }
-    let model = Model::load(&shared.join("data/guess/model.npz")).expect("model");
+    // The session finds the ROM as the harness does.
+    require!(hil::zx::rom());
+    let model = example_model("guess");
+    assert_eq!(respond(&model, b"is it a chair"), b"WIN");
     let built = zx48::build(&model, &Layout::Auto).expect("fits the 48K");
     let dir = std::env::temp_dir().join(format!("z80lm-zx-emu-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -8,6 +8,7 @@ use boards::devices::tape::{wav_pulses, TapeDeck};
 use boards::devices::ula::Key;
 use boards::machines::zx48::{TapeMode, Zx48};
 use hil::zx::{boot, load_tap, screen, DRIVER_GAP, DRIVER_HOLD};
+use hil::{require, Missing};
 use z80lm::engine::tape::{loader_tape, wav, CodeBlock, Loader, Tape};
 use z80rom::asm::{assemble, Cpu, DirFiles, Layered, MemFiles};
 
@@ -54,10 +55,10 @@ fn echo_tape() -> Tape {
     loader_tape(&loader).expect("loader")
 }
 
-fn echo_machine() -> Option<Zx48> {
+fn echo_machine() -> Result<Zx48, Missing> {
     let mut zx = boot()?;
     load_tap(&mut zx, &echo_tape().to_tap(), 50).expect("tap parses");
-    Some(zx)
+    Ok(zx)
 }
 
 fn cursor_attr(zx: &Zx48, row: usize, col: usize) -> u8 {
@@ -66,7 +67,7 @@ fn cursor_attr(zx: &Zx48, row: usize, col: usize) -> u8 {
 
 #[test]
 fn typed_keys_echo_with_shifts_delete_and_cursor() {
-    let Some(mut zx) = echo_machine() else { return };
+    let mut zx = require!(echo_machine());
     assert_eq!(screen(&zx), "", "con_init clears the screen");
     assert_eq!(cursor_attr(&zx, 0, 0), 0x87, "cursor at home");
     zx.type_text("Hello, World? 42!\n", DRIVER_HOLD, DRIVER_GAP)
@@ -86,7 +87,7 @@ fn typed_keys_echo_with_shifts_delete_and_cursor() {
 
 #[test]
 fn lines_wrap_at_32_columns_and_the_screen_scrolls() {
-    let Some(mut zx) = echo_machine() else { return };
+    let mut zx = require!(echo_machine());
     let long = "abcdefghijklmnopqrstuvwxyz0123456789"; // 36 characters
     zx.type_text(long, DRIVER_HOLD, DRIVER_GAP).unwrap();
     zx.type_text("\n", DRIVER_HOLD, DRIVER_GAP).unwrap();
@@ -105,7 +106,7 @@ fn lines_wrap_at_32_columns_and_the_screen_scrolls() {
 
 #[test]
 fn one_character_per_press_and_auto_repeat_when_held() {
-    let Some(mut zx) = echo_machine() else { return };
+    let mut zx = require!(echo_machine());
     let a = Key::legend(b'A').unwrap();
     // Five presses of the same key: five characters, however long each is held (< 0.6 s).
     for hold in [1, 2, 5, 10, 20] {
@@ -121,7 +122,7 @@ fn one_character_per_press_and_auto_repeat_when_held() {
 
 #[test]
 fn sys_exit_returns_to_basic() {
-    let Some(mut zx) = echo_machine() else { return };
+    let mut zx = require!(echo_machine());
     zx.type_text("bye#", DRIVER_HOLD, DRIVER_GAP).unwrap();
     zx.run_frames(10);
     let text = zx.screen_text();
@@ -137,7 +138,7 @@ fn sys_exit_returns_to_basic() {
 
 #[test]
 fn the_rom_loads_our_wav_and_the_program_runs() {
-    let Some(mut zx) = boot() else { return };
+    let mut zx = require!(boot());
     // The WAV's own edges (not pulses regenerated from blocks) go into EAR; the ROM's LD-BYTES
     // reads them at real speed.
     let audio = wav::to_wav(&echo_tape());

@@ -1,5 +1,6 @@
 //! Independent checks of the ZX Spectrum tape that `z80lm build --target zx48` writes, by
-//! third-party tools (each skipped with a printed reason when absent):
+//! third-party tools (each skipped with a printed reason when absent, a failure in CI), on the
+//! shipped example guess model:
 //! * SkoolKit's `tap2sna.py` simulates the real 48K ROM loading the tape pulse by pulse
 //!   (`fast-load=0`), running our BASIC loader until the PC reaches our entry point; every
 //!   CODE block must then be in the snapshot's RAM where the memory map says.
@@ -8,29 +9,13 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+use hil::{example_model, require};
 use z80lm::engine::targets::zx48;
 use z80lm::engine::Layout;
-use z80lm::model::Model;
 
-fn built() -> Option<zx48::Zx48Build> {
-    let model = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/data/guess/model.npz"
-    ));
-    if !model.is_file() {
-        eprintln!("skipping: ../shared/data/guess/model.npz not found");
-        return None;
-    }
-    let model = Model::load(&model).expect("model");
-    Some(zx48::build(&model, &Layout::Auto).expect("guess fits the 48K"))
-}
-
-fn tool(name: &str, probe: &str) -> bool {
-    let ok = Command::new(name).arg(probe).output().is_ok();
-    if !ok {
-        eprintln!("skipping: `{name}` not installed (PyPI skoolkit / Debian fuse-emulator-utils)");
-    }
-    ok
+/// The tape of the shipped example guess model.
+fn built() -> zx48::Zx48Build {
+    zx48::build(&example_model("guess"), &Layout::Auto).expect("guess fits the 48K")
 }
 
 fn workdir() -> PathBuf {
@@ -41,15 +26,14 @@ fn workdir() -> PathBuf {
 
 #[test]
 fn tap2sna_sim_load_runs_the_loader_into_our_code() {
-    if !tool("tap2sna.py", "--version") || !tool("python3", "--version") {
-        return;
-    }
-    let Some(zx) = built() else { return };
+    let tap2sna = require!(testsupport::tool("tap2sna.py", "PyPI skoolkit"));
+    let python = require!(testsupport::python_module("skoolkit", "skoolkit"));
+    let zx = built();
     let dir = workdir();
     let tap = dir.join("CHAT.tap");
     let z80 = dir.join("CHAT.z80");
     std::fs::write(&tap, zx.tape.to_tap()).unwrap();
-    let out = Command::new("tap2sna.py")
+    let out = Command::new(tap2sna)
         .args([
             "-c",
             "fast-load=0",
@@ -76,7 +60,7 @@ fn tap2sna_sim_load_runs_the_loader_into_our_code() {
     let ram = dir.join("ram.bin");
     let script = "import sys; from skoolkit import snapshot; \
                   open(sys.argv[2], 'wb').write(bytes(snapshot.Snapshot.get(sys.argv[1]).ram(-1)))";
-    let st = Command::new("python3")
+    let st = Command::new(python)
         .args(["-c", script])
         .arg(&z80)
         .arg(&ram)
@@ -98,13 +82,11 @@ fn tap2sna_sim_load_runs_the_loader_into_our_code() {
 
 #[test]
 fn tzxlist_lists_the_chat_tape() {
-    if !tool("tzxlist", "--help") {
-        return;
-    }
-    let Some(zx) = built() else { return };
+    let tzxlist = require!(testsupport::tool("tzxlist", "Debian fuse-emulator-utils"));
+    let zx = built();
     let tap = workdir().join("LIST.tap");
     std::fs::write(&tap, zx.tape.to_tap()).unwrap();
-    let out = Command::new("tzxlist").arg(&tap).output().unwrap();
+    let out = Command::new(tzxlist).arg(&tap).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(text.matches("(PASS)").count(), 8, "{text}");
     assert!(text.contains("Program: \"z80lm     \" LINE 10"), "{text}");

@@ -1,9 +1,11 @@
 //! ZX Spectrum tape containers, checked three ways: our WAV decoded back to the identical blocks,
 //! Fuse's `tape2wav` audio decoded by our decoder, and Fuse's `tzxlist` / SkoolKit's `tapinfo.py`
 //! reading our `.tap` (names, lengths, checksums, the BASIC loader listing).
-//! External tools are optional: each check skips with a printed reason when its tool is absent.
+//! External tools are optional: each check skips with a printed reason when its tool is absent
+//! (a failure in CI).
 
 use boards::devices::tape::{decode_wav, parse_tap, Header};
+use hil::require;
 use std::process::Command;
 use z80lm::engine::tape::{loader_tape, wav, CodeBlock, Loader, Tape};
 
@@ -38,14 +40,6 @@ fn sample_tape() -> Tape {
     loader_tape(&loader).expect("valid layout")
 }
 
-fn tool(name: &str) -> bool {
-    let found = Command::new(name).arg("--help").output().is_ok();
-    if !found {
-        eprintln!("skipping: `{name}` not installed (Debian fuse-emulator-utils / PyPI skoolkit)");
-    }
-    found
-}
-
 fn temp(name: &str, bytes: &[u8]) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("z80lm-zx-tape-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -73,17 +67,11 @@ fn our_wav_decodes_to_the_identical_blocks() {
 
 #[test]
 fn fuse_tape2wav_audio_decodes_to_our_blocks() {
-    if !tool("tape2wav") {
-        return;
-    }
+    let tape2wav = require!(testsupport::tool("tape2wav", "Debian fuse-emulator-utils"));
     let tape = sample_tape();
     let tap = temp("t2w.tap", &tape.to_tap());
     let out = tap.with_extension("wav");
-    let st = Command::new("tape2wav")
-        .arg(&tap)
-        .arg(&out)
-        .status()
-        .unwrap();
+    let st = Command::new(tape2wav).arg(&tap).arg(&out).status().unwrap();
     assert!(st.success());
     let theirs = std::fs::read(&out).unwrap();
     assert_eq!(
@@ -104,11 +92,9 @@ fn fuse_tape2wav_audio_decodes_to_our_blocks() {
 
 #[test]
 fn fuse_tzxlist_lists_our_blocks_with_good_checksums() {
-    if !tool("tzxlist") {
-        return;
-    }
+    let tzxlist = require!(testsupport::tool("tzxlist", "Debian fuse-emulator-utils"));
     let tap = temp("list.tap", &sample_tape().to_tap());
-    let out = Command::new("tzxlist").arg(&tap).output().unwrap();
+    let out = Command::new(tzxlist).arg(&tap).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");
     assert_eq!(text.matches("Checksum:").count(), 6, "{text}");
@@ -126,11 +112,9 @@ fn fuse_tzxlist_lists_our_blocks_with_good_checksums() {
 
 #[test]
 fn skoolkit_lists_the_basic_loader() {
-    if !tool("tapinfo.py") {
-        return;
-    }
+    let tapinfo = require!(testsupport::tool("tapinfo.py", "PyPI skoolkit"));
     let tap = temp("basic.tap", &sample_tape().to_tap());
-    let out = Command::new("tapinfo.py")
+    let out = Command::new(tapinfo)
         .args(["-b", "2"])
         .arg(&tap)
         .output()
