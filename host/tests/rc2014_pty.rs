@@ -257,12 +257,42 @@ fn lrzsz_sx_sends_into_our_loader() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The 4K sectors of the flash where `image` differs from `state`: what an upload programs.
+fn differing_sectors(state: &[u8], image: &[u8]) -> Vec<usize> {
+    (0..image.len() / SECTOR)
+        .filter(|&k| state[k * SECTOR..(k + 1) * SECTOR] != image[k * SECTOR..(k + 1) * SECTOR])
+        .collect()
+}
+
+const SECTOR: usize = 4096;
+
+/// The flash as the emulator last saved it (it saves a changed flash every 200 ms), once it is
+/// there whole.
+fn saved_flash(state: &Path, size: usize) -> Option<Vec<u8>> {
+    std::fs::read(state).ok().filter(|b| b.len() == size)
+}
+
 #[test]
 fn port_vanishing_mid_transfer_is_a_clear_error_and_nothing_half_written_boots() {
     let dir = tmpdir("pty-vanish");
     let bin = build_guess(&dir);
+    let image = std::fs::read(&bin).unwrap();
     let state = dir.join("flash.state");
     let mut emu = Emu::start(&state, false);
+    // The blank board's flash (the loader alone), and the sectors the upload will program.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let baseline = loop {
+        if let Some(b) = saved_flash(&state, image.len()) {
+            break b;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "emu never saved its flash"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let todo = differing_sectors(&baseline, &image);
+    assert!(todo.len() > 2, "the upload programs {} sectors", todo.len());
     let flash = Command::new(BIN)
         .args(["flash", "--board", "rc2014-512k", "--port", &emu.port])
         .arg(&bin)
@@ -270,8 +300,30 @@ fn port_vanishing_mid_transfer_is_a_clear_error_and_nothing_half_written_boots()
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // The upload takes several seconds at 115200 baud; pull the plug in the middle of it.
-    std::thread::sleep(Duration::from_secs(3));
+    // Pull the plug once the flash holds some of the new sectors and lacks others: the
+    // transfer is under way at the cut, not yet started or already over.
+    let done = |flash: &[u8]| {
+        todo.iter()
+            .filter(|&&k| {
+                flash[k * SECTOR..(k + 1) * SECTOR] == image[k * SECTOR..(k + 1) * SECTOR]
+            })
+            .count()
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        if let Some(now) = saved_flash(&state, image.len()) {
+            let n = done(&now);
+            assert!(n < todo.len(), "the upload ended before the cut");
+            if n > 0 {
+                break;
+            }
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the upload never started"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
     let _ = emu.child.kill();
     let _ = emu.child.wait();
     let o = flash.wait_with_output().unwrap();
@@ -280,6 +332,14 @@ fn port_vanishing_mid_transfer_is_a_clear_error_and_nothing_half_written_boots()
     assert!(!said.contains("panicked"), "{said}");
     let last = said.lines().last().unwrap_or_default();
     assert!(last.starts_with("error:"), "{said}");
+    // What the board kept is part of the new image: bytes were in flight at the cut.
+    let kept = saved_flash(&state, image.len()).unwrap();
+    let n = done(&kept);
+    assert!(
+        0 < n && n < todo.len(),
+        "{n} of {} sectors kept at the cut",
+        todo.len()
+    );
     // Whatever reached the flash, the loader stays in charge after a restart.
     let emu = Emu::start(&state, true);
     let mut t = Term::open(&emu.port);

@@ -1,6 +1,8 @@
 //! HIL: the resident loader on an emulated RC2014 512K, driven by our flash code over an
 //! in-memory serial line: flash, boot, talk to the image; reflash (sectors skipped); bad cases
 //! (too large, corrupted line, stored image with a bad CRC, power cut mid-write, no loader).
+//! The board and the host share a virtual clock: the board's emulated time is the host's time,
+//! so every timeout and retry is exact whatever the machine's load.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -8,10 +10,10 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use boards::desc::BoardDesc;
-use boards::machines::rc2014::{serve, Rc2014, ServeOptions};
+use boards::machines::rc2014::{serve_paced, Rc2014, ServeOptions};
 use z80lm::flash::mem::{pipe, Faults, PipeEnd};
 use z80lm::flash::upload::{upload, UploadError, UploadOptions};
-use z80lm::flash::{Link, NoProgress, SystemClock};
+use z80lm::flash::{Clock, Link, NoProgress, VirtualClock};
 use z80rom::asm::{assemble, Cpu, Layered, MemFiles};
 use z80rom::loader;
 
@@ -35,7 +37,7 @@ fn app(greeting: &str, pad_to: usize) -> Vec<u8> {
 struct Board {
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<Rc2014>>,
-    link: Link<PipeEnd, SystemClock>,
+    link: Link<PipeEnd, VirtualClock>,
 }
 
 impl Board {
@@ -46,31 +48,36 @@ impl Board {
         let host = host.with_faults(faults);
         let stop = Arc::new(AtomicBool::new(false));
         let s = stop.clone();
+        let clock = VirtualClock::new();
+        let mut board_clock = clock.clone();
         let thread = std::thread::spawn(move || {
             let opts = ServeOptions {
                 realtime: false,
                 ..ServeOptions::default()
             };
-            let _ = serve(&mut m, &mut board, &opts, &s);
+            let _ = serve_paced(&mut m, &mut board, &opts, &s, &mut |d| board_clock.sleep(d));
             m
         });
         Board {
             stop,
             thread: Some(thread),
-            link: Link::new(host, SystemClock::default()),
+            link: Link::new(host, clock),
         }
     }
 
-    fn stop(mut self) -> Rc2014 {
+    /// Stops the board (the host side lets go of the line and the clock first) and returns it.
+    fn stop(self) -> Rc2014 {
         self.stop.store(true, Ordering::Relaxed);
-        self.thread.take().unwrap().join().unwrap()
+        let Board { thread, link, .. } = self;
+        drop(link);
+        thread.unwrap().join().unwrap()
     }
 
-    /// Read until `want` appears (or fail with the transcript after `secs`).
+    /// Read until `want` appears (or fail with the transcript after `secs` of board time).
     fn expect(&mut self, want: &str, secs: u64) -> String {
         let mut seen = Vec::new();
-        let deadline = std::time::Instant::now() + Duration::from_secs(secs);
-        while std::time::Instant::now() < deadline {
+        let deadline = self.link.clock.now() + Duration::from_secs(secs);
+        while self.link.clock.now() < deadline {
             if let Some(b) = self.link.read_byte(Duration::from_millis(50)).unwrap() {
                 seen.push(b);
                 if String::from_utf8_lossy(&seen).contains(want) {
@@ -82,6 +89,15 @@ impl Board {
             "expected {want:?}, board said {:?}",
             String::from_utf8_lossy(&seen)
         );
+    }
+}
+
+/// Counts the retries an upload reports.
+struct Retries(Vec<(u32, String)>);
+
+impl z80lm::flash::Progress for Retries {
+    fn retry(&mut self, block: u32, reason: &str) {
+        self.0.push((block, reason.to_string()));
     }
 }
 
@@ -133,7 +149,10 @@ fn corrupted_line_still_flashes_with_retries() {
     let mut b = Board::start(&blank_flash(), faults);
     let mut o = opts();
     o.xmodem.ack_timeout = Duration::from_secs(3);
-    upload(&mut b.link, &image, &o, &mut NoProgress).unwrap_or_else(|e| panic!("{e}"));
+    let mut retries = Retries(Vec::new());
+    upload(&mut b.link, &image, &o, &mut retries).unwrap_or_else(|e| panic!("{e}"));
+    // Each corrupted byte costs its block exactly one retry (the loader NAKs it at once).
+    assert_eq!(retries.0.len(), 3, "{:?}", retries.0);
     b.expect("survived noise", 10);
     b.stop();
 }

@@ -321,6 +321,18 @@ pub fn serve(
     opts: &ServeOptions,
     stop: &AtomicBool,
 ) -> Result<(), MachineError> {
+    serve_paced(m, line, opts, stop, &mut |_| {})
+}
+
+/// [`serve`], calling `pace` with the emulated time of each slice once it has run: a simulation
+/// keeps its host side in step with the board by advancing a shared virtual clock there.
+pub fn serve_paced(
+    m: &mut Rc2014,
+    line: &mut dyn HostLine,
+    opts: &ServeOptions,
+    stop: &AtomicBool,
+    pace: &mut dyn FnMut(Duration),
+) -> Result<(), MachineError> {
     let slice_cycles = (m.clock_hz as u128 * opts.slice.as_nanos() / 1_000_000_000) as u64;
     let started = Instant::now();
     let start_cycles = m.cpu.cycles;
@@ -365,6 +377,7 @@ pub fn serve(
         if let Err(e) = m.run(slice_cycles) {
             break Err(e);
         }
+        pace(opts.slice);
         let out = m.take_output();
         if !out.is_empty() && line.write_out(&out).is_err() {
             break Ok(());

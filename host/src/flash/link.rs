@@ -2,6 +2,7 @@
 //! so the same protocol code drives a real serial port, a pseudo-terminal, or an in-memory pipe
 //! (with a virtual clock and injected faults in tests).
 
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use embedded_io::{Error as _, ErrorKind, ErrorType, Read, ReadReady, Write};
@@ -30,6 +31,109 @@ impl Clock for SystemClock {
     }
     fn sleep(&mut self, d: Duration) {
         std::thread::sleep(d)
+    }
+}
+
+/// Simulated time shared by the threads of a simulation (each holds its own handle, a clone):
+/// time stands still while any of them works and jumps to the earliest wake-up when all of
+/// them sleep. A timeout then expires only when nothing else can happen first, however busy
+/// the machine is, so retry counts and timeouts are exact. A thread that blocks anywhere but in
+/// [`Clock::sleep`] while holding a handle stops the clock (drop the handle first).
+#[derive(Debug)]
+pub struct VirtualClock(Arc<(Mutex<Timeline>, Condvar)>);
+
+#[derive(Debug, Default)]
+struct Timeline {
+    now: Duration,
+    /// Live handles.
+    members: usize,
+    /// Wake-up times of the handles now sleeping.
+    sleeping: Vec<Duration>,
+}
+
+impl Timeline {
+    /// All handles sleep and none is due: jump to the earliest wake-up.
+    fn advance(&mut self) -> bool {
+        if self.members > 0
+            && self.sleeping.len() == self.members
+            && self.sleeping.iter().all(|&w| w > self.now)
+        {
+            self.now = self.sleeping.iter().copied().min().unwrap_or(self.now);
+            return true;
+        }
+        false
+    }
+}
+
+/// Real time after which a [`VirtualClock`] that cannot advance is a bug in the simulation.
+const STALL: Duration = Duration::from_secs(120);
+
+impl VirtualClock {
+    /// A clock at time zero with one handle.
+    pub fn new() -> Self {
+        let line = Timeline {
+            members: 1,
+            ..Timeline::default()
+        };
+        VirtualClock(Arc::new((Mutex::new(line), Condvar::new())))
+    }
+}
+
+impl Default for VirtualClock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Another handle on the same time line (for another thread).
+impl Clone for VirtualClock {
+    fn clone(&self) -> Self {
+        self.0 .0.lock().unwrap_or_else(|e| e.into_inner()).members += 1;
+        VirtualClock(self.0.clone())
+    }
+}
+
+impl Drop for VirtualClock {
+    fn drop(&mut self) {
+        let (line, cv) = &*self.0;
+        let mut t = line.lock().unwrap_or_else(|e| e.into_inner());
+        t.members -= 1;
+        t.advance();
+        cv.notify_all();
+    }
+}
+
+impl Clock for VirtualClock {
+    fn now(&self) -> Duration {
+        self.0 .0.lock().unwrap_or_else(|e| e.into_inner()).now
+    }
+
+    fn sleep(&mut self, d: Duration) {
+        let (line, cv) = &*self.0;
+        let mut t = line.lock().unwrap_or_else(|e| e.into_inner());
+        let wake = t.now + d.max(Duration::from_nanos(1));
+        t.sleeping.push(wake);
+        while t.now < wake {
+            if t.advance() {
+                cv.notify_all();
+                continue;
+            }
+            let (next, waited) = cv.wait_timeout(t, STALL).unwrap_or_else(|e| e.into_inner());
+            t = next;
+            assert!(
+                !waited.timed_out() || t.now >= wake,
+                "virtual clock stalled for {STALL:?}: a thread holding a handle is blocked outside \
+                 Clock::sleep"
+            );
+        }
+        let i = t
+            .sleeping
+            .iter()
+            .position(|&w| w == wake)
+            .expect("own wake-up");
+        t.sleeping.swap_remove(i);
+        // Others may all be asleep now that this one is awake and leaving: nothing to do until
+        // it sleeps again or drops its handle.
     }
 }
 

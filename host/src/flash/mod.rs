@@ -12,7 +12,7 @@ pub mod serial;
 pub mod upload;
 pub mod xmodem;
 
-pub use link::{Clock, Link, LinkError, SystemClock};
+pub use link::{Clock, Link, LinkError, SystemClock, VirtualClock};
 pub use progress::{NoProgress, Progress};
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! XMODEM sender against our receiver over a faulty in-memory pipe, and against Debian lrzsz
-//! (`rx`, `sx`) through process pipes.
+//! XMODEM sender against our receiver over a faulty in-memory pipe on a virtual clock (every
+//! timeout and retry count is exact, however busy the machine), and against Debian lrzsz (`rx`,
+//! `sx`) through process pipes in real time.
 
 use std::io::{Read as _, Write as _};
 use std::process::{Command, Stdio};
@@ -7,7 +8,7 @@ use std::time::Duration;
 
 use super::mem::{pipe, Faults, PipeEnd};
 use super::xmodem::{self, BlockSize, Config, XmodemError};
-use super::{Link, Progress, SystemClock};
+use super::{Clock, Link, Progress, SystemClock, VirtualClock};
 
 #[derive(Default)]
 struct Count {
@@ -60,13 +61,16 @@ fn transfer(
     Count,
 ) {
     let rcfg = cfg.clone();
+    let clock = VirtualClock::new();
+    let rclock = clock.clone();
     let receiver = std::thread::spawn(move || {
-        let mut link = Link::new(rx_end, SystemClock::default());
+        let mut link = Link::new(rx_end, rclock);
         xmodem::receive(&mut link, &rcfg, &mut super::NoProgress)
     });
-    let mut link = Link::new(tx_end, SystemClock::default());
+    let mut link = Link::new(tx_end, clock);
     let mut count = Count::default();
     let sent = xmodem::send(&mut link, data, &cfg, &mut count, &mut |_| {});
+    // The sender's handle goes with its link: the receiver's timeouts run on alone.
     drop(link);
     (sent, receiver.join().unwrap(), count)
 }
@@ -177,17 +181,23 @@ fn vanishing_port_is_reported() {
         vanish_after: Some(3000),
         ..Faults::default()
     });
-    let (sent, got, _) = transfer(&data, a, b, fast());
+    let (sent, got, count) = transfer(&data, a, b, fast());
     let err = sent.unwrap_err();
     assert!(matches!(err, XmodemError::Link(_)), "{err}");
     assert!(err.to_string().contains("did the port vanish"), "{err}");
     assert!(got.is_err());
+    // In flight at the cut: two 1K blocks (1029 bytes each on the line) were acknowledged,
+    // the third was being sent.
+    assert_eq!(
+        (count.updates, count.last, count.finished),
+        (2, 2048, false)
+    );
 }
 
 #[test]
 fn silence_means_no_receiver() {
     let (a, _b) = pipe();
-    let mut link = Link::new(a, SystemClock::default());
+    let mut link = Link::new(a, VirtualClock::new());
     let cfg = Config {
         start_timeout: Duration::from_millis(150),
         ..fast()
@@ -199,23 +209,36 @@ fn silence_means_no_receiver() {
     .unwrap_err();
     assert_eq!(err, XmodemError::NoReceiver(Duration::from_millis(150)));
     assert!(err.to_string().contains("is the loader running"));
+    // It gave up when the start timeout ran out, to the poll interval.
+    let waited = link.clock.now();
+    assert!(
+        waited >= Duration::from_millis(150) && waited <= Duration::from_millis(152),
+        "{waited:?}"
+    );
 }
 
 #[test]
 fn receiver_cancel_carries_the_reason() {
     let (a, mut b) = pipe();
+    let clock = VirtualClock::new();
+    let mut peer = clock.clone();
     let t = std::thread::spawn(move || {
-        use embedded_io::Write;
+        use embedded_io::{Read, ReadReady, Write};
         b.write_all(b"banner\r\nC").unwrap();
+        // Block 1 arrives while the receiver looks at its size; then it cancels.
+        peer.sleep(Duration::from_millis(100));
         let mut buf = [0u8; 2000];
-        std::thread::sleep(Duration::from_millis(100));
-        let _ = b.read_timeout(&mut buf, Duration::from_millis(100));
+        let mut got = 0;
+        while b.read_ready().unwrap() {
+            got += b.read(&mut buf).unwrap();
+        }
+        assert_eq!(got, 1029, "block 1 was on the line");
         b.write_all(&[xmodem::CAN, xmodem::CAN]).unwrap();
         b.write_all(b"image too large: 600000 > 503808 bytes\r\n")
             .unwrap();
-        std::thread::sleep(Duration::from_millis(400));
+        peer.sleep(Duration::from_millis(400));
     });
-    let mut link = Link::new(a, SystemClock::default());
+    let mut link = Link::new(a, clock);
     let mut banner = Vec::new();
     let err = xmodem::send(
         &mut link,
@@ -225,6 +248,7 @@ fn receiver_cancel_carries_the_reason() {
         &mut |b| banner.push(b),
     )
     .unwrap_err();
+    drop(link);
     t.join().unwrap();
     assert_eq!(banner, b"banner\r\n");
     assert!(
@@ -239,21 +263,16 @@ fn spawn_peer(
     program: &str,
     args: &[&str],
     dir: &std::path::Path,
-) -> Option<(std::process::Child, PipeEnd)> {
-    let mut child = match Command::new(program)
+) -> Result<(std::process::Child, PipeEnd), testsupport::Missing> {
+    let program = testsupport::tool(program, "Debian lrzsz")?;
+    let mut child = Command::new(program)
         .args(args)
         .current_dir(dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-    {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("skipping: cannot run `{program}` (install lrzsz): {e}");
-            return None;
-        }
-    };
+        .expect("lrzsz starts");
     let (ours, mut theirs_r) = pipe();
     let mut theirs_w = theirs_r.try_clone();
     let mut out = child.stdout.take().unwrap();
@@ -281,7 +300,7 @@ fn spawn_peer(
             }
         }
     });
-    Some((child, ours))
+    Ok((child, ours))
 }
 
 #[test]
@@ -293,9 +312,7 @@ fn our_sender_into_lrzsz_rx() {
         (vec!["-c", "out-crc.bin"], "out-crc.bin"),
         (vec!["out-sum.bin"], "out-sum.bin"),
     ] {
-        let Some((mut child, end)) = spawn_peer("rx", &args, &dir) else {
-            return;
-        };
+        let (mut child, end) = testsupport::require!(spawn_peer("rx", &args, &dir));
         let mut link = Link::new(end, SystemClock::default());
         let cfg = Config {
             ack_timeout: Duration::from_secs(5),
@@ -318,9 +335,7 @@ fn lrzsz_sx_into_our_receiver() {
     let data = payload(9000);
     std::fs::write(dir.join("in.bin"), &data).unwrap();
     for args in [vec!["-k", "in.bin"], vec!["in.bin"]] {
-        let Some((mut child, end)) = spawn_peer("sx", &args, &dir) else {
-            return;
-        };
+        let (mut child, end) = testsupport::require!(spawn_peer("sx", &args, &dir));
         let mut link = Link::new(end, SystemClock::default());
         let got = xmodem::receive(&mut link, &fast(), &mut super::NoProgress);
         drop(link);
@@ -335,12 +350,20 @@ fn lrzsz_sx_into_our_receiver() {
 /// A stand-in for a ROM monitor's Intel HEX loader (as the Small Computer Monitor takes it at
 /// its prompt): every line is echoed and answered, data records are checked by the `ihex`
 /// reader and stored, `G addr` ends the session. Returns the memory and the run address.
-fn fake_monitor(mut end: PipeEnd) -> (Vec<u8>, Option<u16>) {
-    use embedded_io::{Read as _, Write as _};
+fn fake_monitor(mut end: PipeEnd, mut clock: VirtualClock) -> (Vec<u8>, Option<u16>) {
+    use embedded_io::{Read as _, ReadReady as _, Write as _};
     let mut mem = vec![0u8; 0x10000];
     let mut line = Vec::new();
     let mut b = [0u8; 1];
     loop {
+        match end.read_ready() {
+            Err(_) => return (mem, None),
+            Ok(false) => {
+                clock.sleep(Duration::from_millis(1));
+                continue;
+            }
+            Ok(true) => {}
+        }
         if end.read(&mut b).unwrap_or(0) == 0 {
             return (mem, None);
         }
@@ -373,8 +396,10 @@ fn fake_monitor(mut end: PipeEnd) -> (Vec<u8>, Option<u16>) {
 fn intel_hex_through_a_monitor_loads_every_byte_and_runs_it() {
     let data = payload(5000);
     let (host, board) = pipe();
-    let monitor = std::thread::spawn(move || fake_monitor(board));
-    let mut link = Link::new(host, SystemClock::default());
+    let clock = VirtualClock::new();
+    let board_clock = clock.clone();
+    let monitor = std::thread::spawn(move || fake_monitor(board, board_clock));
+    let mut link = Link::new(host, clock);
     let hex = super::hexload::to_hex(0x8000, &data).unwrap();
     let mut count = Count::default();
     let said = super::hexload::send_hex(
@@ -385,6 +410,7 @@ fn intel_hex_through_a_monitor_loads_every_byte_and_runs_it() {
         &mut count,
     )
     .unwrap();
+    drop(link);
     let (mem, run) = monitor.join().unwrap();
     assert_eq!(&mem[0x8000..0x8000 + data.len()], &data[..]);
     assert_eq!(run, Some(0x8000));
