@@ -28,16 +28,6 @@ fn model() -> String {
     format!("{}/../examples/guess/model.npz", env!("CARGO_MANIFEST_DIR"))
 }
 
-fn cpmtools() -> bool {
-    let ok = Command::new("cpmls").arg("-h").output().is_ok();
-    if !ok {
-        let why = "cpmtools not installed (cpmls not found)";
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "{why}");
-        eprintln!("skipping: {why}");
-    }
-    ok
-}
-
 fn tool(dir: &Path, args: &[&str]) -> String {
     let out = Command::new(args[0])
         .args(&args[1..])
@@ -100,9 +90,7 @@ fn disk_images_and_packages_hold_the_com_a_plain_build_writes() {
         )
     );
 
-    if !cpmtools() {
-        return;
-    }
+    testsupport::require!(testsupport::tool("cpmls", "Debian cpmtools"));
     let (code, err) = build(&dir, &["--disk", "ibm-3740", "-o", "chat.img"]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("ibm-3740 image"), "{err}");

@@ -93,29 +93,14 @@ const FORMATS: &[&str] = &[
     "kpii",
 ];
 
-fn on_path(tool: &str) -> bool {
-    std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
-        .unwrap_or(false)
-}
-
-/// A scratch directory with the diskdefs, or `None` (with the reason printed) without cpmtools.
-fn setup(test: &str) -> Option<PathBuf> {
-    let missing: Vec<&str> = ["mkfs.cpm", "cpmcp", "cpmls", "fsck.cpm"]
-        .into_iter()
-        .filter(|t| !on_path(t))
-        .collect();
-    if !missing.is_empty() {
-        let why = format!("cpmtools not installed ({} missing)", missing.join(", "));
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "{why}");
-        eprintln!("skipping {test}: {why}");
-        return None;
+/// A scratch directory with the diskdefs; missing without cpmtools.
+fn setup(test: &str) -> Result<PathBuf, testsupport::Missing> {
+    for tool in ["mkfs.cpm", "cpmcp", "cpmls", "fsck.cpm"] {
+        testsupport::tool(tool, "Debian cpmtools")?;
     }
-    let dir = std::env::temp_dir().join(format!("z80lm-cpmdisk-{test}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = testsupport::scratch(&format!("cpmdisk-{test}"));
     std::fs::write(dir.join("diskdefs"), DISKDEFS).unwrap();
-    Some(dir)
+    Ok(dir)
 }
 
 fn run(dir: &Path, args: &[&str]) -> String {
@@ -218,7 +203,7 @@ fn fsck(dir: &Path, format: &str, img: &str) {
 
 #[test]
 fn new_images_hold_chat_com_for_cpmtools() {
-    let Some(dir) = setup("new") else { return };
+    let dir = testsupport::require!(setup("new"));
     let com = chat_com();
     assert!(
         !com.len().is_multiple_of(128),
@@ -245,7 +230,7 @@ fn new_images_hold_chat_com_for_cpmtools() {
 
 #[test]
 fn new_card_images_have_romwbws_partition_and_empty_slices_before_the_one_named() {
-    let Some(dir) = setup("card") else { return };
+    let dir = testsupport::require!(setup("card"));
     let fmt = DiskFormat::by_name("wbw_hd1k_2").unwrap();
     let img = dir.join("card.img");
     let name = CpmName::parse("CHAT.COM").unwrap();
@@ -280,7 +265,7 @@ fn others() -> Vec<(&'static str, Vec<u8>)> {
 
 #[test]
 fn adding_to_a_cpmtools_image_keeps_every_other_file() {
-    let Some(dir) = setup("into") else { return };
+    let dir = testsupport::require!(setup("into"));
     let com = chat_com();
     let name = CpmName::parse("CHAT.COM").unwrap();
     for &format in FORMATS {
