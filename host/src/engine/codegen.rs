@@ -55,8 +55,15 @@ pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> Strin
     let _ = writeln!(s, "NLAYERS         equ {}", model.layers.len());
     let _ = writeln!(s, "EOS_INDEX       equ {}\n", n - 1);
     if fused.contains(&true) {
-        s.push_str("FUSED           equ 1\n\n");
+        s.push_str("FUSED           equ 1\n");
     }
+    if fused.len() > 1 && fused[1..].iter().all(|&f| f) {
+        s.push_str("FUSED_ONLY      equ 1\n");
+    }
+    if plan.baselines > 0 {
+        let _ = writeln!(s, "BZ_SLOTS        equ {}", plan.baselines);
+    }
+    s.push('\n');
     s.push_str(&target.prologue);
     s.push_str("\ncode_start:\n");
     for f in ["core/chat.asm", "core/encode.asm", "core/layers.asm"] {
@@ -109,6 +116,9 @@ pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> Strin
     }
 
     add_blocks(&mut s, &used);
+    if plan.baselines > 0 {
+        baselines(&mut s, &mut col_tables, &model.layers[0], forms[0], plan.baselines);
+    }
     for (k, layer) in model.layers.iter().enumerate() {
         if fused[k] {
             fused_layer(
@@ -289,6 +299,84 @@ fn lists_layer(
         }
     }
     s.push_str(&body);
+}
+
+/// The bucket (0..127) of the context n-gram of `n` spaces at start `p` (spec §5).
+fn blank_bucket(n: usize, p: usize) -> usize {
+    let mut h = 7 * p;
+    for _ in 0..n {
+        h = (h * 31 + usize::from(b' ')) & 0xFFFF;
+    }
+    h & 127
+}
+
+/// `bz_make` and its static active lists: baseline slot s (0..slots) holds the layer-1 sums of
+/// the query plus the context n-grams (n, p) with p + n <= 8 - s, which at step s (s bytes
+/// generated) are still n-grams of the window's blank start; enc_context leaves those out.
+/// Slot slots-1 starts from a copy of the query half; slot s < slots-1 from slot s+1 plus the
+/// n-grams with p + n = 8 - s. Lists (x = 32 * count, column stream) go to `tables`.
+fn baselines(s: &mut String, tables: &mut String, layer: &Layer, form: Form, slots: usize) {
+    let stream = |c: usize| match form {
+        Form::Lists => {
+            let (p, m, m2) = column_groups(layer, c);
+            if p.is_empty() && m.is_empty() && m2.is_empty() {
+                "st_empty".to_string()
+            } else {
+                format!("st_1_{c}")
+            }
+        }
+        Form::Packed => format!("pd_1+{}", c * packed_rows(layer) / 4),
+    };
+    let list = |tables: &mut String, label: &str, t: &dyn Fn(usize) -> bool| {
+        let mut count = [0usize; 128];
+        for n in 1..=3 {
+            for p in 0..=8 - n {
+                if t(p + n) {
+                    count[blank_bucket(n, p)] += 1;
+                }
+            }
+        }
+        let _ = writeln!(tables, "{label}:");
+        for (b, &c) in count.iter().enumerate() {
+            if c > 0 {
+                let _ = writeln!(tables, "                dw {},{}", 32 * c, stream(128 + b));
+            }
+        }
+        let _ = writeln!(tables, "                dw 0");
+    };
+    let top = slots - 1;
+    list(tables, &format!("bz_list_{top}"), &|e| e <= 8 - top);
+    for slot in (0..top).rev() {
+        list(tables, &format!("bz_list_{slot}"), &|e| e == 8 - slot);
+    }
+    let _ = writeln!(
+        s,
+        "\n;; bz_make - the layer-1 baselines (see bss.asm): slot {top} = the query half + the\n\
+         ;; blank n-grams with p + n <= {}, each slot below it one more diagonal of them.\n\
+         ;; In: IX = layer_tab, the query half in accq. Clobbers: all but IX.\n\
+         bz_make:         ld hl,accq_lo\n                ld de,bz_lo+{}\n                ld bc,512\n\
+         \x20               call copy\n                ld a,bz_lo/256+{}\n                ld hl,bz_list_{top}\n\
+         \x20               call bz_add",
+        8 - top,
+        512 * top,
+        2 * top
+    );
+    for slot in (0..top).rev() {
+        let _ = writeln!(
+            s,
+            "                ld hl,bz_lo+{}\n                ld de,bz_lo+{}\n                ld bc,512\n\
+             \x20               call copy\n                ld a,bz_lo/256+{}\n                ld hl,bz_list_{slot}\n\
+             \x20               call bz_add",
+            512 * (slot + 1),
+            512 * slot,
+            2 * slot
+        );
+    }
+    s.push_str(
+        "                ret\n\
+         ;; bz_add - adds the static list at HL into the layer-1 sums at page A. Clobbers: all but IX.\n\
+         bz_add:          ld (acc_page),a\n                ld (act_head),hl\n                jp layer_scatter\n",
+    );
 }
 
 /// The page pair (low-byte page symbol) of each layer's sums: layer 1 in acc_lo; a fused layer

@@ -215,8 +215,50 @@ pub fn build(
     layout: &Layout,
     target: &TargetAsm,
 ) -> Result<Built, BuildError> {
-    let plan = plan::plan(model, budget, layout)?;
+    let mut plan = plan::plan(model, budget, layout)?;
     let asm = engine_asm(model, &plan, target);
-    let image = assemble_image(&asm, &plan)?;
-    Ok(Built { plan, asm, image })
+    let first = assemble_image(&asm, &plan);
+    if budget.ram.is_some() {
+        let image = first?;
+        return Ok(Built { plan, asm, image });
+    }
+    // The RAM follows the image: the planner's estimate set the baselines; the assembled size
+    // says exactly how many fit (one more slot also adds a few bytes of code and lists).
+    let exact = |image: &Image, plan: &LayoutPlan| {
+        let fixed = u64::from(plan::fixed_bss_bytes(&plan.fused()));
+        let ram = u64::from(image.map.ram.0);
+        let free = u64::from(plan.budget.top).saturating_sub(ram + fixed + 64);
+        plan::baselines_that_fit(&plan.budget, &plan.fused(), free as usize)
+    };
+    let want = match &first {
+        Ok(image) => exact(image, &plan),
+        Err(BuildError::DoesNotFit { .. }) if plan.baselines > 0 => 0,
+        Err(e) => return Err(e.clone()),
+    };
+    if want == plan.baselines {
+        let image = first?;
+        return Ok(Built { plan, asm, image });
+    }
+    let mut again = plan.clone();
+    again.baselines = want;
+    again.reason.retain(|r| !r.starts_with("layer-1 baselines"));
+    if want > 0 {
+        again.reason.push(format!(
+            "layer-1 baselines for the first {want} steps of a response ({} bytes of RAM)",
+            want * plan::BASELINE_BYTES
+        ));
+    }
+    let asm2 = engine_asm(model, &again, target);
+    match assemble_image(&asm2, &again) {
+        Ok(image) => Ok(Built {
+            plan: again,
+            asm: asm2,
+            image,
+        }),
+        Err(e) => {
+            plan.reason.push(format!("(more baselines did not fit: {e})"));
+            let image = first?;
+            Ok(Built { plan, asm, image })
+        }
+    }
 }

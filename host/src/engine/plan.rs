@@ -79,6 +79,13 @@ pub struct Budget {
 pub const BSS_BYTES: u32 = 0xD04;
 /// Engine RAM of a plan with fused layers: a second page triple of sums (core/bss.asm).
 pub const FUSED_BSS_BYTES: u32 = 0x1100;
+/// Engine RAM when every layer from the second on is fused: the second page triple takes the
+/// place of the ReLU lists (core/bss.asm, FUSED_ONLY).
+pub const FUSED_ONLY_BSS_BYTES: u32 = 0xD00;
+/// Most layer-1 baselines: steps 0 to MAX_BASELINES-1 of a response can start from one.
+pub const MAX_BASELINES: usize = 5;
+/// RAM of one baseline (the 256 low and 256 high bytes of the layer-1 sums).
+pub const BASELINE_BYTES: usize = 512;
 /// The fused pass's unrolled scan and op_col (core/layers.asm), and one handler per layer.
 pub const FUSED_CORE_BYTES: usize = 16 * 5 + 40;
 pub const FUSED_LAYER_BYTES: usize = 110;
@@ -143,6 +150,11 @@ pub struct LayoutPlan {
     pub est_image: usize,
     /// Why this layout: one line per decision.
     pub reason: Vec<String>,
+    /// Layer-1 baselines in RAM: steps 0..baselines-1 of a response start from the sums of
+    /// the query and the blank part of the context window (idea: most of the window is still
+    /// the eight spaces it starts as), computed once per response. Set by [`plan`] from the
+    /// RAM left over; `engine::build` refines it from the assembled size.
+    pub baselines: usize,
 }
 
 impl LayoutPlan {
@@ -169,14 +181,38 @@ impl LayoutPlan {
         fused_layers(&self.budget, &self.forms())
     }
 
-    /// Bytes of engine RAM (core/bss.asm).
+    /// Bytes of engine RAM (core/bss.asm), baselines included.
     pub fn bss_bytes(&self) -> u32 {
-        if self.fused().contains(&true) {
-            FUSED_BSS_BYTES
+        let fixed = fixed_bss_bytes(&self.fused());
+        if self.baselines == 0 {
+            fixed
         } else {
-            BSS_BYTES
+            fixed.next_multiple_of(256) + (BASELINE_BYTES * self.baselines) as u32
         }
     }
+}
+
+/// Engine RAM before the baselines: see core/bss.asm.
+pub fn fixed_bss_bytes(fused: &[bool]) -> u32 {
+    if fused.len() > 1 && fused[1..].iter().all(|&f| f) {
+        FUSED_ONLY_BSS_BYTES
+    } else if fused.contains(&true) {
+        FUSED_BSS_BYTES
+    } else {
+        BSS_BYTES
+    }
+}
+
+/// How many baselines fit: in `free` bytes after the image when the RAM follows it, else in
+/// the 64K above the fixed RAM (none on the ZX Spectrum, whose engine RAM ends at the UDGs).
+pub fn baselines_that_fit(budget: &Budget, fused: &[bool], free: usize) -> usize {
+    let room = match budget.ram {
+        None => free,
+        Some(r) => {
+            0x1_0000usize.saturating_sub(usize::from(r) + fixed_bss_bytes(fused) as usize)
+        }
+    };
+    (room.saturating_sub(255) / BASELINE_BYTES).min(MAX_BASELINES)
 }
 
 /// Layers 2.. in the lists form run fused with the ReLU of the layer before (its sums scanned
@@ -358,14 +394,13 @@ fn make(model: &Model, budget: &Budget, forms: &[Form], act: &[Vec<f64>]) -> Lay
     };
     let fused = fused_layers(budget, forms);
     let nfused = fused.iter().filter(|&&f| f).count();
+    let ram_extra = if budget.ram.is_none() {
+        fixed_bss_bytes(&fused).saturating_sub(BSS_BYTES) as usize
+    } else {
+        0
+    };
     let fused_bytes = if nfused > 0 {
-        FUSED_CORE_BYTES
-            + nfused * FUSED_LAYER_BYTES
-            + if budget.ram.is_none() {
-                (FUSED_BSS_BYTES - BSS_BYTES) as usize
-            } else {
-                0
-            }
+        FUSED_CORE_BYTES + nfused * FUSED_LAYER_BYTES + ram_extra
     } else {
         0
     };
@@ -384,6 +419,7 @@ fn make(model: &Model, budget: &Budget, forms: &[Form], act: &[Vec<f64>]) -> Lay
         layers,
         est_image,
         reason: Vec::new(),
+        baselines: 0,
     }
 }
 
@@ -494,6 +530,7 @@ pub fn plan(model: &Model, budget: &Budget, layout: &Layout) -> Result<LayoutPla
                 p.est_image
             ));
             p.reason = reason;
+            set_baselines(&mut p, have);
             return Ok(p);
         }
     };
@@ -514,7 +551,20 @@ pub fn plan(model: &Model, budget: &Budget, layout: &Layout) -> Result<LayoutPla
         p.est_image,
         have
     )];
+    set_baselines(&mut p, have);
     Ok(p)
+}
+
+/// Sets [`LayoutPlan::baselines`] from the RAM the estimate leaves, and says so.
+fn set_baselines(p: &mut LayoutPlan, have: usize) {
+    p.baselines = baselines_that_fit(&p.budget, &p.fused(), have.saturating_sub(p.est_image));
+    if p.baselines > 0 {
+        p.reason.push(format!(
+            "layer-1 baselines for the first {} steps of a response ({} bytes of RAM)",
+            p.baselines,
+            p.baselines * BASELINE_BYTES
+        ));
+    }
 }
 
 #[cfg(test)]

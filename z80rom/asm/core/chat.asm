@@ -157,6 +157,9 @@ respond:        ld a,i                      ; P/V = IFF2: interrupts stay off wh
                 xor a
                 ld (cur_layer),a
                 call acc_ready
+                ifdef BZ_SLOTS
+                call bz_make                ; layer-1 baselines of the first steps
+                endif
                 pop af
                 jp po,rs_di                 ; interrupts were off before
                 ei
@@ -194,18 +197,42 @@ rs_step:        call step                   ; A = chosen index
 step:           ld a,i                      ; P/V = IFF2
                 push af
                 di
+                ld a,8                      ; s = 8: every n-gram counts
+                ifdef BZ_SLOTS
+                ld a,(out_count)
+                cp BZ_SLOTS
+                jr c,sp_bz                  ; step s < BZ_SLOTS: baseline slot s
+                ld a,8
+sp_bz:
+                endif
+                ld (bz_skip),a
                 call enc_context            ; active list = context columns
                 ld ix,layer_tab
                 ld a,acc_lo/256
                 ld (acc_page),a
-                ld c,(ix+0)                 ; layer 1 starts from its query half
+                ld a,accq_lo/256            ; layer 1 starts from its query half,
+                ifdef BZ_SLOTS
+                ld hl,bz_skip               ; or from the baseline of step s
+                bit 3,(hl)
+                jr nz,sp_q
+                ld a,(hl)
+                add a,a
+                add a,bz_lo/256
+sp_q:
+                endif
+                ld c,(ix+0)
                 ld b,(ix+1)
                 push bc
-                ld hl,accq_lo
+                push af
+                ld h,a
+                ld l,0
                 ld de,acc_lo
                 call copy
+                pop af
                 pop bc
-                ld hl,accq_hi
+                inc a
+                ld h,a
+                ld l,0
                 ld de,acc_hi
                 call copy
                 call layer_scatter

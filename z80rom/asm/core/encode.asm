@@ -54,6 +54,9 @@ eq_tri:         xor a
 
 ;; enc_context - active list of the context columns for the window (spec section 5):
 ;; for each start p, h = 7p, then the 1-, 2- and 3-grams from p extend the same hash.
+;; In: bz_skip = s, the bytes at the end of the window that are not the blank start (or 8):
+;; the n-grams that lie wholly in the 8-s blank bytes (p + n <= 8 - s) are left out, because
+;; the layer-1 baseline of step s already holds them (see bz_make).
 ;; Clobbers: everything but SP, IX.
 enc_context:    xor a
                 ld (ndist),a
@@ -61,12 +64,31 @@ enc_context:    xor a
                 ld c,0                      ; C = 7p (mod 256)
                 ld b,8                      ; B = bytes from p to the end of the window
 ec_pos:         push hl
+                push bc
                 ld a,b
                 cp 3
                 jr c,ec_n
                 ld a,3
 ec_n:           ld d,a                      ; D = n-grams that start at p
-                ld a,c
+                ld a,(bz_skip)
+                ld e,a
+                ld a,b
+                sub e                       ; K = B - s: the first K n-grams at p are blank ones
+                jr nc,ec_k
+                xor a
+ec_k:           cp d
+                jr nc,ec_done               ; all of them: nothing from p
+                ld b,a                      ; B = n-grams only hashed
+                ld a,d
+                sub b
+                ld d,a                      ; D = n-grams counted
+                ld a,c                      ; the hash starts at 7p
+                inc b
+                jr ec_hs
+ec_h:           ld e,(hl)
+                inc hl
+                call hash_step
+ec_hs:          djnz ec_h
 ec_gram:        ld e,(hl)
                 inc hl
                 call hash_step
@@ -75,6 +97,7 @@ ec_gram:        ld e,(hl)
                 pop af
                 dec d
                 jr nz,ec_gram
+ec_done:        pop bc
                 pop hl
                 inc hl
                 ld a,c
