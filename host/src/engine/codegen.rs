@@ -152,15 +152,24 @@ pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> Strin
         } else {
             "run_list".into()
         };
+        // A fused layer sets its biases with PUSH code in fz_k, not from tables.
+        let bias = if fused[k - 1] {
+            "0,0".to_string()
+        } else {
+            format!("bl_{k},bh_{k}")
+        };
         let _ = writeln!(
             s,
-            "                dw {},bl_{k},bh_{k},{kern},cf_{k},{page},{run},{}/256",
+            "                dw {},{bias},{kern},cf_{k},{page},{run},{}/256",
             layer.out,
             pages[k - 1]
         );
     }
     for (k, layer) in model.layers.iter().enumerate() {
         let k = k + 1;
+        if fused[k - 1] {
+            continue;
+        }
         let lo: Vec<u8> = layer.bias.iter().map(|&b| b as u16 as u8).collect();
         let hi: Vec<u8> = layer.bias.iter().map(|&b| (b as u16 >> 8) as u8).collect();
         let _ = writeln!(s, "bl_{k}:");
@@ -301,6 +310,37 @@ fn lists_layer(
     s.push_str(&body);
 }
 
+/// Code that sets the sums of `layer` at page pair `acc` to its biases with PUSH, from the top
+/// down (SP saved by the caller): 21 T per two bytes (`ld rr,nn / push rr`), 11 T when HL, DE
+/// or BC already holds the pair (high bytes are mostly 00 00 or FF FF). An odd count writes
+/// one byte past the layer's last neuron, inside the page.
+fn push_bias(s: &mut String, layer: &Layer, acc: &str) {
+    let even = layer.out.next_multiple_of(2);
+    for (half, off) in [(0u32, 0usize), (8, 256)] {
+        let bytes: Vec<u8> = (0..even)
+            .map(|j| layer.bias.get(j).map_or(0, |&b| (b as u16 >> half) as u8))
+            .collect();
+        let _ = writeln!(s, "                ld sp,{acc}+{}", off + even);
+        // Registers and what they hold, most recently used first.
+        let mut regs: Vec<(&str, Option<u16>)> = vec![("hl", None), ("de", None), ("bc", None)];
+        for pair in bytes.chunks(2).rev() {
+            let w = u16::from(pair[0]) | u16::from(pair[1]) << 8;
+            let i = match regs.iter().position(|r| r.1 == Some(w)) {
+                Some(i) => i,
+                None => {
+                    let i = regs.len() - 1;
+                    regs[i].1 = Some(w);
+                    let _ = writeln!(s, "                ld {},{w:#06x}", regs[i].0);
+                    i
+                }
+            };
+            let r = regs.remove(i);
+            let _ = writeln!(s, "                push {}", r.0);
+            regs.insert(0, r);
+        }
+    }
+}
+
 /// The bucket (0..127) of the context n-gram of `n` spaces at start `p` (spec §5).
 fn blank_bucket(n: usize, p: usize) -> usize {
     let mut h = 7 * p;
@@ -426,7 +466,12 @@ fn fused_layer(
     }
     let _ = writeln!(
         s,
-        "                ld a,{acc}/256\n                ld (acc_page),a\n                call acc_bias\n\
+        "                ld a,{acc}/256\n                ld (acc_page),a\n                ld (sp_save),sp"
+    );
+    push_bias(s, layer, acc);
+    let _ = writeln!(
+        s,
+        "                ld sp,(sp_save)\n\
          \x20               push ix\n                ld (sp_save),sp\n                ld sp,fz_stack\n\
          \x20               ld ix,h_{k}\n                ld b,0\n                exx\n\
          \x20               ld hl,{prev}+256\n                ld b,{}\n                ld a,7Fh\n\

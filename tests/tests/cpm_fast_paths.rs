@@ -1,0 +1,218 @@
+//! The CP/M engine's fast paths (issue 17) against the host reference on crafted models, so
+//! they run without `../shared`: fused lists layers (sums of consecutive layers in two page
+//! triples; activations of 256 and more take a second pass), the list path they fall back to
+//! beside packed layers, and the layer-1 baselines of the first steps (any number of slots,
+//! including none). The models are built to reach every branch: sums that wrap past 32767,
+//! activations far above 255, sums of 0..3 (acc >= 0 but y = 0), long responses that run past
+//! the last baseline slot, and output bytes that are spaces and capitals (folded into the window).
+
+use hil::cpm::{reference_sums, Engine};
+use z80lm::engine::{self, targets, Form, Layout};
+use z80lm::model::encode::{push_window, START_WINDOW};
+use z80lm::model::infer::{argmax, respond};
+use z80lm::model::{context_input, query_input, Layer, Model};
+
+/// xorshift64*: deterministic, no dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// A 256 -> 96 -> 64 -> 40 -> 7 model. Biases mix small values, values that keep sums at
+/// 0..3, large ones (activations of thousands, so x >= 256 in the next layer) and ones next
+/// to the 16-bit limits (sums wrap).
+fn crafted(seed: u64) -> Model {
+    let mut rng = Rng(seed);
+    let sizes = [256usize, 96, 64, 40, 7];
+    let layers = sizes
+        .windows(2)
+        .map(|io| {
+            let (inp, out) = (io[0], io[1]);
+            let weights = (0..out * inp)
+                .map(|_| [0i8, 0, 0, 0, 1, 1, -1, -2][rng.below(8) as usize])
+                .collect();
+            let bias = (0..out)
+                .map(|_| match rng.below(10) {
+                    0 => 1500 + rng.below(2000) as i16,
+                    1 => 32_700 + rng.below(60) as i16,
+                    2 => -32_700 - rng.below(60) as i16,
+                    3 => rng.below(4) as i16,
+                    _ => rng.below(15) as i16 - 7,
+                })
+                .collect();
+            Layer {
+                out,
+                inp,
+                weights,
+                bias,
+            }
+        })
+        .collect();
+    Model {
+        layers,
+        charset: b"AB E!z\0".to_vec(),
+        warning: None,
+    }
+}
+
+/// Printable prompt lines (capitals, spaces, leading and trailing ones), none starting with
+/// '!' and none empty.
+fn prompts(seed: u64, n: usize) -> Vec<Vec<u8>> {
+    let mut rng = Rng(seed);
+    let alphabet = b"  abcdeisYNAZ?";
+    (0..n)
+        .map(|_| {
+            let len = 1 + rng.below(70) as usize;
+            let mut p: Vec<u8> = (0..len)
+                .map(|_| alphabet[rng.below(alphabet.len() as u64) as usize])
+                .collect();
+            if p[0] == b'!' {
+                p[0] = b' ';
+            }
+            p
+        })
+        .collect()
+}
+
+fn check_responses(model: &Model, engine: &mut Engine, prompts: &[Vec<u8>]) -> usize {
+    let mut longest = 0;
+    for p in prompts {
+        let want = respond(model, p);
+        let got = engine.ask(p);
+        assert_eq!(
+            got,
+            want,
+            "{} (baselines {}): response to {:?}",
+            engine.built.plan.name(),
+            engine.built.plan.baselines,
+            String::from_utf8_lossy(p)
+        );
+        longest = longest.max(want.len());
+    }
+    longest
+}
+
+#[test]
+fn fused_layers_and_baselines_match_the_reference() {
+    for seed in [1u64, 7, 42] {
+        let model = crafted(seed);
+        let mut engine = Engine::boot(&model, &Layout::Auto);
+        assert_eq!(engine.built.plan.name(), "lists");
+        assert_eq!(
+            engine.built.plan.fused(),
+            vec![false, true, true, true],
+            "every layer from the second fused"
+        );
+        assert!(engine.built.plan.baselines > 0, "a roomy TPA has baselines");
+        let longest = check_responses(&model, &mut engine, &prompts(seed, 40));
+        assert!(
+            longest > engine.built.plan.baselines,
+            "some response runs past the last baseline slot (longest {longest})"
+        );
+    }
+}
+
+#[test]
+fn list_path_beside_packed_layers_matches_the_reference() {
+    let model = crafted(5);
+    for forms in [
+        vec![Form::Lists, Form::Packed, Form::Lists, Form::Lists],
+        vec![Form::Packed, Form::Lists, Form::Packed, Form::Lists],
+        vec![Form::Lists, Form::Lists, Form::Packed, Form::Packed],
+    ] {
+        let mut engine = Engine::boot(&model, &Layout::PerLayer(forms));
+        check_responses(&model, &mut engine, &prompts(11, 25));
+    }
+}
+
+#[test]
+fn every_number_of_baselines_matches_the_reference() {
+    let model = crafted(3);
+    let roomy = hil::cpm::build_com(&model, &Layout::Auto);
+    let end = roomy.image.map.ram.0 + 0xD00;
+    let mut seen = Vec::new();
+    // Lower TPA tops leave RAM for fewer slots, down to none.
+    for spare in [0u32, 600, 1300, 1800, 2400, 3500] {
+        let top = (end + spare).min(targets::cpm::TPA_TOP);
+        let budget = targets::cpm::budget(top);
+        let built = engine::build(&model, &budget, &Layout::Auto, &targets::cpm::target_asm())
+            .expect("build");
+        assert!(built.image.map.ram.1 <= top, "RAM within the TPA");
+        seen.push(built.plan.baselines);
+        let mut engine = Engine::boot_built(built, b"");
+        check_responses(&model, &mut engine, &prompts(u64::from(spare) + 9, 12));
+    }
+    assert_eq!(seen.first(), Some(&0), "no spare RAM: no baselines");
+    assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
+    assert!(seen.iter().any(|&b| b > 0 && b < 5), "{seen:?}");
+}
+
+/// Reads the sums of `n` neurons from the page pair at `page`.
+fn sums_at(mem: &[u8; 0x10000], page: u8, n: usize) -> Vec<i16> {
+    let lo = usize::from(page) << 8;
+    (0..n)
+        .map(|j| i16::from_le_bytes([mem[lo + j], mem[lo + 0x100 + j]]))
+        .collect()
+}
+
+#[test]
+fn layer_sums_of_fused_layers_and_baselines_match_the_reference() {
+    let model = crafted(42);
+    for layout in [
+        Layout::Auto,
+        Layout::PerLayer(vec![Form::Lists, Form::Packed, Form::Lists, Form::Lists]),
+    ] {
+        for prompt in prompts(99, 3) {
+            let mut engine = Engine::boot(&model, &layout);
+            let (hook, cur, page) = (
+                engine.symbol("acc_ready"),
+                usize::from(engine.symbol("cur_layer")),
+                usize::from(engine.symbol("acc_page")),
+            );
+            let outs: Vec<usize> = model.layers.iter().map(|l| l.out).collect();
+            let mut seen: Vec<(usize, Vec<i16>)> = Vec::new();
+            let mut keys = prompt.clone();
+            keys.push(b'\r');
+            engine
+                .session
+                .send_watch(&keys, hook, |_, mem| {
+                    let k = usize::from(mem[cur]);
+                    seen.push((k, sums_at(mem, mem[page], outs[k.max(1) - 1])));
+                })
+                .expect("no fault");
+            let q = query_input(&prompt);
+            let mut w = START_WINDOW;
+            let mut want: Vec<(usize, Vec<i16>)> = Vec::new();
+            for step in 0..50 {
+                let mut x0 = q.to_vec();
+                x0.extend_from_slice(&context_input(&w));
+                let sums = reference_sums(&model, &x0);
+                for (k, s) in sums.iter().enumerate() {
+                    if k > 0 || step == 0 {
+                        want.push((k, s.clone()));
+                    }
+                }
+                let last = sums.last().expect("layers");
+                let logits: Vec<i16> = last.iter().map(|&a| a >> 2).collect();
+                let c = argmax(&logits);
+                if c == model.eos() {
+                    break;
+                }
+                push_window(&mut w, model.charset[c]);
+            }
+            assert_eq!(seen.len(), want.len(), "number of layer hooks");
+            for (i, (s, w)) in seen.iter().zip(&want).enumerate() {
+                assert_eq!(s, w, "hook {i} for {:?}", String::from_utf8_lossy(&prompt));
+            }
+        }
+    }
+}
