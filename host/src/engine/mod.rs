@@ -225,10 +225,10 @@ pub fn build(
     // The RAM follows the image: the planner's estimate set the baselines; the assembled size
     // says exactly how many fit (one more slot also adds a few bytes of code and lists).
     let exact = |image: &Image, plan: &LayoutPlan| {
-        let fixed = u64::from(plan::fixed_bss_bytes(&plan.fused()));
-        let ram = u64::from(image.map.ram.0);
-        let free = u64::from(plan.budget.top).saturating_sub(ram + fixed + 64);
-        plan::baselines_that_fit(&plan.budget, &plan.fused(), free as usize)
+        let fixed = u32::from(plan::fixed_bss_bytes(&plan.fused()));
+        let slots = (image.map.ram.0 + fixed).next_multiple_of(256);
+        let free = plan.budget.top.saturating_sub(slots) as usize / plan::BASELINE_BYTES;
+        free.clamp(plan.baselines, plan::MAX_BASELINES)
     };
     let want = match &first {
         Ok(image) => exact(image, &plan),

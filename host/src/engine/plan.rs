@@ -76,9 +76,9 @@ pub struct Budget {
 }
 
 /// Engine RAM: sums (4 pages), counts, active list, line buffers, stack (core/bss.asm).
-pub const BSS_BYTES: u32 = 0xD04;
+pub const BSS_BYTES: u32 = 0xD00;
 /// Engine RAM of a plan with fused layers: a second page triple of sums (core/bss.asm).
-pub const FUSED_BSS_BYTES: u32 = 0x1100;
+pub const FUSED_BSS_BYTES: u32 = 0x1000;
 /// Engine RAM when every layer from the second on is fused: the second page triple takes the
 /// place of the ReLU lists (core/bss.asm, FUSED_ONLY).
 pub const FUSED_ONLY_BSS_BYTES: u32 = 0xD00;
