@@ -473,7 +473,7 @@ fn fused_layer(
         s,
         "                ld sp,(sp_save)\n\
          \x20               push ix\n                ld (sp_save),sp\n                ld sp,fz_stack\n\
-         \x20               ld ix,h_{k}\n                ld b,0\n                exx\n\
+         \x20               ld ix,h_{k}\n                exx\n\
          \x20               ld hl,{prev}+256\n                ld b,{}\n                ld a,7Fh\n\
          \x20               jp fz_scan+{}",
         prev_out.div_ceil(16),
@@ -482,7 +482,8 @@ fn fused_layer(
     let _ = writeln!(
         s,
         ";; h_{k} - In: A = neuron of layer {} with acc >= 0. Small sums (high byte 0) 73 T to y = 0\n\
-         ;; (back to the scan) or 125 T into the stream; y >= 256 takes a second pass (op_col).",
+         ;; (back to the scan) or 125 T into the stream; y >= 256 takes a second pass (oc_high).\n\
+         ;; Out: C = x, SP = the stream, H = the page of the sums of layer {k}. Clobbers: AF, BC, DE, HL.",
         k - 1
     );
     let _ = writeln!(
@@ -499,7 +500,8 @@ fn fused_layer(
          \x20               srl d\n                rra\n                jp h_{k}_x\n\
          h_{k}_huge:       ld d,a\n                ld e,(hl)\n                srl d\n\
          \x20               rr e\n                srl d\n                rr e\n\
-         \x20               ld c,e\n                ld b,d\n                ld h,cpl_{k}/256\n\
+         \x20               ld c,e\n                ld b,d\n                ld (fz_iy),iy\n\
+         \x20               ld iy,oc_high\n                ld h,cpl_{k}/256\n\
          \x20               ld e,(hl)\n                inc h\n                ld d,(hl)\n\
          \x20               ex de,hl\n                ld (col_start),hl\n                ld sp,hl\n\
          \x20               ld h,{acc}/256\n                ret"

@@ -22,6 +22,7 @@ col_start       equ bss+1B8h                  ; fused pass: the stream of a colu
 bz_skip         equ bss+1BAh                  ; enc_context: window bytes (from the end) that are
                                               ; not the blank start, or 8 (count every n-gram)
 act_head        equ bss+1BCh                  ; first entry of the active list
+fz_iy           equ bss+1BEh                  ; fused pass: the scan's IY during a second pass
 stack_floor     equ bss+1C0h                ; lowest byte the stack may use
 fz_stack        equ stack_floor+16              ; fused pass: the scan's calls (one level)
 stack_top       equ bss+2FCh                ; 316 bytes of stack below this

@@ -226,10 +226,10 @@ rl_zero:        inc l
 ;; > 0 runs its column of layer k at once, with no active list and no column driver between.
 ;;
 ;; fz_scan - the scan: 16 unrolled tests a round, entered 5*(-n mod 16) bytes into the
-;; first round for n neurons (fz_entry_k in the model file).
-;; In (alternate set): HL = high byte of neuron 0 of layer k-1, A = 7Fh, B = rounds; the main
-;; set has B = 0; IX = the layer's h_k; SP = fz_stack, and sp_save points at the saved IX and
-;; the return address. cp (hl) sets carry for a negative sum (high byte > 7Fh): 21 T per such
+;; first round for n neurons (by fz_k in the model file).
+;; In (alternate set): HL = high byte of neuron 0 of layer k-1, A = 7Fh, B = rounds;
+;; IX = the layer's h_k; SP = fz_stack, and sp_save points at the saved IX and the return
+;; address. Out: back to fz_k's caller with IX restored. Clobbers: all but IX. cp (hl) sets carry for a negative sum (high byte > 7Fh): 21 T per such
 ;; neuron (cp 7, call nc not taken 10, inc l 4) and 13 T per round.
 fz_scan:
                 rept 16
@@ -243,26 +243,28 @@ fz_scan:
                 ret
 
 ;; fz_cand - a neuron of layer k-1 with acc >= 0: IY = where the scan goes on, A = the
-;; neuron, and on to h_k in the main set (h_k tests y > 0, sets C = x (B = its high byte when
-;; x >= 256), SP = the column's stream of layer k, H = the page of layer k's low bytes, and
-;; runs the stream, which ends at op_col). 47 T with the call.
+;; neuron, and on to h_k in the main set (h_k tests y > 0, sets C = x, SP = the column's
+;; stream of layer k, H = the page of layer k's low bytes, and runs the stream, which ends at
+;; op_col; for x >= 256 also B = the high byte of x and IY = oc_high). 47 T with the call.
 fz_cand:        pop iy
                 ld a,l
                 exx
                 jp (ix)
 
-;; op_col - ends every column stream of a fused layer. A column whose x is 256 or more runs
-;; twice, the second time with the high byte of x into the high bytes (as op_next). Then back
-;; to the scan (fz_back: also where h_k goes for y = 0). 44 T.
-op_col:         ld a,b
-                or a
-                jr nz,oc_high
-fz_back:        ld sp,fz_stack
-                ld a,7Fh
+;; op_col - ends every column stream of a fused layer: back to the scan at IY (fz_back: also
+;; where h_k goes for y = 0, with SP = fz_stack already). 29 T.
+op_col:         ld sp,fz_stack
+fz_back:        ld a,7Fh
                 exx
                 jp (iy)
-oc_high:        ld c,b
-                ld b,0
+
+;; oc_high - the second pass of a column whose x is 256 or more: h_k saved the scan's IY in
+;; fz_iy, left B = the high byte of x and the stream in col_start, and pointed IY here, so
+;; op_col comes here after the first pass. Adds B into the high bytes (H one page up;
+;; carries land in the scratch page above them), then op_col returns to the scan.
+oc_high:        exx
+                ld iy,(fz_iy)
+                ld c,b
                 ld sp,(col_start)
                 inc h
                 ret
