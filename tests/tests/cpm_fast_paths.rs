@@ -143,7 +143,9 @@ fn every_number_of_baselines_matches_the_reference() {
     let mut seen = Vec::new();
     // Lower TPA tops leave RAM for fewer slots (down to no image at all); the layout stays.
     for step in 0..20u32 {
-        let top = (end + 256 * step).saturating_sub(2048).min(targets::cpm::TPA_TOP);
+        let top = (end + 256 * step)
+            .saturating_sub(2048)
+            .min(targets::cpm::TPA_TOP);
         let budget = targets::cpm::budget(top);
         let built = match engine::build(&model, &budget, &lists, &targets::cpm::target_asm()) {
             Ok(b) => b,

@@ -117,7 +117,13 @@ pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> Strin
 
     add_blocks(&mut s, &used);
     if plan.baselines > 0 {
-        baselines(&mut s, &mut col_tables, &model.layers[0], forms[0], plan.baselines);
+        baselines(
+            &mut s,
+            &mut col_tables,
+            &model.layers[0],
+            forms[0],
+            plan.baselines,
+        );
     }
     for (k, layer) in model.layers.iter().enumerate() {
         if fused[k] {

@@ -225,7 +225,7 @@ pub fn build(
     // The RAM follows the image: the planner's estimate set the baselines; the assembled size
     // says exactly how many fit (one more slot also adds a few bytes of code and lists).
     let exact = |image: &Image, plan: &LayoutPlan| {
-        let fixed = u32::from(plan::fixed_bss_bytes(&plan.fused()));
+        let fixed = plan::fixed_bss_bytes(&plan.fused());
         let slots = (image.map.ram.0 + fixed).next_multiple_of(256);
         let free = plan.budget.top.saturating_sub(slots) as usize / plan::BASELINE_BYTES;
         free.clamp(plan.baselines, plan::MAX_BASELINES)
@@ -256,7 +256,8 @@ pub fn build(
             image,
         }),
         Err(e) => {
-            plan.reason.push(format!("(more baselines did not fit: {e})"));
+            plan.reason
+                .push(format!("(more baselines did not fit: {e})"));
             let image = first?;
             Ok(Built { plan, asm, image })
         }

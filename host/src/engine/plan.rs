@@ -208,9 +208,7 @@ pub fn fixed_bss_bytes(fused: &[bool]) -> u32 {
 pub fn baselines_that_fit(budget: &Budget, fused: &[bool], free: usize) -> usize {
     let room = match budget.ram {
         None => free,
-        Some(r) => {
-            0x1_0000usize.saturating_sub(usize::from(r) + fixed_bss_bytes(fused) as usize)
-        }
+        Some(r) => 0x1_0000usize.saturating_sub(usize::from(r) + fixed_bss_bytes(fused) as usize),
     };
     (room.saturating_sub(255) / BASELINE_BYTES).min(MAX_BASELINES)
 }
