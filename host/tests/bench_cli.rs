@@ -72,6 +72,54 @@ fn guess_mini_on_the_classic() {
 }
 
 #[test]
+fn guess_mini_on_the_zx48() {
+    if boards::machines::zx48::locate_rom().is_none() {
+        let why = "no 48K ROM (install PyPI skoolkit or set Z80LM_ZX48_ROM)";
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "{why}");
+        eprintln!("skipping: {why}");
+        return;
+    }
+    let prompts = tmp("zx-prompts.tsv");
+    // `é` has no key on a Spectrum: that prompt is left out, like the empty and `!` ones.
+    std::fs::write(
+        &prompts,
+        "is it alive\tx\ncaf\u{e9}\t\n!quit\t\n\t\nis it a chair\tWIN\n",
+    )
+    .unwrap();
+    let (model, p) = (guess_mini(), prompts.to_str().unwrap().to_string());
+    let args = [
+        "bench",
+        "--target",
+        "zx48",
+        "--model",
+        &model,
+        "--prompts",
+        &p,
+        "--json",
+        "-",
+    ];
+    let (code, out, err) = common::z80lm(&args);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let m = &v["models"][0];
+    assert_eq!(m["model"], "guess-mini");
+    assert_eq!(m["prompts"], 2);
+    assert_eq!(m["mismatches"], 0);
+    assert!(m["chars"].as_u64().unwrap() > 0);
+    let mean = m["t_per_char"]["mean"].as_f64().unwrap();
+    assert!((100_000.0..2_000_000.0).contains(&mean), "{mean}");
+    assert!(m["t_per_char_with_query"].as_f64().unwrap() > mean);
+    // Query half and the four layers, each measured on the machine.
+    let layers = m["t_per_layer"].as_array().unwrap();
+    assert_eq!(layers.len(), 5);
+    assert!(
+        layers.iter().all(|t| t.as_f64().unwrap() > 0.0),
+        "{layers:?}"
+    );
+    assert!(v["upstream"].is_null());
+}
+
+#[test]
 fn board_options_are_checked() {
     let model = guess_mini();
     let refused = |args: &[&str], want: &str| {
@@ -90,12 +138,8 @@ fn board_options_are_checked() {
         "name different machines",
     );
     refused(
-        &["--target", "zx48"],
-        "bench does not handle zx48; it takes cpm, rc2014-512k, rc2014-classic or gb",
-    );
-    refused(
         &["--target", "gb", "--layout", "lists"],
-        "--layout does not apply to gb; it is for cpm, rc2014-512k or rc2014-classic",
+        "--layout does not apply to gb; it is for cpm, rc2014-512k, rc2014-classic or zx48",
     );
     refused(
         &["--target", "rc2014", "--upstream-prompts", "2"],

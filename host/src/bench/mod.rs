@@ -4,6 +4,7 @@
 //! T-states per step ([`gb`]). `z80lm bench` prints [`render`] of a [`Report`].
 
 pub mod gb;
+pub mod zx48;
 
 use std::path::{Path, PathBuf};
 
@@ -56,6 +57,22 @@ pub enum BenchError {
     Gb(#[from] crate::engine::targets::gameboy::GbError),
     #[error(transparent)]
     GbSession(#[from] crate::engine::targets::gameboy::session::SessionError),
+    #[error("{name}: cannot build for zx48")]
+    Zx48Build {
+        name: String,
+        #[source]
+        source: Box<targets::zx48::Zx48Error>,
+    },
+    #[error(
+        "no 48K ROM: set Z80LM_ZX48_ROM to a 16K ROM file, or `pip install skoolkit` (it ships 48.rom)"
+    )]
+    NoZxRom,
+    #[error("{}", .0.display())]
+    ZxRom(PathBuf, #[source] boards::machines::zx48::Zx48Error),
+    #[error("the zx48 tape: {0}")]
+    ZxTape(#[source] boards::devices::tape::TapeError),
+    #[error("{0}: no answer on the emulated 48K to {1:?}")]
+    ZxNoAnswer(String, String),
 }
 
 #[derive(Debug, Serialize, Default, Clone)]

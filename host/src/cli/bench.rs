@@ -5,7 +5,9 @@
 //!   fixed subset of the same prompts, with the ratio;
 //! * `--target rc2014`: the ROM image on the emulated RC2014 (512K or Classic), typed to over
 //!   its UART at the line rate, with the same measurements and the wall time at its clock;
-//! * `--target gb`: T-states per inference step on the emulated Game Boy.
+//! * `--target gb`: T-states per inference step on the emulated Game Boy;
+//! * `--target zx48`: the tape on the emulated ZX Spectrum 48K (memory contention emulated), each
+//!   prompt typed on its keyboard, measured as on CP/M.
 
 use std::path::PathBuf;
 
@@ -23,7 +25,8 @@ use crate::engine::Layout;
 pub struct Args {
     /// The machine [default: cpm]: cpm (emulated CP/M 2.2, with GUESS.COM alongside), rc2014 or
     /// rc2014-512k, rc2014-classic (the ROM image on the emulated board, typed to over its
-    /// UART) or gb (emulated DMG).
+    /// UART), gb (emulated DMG) or zx48 (the tape on the emulated ZX Spectrum 48K with memory
+    /// contention, typed on its keyboard; needs the 48K ROM, see `emu`).
     #[arg(long, value_enum, hide_possible_values = true)]
     pub target: Option<Machine>,
     /// The board, by the same names (e.g. --target rc2014 --board rc2014-classic).
@@ -82,6 +85,7 @@ pub fn run(args: Args) -> Result<()> {
             Machine::Rc512k,
             Machine::RcClassic,
             Machine::Gb,
+            Machine::Zx48,
         ],
     )?;
     only_for(args.board.is_some(), "--board", m, RC2014)?;
@@ -89,7 +93,12 @@ pub fn run(args: Args) -> Result<()> {
         args.layout.is_some(),
         "--layout",
         m,
-        &[Machine::Cpm, Machine::Rc512k, Machine::RcClassic],
+        &[
+            Machine::Cpm,
+            Machine::Rc512k,
+            Machine::RcClassic,
+            Machine::Zx48,
+        ],
     )?;
     only_for(
         args.upstream_prompts.is_some(),
@@ -123,11 +132,12 @@ pub fn run(args: Args) -> Result<()> {
     for c in &cases {
         models.push(match &board {
             Some(desc) => bench::rc2014(c, desc, &layout)?,
+            None if m == Machine::Zx48 => bench::zx48::bench(c, &layout)?,
             None => bench::cpm(c, &layout)?,
         });
     }
     let n_upstream = args.upstream_prompts.unwrap_or(3);
-    let upstream = if n_upstream > 0 && board.is_none() {
+    let upstream = if n_upstream > 0 && m == Machine::Cpm {
         let u = bench::upstream(&args.shared, n_upstream)?;
         if u.is_none() {
             eprintln!(

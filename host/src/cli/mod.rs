@@ -54,7 +54,7 @@ pub enum Command {
     /// Run a CP/M .COM on the emulated CP/M 2.2 machine (terminal or --batch).
     Run(run::Args),
     /// Benchmark T-states per generated char on an emulated machine (CP/M with upstream
-    /// GUESS.COM side by side, RC2014, Game Boy).
+    /// GUESS.COM side by side, RC2014, Game Boy, ZX Spectrum 48K).
     Bench(bench::Args),
     /// List serial ports.
     Ports(ports::Args),
