@@ -34,9 +34,13 @@ pub enum Kind {
         /// List the objects the table knows and exit.
         #[arg(long)]
         list: bool,
-        /// Varied copies of each question.
-        #[arg(long, default_value_t = 4)]
-        variants: usize,
+        /// The knowledge table (TOML; default: the one built into z80lm, the format is
+        /// explained at the top of host/src/data/guess_table.toml).
+        #[arg(long, value_name = "FILE")]
+        table: Option<PathBuf>,
+        /// Questions drawn per attribute answered NO (twice as many for YES and MAYBE).
+        #[arg(long, default_value_t = 16)]
+        per_attribute: usize,
     },
     /// A terse chatbot (HI, BYE, YES, NO, MAYBE, ...).
     Tinychat {
@@ -54,9 +58,17 @@ pub fn run(args: Args) -> Result<()> {
         Kind::Guess {
             secret,
             list,
-            variants,
+            table,
+            per_attribute,
         } => {
-            let table = guess::Table::builtin()?;
+            let table = match &table {
+                Some(p) => {
+                    let text = std::fs::read_to_string(p)
+                        .with_context(|| format!("cannot read {}", p.display()))?;
+                    guess::Table::parse(&text).with_context(|| p.display().to_string())?
+                }
+                None => guess::Table::builtin()?,
+            };
             if list {
                 println!("{}", table.secrets());
                 return Ok(());
@@ -64,12 +76,12 @@ pub fn run(args: Args) -> Result<()> {
             let secret = secret.unwrap_or_default();
             let opt = guess::Options {
                 seed: args.seed,
-                variants,
+                per_attribute,
                 typo: args.typos,
             };
             let ex = guess::generate(&table, &secret, opt)?;
             let cmd = format!(
-                "z80lm data guess --secret {secret} --variants {variants} --seed {} --typos {}",
+                "z80lm data guess --secret {secret} --per-attribute {per_attribute} --seed {} --typos {}",
                 args.seed, args.typos
             );
             (cmd, ex)

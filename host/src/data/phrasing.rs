@@ -73,8 +73,12 @@ pub struct Style {
 }
 
 const FILLERS: &[&str] = &[
-    "um ", "so ", "ok ", "hmm ", "well ", "and ", "hey ", "ok so ",
+    "um ", "so ", "ok ", "hmm ", "well ", "and ", "hey ", "ok so ", "alright ", "right ", "uh ",
+    "next question ", "and um ", "ok next ", "question ", "then ", "hmmm ", "erm ", "oh ", "oh ok ",
 ];
+
+/// Words people add at the end of a line.
+const TAILS: &[&str] = &[" then", " lol", " haha", " tho", " ok", " hmm", " right"];
 
 /// A varied rendering of `base` (lower-case text).
 pub fn vary(rng: &mut Rng, base: &str, style: Style) -> String {
@@ -86,13 +90,18 @@ pub fn vary(rng: &mut Rng, base: &str, style: Style) -> String {
     if rng.chance(style.typo) {
         s = typo(rng, &s);
     }
+    if rng.chance(style.filler / 4.0) {
+        s.push_str(rng.pick::<&str>(TAILS));
+    }
     if rng.chance(style.question) {
-        s.push_str(rng.pick::<&str>(&["?", "?", " ?", "??"]));
+        s.push_str(rng.pick::<&str>(&["?", "?", " ?", "??", "???", "!", "."]));
     }
     if rng.chance(0.15) {
         let mut c = s.into_bytes();
         c[0] = c[0].to_ascii_uppercase();
         s = String::from_utf8_lossy(&c).into_owned();
+    } else if rng.chance(0.04) {
+        s = s.to_ascii_uppercase();
     }
     s
 }
