@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
-use crate::data::{guess, tinychat, to_text};
+use super::{Failed, EXIT_FAILED};
+use crate::data::{guess, lint, tinychat, to_text};
+use crate::train::dataset::Dataset;
 
 /// Generate a dataset of `input|OUTPUT` lines from the tables built into z80lm.
 #[derive(clap::Args, Debug)]
@@ -42,6 +44,30 @@ pub enum Kind {
         #[arg(long, default_value_t = 16)]
         per_attribute: usize,
     },
+    /// Check a dataset before training: conflicting labels for the same input, class balance,
+    /// distinct replies, reply length, different inputs that fall into the same trigram buckets
+    /// with different outputs, and the accuracy ceiling those imply. Exit 1 when a threshold
+    /// fails.
+    Lint {
+        /// Dataset files (`input|OUTPUT` lines; `.gz` accepted).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Most lines one output may have, in percent.
+        #[arg(long, default_value_t = 60.0, value_name = "PERCENT")]
+        max_class_share: f64,
+        /// Most distinct replies.
+        #[arg(long, default_value_t = 64)]
+        max_replies: usize,
+        /// Longest reply, in characters.
+        #[arg(long, default_value_t = 12)]
+        max_reply_len: usize,
+        /// Lowest accuracy ceiling, in percent.
+        #[arg(long, default_value_t = 99.0, value_name = "PERCENT")]
+        min_ceiling: f64,
+        /// Examples shown per problem.
+        #[arg(long, default_value_t = 5)]
+        show: usize,
+    },
     /// A terse chatbot (HI, BYE, YES, NO, MAYBE, ...).
     Tinychat {
         /// Varied copies of each phrase.
@@ -55,6 +81,34 @@ pub fn run(args: Args) -> Result<()> {
         anyhow::bail!("--typos must be between 0 and 1, got {}", args.typos);
     }
     let (header, examples) = match args.kind {
+        Kind::Lint {
+            files,
+            max_class_share,
+            max_replies,
+            max_reply_len,
+            min_ceiling,
+            show,
+        } => {
+            let data = Dataset::load(&files, false).context("cannot use the data")?;
+            for m in &data.skipped {
+                eprintln!("warning: skipped {m}");
+            }
+            let limits = lint::Limits {
+                max_class_share: max_class_share / 100.0,
+                max_replies,
+                max_reply_len,
+                min_ceiling: min_ceiling / 100.0,
+                max_conflicts: 0,
+            };
+            let l = lint::lint(&data.examples, limits);
+            print!("{}", l.render(show));
+            let failed = l.failures();
+            if failed.is_empty() {
+                println!("ok");
+                return Ok(());
+            }
+            return Err(Failed(EXIT_FAILED, failed.join("; ")).into());
+        }
         Kind::Guess {
             secret,
             list,

@@ -1,5 +1,6 @@
-//! `z80lm eval --model MODEL DATA...`: exact-match accuracy of the integer engine (spec §3) on
-//! `input|OUTPUT` lines, per expected output and overall, with a confusion table.
+//! `z80lm eval --model MODEL DATA...`: accuracy of the integer engine (spec §3) on
+//! `input|OUTPUT` lines or hand-written `.tsv` test files, per expected output, overall and as
+//! the macro average, with a confusion table and the replies outside the reply vocabulary.
 
 use std::path::PathBuf;
 
@@ -8,21 +9,29 @@ use anyhow::{Context, Result};
 use super::load_model;
 use super::Failed;
 use crate::train::dataset::Dataset;
-use crate::train::evaluate::evaluate;
+use crate::train::evaluate::{evaluate_cases, parse_cases, Case};
 
-/// Run the exact integer engine on every line of DATA and compare the full response with OUTPUT.
+/// Run the exact integer engine on every line of DATA and compare the full response with the
+/// expected one.
 ///
-/// Prints one row per expected output (total, exact matches, accuracy, and what was answered
-/// instead), the overall accuracy, and the largest |accumulator| per layer (a value above 32767
-/// means the 16-bit engine wrapped).
+/// DATA is `input|OUTPUT` lines (training data), or a hand-written test file ending in `.tsv`:
+/// `input<TAB>REPLY[<TAB>another acceptable reply...]`, where the first reply is the line's
+/// class. Prints one row per class (total, right, accuracy, and what was answered instead), the
+/// overall accuracy, the macro average (mean of the class accuracies), the replies that are not
+/// in the reply vocabulary (the outputs of --vocab, default the expected replies of DATA), and
+/// the largest |accumulator| per layer (above 32767 the 16-bit engine wrapped).
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The model file (.npz).
     #[arg(long, short, env = "Z80LM_MODEL")]
     pub model: PathBuf,
-    /// Dataset files (`input|OUTPUT` lines, `#` comments; `.gz` accepted).
+    /// Dataset files (`input|OUTPUT` lines, `#` comments; `.gz` accepted) or `.tsv` test files.
     #[arg(required = true)]
     pub data: Vec<PathBuf>,
+    /// The model's reply vocabulary: the outputs of these dataset files (normally its training
+    /// data). Default: the expected replies of DATA.
+    #[arg(long, value_name = "DATA")]
+    pub vocab: Vec<PathBuf>,
     /// Reject the data if any line is malformed (default: report and skip).
     #[arg(long)]
     pub strict: bool,
@@ -37,18 +46,53 @@ pub struct Args {
     pub min_accuracy: Option<f64>,
 }
 
+fn is_tsv(p: &std::path::Path) -> bool {
+    p.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv"))
+}
+
 pub fn run(args: Args) -> Result<()> {
     let model = load_model(&args.model)?;
-    let data = Dataset::load(&args.data, args.strict).context("cannot use the data")?;
-    for m in &data.skipped {
-        eprintln!("warning: skipped {m}");
+    let mut cases: Vec<Case> = Vec::new();
+    let (tsv, data): (Vec<PathBuf>, Vec<PathBuf>) = args.data.iter().cloned().partition(|p| is_tsv(p));
+    for p in &tsv {
+        let text =
+            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
+        cases.extend(parse_cases(&p.display().to_string(), &text)?);
     }
-    let examples = match args.holdout {
-        Some(p) => data.split(p).1,
-        None => data.examples,
+    if !data.is_empty() {
+        let data = Dataset::load(&data, args.strict).context("cannot use the data")?;
+        for m in &data.skipped {
+            eprintln!("warning: skipped {m}");
+        }
+        let examples = match args.holdout {
+            Some(p) => data.split(p).1,
+            None => data.examples,
+        };
+        cases.extend(examples.iter().map(Case::from));
+    }
+    let vocab = if args.vocab.is_empty() {
+        cases.iter().flat_map(|c| c.accept.iter().cloned()).collect()
+    } else {
+        let v = Dataset::load(&args.vocab, false).context("cannot use the --vocab data")?;
+        v.examples.into_iter().map(|e| e.output).collect()
     };
-    let report = evaluate(&model, &examples);
+    let report = evaluate_cases(&model, &cases, Some(&vocab));
     print!("{}", report.table(args.classes));
+    let outside: Vec<String> = report
+        .outside
+        .iter()
+        .map(|(r, n)| format!("{:?} x{n}", String::from_utf8_lossy(r)))
+        .collect();
+    println!(
+        "outside the vocabulary ({} replies): {}{}",
+        vocab.len(),
+        report.outside_total(),
+        if outside.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", outside.join(", "))
+        }
+    );
     let parts: Vec<String> = report
         .max_abs
         .iter()

@@ -447,7 +447,7 @@ pub fn questions(
         for r in &s.refs {
             for (tpls, more) in [(&s.more, true), (&s.less, false)] {
                 let answer = compare(range, r.at, more).label();
-                for _ in 0..opt.per_attribute.div_ceil(4).max(1) {
+                for _ in 0..opt.per_attribute.div_ceil(2).max(1) {
                     let tpl = rng_pick(rng, tpls).to_string();
                     let name = rng_pick(rng, &r.names).to_string();
                     out.push((fill(rng, &tpl, t, "", &name), answer));
@@ -473,8 +473,10 @@ pub fn questions(
             if is_secret {
                 for tpl in &t.guess {
                     out.push((guess_text(tpl, name), "WIN"));
-                    let bad = typo(rng, name);
-                    out.push((guess_text(rng_pick(rng, &t.guess), &bad), "WIN"));
+                    for _ in 0..2 {
+                        let bad = typo(rng, name);
+                        out.push((guess_text(rng_pick(rng, &t.guess), &bad), "WIN"));
+                    }
                 }
             } else {
                 for _ in 0..3 {

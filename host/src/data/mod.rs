@@ -1,9 +1,11 @@
 //! Dataset generators: our own training data, written from tables and templates in this crate
 //! (`guess`: a 20-questions game from a knowledge table; `tinychat`: a terse chatbot corpus).
-//! Both are deterministic for a seed and emit `input|OUTPUT` lines (see `train::dataset`).
+//! Both are deterministic for a seed and emit `input|OUTPUT` lines (see `train::dataset`);
+//! `lint` measures what a dataset lets a model learn.
 //! Nothing here is derived from the upstream project's data.
 
 pub mod guess;
+pub mod lint;
 pub mod phrasing;
 pub mod tinychat;
 

@@ -1,6 +1,7 @@
 //! The tinychat corpus behind `z80lm data tinychat`: a terse chatbot written as intents
-//! (`tinychat_intents.txt`, authored for this project), each a reply and the phrases that get it.
-//! Every phrase is written once plainly and several times varied (see [`super::phrasing`]).
+//! (`tinychat_intents.txt`, authored for this project), each a reply and the phrases that get it,
+//! plus small sums and differences ("what is 2+3" -> 5). Every phrase is written once plainly and
+//! several times varied (see [`super::phrasing`]).
 
 use std::collections::HashSet;
 
@@ -16,6 +17,53 @@ pub const BUILTIN_INTENTS: &str = include_str!("tinychat_intents.txt");
 pub enum ChatError {
     #[error("intents line {line}: {reason}")]
     Intents { line: usize, reason: String },
+}
+
+/// The longest reply an intent may have (terse is the point; `data lint` checks it too).
+pub const MAX_REPLY: usize = 12;
+
+const NUMBERS: [&str; 11] = [
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+];
+
+/// Ways to ask for a sum; `{a}` and `{b}` are the numbers (digits or words).
+const PLUS: &[&str] = &[
+    "what is {a}+{b}", "what is {a} + {b}", "whats {a}+{b}", "what's {a} plus {b}", "{a}+{b}",
+    "{a} + {b}", "{a} plus {b}", "how much is {a}+{b}", "how much is {a} and {b}", "{a}+{b}=?",
+    "what does {a}+{b} make", "add {a} and {b}", "can you add {a} and {b}", "what is {a} plus {b}",
+    "{a} and {b} makes", "calculate {a}+{b}", "what's {a}+{b}",
+];
+const MINUS: &[&str] = &[
+    "what is {a}-{b}", "what is {a} - {b}", "whats {a}-{b}", "what's {a} minus {b}", "{a}-{b}",
+    "{a} - {b}", "{a} minus {b}", "how much is {a}-{b}", "what is {a} take away {b}",
+    "{a}-{b}=?", "what is {a} minus {b}", "{b} from {a}", "calculate {a}-{b}",
+];
+
+/// Small sums and differences (results 0 to 10), each pair asked `copies` ways.
+pub fn arithmetic(rng: &mut Rng, copies: usize) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for a in 0..=10usize {
+        for b in 0..=10usize {
+            let asks: [(&[&str], Option<usize>); 2] =
+                [(PLUS, (a + b <= 10).then_some(a + b)), (MINUS, a.checked_sub(b))];
+            for (tpls, result) in asks {
+                let Some(r) = result else { continue };
+                for _ in 0..copies {
+                    let words = rng.chance(0.3);
+                    let num = |n: usize| {
+                        if words {
+                            NUMBERS[n].to_string()
+                        } else {
+                            n.to_string()
+                        }
+                    };
+                    let q = rng.pick(tpls).replace("{a}", &num(a)).replace("{b}", &num(b));
+                    out.push((q, r.to_string()));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Generator settings.
@@ -37,8 +85,8 @@ impl Default for Options {
     }
 }
 
-/// (phrase, reply) pairs from the intents text, with `{list}` expanded.
-pub fn intents(text: &str) -> Result<Vec<(String, String)>, ChatError> {
+/// (phrase, reply, expanded from a list) from the intents text, with `{list}` expanded.
+pub fn intents(text: &str) -> Result<Vec<(String, String, bool)>, ChatError> {
     let mut lists: Vec<(String, Vec<String>)> = Vec::new();
     let mut rules: Vec<(usize, String, String)> = Vec::new();
     for (i, raw) in text.lines().enumerate() {
@@ -61,6 +109,12 @@ pub fn intents(text: &str) -> Result<Vec<(String, String)>, ChatError> {
             let bad = head
                 .bytes()
                 .find(|b| !(b.is_ascii_uppercase() || b.is_ascii_digit() || b" !?".contains(b)));
+            if head.len() > MAX_REPLY {
+                return Err(ChatError::Intents {
+                    line: i + 1,
+                    reason: format!("reply {head:?} is longer than {MAX_REPLY} characters"),
+                });
+            }
             if let Some(b) = bad {
                 return Err(ChatError::Intents {
                     line: i + 1,
@@ -90,10 +144,10 @@ pub fn intents(text: &str) -> Result<Vec<(String, String)>, ChatError> {
                         })?;
                 for item in &list.1 {
                     let text = format!("{}{}{}", &phrase[..a], item, &phrase[b + 1..]);
-                    out.push((text, reply.clone()));
+                    out.push((text, reply.clone(), true));
                 }
             }
-            _ => out.push((phrase, reply)),
+            _ => out.push((phrase, reply, false)),
         }
     }
     Ok(out)
@@ -109,7 +163,18 @@ pub fn generate(text: &str, opt: Options) -> Result<Vec<Example>, ChatError> {
     };
     let mut seen = HashSet::new();
     let mut out = Vec::new();
-    for (phrase, reply) in intents(text)? {
+    // Phrases from a list and sums are many alike lines: fewer varied copies each.
+    let few = opt.variants.div_ceil(4);
+    let mut all: Vec<(String, String, usize)> = intents(text)?
+        .into_iter()
+        .map(|(p, r, listed)| (p, r, if listed { few } else { opt.variants }))
+        .collect();
+    all.extend(
+        arithmetic(&mut rng, 2)
+            .into_iter()
+            .map(|(p, r)| (p, r, few)),
+    );
+    for (phrase, reply, copies) in all {
         let mut push = |s: String| {
             if seen.insert(s.to_ascii_lowercase()) {
                 out.push(Example {
@@ -119,7 +184,7 @@ pub fn generate(text: &str, opt: Options) -> Result<Vec<Example>, ChatError> {
             }
         };
         push(phrase.clone());
-        for _ in 0..opt.variants {
+        for _ in 0..copies {
             push(vary(&mut rng, &phrase, style));
         }
     }
@@ -138,7 +203,29 @@ mod tests {
         let hello = ex.iter().find(|e| e.input == b"hello").unwrap();
         assert_eq!(hello.output, b"HI");
         let music = ex.iter().find(|e| e.input == b"do you like music").unwrap();
-        assert_eq!(music.output, b"YES!");
+        assert_eq!(music.output, b"YES");
+        assert!(ex.iter().all(|e| e.output.len() <= MAX_REPLY));
+        let mut rng = Rng::new(3);
+        for (q, r) in arithmetic(&mut rng, 2) {
+            let nums: Vec<usize> = q
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .filter_map(|w| {
+                    w.parse()
+                        .ok()
+                        .or_else(|| NUMBERS.iter().position(|n| *n == w))
+                })
+                .collect();
+            let r: usize = r.parse().unwrap();
+            assert_eq!(nums.len(), 2, "{q}");
+            let want = if q.contains('+') || q.contains("plus") || q.contains("add") || q.contains("and") {
+                nums[0] + nums[1]
+            } else if q.contains(" from ") {
+                nums[1] - nums[0]
+            } else {
+                nums[0] - nums[1]
+            };
+            assert_eq!(r, want, "{q}");
+        }
     }
 
     #[test]
