@@ -177,3 +177,45 @@ pub fn fit_table(model: &Model) -> String {
     }
     s
 }
+
+/// A stand-in model of the given layer sizes (`sizes[0]` inputs, then each layer's outputs) with
+/// about `density` of its weights non-zero, spread evenly, for asking the builders whether an
+/// architecture can be built before training it.
+pub fn stand_in(sizes: &[usize], charset: &[u8], density: f64) -> Model {
+    let every = (1.0 / density.clamp(0.01, 1.0)).round().max(1.0) as usize;
+    let layers = sizes
+        .windows(2)
+        .map(|w| {
+            let (inp, out) = (w[0], w[1]);
+            let weights = (0..inp * out)
+                .map(|k| match (k * 7 + k / inp) % every {
+                    0 if k % 2 == 0 => 1,
+                    0 => -1,
+                    _ => 0,
+                })
+                .collect();
+            crate::model::Layer {
+                out,
+                inp,
+                weights,
+                bias: vec![0; out],
+            }
+        })
+        .collect();
+    Model {
+        layers,
+        charset: charset.to_vec(),
+        warning: None,
+    }
+}
+
+/// Each board and whether the target's real build takes `model`, with its status line.
+pub fn boards_for(model: &Model) -> Vec<(&'static Budget, bool, String)> {
+    BUDGETS
+        .iter()
+        .map(|b| {
+            let (fits, s) = status(model, b);
+            (b, fits, s)
+        })
+        .collect()
+}

@@ -196,6 +196,15 @@ pub fn run(args: Args) -> Result<()> {
             );
         }
     }
+    if resume.is_none() {
+        check_buildable(&sizes, &charset, args.sparsity)?;
+    }
+    for p in [Some(&args.output), args.log.as_ref(), args.plot.as_ref()]
+        .into_iter()
+        .flatten()
+    {
+        check_writable(p)?;
+    }
     let (train_set, held) = data.split(args.holdout);
     let threads = args
         .threads
@@ -236,7 +245,7 @@ pub fn run(args: Args) -> Result<()> {
         ProgressBar::new(1)
     };
     bar.set_style(
-        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} {msg}")
+        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} eta {eta} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let mut progress = Bar {
@@ -282,6 +291,79 @@ pub fn run(args: Args) -> Result<()> {
         eprintln!("interrupted: kept the best model so far");
     }
     report(&best, &train_set, &held, outcome.best_epoch, &args.output);
+    let why = if args.sparsity > 0.0 {
+        "the highest engine exact match on the training lines among the epochs at the full --sparsity target, with no 16-bit overflow"
+    } else {
+        "the highest engine exact match on the training lines with no 16-bit overflow"
+    };
+    eprintln!(
+        "kept epoch {} of {}: {why} ({:.2}%)",
+        outcome.best_epoch,
+        outcome.history.len(),
+        100.0 * outcome.best_acc
+    );
+    Ok(())
+}
+
+/// Refuses an architecture that no target can build, and says which boards take it.
+fn check_buildable(sizes: &[usize], charset: &[u8], sparsity: f32) -> Result<()> {
+    let density = if sparsity > 0.0 {
+        1.0 - f64::from(sparsity)
+    } else {
+        0.5
+    };
+    let boards = crate::fit::boards_for(&crate::fit::stand_in(sizes, charset, density));
+    let yes: Vec<&str> = boards.iter().filter(|b| b.1).map(|b| b.0.board).collect();
+    let no: Vec<&str> = boards.iter().filter(|b| !b.1).map(|b| b.0.board).collect();
+    if yes.is_empty() {
+        let why: Vec<String> = boards
+            .iter()
+            .map(|(b, _, s)| format!("{}: {s}", b.board))
+            .collect();
+        bail!(
+            "no target can build a {sizes:?} model ({}); use smaller --hidden (the default is 256,192,128)",
+            why.join("; ")
+        );
+    }
+    eprintln!(
+        "a {sizes:?} model builds for {}{}",
+        yes.join(", "),
+        if no.is_empty() {
+            String::new()
+        } else {
+            format!(" (not {})", no.join(", "))
+        }
+    );
+    Ok(())
+}
+
+/// Fails before training when `path` cannot be written (a directory, a missing or read-only
+/// directory), by creating and removing a scratch file beside it.
+fn check_writable(path: &Path) -> Result<()> {
+    if path.is_dir() {
+        bail!("cannot write {}: it is a directory", path.display());
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path.file_name().map_or_else(
+        || "out".to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let probe = dir.join(format!(".{name}.{}.z80lm-probe", std::process::id()));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    let _ = std::fs::remove_file(&probe);
+    if path.exists() {
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
     Ok(())
 }
 
