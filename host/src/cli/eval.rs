@@ -32,6 +32,10 @@ pub struct Args {
     /// data). Default: the expected replies of DATA.
     #[arg(long, value_name = "DATA")]
     pub vocab: Vec<PathBuf>,
+    /// Evaluate only the lines whose input (case folded) is not an input of these dataset files
+    /// (normally the training data): how the model does on phrasings it never saw.
+    #[arg(long, value_name = "DATA")]
+    pub unseen: Vec<PathBuf>,
     /// Reject the data if any line is malformed (default: report and skip).
     #[arg(long)]
     pub strict: bool,
@@ -69,6 +73,23 @@ pub fn run(args: Args) -> Result<()> {
             None => data.examples,
         };
         cases.extend(examples.iter().map(Case::from));
+    }
+    if !args.unseen.is_empty() {
+        let seen = Dataset::load(&args.unseen, false).context("cannot use the --unseen data")?;
+        let seen: std::collections::HashSet<Vec<u8>> = seen
+            .examples
+            .into_iter()
+            .map(|e| e.input.to_ascii_lowercase())
+            .collect();
+        let before = cases.len();
+        cases.retain(|c| !seen.contains(&c.input.to_ascii_lowercase()));
+        println!(
+            "{} of {before} lines are not in the --unseen data",
+            cases.len()
+        );
+        if cases.is_empty() {
+            anyhow::bail!("every line is in the --unseen data; nothing to evaluate");
+        }
     }
     let vocab = if args.vocab.is_empty() {
         cases.iter().flat_map(|c| c.accept.iter().cloned()).collect()

@@ -39,13 +39,15 @@ const MINUS: &[&str] = &[
     "{a}-{b}=?", "what is {a} minus {b}", "{b} from {a}", "calculate {a}-{b}",
 ];
 
-/// Small sums and differences (results 0 to 10), each pair asked `copies` ways.
+/// Small sums (1 to 6 plus 1 to 6, up to 10) and differences (up to 10 minus 1 to 3), each
+/// asked `copies` ways: the sums people try on a chatbot, few enough to learn.
 pub fn arithmetic(rng: &mut Rng, copies: usize) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for a in 0..=10usize {
-        for b in 0..=10usize {
-            let asks: [(&[&str], Option<usize>); 2] =
-                [(PLUS, (a + b <= 10).then_some(a + b)), (MINUS, a.checked_sub(b))];
+    for a in 1..=10usize {
+        for b in 1..=6usize {
+            let sum = (a <= 6 && a + b <= 10).then_some(a + b);
+            let diff = (b <= 3 && a > b).then(|| a - b);
+            let asks: [(&[&str], Option<usize>); 2] = [(PLUS, sum), (MINUS, diff)];
             for (tpls, result) in asks {
                 let Some(r) = result else { continue };
                 for _ in 0..copies {
@@ -184,6 +186,12 @@ pub fn generate(text: &str, opt: Options) -> Result<Vec<Example>, ChatError> {
             }
         };
         push(phrase.clone());
+        // A typo in a short line ("ok", "hiya") makes another word: none there.
+        let letters = phrase.bytes().filter(u8::is_ascii_alphabetic).count();
+        let style = Style {
+            typo: if letters < 6 { 0.0 } else { style.typo },
+            ..style
+        };
         for _ in 0..copies {
             push(vary(&mut rng, &phrase, style));
         }
@@ -225,6 +233,16 @@ mod tests {
                 nums[0] - nums[1]
             };
             assert_eq!(r, want, "{q}");
+        }
+    }
+
+    #[test]
+    fn no_phrase_has_two_replies() {
+        let mut seen = std::collections::HashMap::new();
+        for (p, r, _) in intents(BUILTIN_INTENTS).unwrap() {
+            if let Some(other) = seen.insert(p.to_ascii_lowercase(), r.clone()) {
+                assert_eq!(other, r, "{p:?} has two replies");
+            }
         }
     }
 
