@@ -10,7 +10,9 @@ use z80lm::model::Model;
 use z80lm::train::evaluate::{evaluate_cases, parse_cases, Case, Report};
 
 fn example(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples").join(path)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../examples")
+        .join(path)
 }
 
 fn cases(path: &str) -> Vec<Case> {
@@ -50,7 +52,11 @@ fn shipped_guess_scores_85_percent_with_every_class_at_70_on_the_hand_written_qu
         String::from_utf8_lossy(&class),
         show(&r)
     );
-    assert_eq!(r.per_class().len(), 4, "YES, NO, MAYBE and WIN are all tested");
+    assert_eq!(
+        r.per_class().len(),
+        4,
+        "YES, NO, MAYBE and WIN are all tested"
+    );
     assert_eq!(r.outside_total(), 0, "{:?}", r.outside);
     assert!(!r.wrapped());
 }
@@ -89,6 +95,11 @@ fn test_sets_use_only_replies_the_models_have() {
 fn shipped_datasets_pass_lint() {
     for (name, data) in [("guess", guess_data()), ("tinychat", chat_data())] {
         let l = lint::lint(&data, lint::Limits::default());
-        assert!(l.failures().is_empty(), "{name}: {:?}\n{}", l.failures(), l.render(5));
+        assert!(
+            l.failures().is_empty(),
+            "{name}: {:?}\n{}",
+            l.failures(),
+            l.render(5)
+        );
     }
 }

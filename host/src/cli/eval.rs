@@ -57,7 +57,8 @@ fn is_tsv(p: &std::path::Path) -> bool {
 pub fn run(args: Args) -> Result<()> {
     let model = load_model(&args.model)?;
     let mut cases: Vec<Case> = Vec::new();
-    let (tsv, data): (Vec<PathBuf>, Vec<PathBuf>) = args.data.iter().cloned().partition(|p| is_tsv(p));
+    let (tsv, data): (Vec<PathBuf>, Vec<PathBuf>) =
+        args.data.iter().cloned().partition(|p| is_tsv(p));
     for p in &tsv {
         let text =
             std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
@@ -92,7 +93,10 @@ pub fn run(args: Args) -> Result<()> {
         }
     }
     let vocab = if args.vocab.is_empty() {
-        cases.iter().flat_map(|c| c.accept.iter().cloned()).collect()
+        cases
+            .iter()
+            .flat_map(|c| c.accept.iter().cloned())
+            .collect()
     } else {
         let v = Dataset::load(&args.vocab, false).context("cannot use the --vocab data")?;
         v.examples.into_iter().map(|e| e.output).collect()

@@ -347,10 +347,9 @@ fn check_writable(path: &Path) -> Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let name = path.file_name().map_or_else(
-        || "out".to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    let name = path
+        .file_name()
+        .map_or_else(|| "out".to_string(), |n| n.to_string_lossy().into_owned());
     let probe = dir.join(format!(".{name}.{}.z80lm-probe", std::process::id()));
     std::fs::OpenOptions::new()
         .write(true)

@@ -126,8 +126,10 @@ pub fn lint(examples: &[Example], limits: Limits) -> Lint {
         if let Some(c) = conflict(members) {
             // Only different inputs: the same input twice is already a conflict.
             if c.inputs.len() > 1 {
-                let distinct: std::collections::BTreeSet<Vec<u8>> =
-                    members.iter().map(|e| e.input.to_ascii_lowercase()).collect();
+                let distinct: std::collections::BTreeSet<Vec<u8>> = members
+                    .iter()
+                    .map(|e| e.input.to_ascii_lowercase())
+                    .collect();
                 if distinct.len() > 1 {
                     collisions.push(c);
                 }
@@ -203,7 +205,11 @@ impl Lint {
 
     /// The report `data lint` prints (up to `show` examples of each problem).
     pub fn render(&self, show: usize) -> String {
-        let mut s = format!("{} lines, {} distinct replies\n", self.lines, self.classes.len());
+        let mut s = format!(
+            "{} lines, {} distinct replies\n",
+            self.lines,
+            self.classes.len()
+        );
         let bal: Vec<String> = self
             .classes
             .iter()
@@ -218,7 +224,8 @@ impl Lint {
         let show_list = |s: &mut String, what: &str, list: &[Conflict]| {
             s.push_str(&format!("{what}: {}\n", list.len()));
             for c in list.iter().take(show) {
-                let outs: Vec<String> = c.outputs.iter().map(|(o, n)| format!("{o} x{n}")).collect();
+                let outs: Vec<String> =
+                    c.outputs.iter().map(|(o, n)| format!("{o} x{n}")).collect();
                 s.push_str(&format!("  {:?} -> {}\n", c.inputs, outs.join(", ")));
             }
         };
@@ -228,10 +235,7 @@ impl Lint {
             "different inputs in the same trigram buckets with different outputs",
             &self.collisions,
         );
-        s.push_str(&format!(
-            "accuracy ceiling: {:.2}%\n",
-            100.0 * self.ceiling
-        ));
+        s.push_str(&format!("accuracy ceiling: {:.2}%\n", 100.0 * self.ceiling));
         s
     }
 }
@@ -261,12 +265,21 @@ mod tests {
         assert_eq!(l.conflicts[0].outputs.len(), 2);
         assert!((l.ceiling - 0.8).abs() < 1e-9, "{}", l.ceiling);
         let f = l.failures();
-        assert!(f.iter().any(|x| x.starts_with("1 inputs have conflicting")), "{f:?}");
+        assert!(
+            f.iter().any(|x| x.starts_with("1 inputs have conflicting")),
+            "{f:?}"
+        );
         assert!(f.iter().any(|x| x.contains("17 characters")), "{f:?}");
-        assert!(f.iter().any(|x| x.starts_with("accuracy ceiling 80.00%")), "{f:?}");
+        assert!(
+            f.iter().any(|x| x.starts_with("accuracy ceiling 80.00%")),
+            "{f:?}"
+        );
         // Punctuation outside the trigram alphabet can make different lines encode alike.
         let same = query_input(b"is it alive") == query_input(b"is it alive?");
-        let l = lint(&[ex("is it alive", "NO"), ex("is it alive?", "YES")], Limits::default());
+        let l = lint(
+            &[ex("is it alive", "NO"), ex("is it alive?", "YES")],
+            Limits::default(),
+        );
         assert_eq!(l.collisions.len(), usize::from(same));
         let clean = lint(&[ex("a b c", "NO"), ex("x y z", "YES")], Limits::default());
         assert!(clean.failures().is_empty(), "{:?}", clean.failures());

@@ -73,8 +73,26 @@ pub struct Style {
 }
 
 const FILLERS: &[&str] = &[
-    "um ", "so ", "ok ", "hmm ", "well ", "and ", "hey ", "ok so ", "alright ", "right ", "uh ",
-    "next question ", "and um ", "ok next ", "question ", "then ", "hmmm ", "erm ", "oh ", "oh ok ",
+    "um ",
+    "so ",
+    "ok ",
+    "hmm ",
+    "well ",
+    "and ",
+    "hey ",
+    "ok so ",
+    "alright ",
+    "right ",
+    "uh ",
+    "next question ",
+    "and um ",
+    "ok next ",
+    "question ",
+    "then ",
+    "hmmm ",
+    "erm ",
+    "oh ",
+    "oh ok ",
 ];
 
 /// Words people add at the end of a line.

@@ -28,15 +28,38 @@ const NUMBERS: [&str; 11] = [
 
 /// Ways to ask for a sum; `{a}` and `{b}` are the numbers (digits or words).
 const PLUS: &[&str] = &[
-    "what is {a}+{b}", "what is {a} + {b}", "whats {a}+{b}", "what's {a} plus {b}", "{a}+{b}",
-    "{a} + {b}", "{a} plus {b}", "how much is {a}+{b}", "how much is {a} and {b}", "{a}+{b}=?",
-    "what does {a}+{b} make", "add {a} and {b}", "can you add {a} and {b}", "what is {a} plus {b}",
-    "{a} and {b} makes", "calculate {a}+{b}", "what's {a}+{b}",
+    "what is {a}+{b}",
+    "what is {a} + {b}",
+    "whats {a}+{b}",
+    "what's {a} plus {b}",
+    "{a}+{b}",
+    "{a} + {b}",
+    "{a} plus {b}",
+    "how much is {a}+{b}",
+    "how much is {a} and {b}",
+    "{a}+{b}=?",
+    "what does {a}+{b} make",
+    "add {a} and {b}",
+    "can you add {a} and {b}",
+    "what is {a} plus {b}",
+    "{a} and {b} makes",
+    "calculate {a}+{b}",
+    "what's {a}+{b}",
 ];
 const MINUS: &[&str] = &[
-    "what is {a}-{b}", "what is {a} - {b}", "whats {a}-{b}", "what's {a} minus {b}", "{a}-{b}",
-    "{a} - {b}", "{a} minus {b}", "how much is {a}-{b}", "what is {a} take away {b}",
-    "{a}-{b}=?", "what is {a} minus {b}", "{b} from {a}", "calculate {a}-{b}",
+    "what is {a}-{b}",
+    "what is {a} - {b}",
+    "whats {a}-{b}",
+    "what's {a} minus {b}",
+    "{a}-{b}",
+    "{a} - {b}",
+    "{a} minus {b}",
+    "how much is {a}-{b}",
+    "what is {a} take away {b}",
+    "{a}-{b}=?",
+    "what is {a} minus {b}",
+    "{b} from {a}",
+    "calculate {a}-{b}",
 ];
 
 /// Small sums (1 to 6 plus 1 to 6, up to 10) and differences (up to 10 minus 1 to 3), each
@@ -59,7 +82,10 @@ pub fn arithmetic(rng: &mut Rng, copies: usize) -> Vec<(String, String)> {
                             n.to_string()
                         }
                     };
-                    let q = rng.pick(tpls).replace("{a}", &num(a)).replace("{b}", &num(b));
+                    let q = rng
+                        .pick(tpls)
+                        .replace("{a}", &num(a))
+                        .replace("{b}", &num(b));
                     out.push((q, r.to_string()));
                 }
             }
@@ -207,7 +233,7 @@ mod tests {
     #[test]
     fn builtin_corpus_has_a_few_thousand_lines() {
         let ex = generate(BUILTIN_INTENTS, Options::default()).unwrap();
-        assert!((2000..6000).contains(&ex.len()), "{}", ex.len());
+        assert!((5000..12000).contains(&ex.len()), "{}", ex.len());
         let hello = ex.iter().find(|e| e.input == b"hello").unwrap();
         assert_eq!(hello.output, b"HI");
         let music = ex.iter().find(|e| e.input == b"do you like music").unwrap();
@@ -225,7 +251,11 @@ mod tests {
                 .collect();
             let r: usize = r.parse().unwrap();
             assert_eq!(nums.len(), 2, "{q}");
-            let want = if q.contains('+') || q.contains("plus") || q.contains("add") || q.contains("and") {
+            let want = if q.contains('+')
+                || q.contains("plus")
+                || q.contains("add")
+                || q.contains("and")
+            {
                 nums[0] + nums[1]
             } else if q.contains(" from ") {
                 nums[1] - nums[0]

@@ -68,7 +68,10 @@ pub fn parse_cases(file: &str, text: &str) -> Result<Vec<Case>, CasesError> {
         if accept.is_empty() {
             return Err(err("no reply after a TAB (expected `input<TAB>REPLY`)"));
         }
-        if accept.iter().any(|a| a.len() > crate::model::encode::MAX_OUT) {
+        if accept
+            .iter()
+            .any(|a| a.len() > crate::model::encode::MAX_OUT)
+        {
             return Err(err("a reply longer than 50 bytes"));
         }
         out.push(Case {
@@ -262,11 +265,7 @@ pub fn evaluate(model: &Model, examples: &[Example]) -> Report {
 /// Runs every case through the integer engine: a reply is right when it is one of the case's
 /// acceptable replies; with a `vocab`, replies that are none of its entries are counted in
 /// [`Report::outside`].
-pub fn evaluate_cases(
-    model: &Model,
-    cases: &[Case],
-    vocab: Option<&BTreeSet<Vec<u8>>>,
-) -> Report {
+pub fn evaluate_cases(model: &Model, cases: &[Case], vocab: Option<&BTreeSet<Vec<u8>>>) -> Report {
     let parts: Vec<Report> = cases
         .par_chunks(256)
         .map(|chunk| {
