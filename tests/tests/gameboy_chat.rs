@@ -174,8 +174,9 @@ fn emu_front_end_types_lines_and_shows_the_answer() {
     let m = example_model("guess");
     let image = gameboy::build(&m).unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
-    tx.send(Some(b"is it a chair".to_vec())).unwrap();
-    tx.send(None).unwrap();
+    tx.send(z80lm::emu::Input::Line(b"is it a chair".to_vec()))
+        .unwrap();
+    drop(tx);
     let opts = emu_gb::Options { turbo: true };
     let gb = emu_gb::drive(image.rom, &opts, rx, false).unwrap();
     let screen = emu_gb::screen(&gb);

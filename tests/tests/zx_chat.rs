@@ -182,8 +182,12 @@ fn the_emulator_session_types_lines_and_shows_answers() {
         real_tape: false,
         turbo: true,
     };
-    let lines = ["is it a chair", "hello"].map(String::from).into_iter();
-    let zx = session(&tap, &opts, lines, false).expect("session");
+    let (tx, rx) = std::sync::mpsc::channel();
+    for line in ["is it a chair", "hello"] {
+        tx.send(z80lm::emu::Input::Line(line.into())).unwrap();
+    }
+    drop(tx);
+    let zx = session(&tap, &opts, rx, false).expect("session");
     let text = zx.screen_text();
     let want: Vec<String> = ["> is it a chair", "WIN", "> hello"]
         .iter()

@@ -65,6 +65,17 @@ pub enum Command {
     Term(term::Args),
     /// Run an emulated board: RC2014 with its serial port on a pseudo-terminal, Game Boy or ZX
     /// Spectrum with its screen in the terminal.
+    ///
+    /// RC2014 (Linux): the UART's pty path is printed; connect with `z80lm term --port PATH`,
+    /// `z80lm flash --port PATH`, picocom, minicom or screen. The line is paced at the board's
+    /// baud rate in real time; a client set to another rate sees garbage, as on a real serial
+    /// line. Three Ctrl-\ (0x1C) bytes in a row press the reset button. On rc2014-512k the flash
+    /// is kept in a state file, so a reflashed image survives a restart. Ctrl-C stops it.
+    ///
+    /// Game Boy and ZX Spectrum: type a line and press Enter to send it (typed on the machine's
+    /// keyboard), Ctrl-R resets, Ctrl-C or Ctrl-D quits; the keys are shown under the screen.
+    /// From a pipe each line is sent in turn, and the emulator stops when the input ends and the
+    /// screen settles, printing the screen.
     Emu(emu::Args),
 }
 

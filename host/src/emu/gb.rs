@@ -1,7 +1,7 @@
 //! The Game Boy session behind `z80lm emu --board gb CHAT.gb`: an emulated DMG runs a
 //! cartridge; each line received is typed on the cartridge's on-screen keyboard with joypad
 //! presses (the grid of `z80rom/asm/gb/README.md`) and sent with Start. The screen is shown as
-//! text, redrawn in place on a terminal.
+//! text, redrawn in place on a terminal with the keys ([`super::KEYS`]) under it.
 
 use std::io::Write;
 use std::sync::mpsc;
@@ -12,6 +12,7 @@ use boards::devices::ppu::DOTS_PER_FRAME;
 use boards::machines::gameboy::cartridge::CartridgeError;
 use boards::machines::gameboy::{GameBoy, GbStop};
 
+use super::Input;
 use crate::engine::targets::gameboy::keyboard::Cursor;
 use crate::engine::targets::gameboy::tile_char;
 
@@ -46,6 +47,8 @@ struct Emu {
     tty: bool,
     started: Instant,
     frames: u64,
+    /// The line being typed at the host keyboard, shown under the screen.
+    typing: Vec<u8>,
 }
 
 impl Emu {
@@ -73,7 +76,8 @@ impl Emu {
             }
         }
         if self.tty && self.frames & 3 == 0 {
-            print!("\x1b[H{}", screen(&self.gb));
+            let text = screen(&self.gb).replace('\n', "\r\n");
+            print!("\x1b[H{text}{}", super::footer("", &self.typing));
             let _ = std::io::stdout().flush();
         }
         Ok(())
@@ -101,22 +105,23 @@ pub fn screen(gb: &GameBoy) -> String {
     s + "+--------------------+\n"
 }
 
-/// Boots the cartridge `rom`, types each line received (None = end of input) and runs until
-/// the input has ended and the screen has not changed for a while; returns the machine. `tty`
-/// redraws the screen on stdout as it runs.
+/// Boots the cartridge `rom` and follows `input`: each line is typed and sent, Reset powers
+/// the machine on again, Quit stops at once; when the input ends it runs until the screen has
+/// not changed for a while. Returns the machine. `tty` redraws the screen on stdout as it runs.
 pub fn drive(
     rom: Vec<u8>,
     opts: &Options,
-    lines: mpsc::Receiver<Option<Vec<u8>>>,
+    input: mpsc::Receiver<Input>,
     tty: bool,
 ) -> Result<GameBoy, EmuError> {
-    let gb = GameBoy::new(rom).map_err(EmuError::Cartridge)?;
+    let gb = GameBoy::new(rom.clone()).map_err(EmuError::Cartridge)?;
     let mut emu = Emu {
         gb,
         turbo: opts.turbo,
         tty,
         started: Instant::now(),
         frames: 0,
+        typing: Vec::new(),
     };
     for _ in 0..BOOT {
         emu.frame()?;
@@ -126,8 +131,9 @@ pub fn drive(
     let (mut last, mut still) = (String::new(), 0);
     loop {
         if !eof {
-            match lines.try_recv() {
-                Ok(Some(line)) => {
+            match input.try_recv() {
+                Ok(Input::Line(line)) => {
+                    emu.typing.clear();
                     for &b in &line {
                         match cursor.type_byte(b) {
                             Some(presses) => {
@@ -143,7 +149,17 @@ pub fn drive(
                     emu.press(Button::Start)?;
                     continue;
                 }
-                Ok(None) | Err(mpsc::TryRecvError::Disconnected) => eof = true,
+                Ok(Input::Typing(t)) => emu.typing = t,
+                Ok(Input::Reset) => {
+                    emu.gb = GameBoy::new(rom.clone()).map_err(EmuError::Cartridge)?;
+                    cursor = Cursor::default();
+                    for _ in 0..BOOT {
+                        emu.frame()?;
+                    }
+                    continue;
+                }
+                Ok(Input::Quit) => break,
+                Err(mpsc::TryRecvError::Disconnected) => eof = true,
                 Err(mpsc::TryRecvError::Empty) => {}
             }
         }

@@ -6,10 +6,13 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use boards::devices::tape::{decode_wav, parse_tap, TapeError};
 use boards::machines::zx48::{locate_rom, TapeMode, Zx48, Zx48Error};
+
+use super::Input;
 
 /// Frames a key is held and released when typing a line (the chat driver debounces for 5 ms;
 /// the release must outlast a scroll of the screen, about 2 frames).
@@ -94,21 +97,15 @@ pub fn read_tape(path: &Path) -> Result<Vec<Vec<u8>>, EmuError> {
     Ok(blocks)
 }
 
-/// Boots, loads `tape`, types each of `lines` followed by ENTER, waiting for the screen to
-/// settle after each, and returns the machine. `tty` redraws the screen on stdout as it changes.
-pub fn session(
-    tape: &Path,
+/// A powered-on 48K with `tape` in the deck and `LOAD ""` typed.
+fn power_on(
+    rom: &[u8],
+    rom_path: &Path,
     opts: &Options,
-    lines: impl Iterator<Item = String>,
-    tty: bool,
+    blocks: &[Vec<u8>],
 ) -> Result<Zx48, EmuError> {
-    let rom_path = match &opts.rom {
-        Some(p) => p.clone(),
-        None => locate_rom().ok_or(EmuError::NoRom)?,
-    };
-    let rom = read(&rom_path)?;
-    let mut zx = Zx48::new(&rom).map_err(|source| EmuError::Rom {
-        path: rom_path.clone(),
+    let mut zx = Zx48::new(rom).map_err(|source| EmuError::Rom {
+        path: rom_path.to_path_buf(),
         source,
     })?;
     zx.tape_mode = if opts.real_tape {
@@ -116,32 +113,100 @@ pub fn session(
     } else {
         TapeMode::Trap
     };
-    zx.insert_tape(read_tape(tape)?);
+    zx.insert_tape(blocks.to_vec());
+    zx.run_frames(100); // boot to the copyright message
+    zx.type_load_command();
+    Ok(zx)
+}
 
+/// Boots, loads `tape` (the footer says "loading…" meanwhile) and follows `input`: each line
+/// is typed followed by ENTER and the screen left to settle, Reset powers the machine on again
+/// and reloads the tape, Quit stops at once; when the input ends, the session ends. Returns the
+/// machine. `tty` redraws the screen on stdout as it changes, with the keys under it.
+pub fn session(
+    tape: &Path,
+    opts: &Options,
+    input: mpsc::Receiver<Input>,
+    tty: bool,
+) -> Result<Zx48, EmuError> {
+    let rom_path = match &opts.rom {
+        Some(p) => p.clone(),
+        None => locate_rom().ok_or(EmuError::NoRom)?,
+    };
+    let rom = read(&rom_path)?;
+    let blocks = read_tape(tape)?;
+    let name = tape.file_name().map_or_else(
+        || tape.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     let mut view = View {
         tty,
         shown: Vec::new(),
+        footer: String::new(),
         clock: Instant::now(),
         frame0: 0,
         turbo: opts.turbo,
     };
-    zx.run_frames(100); // boot to the copyright message
-    zx.type_load_command();
-    // Wait for the program: the tape must finish and the screen settle.
-    while !zx.bus.deck.at_end() || !settled(&mut zx, &mut view)? {
-        zx.run_frames(10);
-        view.pace(&zx);
-    }
-
-    for line in lines {
-        for c in line.chars().filter(|&c| c != '\r').chain(['\n']) {
-            if zx.type_text(&c.to_string(), HOLD, GAP).is_err() {
-                eprintln!("note: {c:?} has no key on the Spectrum keyboard; left out");
+    let mut zx = power_on(&rom, &rom_path, opts, &blocks)?;
+    let mut pending = std::collections::VecDeque::new();
+    let (mut typing, mut ended) = (Vec::new(), false);
+    'power: loop {
+        // Wait for the program: the tape must finish and the screen settle.
+        view.status(format!("loading {name}…"), &[]);
+        while !zx.bus.deck.at_end() || !settled(&mut zx, &mut view)? {
+            zx.run_frames(10);
+            view.pace(&zx);
+            view.show(&zx)?;
+            // Keys typed while the tape loads wait their turn; Quit does not.
+            match input.try_recv() {
+                Ok(Input::Quit) => return Ok(zx),
+                Ok(Input::Typing(t)) => typing = t,
+                Ok(i) => pending.push_back(Ok(i)),
+                Err(mpsc::TryRecvError::Disconnected) if !ended => {
+                    ended = true;
+                    pending.push_back(Err(mpsc::TryRecvError::Disconnected));
+                }
+                Err(_) => {}
             }
         }
-        while !settled(&mut zx, &mut view)? {}
+        view.status(String::new(), &typing);
+        loop {
+            let next = pending.pop_front().unwrap_or_else(|| input.try_recv());
+            match next {
+                Ok(Input::Line(line)) => {
+                    typing.clear();
+                    view.status(String::new(), &[]);
+                    for c in String::from_utf8_lossy(&line)
+                        .chars()
+                        .filter(|&c| c != '\r')
+                        .chain(['\n'])
+                    {
+                        if zx.type_text(&c.to_string(), HOLD, GAP).is_err() {
+                            eprintln!("note: {c:?} has no key on the Spectrum keyboard; left out");
+                        }
+                    }
+                    while !settled(&mut zx, &mut view)? {}
+                }
+                Ok(Input::Typing(t)) => {
+                    view.status(String::new(), &t);
+                    typing = t;
+                }
+                Ok(Input::Reset) => {
+                    pending.clear();
+                    zx = power_on(&rom, &rom_path, opts, &blocks)?;
+                    view.frame0 = 0;
+                    view.clock = Instant::now();
+                    continue 'power;
+                }
+                Ok(Input::Quit) | Err(mpsc::TryRecvError::Disconnected) => return Ok(zx),
+                Err(mpsc::TryRecvError::Empty) => {
+                    zx.run_frames(1);
+                    view.pace(&zx);
+                    view.show(&zx)?;
+                }
+            }
+        }
     }
-    Ok(zx)
 }
 
 /// The screen as text, one line per character row, trailing blank rows dropped.
@@ -168,6 +233,8 @@ fn settled(zx: &mut Zx48, view: &mut View) -> Result<bool, EmuError> {
 struct View {
     tty: bool,
     shown: Vec<String>,
+    /// What goes under the screen (status or the line being typed, then the keys).
+    footer: String,
     clock: Instant,
     frame0: u64,
     turbo: bool,
@@ -185,7 +252,16 @@ impl View {
         }
     }
 
-    /// Redraw the screen on a terminal when it changed.
+    /// Sets the footer (drawn with the next change of the screen, or now).
+    fn status(&mut self, status: String, typing: &[u8]) {
+        let footer = super::footer(&status, typing);
+        if footer != self.footer {
+            self.footer = footer;
+            self.shown.clear();
+        }
+    }
+
+    /// Redraw the screen on a terminal when it (or the footer) changed.
     fn show(&mut self, zx: &Zx48) -> Result<(), std::io::Error> {
         let text = zx.screen_text();
         if !self.tty || text == self.shown {
@@ -196,7 +272,7 @@ impl View {
         for l in &text {
             write!(out, "|{l:<32}|\r\n")?;
         }
-        write!(out, "+{}+\r\n", "-".repeat(32))?;
+        write!(out, "+{}+\r\n{}", "-".repeat(32), self.footer)?;
         out.flush()?;
         self.shown = text;
         Ok(())

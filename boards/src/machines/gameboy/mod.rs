@@ -145,9 +145,10 @@ pub struct GameBoy {
 }
 
 impl GameBoy {
-    /// Checks the header (see [`cartridge::parse`]) and powers on at 0x0100.
+    /// Checks the header as a DMG does (see [`cartridge::parse_bootable`]: a wrong global
+    /// checksum is no reason to refuse) and powers on at 0x0100.
     pub fn new(rom: Vec<u8>) -> Result<Self, CartridgeError> {
-        let header = cartridge::parse(&rom)?;
+        let header = cartridge::parse_bootable(&rom)?;
         let ram = header.ram_bytes()?;
         let bus = GbBus {
             cart: Mbc5::new(rom, ram),

@@ -2,11 +2,11 @@
 //! stdin's lines typed on the on-screen keyboard. The screen is redrawn in place on a terminal,
 //! or printed once at the end when stdout is not a terminal.
 
-use std::io::{BufRead, IsTerminal};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
 
 use anyhow::{Context, Result};
+use boards::machines::gameboy::cartridge::{self, CartridgeError};
 
 use crate::emu::gb::{drive, screen, Options};
 
@@ -21,43 +21,25 @@ pub struct GbArgs {
     pub screenshot: Option<PathBuf>,
 }
 
-/// Lines of stdin (None at its end), read on a thread so the machine keeps running while a
-/// person types.
-fn stdin_lines() -> mpsc::Receiver<Option<Vec<u8>>> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let stdin = std::io::stdin();
-        let mut lock = stdin.lock();
-        loop {
-            let mut line = Vec::new();
-            match lock.read_until(b'\n', &mut line) {
-                Ok(0) | Err(_) => {
-                    let _ = tx.send(None);
-                    return;
-                }
-                Ok(_) => {
-                    while matches!(line.last(), Some(b'\n' | b'\r')) {
-                        line.pop();
-                    }
-                    if tx.send(Some(line)).is_err() {
-                        return;
-                    }
-                }
-            }
-        }
-    });
-    rx
-}
-
-/// Boots `rom`, types stdin's lines until it ends and the screen settles.
+/// Boots `rom` and types what is typed at the keyboard until it quits (or its input ends and
+/// the screen settles).
 pub fn run(rom: &Path, args: &GbArgs) -> Result<()> {
     let bytes = std::fs::read(rom).with_context(|| format!("cannot read {}", rom.display()))?;
+    if let Err(e @ CartridgeError::GlobalChecksum { .. }) = cartridge::parse(&bytes) {
+        eprintln!(
+            "warning: {}: {e}; a real Game Boy never reads it, so it runs",
+            rom.display()
+        );
+    }
     let tty = std::io::stdout().is_terminal();
     if tty {
         print!("\x1b[2J");
     }
     let opts = Options { turbo: args.turbo };
-    let gb = drive(bytes, &opts, stdin_lines(), tty)?;
+    let (keys, raw) = super::keyboard();
+    let gb = drive(bytes, &opts, keys, tty);
+    drop(raw);
+    let gb = gb?;
     if !tty {
         print!("{}", screen(&gb));
     }

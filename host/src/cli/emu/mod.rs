@@ -11,14 +11,9 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 
 use super::args::{machine, only_for, Machine, RC2014};
+use crate::emu::Input;
 
-/// Run an emulated board. RC2014 boards get their UART on a pseudo-terminal (Linux; the path is
-/// printed). Connect with
-/// `z80lm term --port PATH`, `z80lm flash --port PATH`, picocom, minicom or screen. The line is
-/// paced at the board's baud rate in real time; a client set to another rate sees garbage, as on
-/// a real serial line. Three Ctrl-\ (0x1C) bytes in a row press the
-/// reset button. On rc2014-512k the flash is kept in a state file, so a reflashed image survives
-/// a restart. Ctrl-C stops the emulator.
+/// `z80lm emu` (the help text is on the command in `cli/mod.rs`).
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The board: rc2014-512k (alias rc2014), rc2014-classic, gb (alias gb-mbc5) or zx48.
@@ -88,4 +83,81 @@ pub fn run(args: Args) -> Result<()> {
         return gb::run(rom, &args.gb);
     }
     rc2014::run(&m.desc()?, image, &args)
+}
+
+/// The keyboard as the Game Boy and ZX Spectrum sessions take it. On a terminal, raw key by
+/// key (nothing echoes under the screen): printable keys build the line, Backspace deletes,
+/// Enter sends it, Ctrl-R resets, Ctrl-C or Ctrl-D quits; the returned guard restores the
+/// terminal. From a pipe, one line per line. Either way SIGINT quits cleanly, so a
+/// `--screenshot` is still written.
+fn keyboard() -> (std::sync::mpsc::Receiver<Input>, Option<impl Sized>) {
+    use std::io::{BufRead, IsTerminal, Read};
+    let (tx, rx) = std::sync::mpsc::channel();
+    // The Ctrl-C handler's sender is dropped with the input's, so the end of the input still
+    // ends the session.
+    let quit = std::sync::Arc::new(std::sync::Mutex::new(Some(tx.clone())));
+    let q = quit.clone();
+    let _ = ctrlc::set_handler(move || {
+        if let Some(tx) = q.lock().ok().and_then(|g| g.clone()) {
+            let _ = tx.send(Input::Quit);
+        }
+    });
+    let input_ended = move || {
+        if let Ok(mut g) = quit.lock() {
+            g.take();
+        }
+    };
+    #[cfg(unix)]
+    let raw = if std::io::stdin().is_terminal() {
+        crate::term::RawMode::enter(std::io::stdin())
+    } else {
+        None
+    };
+    #[cfg(not(unix))]
+    let raw: Option<crate::term::RawMode> = None;
+    if raw.is_none() {
+        std::thread::spawn(move || {
+            for line in std::io::stdin().lock().split(b'\n') {
+                let Ok(mut line) = line else { break };
+                while line.last() == Some(&b'\r') {
+                    line.pop();
+                }
+                if tx.send(Input::Line(line)).is_err() {
+                    break;
+                }
+            }
+            input_ended();
+        });
+        return (rx, raw);
+    }
+    std::thread::spawn(move || {
+        let mut line = Vec::new();
+        let mut buf = [0u8; 64];
+        let mut stdin = std::io::stdin().lock();
+        while let Ok(n @ 1..) = stdin.read(&mut buf) {
+            for &b in &buf[..n] {
+                let input = match b {
+                    0x03 | 0x04 => Input::Quit,
+                    0x12 => Input::Reset,
+                    b'\r' | b'\n' => Input::Line(std::mem::take(&mut line)),
+                    0x08 | 0x7F => {
+                        line.pop();
+                        Input::Typing(line.clone())
+                    }
+                    // An escape sequence (arrow or function key): the rest of the chunk is it.
+                    0x1B => break,
+                    0x20..=0x7E => {
+                        line.push(b);
+                        Input::Typing(line.clone())
+                    }
+                    _ => continue,
+                };
+                if tx.send(input).is_err() {
+                    return;
+                }
+            }
+        }
+        input_ended();
+    });
+    (rx, raw)
 }

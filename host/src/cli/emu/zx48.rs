@@ -2,16 +2,15 @@
 //! ([`crate::emu::zx48`]) with stdin's lines typed on the Spectrum's keyboard. The screen is
 //! redrawn in place on a terminal, or printed once at the end when stdout is not a terminal.
 
-use std::io::{BufRead, IsTerminal};
+use std::io::IsTerminal;
 use std::path::Path;
-use std::sync::mpsc;
 
 use anyhow::{Context, Result};
 
 use super::Args;
 use crate::emu::zx48::{screen, session, Options};
 
-/// Boot, load `tape`, then type stdin's lines until it ends and the screen settles.
+/// Boot, load `tape`, then type what is typed at the keyboard until it quits or its input ends.
 pub fn run(tape: &Path, args: &Args) -> Result<()> {
     let opts = Options {
         rom: args.rom.clone(),
@@ -19,7 +18,10 @@ pub fn run(tape: &Path, args: &Args) -> Result<()> {
         turbo: args.gb.turbo,
     };
     let tty = std::io::stdout().is_terminal();
-    let zx = session(tape, &opts, stdin_lines(), tty)?;
+    let (keys, raw) = super::keyboard();
+    let zx = session(tape, &opts, keys, tty);
+    drop(raw);
+    let zx = zx?;
     if !tty {
         print!("{}", screen(&zx));
     }
@@ -29,17 +31,4 @@ pub fn run(tape: &Path, args: &Args) -> Result<()> {
         eprintln!("wrote {}", png.display());
     }
     Ok(())
-}
-
-/// Lines of stdin, read on a thread so the machine keeps running while a person types.
-fn stdin_lines() -> impl Iterator<Item = String> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::stdin().lock().lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    rx.into_iter()
 }
