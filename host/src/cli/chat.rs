@@ -46,6 +46,12 @@ pub fn run(args: Args) -> Result<()> {
         let stdin = std::io::stdin();
         let mut input = stdin.lock();
         let interactive = !args.batch;
+        if interactive {
+            eprintln!(
+                "{}: type a line and Enter; a line starting with ! or Ctrl-D leaves",
+                args.model.display()
+            );
+        }
         let mut line = Vec::new();
         loop {
             if interactive {

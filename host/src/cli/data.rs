@@ -161,7 +161,15 @@ pub fn run(args: Args) -> Result<()> {
     let text = to_text(&header, &examples);
     match &args.output {
         Some(p) => {
-            std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display()))?
+            crate::files::write_whole(p, text.as_bytes())?;
+            let classes: std::collections::BTreeSet<&[u8]> =
+                examples.iter().map(|e| e.output.as_slice()).collect();
+            eprintln!(
+                "wrote {} ({} lines, {} classes)",
+                p.display(),
+                examples.len(),
+                classes.len()
+            );
         }
         None => std::io::stdout().write_all(text.as_bytes())?,
     }
