@@ -32,7 +32,9 @@ pub struct Args {
     /// Output file, with the target's extension (default: CHAT.COM for cpm, or CHAT.img with
     /// --disk (.img or .dsk) and CHAT.pkg with --package (.pkg or .txt), CHAT.bin for the
     /// RC2014 boards (with CHAT.hex, and CHAT.upl for rc2014-512k), CHAT.gb for gb, CHAT.tap
-    /// for zx48).
+    /// for zx48). Written whole (through PATH.part, renamed over it); a symbolic link is
+    /// followed; a device or FIFO (/dev/stdout, a named pipe) is written through, for the
+    /// targets that write one file.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
     /// Weight layout (cpm, RC2014, zx48) [default: auto]: auto (fastest that fits), lists
@@ -95,8 +97,20 @@ fn show(emit: &[String], what: &str, text: &str) {
     }
 }
 
-/// The output file: `-o` with the extension `m`'s files have, or `m`'s default.
-fn output(m: Machine, container: &cpm::Container, given: Option<PathBuf>) -> Result<PathBuf> {
+/// Whether `path` is a device, FIFO or socket (`/dev/null`, `/dev/stdout`, a named pipe): the
+/// build writes through it (it is never replaced) and its name needs no extension.
+fn is_special(path: &std::path::Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
+/// The output file: `-o` with the extension `m`'s files have, or `m`'s default. A special file
+/// (`-o /dev/null`) takes a build that writes one file.
+fn output(
+    m: Machine,
+    container: &cpm::Container,
+    given: Option<PathBuf>,
+    one_file: bool,
+) -> Result<PathBuf> {
     let (default, exts): (&str, &[&str]) = match m {
         Machine::Cpm => match container {
             cpm::Container::Com => (cpm::DEFAULT_OUTPUT, &["com"]),
@@ -110,6 +124,9 @@ fn output(m: Machine, container: &cpm::Container, given: Option<PathBuf>) -> Res
     let Some(out) = given else {
         return Ok(PathBuf::from(default));
     };
+    if one_file && is_special(&out) {
+        return Ok(out);
+    }
     let ext = out
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase());
@@ -167,7 +184,11 @@ pub fn run(args: Args) -> Result<()> {
         m,
         &with_plan,
     )?;
-    let out = output(m, &container, args.output)?;
+    // The RC2014 builds write the .hex (and .upl) beside the .bin, zx48 --wav the audio beside
+    // the tape.
+    let one_file =
+        matches!(m, Machine::Cpm | Machine::Gb) || (m == Machine::Zx48 && args.wav.is_none());
+    let out = output(m, &container, args.output, one_file)?;
     let layout = args.layout.unwrap_or_default();
     match m {
         Machine::Cpm => cpm::run(
