@@ -53,7 +53,29 @@ fn the_512k_build_writes_flash_hex_and_upload_that_agree() {
     let o = build("rc2014-512k", &mini(), &bin);
     let said = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "{said}");
-    assert!(said.contains("layer 1 weights: flash page"), "{said}");
+    // The memory map shows each layer's real weight range in its flash pages, not the
+    // fixed part's empty-column stub as "weights".
+    let rows: Vec<&str> = said
+        .lines()
+        .filter(|l| l.contains("bytes  weights, flash page"))
+        .collect();
+    assert_eq!(rows.len(), 4, "{said}");
+    for (k, row) in rows.iter().enumerate() {
+        let row = row.trim_start();
+        assert!(
+            row.starts_with(&format!("layer {}  0x4000-0x", k + 1)),
+            "{row}"
+        );
+        let end = u32::from_str_radix(&row[18..22], 16).unwrap();
+        let bytes: u32 = row[22..]
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(end + 1 - 0x4000, bytes, "{row}");
+    }
+    assert!(!said.contains("\n  weights "), "{said}");
     let flash = std::fs::read(&bin).unwrap();
     assert_eq!(flash.len(), 0x8_0000);
     let app = z80rom::loader::stored_image(&flash).expect("a valid stored application");

@@ -95,20 +95,33 @@ pub struct RomBuild {
 impl RomBuild {
     /// The memory map `z80lm build` prints.
     pub fn memory_map(&self) -> String {
-        let mut s = self.built.image.map.render();
-        for (k, p) in self.pages.iter().enumerate() {
-            s += &format!(
-                "  layer {} weights: flash page{} {}{} at 0x4000 ({} bytes)\n",
-                k + 1,
-                if p.pages > 1 { "s" } else { "" },
-                p.first_page,
-                if p.pages > 1 {
-                    format!("-{}", p.first_page + p.pages - 1)
+        let map = self.built.image.map.render();
+        if self.pages.is_empty() {
+            return map;
+        }
+        // Paged: the weights are in the flash pages, each layer's mapped at 0x4000 while it
+        // runs; the fixed part keeps only an empty-column stub, which is not worth a row.
+        let mut s = String::new();
+        for line in map.lines() {
+            if !line.starts_with("  weights") {
+                s += line;
+                s.push('\n');
+                continue;
+            }
+            for (k, p) in self.pages.iter().enumerate() {
+                let last = p.first_page + p.pages - 1;
+                let pages = if p.pages > 1 {
+                    format!("pages {}-{last}", p.first_page)
                 } else {
-                    String::new()
-                },
-                p.bytes
-            );
+                    format!("page {}", p.first_page)
+                };
+                s += &format!(
+                    "  {:<8} 0x4000-{:#06x} {:>6} bytes  weights, flash {pages}\n",
+                    format!("layer {}", k + 1),
+                    0x4000 + p.bytes.max(1) - 1,
+                    p.bytes
+                );
+            }
         }
         if !self.pages.is_empty() {
             s += &format!(
