@@ -16,9 +16,10 @@
 //! | 0xF200-0xFEFF  | engine RAM: sums, activations, line buffer, stack (not loaded) |
 //! | 0xFF58-0xFFFF  | user-defined graphics (left alone)                             |
 //!
-//! 0x4000-0x7FFF is contended (the ULA delays the CPU while it draws the screen), so the hot
-//! code, the tables it reads per column and the activations sit at 0x8000 and above; only the
-//! weight bytes (each read once per use) may lie in contended memory.
+//! 0x4000-0x7FFF is contended (the ULA delays the CPU while it draws the screen; the emulated
+//! 48K charges it), so the hot code, the sums and the activations sit at 0x8000 and above. Below
+//! lie the weight bytes (each read once per use), the tables read once per layer and the
+//! display/keyboard driver, whose 1 ms keyboard delay loop stays high (`drivers/zx_delay.asm`).
 //!
 //! The planner sees one region from 0x5E00 up to the engine RAM (plus what moves to the screen).
 //! The image is generated twice: once contiguous to measure the code and weight sizes, then with
