@@ -141,6 +141,7 @@ fn flash_then_ask(port: &str, bin: &Path, extra: &[&str]) {
     let said = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "flash failed: {said}");
     assert!(said.contains("verified"), "{said}");
+    two_phases(&said);
     let mut t = Term::open(port);
     // An empty line: the engine answers with a fresh prompt.
     t.0.send(b"\r").unwrap();
@@ -547,5 +548,52 @@ fn the_flash_state_lives_in_the_data_directory_unless_state_says_otherwise() {
         0,
         "nothing in the cwd"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `flash` reports the transfer (bytes, rate) and then the programming (sectors) as two
+/// phases; a rate no serial line could carry (an unpaced emulator) is given as throughput, not
+/// as a percentage of the line.
+fn two_phases(said: &str) {
+    let lines: Vec<&str> = said.lines().collect();
+    let t = lines
+        .iter()
+        .position(|l| l.starts_with("transfer: "))
+        .unwrap_or_else(|| panic!("no transfer line: {said}"));
+    let p = lines
+        .iter()
+        .position(|l| l.starts_with("programming: "))
+        .unwrap_or_else(|| panic!("no programming line: {said}"));
+    assert!(t < p, "{said}");
+    assert!(
+        lines[t].contains(" bytes in ") && lines[t].contains("bytes/s"),
+        "{said}"
+    );
+    assert!(lines[p].contains(" sectors ("), "{said}");
+    if let Some(pct) = lines[t]
+        .split("bytes/s, ")
+        .nth(1)
+        .and_then(|r| r.split('%').next())
+    {
+        if let Ok(pct) = pct.parse::<f64>() {
+            assert!(pct <= 105.0, "a percentage of the line above 100: {said}");
+        }
+    }
+}
+
+#[test]
+fn flash_to_an_unpaced_emulator_reports_throughput_in_two_phases() {
+    let dir = tmpdir("pty-phases");
+    let bin = build_guess(&dir);
+    let emu = Emu::start(&dir.join("flash.state"), true);
+    let o = z80lm(&["flash", "--port", &emu.port, bin.to_str().unwrap()]);
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "flash failed: {said}");
+    two_phases(&said);
+    assert!(
+        said.contains("faster than a 115200-baud line: an unpaced link"),
+        "{said}"
+    );
+    emu.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }

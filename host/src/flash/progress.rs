@@ -11,6 +11,9 @@ pub trait Progress {
     fn retry(&mut self, _block: u32, _reason: &str) {}
     /// The board is verifying / programming (free text from the loader).
     fn status(&mut self, _line: &str) {}
+    /// The second phase, after the transfer: the board programs its flash, `done` of `total`
+    /// sectors handled (written or found unchanged).
+    fn program(&mut self, _done: usize, _total: usize) {}
     /// The transfer finished.
     fn finish(&mut self) {}
 }

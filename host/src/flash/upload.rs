@@ -74,6 +74,8 @@ pub struct UploadReport {
     pub sectors_written: usize,
     /// Wall-clock (link clock) time of the XMODEM transfer itself, first 'C' to EOT ACK.
     pub transfer_time: Duration,
+    /// From the end of the transfer to the loader's verified CRC (programming and checking).
+    pub program_time: Duration,
     /// Everything the board printed.
     pub transcript: String,
 }
@@ -136,7 +138,9 @@ where
         transcript.push(b)
     })?;
     let transfer_time = link.clock.now() - t0;
-    progress.status("programming");
+    // The loader walks ceil(len / 4096) sectors, printing one mark for each.
+    let sectors = image.len().div_ceil(4096);
+    progress.program(0, sectors);
     // Follow the loader: '.' per sector written, '=' per sector skipped, then ok/error.
     let deadline = link.clock.now() + opts.program_timeout;
     let (mut written, mut skipped) = (0, 0);
@@ -157,9 +161,12 @@ where
         match b {
             b'.' if programming => {
                 written += 1;
-                progress.status(&format!("sector {} written", written + skipped));
+                progress.program(written + skipped, sectors);
             }
-            b'=' if programming => skipped += 1,
+            b'=' if programming => {
+                skipped += 1;
+                progress.program(written + skipped, sectors);
+            }
             b'\n' => {
                 let line = last_line(&transcript);
                 if let Some(rest) = line.strip_prefix("ok: flash crc32 ") {
@@ -182,6 +189,7 @@ where
         sectors_skipped: skipped,
         sectors_written: written,
         transfer_time,
+        program_time: link.clock.now() - t0 - transfer_time,
         transcript: String::from_utf8_lossy(&transcript).into_owned(),
     })
 }
