@@ -3,4 +3,5 @@
 
 pub mod asm;
 pub mod engine;
+pub mod gb;
 pub mod loader;

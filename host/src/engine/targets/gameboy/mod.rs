@@ -19,27 +19,8 @@ use z80rom::asm::{assemble, AsmError, Cpu, Layered, MemFiles};
 
 use crate::model::Model;
 
-/// The engine sources, embedded so the binary builds cartridges from anywhere.
-const SOURCES: [(&str, &str); 4] = [
-    (
-        "main.asm",
-        include_str!("../../../../../z80rom/asm/gb/main.asm"),
-    ),
-    (
-        "mem.inc",
-        include_str!("../../../../../z80rom/asm/gb/mem.inc"),
-    ),
-    (
-        "ui.asm",
-        include_str!("../../../../../z80rom/asm/gb/ui.asm"),
-    ),
-    (
-        "engine.asm",
-        include_str!("../../../../../z80rom/asm/gb/engine.asm"),
-    ),
-];
-/// Our 5x7 font, drawn as text (see the file's header).
-pub const FONT_TXT: &str = include_str!("../../../../../z80rom/asm/gb/font.txt");
+/// Our 5x7 font, drawn as text (`z80rom/asm/gb/font.txt`).
+pub const FONT_TXT: &str = z80rom::gb::FONT_TXT;
 
 /// Bytes in one switchable ROM bank.
 pub const BANK_BYTES: usize = 0x4000;
@@ -400,7 +381,7 @@ pub fn build(model: &Model) -> Result<GbImage, GbError> {
     let plan = plan(model)?;
     let generated = MemFiles::new().with("model.asm", model_asm(model, &plan)?);
     let mut engine = MemFiles::new();
-    for (name, text) in SOURCES {
+    for &(name, text) in z80rom::gb::SOURCES {
         engine.insert(name, text);
     }
     let files = Layered::new(&generated, &engine);
