@@ -166,9 +166,8 @@ pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> Strin
         };
         let _ = writeln!(
             s,
-            "                dw {},{bias},{kern},cf_{k},{page},{run},{}/256",
-            layer.out,
-            pages[k - 1]
+            "                dw {},{bias},{kern},cf_{k},{page},{run}",
+            layer.out
         );
     }
     for (k, layer) in model.layers.iter().enumerate() {
@@ -400,12 +399,10 @@ fn baselines(s: &mut String, tables: &mut String, layer: &Layer, form: Form, slo
         "\n;; bz_make - the layer-1 baselines (see bss.asm): slot {top} = the query half + the\n\
          ;; blank n-grams with p + n <= {}, each slot below it one more diagonal of them.\n\
          ;; In: IX = layer_tab, the query half in accq. Clobbers: all but IX.\n\
-         bz_make:         ld hl,accq_lo\n                ld de,bz_lo+{}\n                ld bc,512\n\
-         \x20               call copy\n                ld a,bz_lo/256+{}\n                ld hl,bz_list_{top}\n\
+         bz_make:         ld hl,accq_lo\n                ld de,bz_lo\n                ld bc,512\n\
+         \x20               call copy\n                ld a,bz_lo/256\n                ld hl,bz_list_{top}\n\
          \x20               call bz_add",
-        8 - top,
-        512 * top,
-        2 * top
+        8 - top
     );
     for slot in (0..top).rev() {
         let _ = writeln!(
@@ -413,9 +410,9 @@ fn baselines(s: &mut String, tables: &mut String, layer: &Layer, form: Form, slo
             "                ld hl,bz_lo+{}\n                ld de,bz_lo+{}\n                ld bc,512\n\
              \x20               call copy\n                ld a,bz_lo/256+{}\n                ld hl,bz_list_{slot}\n\
              \x20               call bz_add",
-            512 * (slot + 1),
-            512 * slot,
-            2 * slot
+            512 * (top - slot - 1),
+            512 * (top - slot),
+            2 * (top - slot)
         );
     }
     s.push_str(
@@ -425,22 +422,27 @@ fn baselines(s: &mut String, tables: &mut String, layer: &Layer, form: Form, slo
     );
 }
 
-/// The page pair (low-byte page symbol) of each layer's sums: layer 1 in acc_lo; a fused layer
-/// in the other pair than the layer before it (it is built while that one is scanned), any
-/// other layer in the same pair (its active list is made before its biases overwrite it).
+/// The page pair (low-byte page symbol) of each layer's sums: layer 1 in acc_lo or a baseline
+/// slot, chosen per step (DYN); a fused layer in another pair than the layer before it (it is
+/// built while that one is scanned), any other layer in the same pair (its active list is made
+/// before its biases overwrite it).
 fn acc_pages(fused: &[bool]) -> Vec<&'static str> {
     let mut pages: Vec<&'static str> = Vec::with_capacity(fused.len());
     for (k, &f) in fused.iter().enumerate() {
         let page = match (k, f) {
-            (0, _) => "acc_lo",
+            (0, _) => DYN,
             (_, false) => pages[k - 1],
-            (_, true) if pages[k - 1] == "acc_lo" => "accb_lo",
-            (_, true) => "acc_lo",
+            (_, true) if pages[k - 1] == "accb_lo" => "acc_lo",
+            (_, true) => "accb_lo",
         };
         pages.push(page);
     }
     pages
 }
+
+/// The sums of layer 1 (and of the layers after it that are not fused): acc_lo or a baseline
+/// slot, known only at run time (acc_page).
+const DYN: &str = "dyn";
 
 /// The fused pass of lists layer `k` (see core/layers.asm, fz_scan): `fz_k` sets up and runs
 /// the scan over the `prev_out` sums of layer k-1; `h_k` handles one neuron of layer k-1 whose
@@ -455,9 +457,10 @@ fn fused_layer(
 ) {
     let prev = pages[k - 2];
     let acc = pages[k - 1];
+    let from = if prev == DYN { "acc_page" } else { prev };
     let _ = writeln!(
         s,
-        "\n;; fz_{k} - layer {k} ({} sums at {acc}) from the {prev_out} sums of layer {} at {prev}:\n\
+        "\n;; fz_{k} - layer {k} ({} sums at {acc}) from the {prev_out} sums of layer {} at {from}:\n\
          ;; its biases, then the scan. In: IX = its descriptor. Clobbers: all but IX.",
         layer.out,
         k - 1
@@ -472,7 +475,8 @@ fn fused_layer(
     }
     let _ = writeln!(
         s,
-        "                ld a,{acc}/256\n                ld (acc_page),a\n                ld (sp_save),sp"
+        "                ld a,(acc_page)\n                inc a\n                ld (fz_prev),a\n\
+         \x20               ld a,{acc}/256\n                ld (acc_page),a\n                ld (sp_save),sp"
     );
     push_bias(s, layer, acc);
     let _ = writeln!(
@@ -480,7 +484,8 @@ fn fused_layer(
         "                ld sp,(sp_save)\n\
          \x20               push ix\n                ld (sp_save),sp\n                ld sp,fz_stack\n\
          \x20               ld ix,h_{k}\n                exx\n\
-         \x20               ld hl,{prev}+256\n                ld b,{}\n                ld a,7Fh\n\
+         \x20               ld a,(fz_prev)\n                ld h,a\n                ld l,0\n\
+         \x20               ld b,{}\n                ld a,7Fh\n\
          \x20               jp fz_scan+{}",
         prev_out.div_ceil(16),
         5 * ((16 - prev_out % 16) % 16)
@@ -492,9 +497,14 @@ fn fused_layer(
          ;; Out: C = x, SP = the stream, H = the page of the sums of layer {k}. Clobbers: AF, BC, DE, HL.",
         k - 1
     );
+    let high = if prev == DYN {
+        "                ld a,(fz_prev)\n                ld h,a\n".to_string()
+    } else {
+        format!("                ld h,{prev}/256+1\n")
+    };
     let _ = writeln!(
         s,
-        "h_{k}:            ld l,a\n                ld h,{prev}/256+1\n                ld a,(hl)\n\
+        "h_{k}:            ld l,a\n{high}                ld a,(hl)\n\
          \x20               dec h\n                or a\n                jr nz,h_{k}_big\n\
          \x20               ld a,(hl)\n                cp 4\n                jp c,fz_back\n\
          \x20               rrca\n                rrca\n                and 3Fh\n\

@@ -227,7 +227,7 @@ pub fn build(
     let exact = |image: &Image, plan: &LayoutPlan| {
         let fixed = plan::fixed_bss_bytes(&plan.fused());
         let slots = (image.map.ram.0 + fixed).next_multiple_of(256);
-        let free = plan.budget.top.saturating_sub(slots) as usize / plan::BASELINE_BYTES;
+        let free = plan.budget.top.saturating_sub(slots + 256) as usize / plan::BASELINE_BYTES;
         free.clamp(plan.baselines, plan::MAX_BASELINES)
     };
     let want = match &first {

@@ -187,7 +187,8 @@ impl LayoutPlan {
         if self.baselines == 0 {
             fixed
         } else {
-            fixed.next_multiple_of(256) + (BASELINE_BYTES * self.baselines) as u32
+            // The slots, then the page their carries may reach (core/bss.asm).
+            fixed.next_multiple_of(256) + (BASELINE_BYTES * self.baselines) as u32 + 256
         }
     }
 }
@@ -210,7 +211,7 @@ pub fn baselines_that_fit(budget: &Budget, fused: &[bool], free: usize) -> usize
         None => free,
         Some(r) => 0x1_0000usize.saturating_sub(usize::from(r) + fixed_bss_bytes(fused) as usize),
     };
-    (room.saturating_sub(255) / BASELINE_BYTES).min(MAX_BASELINES)
+    (room.saturating_sub(255 + 256) / BASELINE_BYTES).min(MAX_BASELINES)
 }
 
 /// Layers 2.. in the lists form run fused with the ReLU of the layer before (its sums scanned
@@ -410,7 +411,7 @@ fn make(model: &Model, budget: &Budget, forms: &[Form], act: &[Vec<f64>]) -> Lay
         + fused_bytes
         + align
         + model.charset.len()
-        + 16 * model.layers.len()
+        + 14 * model.layers.len()
         + layers.iter().map(|l| l.weight_bytes).sum::<usize>();
     LayoutPlan {
         budget: budget.clone(),

@@ -21,6 +21,7 @@ pk_end          equ bss+1B7h                  ; packed kernel: last neuron + 1, 
 col_start       equ bss+1B8h                  ; fused pass: the stream of a column with x >= 256
 bz_skip         equ bss+1BAh                  ; enc_context: window bytes (from the end) that are
                                               ; not the blank start, or 8 (count every n-gram)
+fz_prev         equ bss+1BBh                  ; fused pass: page of the previous layer's high bytes
 act_head        equ bss+1BCh                  ; first entry of the active list
 fz_iy           equ bss+1BEh                  ; fused pass: the scan's IY during a second pass
 stack_floor     equ bss+1C0h                ; lowest byte the stack may use
@@ -48,7 +49,11 @@ bss_fixed       equ bss+0D00h
                 endif
                 ifdef BZ_SLOTS
 bz_lo           equ (bss_fixed+255)/256*256 ; layer-1 baselines: slot s (s = 0..BZ_SLOTS-1) at
-bss_end         equ bz_lo+512*BZ_SLOTS      ; bz_lo+512*s, 256 low bytes then 256 high bytes
+bss_end         equ bz_lo+512*BZ_SLOTS+256  ; bz_lo+512*(BZ_SLOTS-1-s), 256 low bytes then 256
+                                            ; high bytes. Step s adds layer 1 into slot s, and
+                                            ; layer 2 too when not fused: carries out of its
+                                            ; high bytes land in slot s-1, used already (slot
+                                            ; 0: the page after it)
                 else
 bss_end         equ bss_fixed
                 endif

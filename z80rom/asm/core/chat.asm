@@ -208,34 +208,30 @@ sp_bz:
                 ld (bz_skip),a
                 call enc_context            ; active list = context columns
                 ld ix,layer_tab
-                ld a,acc_lo/256
-                ld (acc_page),a
-                ld a,accq_lo/256            ; layer 1 starts from its query half,
                 ifdef BZ_SLOTS
-                ld hl,bz_skip               ; or from the baseline of step s
-                bit 3,(hl)
-                jr nz,sp_q
-                ld a,(hl)
+                ld a,(bz_skip)              ; step s < BZ_SLOTS: layer 1 adds into baseline
+                cp 8                        ; slot s itself (each slot serves one step)
+                jr z,sp_q
                 add a,a
-                add a,bz_lo/256
+                neg
+                add a,bz_lo/256+2*(BZ_SLOTS-1)
+                ld (acc_page),a
+                jr sp_l1
 sp_q:
                 endif
+                ld a,acc_lo/256             ; else from a copy of the query half
+                ld (acc_page),a
                 ld c,(ix+0)
                 ld b,(ix+1)
                 push bc
-                push af
-                ld h,a
-                ld l,0
+                ld hl,accq_lo
                 ld de,acc_lo
                 call copy
-                pop af
                 pop bc
-                inc a
-                ld h,a
-                ld l,0
+                ld hl,accq_hi
                 ld de,acc_hi
                 call copy
-                call layer_scatter
+sp_l1:          call layer_scatter
                 ld a,1
                 ld (cur_layer),a
                 call acc_ready
@@ -249,8 +245,6 @@ sp_layer:       push bc
                 ld l,(ix+D_RUN)
                 ld h,(ix+D_RUN+1)
                 call jp_hl                  ; layer (ix) from the sums of the one before
-                ld a,(ix+D_ACC)
-                ld (acc_page),a
                 ld hl,cur_layer
                 inc (hl)
                 call acc_ready

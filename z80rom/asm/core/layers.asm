@@ -20,9 +20,9 @@ D_KERN          equ 6               ; dw column driver: op_next (lists) or op_ne
 D_COLFN         equ 8               ; dw column function: A = input index -> DE = stream
 D_PAGE          equ 10              ; dw first ROM page of the layer's weights (paged images)
 D_RUN           equ 12              ; dw layers 2..: computes the layer from the sums of the one
-                                    ;    before (run_list, or a generated fused pass fz_k)
-D_ACC           equ 14              ; dw page of the layer's sums (acc_lo or accb_lo)
-DESC_SIZE       equ 16
+                                    ;    before at acc_page and leaves acc_page at its own sums
+                                    ;    (run_list: the same pages; a fused pass fz_k: others)
+DESC_SIZE       equ 14
 ;;
 ;; Paged images (RC2014 512K) define WEIGHT_PAGE_PORT: the page registers of two adjacent
 ;; 16K windows, which layer_scatter loads with the layer's pages D_PAGE and D_PAGE+1 before it

@@ -201,7 +201,7 @@ fn build_forms(model: &Model, layout: &Layout, exact: bool) -> Result<Zx48Build,
     // against the real top.
     let driver = usize::from(driver_bytes());
     let tables = model.charset.len()
-        + 16 * model.layers.len()
+        + 14 * model.layers.len()
         + 2 * model.layers.iter().map(|l| l.out).sum::<usize>();
     let third = tables + driver <= usize::from(THIRD_BYTES);
     let mut planning = budget();
