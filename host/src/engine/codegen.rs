@@ -77,7 +77,7 @@ pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> Strin
         let _ = writeln!(s, "cf_{k}:           ld l,a\n                ld h,0");
         match form {
             Form::Lists => {
-                let _ = writeln!(s, "                ld h,cpl_{k}/256\n                ld e,(hl)\n                inc h\n                ld d,(hl)\n                ret");
+                let _ = writeln!(s, "                ld h,cpl_{k}/256\n                ld e,(hl)\n                {}\n                ld d,(hl)\n                ret", to_high(layer));
             }
             Form::Packed => {
                 let stride = packed_rows(layer) / 4;
@@ -305,14 +305,33 @@ fn lists_layer(
         }
         let _ = writeln!(body, "                dw {end}");
     }
-    for (half, op) in [("cpl", "&255"), ("cph", "/256")] {
-        let _ = writeln!(tables, "                align 256\n{half}_{k}:");
+    // Up to 128 inputs: both halves in one page, the high bytes from offset 128 (to_high).
+    let _ = writeln!(tables, "                align 256\ncpl_{k}:");
+    for (half, op) in [("lo", "&255"), ("hi", "/256")] {
+        if half == "hi" {
+            if layer.inp <= 128 {
+                let _ = writeln!(tables, "                ds cpl_{k}+128-$");
+            } else {
+                let _ = writeln!(tables, "                align 256");
+            }
+        }
         for chunk in table.chunks(8) {
             let items: Vec<String> = chunk.iter().map(|l| format!("{l}{op}")).collect();
             let _ = writeln!(tables, "                db {}", items.join(","));
         }
     }
     s.push_str(&body);
+}
+
+/// The instruction that moves HL from the low byte of an input's stream address in its column
+/// table (`cpl_k`, L = input) to the high byte: the next page, or offset 128 in the same page
+/// when the layer has at most 128 inputs (see lists_layer).
+fn to_high(layer: &Layer) -> &'static str {
+    if layer.inp <= 128 {
+        "set 7,l"
+    } else {
+        "inc h"
+    }
 }
 
 /// Code that sets the sums of `layer` at page pair `acc` to its biases with PUSH, from the top
@@ -502,6 +521,7 @@ fn fused_layer(
     } else {
         format!("                ld h,{prev}/256+1\n")
     };
+    let hi = to_high(layer);
     let _ = writeln!(
         s,
         "h_{k}:            ld l,a\n{high}                ld a,(hl)\n\
@@ -509,7 +529,7 @@ fn fused_layer(
          \x20               ld a,(hl)\n                cp 4\n                jp c,fz_back\n\
          \x20               rrca\n                rrca\n                and 3Fh\n\
          h_{k}_x:          ld c,a\n                ld h,cpl_{k}/256\n                ld e,(hl)\n\
-         \x20               inc h\n                ld d,(hl)\n                ex de,hl\n\
+         \x20               {hi}\n                ld d,(hl)\n                ex de,hl\n\
          \x20               ld sp,hl\n                ld h,{acc}/256\n                ret\n\
          h_{k}_big:        cp 4\n                jr nc,h_{k}_huge\n                ld d,a\n\
          \x20               ld a,(hl)\n                srl d\n                rra\n\
@@ -518,7 +538,7 @@ fn fused_layer(
          \x20               rr e\n                srl d\n                rr e\n\
          \x20               ld c,e\n                ld b,d\n                ld (fz_iy),iy\n\
          \x20               ld iy,oc_high\n                ld h,cpl_{k}/256\n\
-         \x20               ld e,(hl)\n                inc h\n                ld d,(hl)\n\
+         \x20               ld e,(hl)\n                {hi}\n                ld d,(hl)\n\
          \x20               ex de,hl\n                ld (col_start),hl\n                ld sp,hl\n\
          \x20               ld h,{acc}/256\n                ret"
     );

@@ -215,7 +215,7 @@ pub fn build(
     layout: &Layout,
     target: &TargetAsm,
 ) -> Result<Built, BuildError> {
-    let mut plan = plan::plan(model, budget, layout)?;
+    let plan = plan::plan(model, budget, layout)?;
     let asm = engine_asm(model, &plan, target);
     let first = assemble_image(&asm, &plan);
     if budget.ram.is_some() {
@@ -226,8 +226,8 @@ pub fn build(
     // says exactly how many fit (one more slot also adds a few bytes of code and lists).
     let exact = |image: &Image, plan: &LayoutPlan| {
         let fixed = plan::fixed_bss_bytes(&plan.fused());
-        let slots = (image.map.ram.0 + fixed).next_multiple_of(256);
-        let free = plan.budget.top.saturating_sub(slots + 256) as usize / plan::BASELINE_BYTES;
+        let free = plan.budget.top.saturating_sub(image.map.ram.0 + fixed) as usize
+            / plan::BASELINE_BYTES;
         free.clamp(plan.baselines, plan::MAX_BASELINES)
     };
     let want = match &first {
@@ -239,27 +239,30 @@ pub fn build(
         let image = first?;
         return Ok(Built { plan, asm, image });
     }
-    let mut again = plan.clone();
-    again.baselines = want;
-    again.reason.retain(|r| !r.starts_with("layer-1 baselines"));
-    if want > 0 {
-        again.reason.push(format!(
-            "layer-1 baselines for the first {want} steps of a response ({} bytes of RAM)",
-            want * plan::BASELINE_BYTES
-        ));
+    // Each slot adds a few bytes of code and lists: the most that fit, counting down.
+    let mut tries: Vec<usize> = (plan.baselines + 1..=want).rev().collect();
+    if want == 0 {
+        tries.push(0);
     }
-    let asm2 = engine_asm(model, &again, target);
-    match assemble_image(&asm2, &again) {
-        Ok(image) => Ok(Built {
-            plan: again,
-            asm: asm2,
-            image,
-        }),
-        Err(e) => {
-            plan.reason
-                .push(format!("(more baselines did not fit: {e})"));
-            let image = first?;
-            Ok(Built { plan, asm, image })
+    for n in tries {
+        let mut again = plan.clone();
+        again.baselines = n;
+        again.reason.retain(|r| !r.starts_with("layer-1 baselines"));
+        if n > 0 {
+            again.reason.push(format!(
+                "layer-1 baselines for the first {n} steps of a response ({} bytes of RAM)",
+                n * plan::BASELINE_BYTES
+            ));
+        }
+        let asm2 = engine_asm(model, &again, target);
+        if let Ok(image) = assemble_image(&asm2, &again) {
+            return Ok(Built {
+                plan: again,
+                asm: asm2,
+                image,
+            });
         }
     }
+    let image = first?;
+    Ok(Built { plan, asm, image })
 }

@@ -187,8 +187,7 @@ impl LayoutPlan {
         if self.baselines == 0 {
             fixed
         } else {
-            // The slots, then the page their carries may reach (core/bss.asm).
-            fixed.next_multiple_of(256) + (BASELINE_BYTES * self.baselines) as u32 + 256
+            fixed + (BASELINE_BYTES * self.baselines) as u32
         }
     }
 }
@@ -211,7 +210,7 @@ pub fn baselines_that_fit(budget: &Budget, fused: &[bool], free: usize) -> usize
         None => free,
         Some(r) => 0x1_0000usize.saturating_sub(usize::from(r) + fixed_bss_bytes(fused) as usize),
     };
-    (room.saturating_sub(255 + 256) / BASELINE_BYTES).min(MAX_BASELINES)
+    (room / BASELINE_BYTES).min(MAX_BASELINES)
 }
 
 /// Layers 2.. in the lists form run fused with the ReLU of the layer before (its sums scanned
@@ -288,7 +287,7 @@ pub fn packed_rows(layer: &Layer) -> usize {
 fn layer_bytes(layer: &Layer, form: Form) -> usize {
     let table = match form {
         Form::Lists => {
-            512 + (0..layer.inp)
+            (if layer.inp <= 128 { 256 } else { 512 }) + (0..layer.inp)
                 .map(|c| stream_bytes(layer, c))
                 .sum::<usize>()
         }

@@ -29,31 +29,29 @@ fz_stack        equ stack_floor+16              ; fused pass: the scan's calls (
 stack_top       equ bss+2FCh                ; 316 bytes of stack below this
 act             equ bss+2FCh                ; active list: up to 256 entries of 4 bytes,
 act_end         equ bss+6FCh                ; ... then the terminator (relu pushes down to act)
-acc_lo          equ bss+700h                ; sums of layer 1 (and of every layer not fused),
-acc_hi          equ bss+800h                ; ... high bytes
-                                            ; bss+900h: scratch for carries out of acc_hi
-accq_lo         equ bss+0A00h               ; layer 1 sums of the query half (per response)
-accq_hi         equ bss+0B00h               ; bss+0C00h: scratch for carries out of accq_hi
+;; Layer-1 baselines (BZ_SLOTS of them, see bz_make): slot s (s = 0..BZ_SLOTS-1) at
+;; bz_lo+512*(BZ_SLOTS-1-s), 256 low bytes then 256 high bytes. Step s adds layer 1 into slot s,
+;; and layer 2 too when that one is not fused: carries out of the slot's high bytes land in
+;; slot s-1, used already, or for slot 0 in acc_lo, which every use sets first.
+                ifdef BZ_SLOTS
+bz_lo           equ bss+700h
+acc_lo          equ bss+700h+512*BZ_SLOTS   ; sums of layer 1 (from step BZ_SLOTS on) and of
+                else                        ; layers not fused; high bytes one page up, then
+acc_lo          equ bss+700h                ; a scratch page for carries out of them
+                endif
+acc_hi          equ acc_lo+100h
+accq_lo         equ acc_lo+300h             ; layer 1 sums of the query half (per response)
+accq_hi         equ acc_lo+400h             ; acc_lo+500h: scratch for carries out of accq_hi
                 ifdef FUSED_ONLY
 accb_lo         equ bss+400h                ; every layer 2.. fused: no ReLU lists, and the
 accb_hi         equ bss+500h                ; layer-1 list has at most 62 entries (ends before
-bss_fixed       equ bss+0D00h               ; bss+400h); bss+600h: carries out of accb_hi
+bss_end         equ acc_lo+600h             ; bss+400h); bss+600h: carries out of accb_hi
                 else
                 ifdef FUSED
-accb_lo         equ bss+0D00h               ; fused layers: the other page pair of sums,
-accb_hi         equ bss+0E00h               ; ... high bytes (bss+0F00h: carries out of them)
-bss_fixed       equ bss+1000h
+accb_lo         equ acc_lo+600h             ; fused layers: the other page pair of sums,
+accb_hi         equ acc_lo+700h             ; ... high bytes (then carries out of them)
+bss_end         equ acc_lo+900h
                 else
-bss_fixed       equ bss+0D00h
+bss_end         equ acc_lo+600h
                 endif
-                endif
-                ifdef BZ_SLOTS
-bz_lo           equ (bss_fixed+255)/256*256 ; layer-1 baselines: slot s (s = 0..BZ_SLOTS-1) at
-bss_end         equ bz_lo+512*BZ_SLOTS+256  ; bz_lo+512*(BZ_SLOTS-1-s), 256 low bytes then 256
-                                            ; high bytes. Step s adds layer 1 into slot s, and
-                                            ; layer 2 too when not fused: carries out of its
-                                            ; high bytes land in slot s-1, used already (slot
-                                            ; 0: the page after it)
-                else
-bss_end         equ bss_fixed
                 endif
