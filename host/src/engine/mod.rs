@@ -226,8 +226,8 @@ pub fn build(
     // says exactly how many fit (one more slot also adds a few bytes of code and lists).
     let exact = |image: &Image, plan: &LayoutPlan| {
         let fixed = plan::fixed_bss_bytes(&plan.fused());
-        let free = plan.budget.top.saturating_sub(image.map.ram.0 + fixed) as usize
-            / plan::BASELINE_BYTES;
+        let free =
+            plan.budget.top.saturating_sub(image.map.ram.0 + fixed) as usize / plan::BASELINE_BYTES;
         free.clamp(plan.baselines, plan::MAX_BASELINES)
     };
     let want = match &first {

@@ -287,9 +287,10 @@ pub fn packed_rows(layer: &Layer) -> usize {
 fn layer_bytes(layer: &Layer, form: Form) -> usize {
     let table = match form {
         Form::Lists => {
-            (if layer.inp <= 128 { 256 } else { 512 }) + (0..layer.inp)
-                .map(|c| stream_bytes(layer, c))
-                .sum::<usize>()
+            (if layer.inp <= 128 { 256 } else { 512 })
+                + (0..layer.inp)
+                    .map(|c| stream_bytes(layer, c))
+                    .sum::<usize>()
         }
         Form::Packed => layer.inp * packed_rows(layer) / 4,
     };
