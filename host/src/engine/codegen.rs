@@ -417,7 +417,8 @@ fn baselines(s: &mut String, tables: &mut String, layer: &Layer, form: Form, slo
         s,
         "\n;; bz_make - the layer-1 baselines (see bss.asm): slot {top} = the query half + the\n\
          ;; blank n-grams with p + n <= {}, each slot below it one more diagonal of them.\n\
-         ;; In: IX = layer_tab, the query half in accq. Clobbers: all but IX.\n\
+         ;; In: IX = layer_tab, the query half in accq. Clobbers: all but IX. T: per slot a\n\
+         ;; 512-byte copy (8.2K) and its list's adds; once per response.\n\
          bz_make:         ld hl,accq_lo\n                ld de,bz_lo\n                ld bc,512\n\
          \x20               call copy\n                ld a,bz_lo/256\n                ld hl,bz_list_{top}\n\
          \x20               call bz_add",
@@ -436,7 +437,8 @@ fn baselines(s: &mut String, tables: &mut String, layer: &Layer, form: Form, slo
     }
     s.push_str(
         "                ret\n\
-         ;; bz_add - adds the static list at HL into the layer-1 sums at page A. Clobbers: all but IX.\n\
+         ;; bz_add - adds the static list at HL into the layer-1 sums at page A (acc_page := A).\n\
+         ;; In: IX = layer_tab. Clobbers: all but IX. T: layer_scatter.\n\
          bz_add:          ld (acc_page),a\n                ld (act_head),hl\n                jp layer_scatter\n",
     );
 }
@@ -480,8 +482,11 @@ fn fused_layer(
     let _ = writeln!(
         s,
         "\n;; fz_{k} - layer {k} ({} sums at {acc}) from the {prev_out} sums of layer {} at {from}:\n\
-         ;; its biases, then the scan. In: IX = its descriptor. Clobbers: all but IX.",
+         ;; its biases (PUSH), then the scan (fz_scan). In: IX = its descriptor, acc_page = the page\n\
+         ;; of layer {}'s sums. Out: acc_page = {acc}. Clobbers: all but IX. T: ~16 per neuron\n\
+         ;; for the biases, then fz_scan.",
         layer.out,
+        k - 1,
         k - 1
     );
     let _ = writeln!(s, "fz_{k}:");

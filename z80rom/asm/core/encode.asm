@@ -57,7 +57,8 @@ eq_tri:         xor a
 ;; In: bz_skip = s, the bytes at the end of the window that are not the blank start (or 8):
 ;; the n-grams that lie wholly in the 8-s blank bytes (p + n <= 8 - s) are left out, because
 ;; the layer-1 baseline of step s already holds them (see bz_make).
-;; Clobbers: everything but SP, IX.
+;; Out: the active list (build_act). Clobbers: everything but SP, IX.
+;; T: ~90 per position, ~80 per n-gram only hashed, ~230 per n-gram counted, plus build_act.
 enc_context:    xor a
                 ld (ndist),a
                 ld hl,window

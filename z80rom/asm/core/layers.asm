@@ -164,7 +164,8 @@ op_end:         ld sp,(sp_save)
 
 ;; run_list - layer (ix) from the sums of layer (ix-DESC_SIZE) at acc_page, through an active
 ;; list: relu, then the biases, then the column driver; the sums stay in the same page pair.
-;; Clobbers: all but IX (alternate registers included).
+;; In: IX = the layer's descriptor, acc_page. Out: the layer's sums at acc_page.
+;; Clobbers: all but IX (alternate registers included). T: relu + acc_bias + layer_scatter.
 run_list:       call relu
                 call acc_bias
                 jp layer_scatter
@@ -221,16 +222,19 @@ rl_zero:        inc l
 
                 ifdef FUSED
 ;; The fused pass of a "lists" layer k >= 2 (generated fz_k and h_k in the model file; the sums
-;; of layer k-1 and of layer k sit in different page pairs, acc_lo and accb_lo): one scan over
-;; the high bytes of layer k-1 finds the neurons with acc >= 0, and each one with y = acc >> 2
-;; > 0 runs its column of layer k at once, with no active list and no column driver between.
+;; of layer k-1 and of layer k sit in different page pairs): one scan over the high bytes of
+;; layer k-1 finds the neurons with acc >= 0, and each one with y = acc >> 2 > 0 runs its column
+;; of layer k at once, with no active list and no column driver between. Per neuron of layer
+;; k-1: 21 T when its sum is negative; else 47 (fz_cand) + h_k (73 T back for y = 0, 125 T into
+;; the stream) + the column's adds + 29 (op_col).
 ;;
 ;; fz_scan - the scan: 16 unrolled tests a round, entered 5*(-n mod 16) bytes into the
 ;; first round for n neurons (by fz_k in the model file).
 ;; In (alternate set): HL = high byte of neuron 0 of layer k-1, A = 7Fh, B = rounds;
 ;; IX = the layer's h_k; SP = fz_stack, and sp_save points at the saved IX and the return
-;; address. Out: back to fz_k's caller with IX restored. Clobbers: all but IX. cp (hl) sets carry for a negative sum (high byte > 7Fh): 21 T per such
-;; neuron (cp 7, call nc not taken 10, inc l 4) and 13 T per round.
+;; address. Out: back to fz_k's caller with IX restored. Clobbers: all but IX (alternate
+;; registers included). cp (hl) sets carry for a negative sum (high byte > 7Fh): 21 T per
+;; such neuron (cp 7, call nc not taken 10, inc l 4) and 13 T per round.
 fz_scan:
                 rept 16
                 cp (hl)
@@ -245,14 +249,17 @@ fz_scan:
 ;; fz_cand - a neuron of layer k-1 with acc >= 0: IY = where the scan goes on, A = the
 ;; neuron, and on to h_k in the main set (h_k tests y > 0, sets C = x, SP = the column's
 ;; stream of layer k, H = the page of layer k's low bytes, and runs the stream, which ends at
-;; op_col; for x >= 256 also B = the high byte of x and IY = oc_high). 47 T with the call.
+;; op_col; for x >= 256 also B = the high byte of x and IY = oc_high). In: alternate set, HL =
+;; the neuron's high byte, the return address into the scan on the stack. Clobbers: IY, A.
+;; 47 T with the call.
 fz_cand:        pop iy
                 ld a,l
                 exx
                 jp (ix)
 
 ;; op_col - ends every column stream of a fused layer: back to the scan at IY (fz_back: also
-;; where h_k goes for y = 0, with SP = fz_stack already). 29 T.
+;; where h_k goes for y = 0, with SP = fz_stack already). In: main set. Out: alternate set,
+;; A = 7Fh, SP = fz_stack. 29 T (fz_back 19).
 op_col:         ld sp,fz_stack
 fz_back:        ld a,7Fh
                 exx
@@ -262,6 +269,7 @@ fz_back:        ld a,7Fh
 ;; fz_iy, left B = the high byte of x and the stream in col_start, and pointed IY here, so
 ;; op_col comes here after the first pass. Adds B into the high bytes (H one page up;
 ;; carries land in the scratch page above them), then op_col returns to the scan.
+;; In: alternate set (from op_col). Out: main set, C = B, IY = the scan. 54 T + the pass.
 oc_high:        exx
                 ld iy,(fz_iy)
                 ld c,b
