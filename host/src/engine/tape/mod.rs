@@ -10,7 +10,10 @@
 //! and parameter 2 (program: offset of the variables area; code: 32768).
 
 pub mod basic;
+pub mod sna;
+pub mod snapshot;
 pub mod wav;
+pub mod z80;
 
 use thiserror::Error;
 
