@@ -7,7 +7,9 @@ mod common;
 use boards::devices::tape::{decode_wav, parse_tap};
 use boards::machines::gameboy::cartridge;
 use common::{tmpdir, z80lm};
-use z80lm::engine::targets::gameboy;
+use z80lm::engine::tape::{sna, snapshot, z80};
+use z80lm::engine::targets::{gameboy, zx48};
+use z80lm::engine::Layout;
 use z80lm::model::Model;
 
 fn mini() -> String {
@@ -75,13 +77,57 @@ fn build_zx48_writes_the_tap_and_the_wav_and_refuses_an_unknown_emit() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `-o NAME.z80` and `-o NAME.sna` write the library's snapshots of the tape's state (the
+/// extension picks the container, in any case); `--wav` goes with a tape only.
+#[test]
+fn build_zx48_snapshots_by_extension() {
+    let dir = tmpdir("build-cli-zx-snap");
+    let m = Model::load(mini().as_ref()).unwrap();
+    let zx = zx48::build(&m, &Layout::Auto).unwrap();
+    let state = snapshot::at_usr(&zx.loader).unwrap();
+    for (name, want) in [
+        ("chat.z80", z80::to_z80(&state)),
+        ("CHAT.SNA", sna::to_sna(&state)),
+    ] {
+        let out = dir.join(name);
+        let (code, _, err) = z80lm(&[
+            "build",
+            "--model",
+            &mini(),
+            "--target",
+            "zx48",
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{err}");
+        assert!(err.contains("snapshot"), "{err}");
+        assert_eq!(std::fs::read(&out).unwrap(), want, "{name}");
+    }
+    assert_eq!(sna::to_sna(&state).len(), 49179);
+    let out = dir.join("wav.z80");
+    let (code, _, err) = z80lm(&[
+        "build",
+        "--model",
+        &mini(),
+        "--target",
+        "zx48",
+        "-o",
+        out.to_str().unwrap(),
+        "--wav",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--wav writes the tape as audio"), "{err}");
+    assert!(!out.exists() && !dir.join("wav.wav").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Options a target does not take are refused, naming the targets that take them; so are an
 /// output extension another target writes and two names for different machines.
 #[test]
 fn options_that_do_not_apply_and_wrong_extensions_are_refused() {
     let dir = tmpdir("build-cli-refused");
     let out = |name: &str| dir.join(name).to_str().unwrap().to_string();
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 7] = [
         (
             &["--target", "gb", "--layout", "lists"],
             "error: --layout does not apply to gb; it is for cpm, rc2014-512k, rc2014-classic or zx48",
@@ -101,6 +147,10 @@ fn options_that_do_not_apply_and_wrong_extensions_are_refused() {
         (
             &["--target", "rc2014", "-o", &out("CHAT.COM")],
             "a 512K flash image for rc2014-512k is a .bin file (e.g. -o CHAT.bin)",
+        ),
+        (
+            &["--target", "zx48", "-o", &out("CHAT.bin")],
+            "a ZX Spectrum tape or snapshot for zx48 is a .tap, .z80 or .sna file",
         ),
         (
             &["--target", "cpm", "-o", &out("CHAT.gb")],

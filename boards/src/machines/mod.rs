@@ -3,3 +3,4 @@ pub mod cpm;
 pub mod gameboy;
 pub mod rc2014;
 pub mod zx48;
+pub mod zx_snapshot;

@@ -174,6 +174,18 @@ impl Zx48 {
         })
     }
 
+    /// Take the state of a 48K snapshot (RAM, registers, border), the frame counter moved to
+    /// the snapshot's position in its frame. The ROM stays.
+    pub fn load_snapshot(&mut self, s: &super::zx_snapshot::Snapshot) {
+        self.bus.mem[0x4000..].copy_from_slice(&s.ram);
+        // The clock moves on to the snapshot's T-state in the frame after the current one.
+        let frame_start = self.next_frame;
+        self.cpu = s.cpu.clone();
+        self.cpu.cycles = frame_start + u64::from(s.frame_t) % FRAME_T;
+        self.next_frame = frame_start + FRAME_T;
+        self.bus.ula.write_port(s.border & 7);
+    }
+
     /// Put a tape (blocks of flag, payload, checksum) in the deck, rewound.
     pub fn insert_tape(&mut self, blocks: Vec<Vec<u8>>) {
         self.bus.deck = TapeDeck::new(blocks);

@@ -1,7 +1,8 @@
 //! The ZX Spectrum 48K session behind `z80lm emu --board zx48 CHAT.tap`: an emulated 48K with
 //! the real ROM (a file, `$Z80LM_ZX48_ROM` or the PyPI package skoolkit) boots, `LOAD ""` is
 //! typed, the tape (`.tap`, or a `.wav` recording decoded back to blocks) loads, and each line
-//! is typed on the Spectrum's keyboard followed by ENTER. The screen is shown as text, redrawn
+//! is typed on the Spectrum's keyboard followed by ENTER. A 48K snapshot (`.z80`, `.sna`) is
+//! taken into the machine instead of booting and loading a tape. The screen is shown as text, redrawn
 //! in place on a terminal.
 
 use std::io::Write;
@@ -11,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use boards::devices::tape::{decode_wav, parse_tap, TapeError};
 use boards::machines::zx48::{locate_rom, TapeMode, Zx48, Zx48Error};
+use boards::machines::zx_snapshot::{is_snapshot, Snapshot, SnapshotError};
 
 use super::Input;
 
@@ -64,6 +66,12 @@ pub enum EmuError {
         #[source]
         source: TapeError,
     },
+    #[error("{}: not a 48K snapshot", path.display())]
+    Snapshot {
+        path: PathBuf,
+        #[source]
+        source: SnapshotError,
+    },
     #[error("{}: no tape blocks found", .0.display())]
     NoBlocks(PathBuf),
     #[error(transparent)]
@@ -97,13 +105,27 @@ pub fn read_tape(path: &Path) -> Result<Vec<Vec<u8>>, EmuError> {
     Ok(blocks)
 }
 
-/// A powered-on 48K with `tape` in the deck and `LOAD ""` typed.
-fn power_on(
-    rom: &[u8],
-    rom_path: &Path,
-    opts: &Options,
-    blocks: &[Vec<u8>],
-) -> Result<Zx48, EmuError> {
+/// What the machine runs: a tape's blocks, or a snapshot's state.
+enum Media {
+    Tape(Vec<Vec<u8>>),
+    Snapshot(Box<Snapshot>),
+}
+
+/// A tape (`.tap`, `.wav`) or a 48K snapshot (`.z80`, `.sna`), by the file's extension.
+fn read_media(path: &Path) -> Result<Media, EmuError> {
+    let name = path.to_string_lossy();
+    if !is_snapshot(&name) {
+        return Ok(Media::Tape(read_tape(path)?));
+    }
+    let state = Snapshot::parse(&name, &read(path)?).map_err(|source| EmuError::Snapshot {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(Media::Snapshot(Box::new(state)))
+}
+
+/// A powered-on 48K with the tape in the deck and `LOAD ""` typed, or with a snapshot's state.
+fn power_on(rom: &[u8], rom_path: &Path, opts: &Options, media: &Media) -> Result<Zx48, EmuError> {
     let mut zx = Zx48::new(rom).map_err(|source| EmuError::Rom {
         path: rom_path.to_path_buf(),
         source,
@@ -113,13 +135,18 @@ fn power_on(
     } else {
         TapeMode::Trap
     };
-    zx.insert_tape(blocks.to_vec());
-    zx.run_frames(100); // boot to the copyright message
-    zx.type_load_command();
+    match media {
+        Media::Tape(blocks) => {
+            zx.insert_tape(blocks.to_vec());
+            zx.run_frames(100); // boot to the copyright message
+            zx.type_load_command();
+        }
+        Media::Snapshot(state) => zx.load_snapshot(state),
+    }
     Ok(zx)
 }
 
-/// Boots, loads `tape` (the footer says "loading…" meanwhile) and follows `input`: each line
+/// Boots, loads `tape` (or takes a snapshot's state; the footer says "loading…" meanwhile) and follows `input`: each line
 /// is typed followed by ENTER and the screen left to settle, Reset powers the machine on again
 /// and reloads the tape, Quit stops at once; when the input ends, the session ends. Returns the
 /// machine. `tty` redraws the screen on stdout as it changes, with the keys under it.
@@ -134,7 +161,7 @@ pub fn session(
         None => locate_rom().ok_or(EmuError::NoRom)?,
     };
     let rom = read(&rom_path)?;
-    let blocks = read_tape(tape)?;
+    let media = read_media(tape)?;
     let name = tape.file_name().map_or_else(
         || tape.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
@@ -147,7 +174,7 @@ pub fn session(
         frame0: 0,
         turbo: opts.turbo,
     };
-    let mut zx = power_on(&rom, &rom_path, opts, &blocks)?;
+    let mut zx = power_on(&rom, &rom_path, opts, &media)?;
     let mut pending = std::collections::VecDeque::new();
     let (mut typing, mut ended) = (Vec::new(), false);
     'power: loop {
@@ -193,7 +220,7 @@ pub fn session(
                 }
                 Ok(Input::Reset) => {
                     pending.clear();
-                    zx = power_on(&rom, &rom_path, opts, &blocks)?;
+                    zx = power_on(&rom, &rom_path, opts, &media)?;
                     view.frame0 = 0;
                     view.clock = Instant::now();
                     continue 'power;

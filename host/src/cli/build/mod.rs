@@ -34,7 +34,8 @@ pub struct Args {
     /// RC2014 boards (with CHAT.hex, and CHAT.upl for rc2014-512k), CHAT.gb for gb, CHAT.tap
     /// for zx48). Written whole (through PATH.part, renamed over it); a symbolic link is
     /// followed; a device or FIFO (/dev/stdout, a named pipe) is written through, for the
-    /// targets that write one file.
+    /// targets that write one file. zx48: the extension picks the container: .tap (tape),
+    /// .z80 (version 3 snapshot) or .sna (48K snapshot); a snapshot starts in the chat at once.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
     /// Weight layout (cpm, RC2014, zx48) [default: auto]: auto (fastest that fits), lists
@@ -48,8 +49,8 @@ pub struct Args {
     /// (memory or bank map). May repeat. Without it the plan and map go to stderr.
     #[arg(long)]
     pub emit: Vec<String>,
-    /// zx48: also write the tape as a 44.1 kHz WAV for a real Spectrum's EAR socket (default
-    /// path: the output with .wav).
+    /// zx48 (.tap): also write the tape as a 44.1 kHz WAV for a real Spectrum's EAR socket
+    /// (default path: the output with .wav).
     #[arg(long, num_args = 0..=1, value_name = "PATH")]
     pub wav: Option<Option<PathBuf>>,
     /// cpm: write a CP/M disk image holding CHAT.COM (user 0) instead of the bare .COM
@@ -118,7 +119,7 @@ fn output(
             cpm::Container::Download => (cpm::DEFAULT_PACKAGE, &["pkg", "txt"]),
         },
         Machine::Gb => (gb::DEFAULT_OUTPUT, &["gb"]),
-        Machine::Zx48 => (zx48::DEFAULT_OUTPUT, &["tap"]),
+        Machine::Zx48 => (zx48::DEFAULT_OUTPUT, &zx48::EXTENSIONS),
         _ => (rc2014::DEFAULT_OUTPUT, &["bin", "rom"]),
     };
     let Some(out) = given else {
@@ -136,7 +137,7 @@ fn output(
             (Machine::Cpm, cpm::Container::Download) => "a DOWNLOAD.COM package",
             (Machine::Cpm, _) => "a CP/M program",
             (Machine::Gb, _) => "a Game Boy cartridge",
-            (Machine::Zx48, _) => "a ZX Spectrum tape",
+            (Machine::Zx48, _) => "a ZX Spectrum tape or snapshot",
             (Machine::RcClassic, _) => "a 32K ROM image",
             _ => "a 512K flash image",
         };
@@ -145,7 +146,11 @@ fn output(
             out.display(),
             what,
             m.name(),
-            exts[0]
+            if m == Machine::Zx48 {
+                "tap, .z80 or .sna"
+            } else {
+                exts[0]
+            }
         );
     }
     Ok(out)

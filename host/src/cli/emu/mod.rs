@@ -22,7 +22,8 @@ pub struct Args {
     /// The same as --board (the name `build` and `bench` use).
     #[arg(long, value_enum, hide_possible_values = true)]
     pub target: Option<Machine>,
-    /// What the board runs: zx48 the tape (.tap, or a .wav recording); gb the cartridge (.gb);
+    /// What the board runs: zx48 the tape (.tap, or a .wav recording) or a 48K snapshot
+    /// (.z80, .sna); gb the cartridge (.gb);
     /// rc2014-classic the 32K ROM (.bin, .hex); rc2014-512k any file `z80lm build` writes
     /// (.bin, .hex, .upl) or an application to store behind the built-in loader, replacing the
     /// flash state (without it the state is resumed, or the flash holds only the loader).
@@ -69,7 +70,7 @@ pub fn run(args: Args) -> Result<()> {
         let tape = args
             .image
             .as_deref()
-            .context("a tape is required: z80lm emu --board zx48 CHAT.tap")?;
+            .context("a tape or snapshot is required: z80lm emu --board zx48 CHAT.tap")?;
         return zx48::run(tape, &args);
     }
     let image = match (&args.image, &args.rom) {

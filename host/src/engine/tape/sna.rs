@@ -17,7 +17,9 @@ pub fn to_sna(s: &Snapshot) -> Vec<u8> {
     let sp = r.sp.wrapping_sub(2);
     let mut out = Vec::with_capacity(SNA_BYTES);
     out.push(r.i);
-    for w in [r.hl_alt, r.de_alt, r.bc_alt, r.af_alt, r.hl, r.de, r.bc, r.iy, r.ix] {
+    for w in [
+        r.hl_alt, r.de_alt, r.bc_alt, r.af_alt, r.hl, r.de, r.bc, r.iy, r.ix,
+    ] {
         out.extend_from_slice(&w.to_le_bytes());
     }
     out.push(if r.iff2 { 0x04 } else { 0 });

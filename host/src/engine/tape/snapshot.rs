@@ -156,8 +156,8 @@ const BASIC_STACK: [u16; 11] = [
 /// These are ROM addresses (PRINT-OUT 0x09F4, KEY-INPUT 0x10A8, REPORT-J 0x15C4, ADD-CHAR
 /// 0x0F81), not ROM contents.
 const CHANS_AREA: [u8; 21] = [
-    0xF4, 0x09, 0xA8, 0x10, b'K', 0xF4, 0x09, 0xC4, 0x15, b'S', 0x81, 0x0F, 0xC4, 0x15, b'R',
-    0xF4, 0x09, 0xC4, 0x15, b'P', 0x80,
+    0xF4, 0x09, 0xA8, 0x10, b'K', 0xF4, 0x09, 0xC4, 0x15, b'S', 0x81, 0x0F, 0xC4, 0x15, b'R', 0xF4,
+    0x09, 0xC4, 0x15, b'P', 0x80,
 ];
 /// The streams' offsets into CHANS as `INIT-STRM` sets them: streams -3..=3 (K, S, R, K, K, S,
 /// P), the rest closed.
@@ -254,7 +254,10 @@ pub fn at_usr(loader: &Loader) -> Result<Snapshot, TapeError> {
     // (which the ROM's interrupt handler needs), H'L' = 0x2758 (what the calculator expects
     // back), the other alternates as the calculator left them, I = 0x3F (set by START),
     // interrupts on in IM 1.
-    let last = loader.blocks.last().map_or(0, |b| b.start + b.data.len() as u16);
+    let last = loader
+        .blocks
+        .last()
+        .map_or(0, |b| b.start + b.data.len() as u16);
     let entry = loader.entry;
     s.regs = Regs {
         af: u16::from(entry as u8) << 8 | 0x54,

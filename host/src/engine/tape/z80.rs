@@ -141,7 +141,13 @@ mod tests {
         );
         assert_eq!(compress(&[9; 300]), [0xED, 0xED, 255, 9, 0xED, 0xED, 45, 9]);
         let mixed: Vec<u8> = (0..5000u32)
-            .map(|i| if i % 97 < 40 { 0xED } else { (i * 7 / 13) as u8 })
+            .map(|i| {
+                if i % 97 < 40 {
+                    0xED
+                } else {
+                    (i * 7 / 13) as u8
+                }
+            })
             .collect();
         assert_eq!(expand(&compress(&mixed)), mixed);
     }
