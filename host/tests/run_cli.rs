@@ -133,3 +133,17 @@ fn ctrl_c_restores_the_terminal() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn ctrl_d_ends_the_run_as_on_a_cooked_terminal() {
+    let dir = tmpdir("run-cli-eof");
+    let com = chat_com(&dir);
+    let (mut child, mut master, slave) = spawn(&com);
+    let mut seen = Vec::new();
+    read_until(&mut master, &mut seen, b"> ");
+    master.write_all(&[0x04]).unwrap();
+    let status = wait(&mut child);
+    assert!(status.success(), "{status:?}");
+    assert!(cooked(&slave));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -5,7 +5,7 @@ use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use boards::console::StdioConsole;
+use boards::console::{Console, StdioConsole};
 use boards::machines::cpm::{CpmConfig, Exit, DEFAULT_TPA_TOP};
 
 use super::args::parse_tpa_top;
@@ -16,8 +16,8 @@ use crate::term::strip_terminator;
 /// Run a CP/M .COM on the emulated CP/M 2.2 machine (exact Z80 T-states).
 ///
 /// Interactive by default: the terminal is the console, key by key as a serial terminal sends
-/// them (the program echoes what it reads); the program's warm boot ends the run, Ctrl-C stops
-/// it.
+/// them (the program echoes what it reads); the program's warm boot or Ctrl-D ends the run,
+/// Ctrl-C stops it.
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The .COM file.
@@ -55,7 +55,10 @@ pub fn run(args: Args) -> Result<()> {
         let _raw = std::io::IsTerminal::is_terminal(&std::io::stdin())
             .then(crate::term::RawStdin::enter)
             .flatten();
-        let mut console = StdioConsole::new();
+        let mut console = Keys {
+            inner: StdioConsole::new(),
+            closed: false,
+        };
         let (exit, cycles) = run_console(&com, tail.as_bytes(), cfg, &mut console)?;
         std::io::stdout().flush()?;
         if args.stats {
@@ -109,4 +112,40 @@ pub fn run(args: Args) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The terminal as the console, with Ctrl-D ending the input as it does on a cooked terminal
+/// (in raw mode it arrives as a 0x04 byte).
+struct Keys {
+    inner: StdioConsole,
+    closed: bool,
+}
+
+impl Keys {
+    fn filter(&mut self, key: Option<u8>) -> Option<u8> {
+        if key == Some(0x04) {
+            self.closed = true;
+        }
+        if self.closed {
+            None
+        } else {
+            key
+        }
+    }
+}
+
+impl Console for Keys {
+    fn poll_key(&mut self) -> Option<u8> {
+        let k = self.inner.poll_key();
+        self.filter(k)
+    }
+
+    fn wait_key(&mut self) -> Option<u8> {
+        let k = self.inner.wait_key();
+        self.filter(k)
+    }
+
+    fn put(&mut self, b: u8, t_state: u64) {
+        self.inner.put(b, t_state);
+    }
 }
