@@ -29,8 +29,12 @@ pub enum Via {
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The image from `z80lm build`: for the loader the 512K `.bin`, its `.hex` or the `.upl`
-    /// (or an application alone); for --via hex and --via xmodem the file to send.
+    /// (any other file is refused, saying what it looks like; --raw sends it as an application);
+    /// for --via hex and --via xmodem the file to send.
     pub image: PathBuf,
+    /// --via loader: send IMAGE as an application as it is, though it is no 512K build output.
+    #[arg(long)]
+    pub raw: bool,
     /// The board [default: rc2014-512k]: rc2014-512k (alias rc2014; the loader),
     /// rc2014-classic (--via hex: a RAM program through the Small Computer Monitor) or cpm
     /// (--via xmodem).
@@ -145,20 +149,16 @@ fn rate_text(bytes: usize, secs: f64, baud: u32) -> String {
 }
 
 /// The application to send through the loader, from any file `z80lm build` writes for the
-/// 512K board: the whole flash (`.bin`), its Intel HEX (`.hex`) or the upload (`.upl`); any
-/// other file is taken as a bare application.
-fn loader_application(path: &std::path::Path, bytes: &[u8]) -> Result<Vec<u8>> {
-    use crate::engine::targets::rc2014::flash_from_file;
+/// 512K board: the whole flash (`.bin`), its Intel HEX (`.hex`) or the upload (`.upl`); with
+/// `raw` any other file is taken as a bare application.
+fn loader_application(path: &std::path::Path, bytes: &[u8], raw: bool) -> Result<Vec<u8>> {
+    use crate::engine::targets::rc2014::{flash_from_file, ImageFileError};
     // A placeholder loader: only the application part of the flash is used here.
-    let flash = flash_from_file(bytes, &[]).with_context(|| path.display().to_string())?;
+    let flash = flash_from_file(bytes, &[], raw).with_context(|| path.display().to_string())?;
     z80rom::loader::stored_image(&flash)
         .map(<[u8]>::to_vec)
-        .with_context(|| {
-            format!(
-                "{}: a 512K flash image without a valid stored application",
-                path.display()
-            )
-        })
+        .ok_or(ImageFileError::NoApplication)
+        .with_context(|| path.display().to_string())
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -184,7 +184,7 @@ pub fn run(args: Args) -> Result<()> {
                 desc.name
             );
         }
-        loader_application(&args.image, &bytes)?
+        loader_application(&args.image, &bytes, args.raw)?
     } else {
         Vec::new()
     };

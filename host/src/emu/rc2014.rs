@@ -132,12 +132,12 @@ pub fn machine(
             let loader = z80rom::loader::build()?;
             let flash = match rom {
                 None => z80rom::loader::flash_image(&loader, None),
-                Some(path) => {
-                    flash_from_file(&read(path)?, &loader).map_err(|source| EmuError::Image {
+                Some(path) => flash_from_file(&read(path)?, &loader, false).map_err(|source| {
+                    EmuError::Image {
                         path: path.to_path_buf(),
                         source,
-                    })?
-                }
+                    }
+                })?,
             };
             let mut m = Rc2014::new(desc, &flash)?;
             let Some(state) = state else {

@@ -591,14 +591,52 @@ pub enum ImageFileError {
     BadUpload,
     #[error("{len} bytes is neither a 512K flash image nor an application of at most {max} bytes (see kicad-notes/troubleshooting.md#image-too-large)")]
     TooLarge { len: usize, max: usize },
+    #[error(
+        "an empty file: nothing to flash (`z80lm build --target rc2014-512k` writes the image)"
+    )]
+    Empty,
+    #[error("{0}, not a file `z80lm build` writes for rc2014-512k (its .bin, .hex or .upl); --raw sends it as an application anyway")]
+    NotAnImage(String),
+    #[error("a 512K flash image without a valid stored application (erased or cut short?): rebuild it with `z80lm build --target rc2014-512k`")]
+    NoApplication,
+}
+
+/// What a file that is no 512K build output looks like, for the error that refuses it.
+pub fn looks_like(bytes: &[u8]) -> String {
+    const FLASH: usize = 0x8_0000;
+    let printable = |b: &u8| b.is_ascii_graphic() || b" \t\r\n".contains(b);
+    let loader = z80rom::loader::build().unwrap_or_default();
+    let head = bytes.len().min(256);
+    if bytes.is_empty() {
+        "an empty file".into()
+    } else if head >= 16 && bytes.len() < FLASH && loader.get(..head) == Some(&bytes[..head]) {
+        format!(
+            "the first {} bytes of a 512K flash image (a whole one is {FLASH}: cut short?)",
+            bytes.len()
+        )
+    } else if bytes.len() >= 0x150 && bytes[0x104..0x108] == [0xCE, 0xED, 0x66, 0x66] {
+        "a Game Boy cartridge".into()
+    } else if bytes.starts_with(b"PK\x03\x04") {
+        "a zip archive (a model? `z80lm build --target rc2014-512k` makes the image)".into()
+    } else if boards::devices::tape::parse_tap(bytes).is_ok_and(|b| b[0].len() == 19) {
+        "a ZX Spectrum tape".into()
+    } else if bytes.iter().all(printable) {
+        format!("{} bytes of text", bytes.len())
+    } else {
+        format!("{} bytes of binary data", bytes.len())
+    }
 }
 
 /// The 512K flash contents a file from `z80lm build` stands for: the flash itself (`.bin`), its
-/// Intel HEX (`.hex`), the loader upload (`.upl`) or a bare application, the last two stored
-/// behind `loader` as the loader would store them.
-pub fn flash_from_file(bytes: &[u8], loader: &[u8]) -> Result<Vec<u8>, ImageFileError> {
+/// Intel HEX (`.hex`) or the loader upload (`.upl`), or with `raw` any file as a bare
+/// application; the last two stored behind `loader` as the loader would store them. Without
+/// `raw` anything else is refused saying what it looks like.
+pub fn flash_from_file(bytes: &[u8], loader: &[u8], raw: bool) -> Result<Vec<u8>, ImageFileError> {
     use z80rom::loader::{flash_image, uploaded_image, MAGIC, MAX_IMAGE};
     const FLASH: usize = 0x8_0000;
+    if bytes.is_empty() {
+        return Err(ImageFileError::Empty);
+    }
     if bytes.first() == Some(&b':') {
         let text = std::str::from_utf8(bytes)
             .map_err(|_| ImageFileError::Hex("the file is not text".into()))?;
@@ -612,6 +650,9 @@ pub fn flash_from_file(bytes: &[u8], loader: &[u8]) -> Result<Vec<u8>, ImageFile
     }
     if bytes.starts_with(MAGIC) {
         return Err(ImageFileError::BadUpload);
+    }
+    if !raw {
+        return Err(ImageFileError::NotAnImage(looks_like(bytes)));
     }
     if bytes.len() > MAX_IMAGE {
         return Err(ImageFileError::TooLarge {
