@@ -597,3 +597,32 @@ fn flash_to_an_unpaced_emulator_reports_throughput_in_two_phases() {
     emu.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A second program on a port another one holds is told it is busy, not that it is missing
+/// (issue 15 B13).
+#[test]
+fn a_busy_port_is_busy_not_missing() {
+    let dir = tmpdir("pty-busy");
+    let bin = build_guess(&dir);
+    let emu = Emu::start(&dir.join("flash.state"), true);
+    let held = Term::open(&emu.port);
+    for args in [
+        vec!["flash", "--port", &emu.port, bin.to_str().unwrap()],
+        vec!["term", "--port", &emu.port],
+    ] {
+        let o = z80lm(&args);
+        let said = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {said}");
+        assert_eq!(
+            said.trim_end(),
+            format!(
+                "error: {} is in use by another program (see kicad-notes/troubleshooting.md#port-busy)",
+                emu.port
+            ),
+            "{args:?}"
+        );
+    }
+    drop(held);
+    emu.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}

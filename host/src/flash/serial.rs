@@ -59,15 +59,20 @@ impl Serial {
             .flow_control(serialport::FlowControl::None)
             .open()
             .map_err(|e| match e.kind {
+                // serialport reports another program holding the port (EBUSY from TIOCEXCL, or
+                // its exclusive flock taken, which is what root meets) as NoDevice, with the
+                // reason in its text.
+                _ if e.description.contains("Device or resource busy")
+                    || e.description.contains("Unable to acquire") =>
+                {
+                    OpenError::Busy(port.into())
+                }
                 serialport::ErrorKind::NoDevice => OpenError::NotFound(port.into()),
                 serialport::ErrorKind::Io(std::io::ErrorKind::NotFound) => {
                     OpenError::NotFound(port.into())
                 }
                 serialport::ErrorKind::Io(std::io::ErrorKind::PermissionDenied) => {
                     OpenError::Permission(port.into())
-                }
-                _ if e.description.contains("Device or resource busy") => {
-                    OpenError::Busy(port.into())
                 }
                 _ => OpenError::Other {
                     port: port.into(),
