@@ -286,3 +286,26 @@ fn sparsity_target_is_met_by_the_saved_model() {
     assert!(zeros >= 0.84, "zero share {zeros}");
     assert!(evaluate(&m, &ex).accuracy() > 0.5);
 }
+
+/// Resuming a denser model with a sparsity target keeps only a model that meets the target
+/// (the resumed one no longer wins just by being more accurate).
+#[test]
+fn resumed_model_below_the_sparsity_target_is_not_kept() {
+    let ex = small_guess();
+    let dense = run(&ex, &small_cfg(), None).best.expect("a model");
+    let zeros = |m: &Model| {
+        let w: usize = m.layers.iter().map(|l| l.weights.len()).sum();
+        let nz: usize = m.layers.iter().map(|l| l.nonzero()).sum();
+        1.0 - nz as f64 / w as f64
+    };
+    assert!(zeros(&dense) < 0.8);
+    let cfg = Config {
+        sparsity: 0.9,
+        epochs: 2,
+        ..small_cfg()
+    };
+    let out = run(&ex, &cfg, Some(&dense));
+    let kept = out.best.expect("an epoch at the target");
+    assert!(out.best_epoch > 0);
+    assert!(zeros(&kept) >= 0.89, "{}", zeros(&kept));
+}

@@ -265,10 +265,17 @@ pub fn train(
     };
     let mut dz = vec![0.5f32; net.layers()];
     if let Some(m) = init {
+        // The resumed model is the one to beat (and is written at once) only if it already
+        // meets the sparsity target, as every kept epoch must.
         let r = Checker::new(m).check(train);
-        if !r.wrapped() {
+        let weights: usize = m.layers.iter().map(|l| l.weights.len()).sum();
+        let nonzero: usize = m.layers.iter().map(|l| l.nonzero()).sum();
+        let zeros = 1.0 - nonzero as f64 / weights.max(1) as f64;
+        let meets = cfg.sparsity <= 0.0 || zeros + 0.005 >= f64::from(cfg.sparsity);
+        if !r.wrapped() && meets {
             out.best = Some(m.clone());
             out.best_acc = r.accuracy();
+            progress.best(m);
         }
     }
     progress.start(cfg.epochs, batches);
