@@ -110,7 +110,11 @@ fn the_classic_build_writes_a_32k_rom_and_its_hex() {
 fn a_model_too_big_for_the_classic_is_one_clear_line_and_writes_nothing() {
     let dir = tmpdir("build-too-big");
     let bin = dir.join("CHAT.bin");
-    let model = testsupport::example_model_path("tinychat");
+    // A full-size model with half its weights non-zero, like the upstream ones (~38K).
+    let model = dir.join("dense.npz");
+    z80lm::fit::stand_in(&[256, 256, 192, 128, 11], b"ABEIMNOSWY\0", 0.5)
+        .save(&model)
+        .unwrap();
     let o = build("rc2014-classic", model.to_str().unwrap(), &bin);
     let said = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{said}");
