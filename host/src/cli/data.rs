@@ -40,7 +40,8 @@ pub enum Kind {
         /// explained at the top of host/src/data/guess_table.toml).
         #[arg(long, value_name = "FILE")]
         table: Option<PathBuf>,
-        /// Questions drawn per attribute answered NO (twice as many for YES and MAYBE).
+        /// Questions drawn per attribute answered NO (at least twice as many for YES and MAYBE,
+        /// more when the secret has few of them, so they make ~45% of the questions).
         #[arg(long, default_value_t = 16)]
         per_attribute: usize,
     },
@@ -89,6 +90,9 @@ pub fn run(args: Args) -> Result<()> {
             min_ceiling,
             show,
         } => {
+            if args.output.is_some() {
+                anyhow::bail!("--output does not apply to data lint (it only reads FILES)");
+            }
             let data = Dataset::load(&files, false).context("cannot use the data")?;
             for m in &data.skipped {
                 eprintln!("warning: skipped {m}");
