@@ -19,7 +19,9 @@ pub struct Args {
     #[arg(long, short, env = "Z80LM_MODEL")]
     pub model: PathBuf,
     /// Read one prompt per line from stdin and print exactly one response line per prompt
-    /// (an empty line for an empty response), and nothing else on stdout.
+    /// (an empty line for an empty response, and for an empty line, which is not answered), and
+    /// nothing else on stdout. A line starting with ! ends the chat (spec §9); lines after it
+    /// are an error saying how many were left unanswered.
     #[arg(long, conflicts_with = "prompt")]
     pub batch: bool,
     /// Answer this one prompt and exit.
@@ -53,6 +55,7 @@ pub fn run(args: Args) -> Result<()> {
             );
         }
         let mut line = Vec::new();
+        let mut n = 0;
         loop {
             if interactive {
                 out.write_all(b"> ")?;
@@ -65,14 +68,24 @@ pub fn run(args: Args) -> Result<()> {
                 }
                 break;
             }
+            n += 1;
             strip_terminator(&mut line);
-            if interactive {
-                if line.is_empty() {
-                    continue;
+            // Spec §9: an empty line is not answered; a line starting with ! ends the chat.
+            if line.is_empty() {
+                if !interactive {
+                    out.write_all(b"\n")?;
                 }
-                if line[0] == b'!' {
-                    break;
+                continue;
+            }
+            if line[0] == b'!' {
+                if !interactive {
+                    out.flush()?;
+                    super::no_lines_left(
+                        &mut input,
+                        &format!("the chat ended at line {n} (a line starting with ! ends it)"),
+                    )?;
                 }
+                break;
             }
             let r = answer(&mut engine, &line, args.trace);
             out.write_all(&r)?;

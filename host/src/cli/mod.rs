@@ -84,6 +84,24 @@ pub const EXIT_FAILED: i32 = 1;
 /// Exit status: bad input (unreadable or invalid file, bad option value).
 pub const EXIT_BAD_INPUT: i32 = 2;
 
+/// After a batch ended early (`how`, e.g. "the chat ended at line 3 (...)"): an error saying how
+/// many lines of `input` were left unanswered, if any.
+pub fn no_lines_left(input: &mut dyn std::io::BufRead, how: &str) -> anyhow::Result<()> {
+    let mut left = 0;
+    let mut line = Vec::new();
+    while input.read_until(b'\n', &mut line)? > 0 {
+        left += 1;
+        line.clear();
+    }
+    if left > 0 {
+        anyhow::bail!(
+            "{left} line{} left unanswered: {how}",
+            if left == 1 { "" } else { "s" }
+        );
+    }
+    Ok(())
+}
+
 /// An error that carries its own exit code; anything else maps to [`EXIT_BAD_INPUT`].
 #[derive(Debug)]
 pub struct Failed(pub i32, pub String);

@@ -25,7 +25,9 @@ pub struct Args {
     /// Command tail passed to the program (as typed after its name at the CCP).
     pub tail: Vec<String>,
     /// Read one prompt per line from stdin, type each into the program and print exactly one
-    /// response line per prompt, with the engine's prompt and echo stripped (z80lm engines).
+    /// response line per prompt, with the engine's prompt and echo stripped (z80lm engines; an
+    /// empty line, which they do not answer, gives an empty line). When the program ends
+    /// before the input does, how many lines were left unanswered is an error.
     #[arg(long)]
     pub batch: bool,
     /// Print total T-states, T-states per generated character and the time at 4 MHz to stderr.
@@ -76,23 +78,38 @@ pub fn run(args: Args) -> Result<()> {
     let (mut chars, mut busy) = (0usize, 0u64);
     let mut line = Vec::new();
     let mut input = stdin.lock();
+    let mut n = 0;
     loop {
         line.clear();
         if input.read_until(b'\n', &mut line)? == 0 {
             break;
         }
+        n += 1;
         strip_terminator(&mut line);
+        let empty = line.is_empty();
         line.push(b'\r');
         let reply = session.send(&line)?;
-        let r = reply.response();
+        // An empty line is not answered (the engine prompts again, spec §9): an empty line.
+        let r = if empty { &[][..] } else { reply.response() };
         chars += r.len();
         busy += reply.end - reply.start;
-        out.write_all(r)?;
-        out.write_all(b"\n")?;
+        if reply.exit != Exit::WarmBoot || !r.is_empty() {
+            out.write_all(r)?;
+            out.write_all(b"\n")?;
+        }
         out.flush()?;
         match reply.exit {
             Exit::InputExhausted => {}
-            Exit::WarmBoot => break,
+            Exit::WarmBoot => {
+                super::no_lines_left(
+                    &mut input,
+                    &format!(
+                        "the program returned to CP/M at line {n} (a z80lm engine does on a line \
+                         starting with ! or with ^C)"
+                    ),
+                )?;
+                break;
+            }
             Exit::Budget => {
                 return Err(Failed(
                     super::EXIT_FAILED,
