@@ -11,4 +11,5 @@ pub mod serial_line;
 pub mod sio;
 pub mod sst39sf040;
 pub mod tape;
+pub mod tzx;
 pub mod ula;

@@ -1,6 +1,6 @@
 //! The ZX Spectrum 48K session behind `z80lm emu --board zx48 CHAT.tap`: an emulated 48K with
 //! the real ROM (a file, `$Z80LM_ZX48_ROM` or the PyPI package skoolkit) boots, `LOAD ""` is
-//! typed, the tape (`.tap`, or a `.wav` recording decoded back to blocks) loads, and each line
+//! typed, the tape (`.tap`, `.tzx`, or a `.wav` recording decoded back to blocks) loads, and each line
 //! is typed on the Spectrum's keyboard followed by ENTER. A 48K snapshot (`.z80`, `.sna`) is
 //! taken into the machine instead of booting and loading a tape. The screen is shown as text, redrawn
 //! in place on a terminal.
@@ -11,6 +11,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use boards::devices::tape::{decode_wav, parse_tap, TapeError};
+use boards::devices::tzx::{parse_tzx, TzxError};
 use boards::machines::zx48::{locate_rom, TapeMode, Zx48, Zx48Error};
 use boards::machines::zx_snapshot::{is_snapshot, Snapshot, SnapshotError};
 
@@ -66,6 +67,12 @@ pub enum EmuError {
         #[source]
         source: TapeError,
     },
+    #[error("{}: not a tape this emulator plays", path.display())]
+    Tzx {
+        path: PathBuf,
+        #[source]
+        source: TzxError,
+    },
     #[error("{}: not a 48K snapshot", path.display())]
     Snapshot {
         path: PathBuf,
@@ -85,10 +92,15 @@ fn read(path: &Path) -> Result<Vec<u8>, EmuError> {
     })
 }
 
-/// Blocks from a `.tap` file or a `.wav` recording.
+/// Blocks from a `.tap` or `.tzx` file or a `.wav` recording.
 pub fn read_tape(path: &Path) -> Result<Vec<Vec<u8>>, EmuError> {
     let bytes = read(path)?;
-    let blocks = if bytes.starts_with(b"RIFF") {
+    let blocks = if bytes.starts_with(b"ZXTape!") {
+        parse_tzx(&bytes).map_err(|source| EmuError::Tzx {
+            path: path.to_path_buf(),
+            source,
+        })?
+    } else if bytes.starts_with(b"RIFF") {
         decode_wav(&bytes).map_err(|source| EmuError::Wav {
             path: path.to_path_buf(),
             source,

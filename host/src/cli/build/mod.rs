@@ -34,8 +34,9 @@ pub struct Args {
     /// RC2014 boards (with CHAT.hex, and CHAT.upl for rc2014-512k), CHAT.gb for gb, CHAT.tap
     /// for zx48). Written whole (through PATH.part, renamed over it); a symbolic link is
     /// followed; a device or FIFO (/dev/stdout, a named pipe) is written through, for the
-    /// targets that write one file. zx48: the extension picks the container: .tap (tape),
-    /// .z80 (version 3 snapshot) or .sna (48K snapshot); a snapshot starts in the chat at once.
+    /// targets that write one file. zx48: the extension picks the container: .tap (tape), .tzx
+    /// (the tape as standard-speed blocks with a description and archive info), .z80 (version
+    /// 3 snapshot) or .sna (48K snapshot); a snapshot starts in the chat at once.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
     /// Weight layout (cpm, RC2014, zx48) [default: auto]: auto (fastest that fits), lists
@@ -49,7 +50,7 @@ pub struct Args {
     /// (memory or bank map). May repeat. Without it the plan and map go to stderr.
     #[arg(long)]
     pub emit: Vec<String>,
-    /// zx48 (.tap): also write the tape as a 44.1 kHz WAV for a real Spectrum's EAR socket
+    /// zx48 (.tap, .tzx): also write the tape as a 44.1 kHz WAV for a real Spectrum's EAR socket
     /// (default path: the output with .wav).
     #[arg(long, num_args = 0..=1, value_name = "PATH")]
     pub wav: Option<Option<PathBuf>>,
@@ -147,7 +148,7 @@ fn output(
             what,
             m.name(),
             if m == Machine::Zx48 {
-                "tap, .z80 or .sna"
+                "tap, .tzx, .z80 or .sna"
             } else {
                 exts[0]
             }

@@ -1,5 +1,5 @@
-//! The ZX Spectrum 48K branch of `z80lm build --target zx48`: write the tape (`.tap`, and with
-//! `--wav` the same tape as audio) or a snapshot (`.z80`, `.sna`: the machine as the tape's
+//! The ZX Spectrum 48K branch of `z80lm build --target zx48`: write the tape (`.tap` or `.tzx`,
+//! and with `--wav` the same tape as audio) or a snapshot (`.z80`, `.sna`: the machine as the tape's
 //! loader leaves it, see [`crate::engine::tape::snapshot`]), and print the plan and the memory
 //! map.
 
@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 
 use super::show;
 use crate::cli::load_model;
-use crate::engine::tape::{sna, snapshot, wav, z80};
+use crate::engine::tape::{sna, snapshot, tzx, wav, z80};
 use crate::engine::targets::zx48;
 use crate::engine::Layout;
 use crate::files::write_whole;
@@ -17,7 +17,7 @@ use crate::files::write_whole;
 /// Default output file.
 pub const DEFAULT_OUTPUT: &str = "CHAT.tap";
 /// Output extensions, one per container.
-pub const EXTENSIONS: [&str; 3] = ["tap", "z80", "sna"];
+pub const EXTENSIONS: [&str; 4] = ["tap", "tzx", "z80", "sna"];
 
 /// `z80lm build --target zx48`: builds `model` and writes the container `out`'s extension names
 /// (default `CHAT.tap`); `wav` also writes the tape as audio (default path: the output with
@@ -33,9 +33,9 @@ pub fn run(
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
-    if wav_out.is_some() && ext != "tap" {
+    if wav_out.is_some() && ext != "tap" && ext != "tzx" {
         anyhow::bail!(
-            "--wav writes the tape as audio: build the tape with -o NAME.tap (not .{ext})"
+            "--wav writes the tape as audio: build the tape with -o NAME.tap or NAME.tzx (not .{ext})"
         );
     }
     let m = load_model(model)?;
@@ -53,6 +53,25 @@ pub fn run(
             } else {
                 (sna::to_sna(&state), "48K .sna snapshot".to_string())
             }
+        }
+        "tzx" => {
+            // The model's name: its file's stem, or its folder's for `.../guess/model.npz`.
+            let stem = |p: &Path| p.file_stem().map(|s| s.to_string_lossy().into_owned());
+            let name = match stem(model) {
+                Some(s) if s == "model" => model
+                    .parent()
+                    .and_then(|p| p.file_name())
+                    .map_or(s, |d| d.to_string_lossy().into_owned()),
+                Some(s) => s,
+                None => "model".into(),
+            };
+            let bytes = tzx::chat_tzx(&zx.tape, &name, &zx.built.plan.name())
+                .with_context(|| format!("{}: cannot write the .tzx", model.display()))?;
+            let blocks = zx.tape.blocks.len();
+            (
+                bytes,
+                format!("{blocks} standard-speed blocks, description, archive info"),
+            )
         }
         _ => (zx.tape.to_tap(), format!("{} blocks", zx.tape.blocks.len())),
     };

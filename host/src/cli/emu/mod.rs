@@ -22,7 +22,7 @@ pub struct Args {
     /// The same as --board (the name `build` and `bench` use).
     #[arg(long, value_enum, hide_possible_values = true)]
     pub target: Option<Machine>,
-    /// What the board runs: zx48 the tape (.tap, or a .wav recording) or a 48K snapshot
+    /// What the board runs: zx48 the tape (.tap, .tzx, or a .wav recording) or a 48K snapshot
     /// (.z80, .sna); gb the cartridge (.gb);
     /// rc2014-classic the 32K ROM (.bin, .hex); rc2014-512k any file `z80lm build` writes
     /// (.bin, .hex, .upl) or an application to store behind the built-in loader, replacing the

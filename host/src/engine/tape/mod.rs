@@ -12,6 +12,7 @@
 pub mod basic;
 pub mod sna;
 pub mod snapshot;
+pub mod tzx;
 pub mod wav;
 pub mod z80;
 
