@@ -626,3 +626,56 @@ fn a_busy_port_is_busy_not_missing() {
     emu.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `emu --link`: a file already there is refused and kept; the link it makes goes away on
+/// SIGTERM as on Ctrl-C (issue 15 B9).
+#[test]
+fn emu_link_never_replaces_a_file_and_goes_away_on_sigterm() {
+    let dir = tmpdir("pty-link");
+    let state = dir.join("flash.state");
+    let file = dir.join("notes.txt");
+    std::fs::write(&file, b"keep me").unwrap();
+    let o = z80lm(&[
+        "emu",
+        "--board",
+        "rc2014-512k",
+        "--state",
+        state.to_str().unwrap(),
+        "--link",
+        file.to_str().unwrap(),
+    ]);
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{said}");
+    assert!(said.contains("already exists"), "{said}");
+    assert_eq!(std::fs::read(&file).unwrap(), b"keep me");
+
+    let link = dir.join("rc2014");
+    let mut child = Command::new(BIN)
+        .args(["emu", "--board", "rc2014-512k", "--fast", "--state"])
+        .arg(&state)
+        .arg("--link")
+        .arg(&link)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(
+        std::fs::read_link(&link).unwrap(),
+        PathBuf::from(line.trim()),
+        "the link names the pty"
+    );
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    assert!(
+        std::fs::symlink_metadata(&link).is_err(),
+        "a dangling link was left"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -38,7 +38,9 @@ pub struct Args {
     /// data directory, $XDG_DATA_HOME/z80lm or ~/.local/share/z80lm].
     #[arg(long)]
     pub state: Option<PathBuf>,
-    /// RC2014: also create this symlink to the pty (a stable name for scripts).
+    /// RC2014: also create this symlink to the pty (a stable name for scripts). Only a link an
+    /// emulator left is replaced; anything else there is an error. Removed on exit (Ctrl-C,
+    /// SIGTERM).
     #[arg(long)]
     pub link: Option<PathBuf>,
     /// RC2014: run as fast as possible instead of in real time (the UART stays paced in

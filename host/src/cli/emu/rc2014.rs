@@ -47,8 +47,26 @@ pub fn run(desc: &BoardDesc, image: Option<&Path>, args: &Args) -> Result<()> {
     let mut pty = crate::flash::pty::Pty::open(desc.console.baud.unwrap_or(115_200))
         .context("cannot create a pseudo-terminal")?;
     let path = pty.path().to_path_buf();
+    // Before the pty is announced: from then on a signal stops it cleanly.
+    let stop = Arc::new(AtomicBool::new(false));
+    let s = stop.clone();
+    // Ctrl-C, SIGTERM and SIGHUP (ctrlc's termination feature) stop it the same clean way.
+    ctrlc::set_handler(move || s.store(true, std::sync::atomic::Ordering::Relaxed))
+        .context("cannot install the Ctrl-C handler")?;
     if let Some(link) = &args.link {
-        let _ = std::fs::remove_file(link);
+        // Only a link an emulator left (to a pseudo-terminal) is replaced.
+        if let Ok(m) = std::fs::symlink_metadata(link) {
+            let stale = m.file_type().is_symlink()
+                && std::fs::read_link(link).is_ok_and(|t| t.starts_with("/dev/pts"));
+            if !stale {
+                anyhow::bail!(
+                    "--link {}: already exists and is not a link to a pseudo-terminal; give a new name",
+                    link.display()
+                );
+            }
+            std::fs::remove_file(link)
+                .with_context(|| format!("--link {}: cannot replace it", link.display()))?;
+        }
         std::os::unix::fs::symlink(&path, link)
             .with_context(|| format!("{}: cannot create the symlink", link.display()))?;
     }
@@ -59,10 +77,6 @@ pub fn run(desc: &BoardDesc, image: Option<&Path>, args: &Args) -> Result<()> {
         path.display(),
         desc.console.baud.unwrap_or(0)
     );
-    let stop = Arc::new(AtomicBool::new(false));
-    let s = stop.clone();
-    ctrlc::set_handler(move || s.store(true, std::sync::atomic::Ordering::Relaxed))
-        .context("cannot install the Ctrl-C handler")?;
     let opts = ServeOptions {
         realtime: !args.fast,
         state_file,
@@ -70,7 +84,10 @@ pub fn run(desc: &BoardDesc, image: Option<&Path>, args: &Args) -> Result<()> {
     };
     let result = serve(&mut machine, &mut pty, &opts, &stop);
     if let Some(link) = &args.link {
-        let _ = std::fs::remove_file(link);
+        // Still ours (nobody put something else there meanwhile): remove it.
+        if std::fs::read_link(link).is_ok_and(|t| t == path) {
+            let _ = std::fs::remove_file(link);
+        }
     }
     result.map_err(Into::into)
 }
