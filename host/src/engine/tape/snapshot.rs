@@ -17,10 +17,10 @@
 //! What differs from a machine that loaded the tape: the display file is blank (the ROM's
 //! "Program:"/"Bytes:" messages are not drawn, and the upper screen's print position is home),
 //! the keyboard state has no key pending, FRAMES is 0, X_PTR (only read after a syntax error) is
-//! 0, the workspace above STKEND holds zeros instead of the tape headers' leftovers, and the
-//! user-defined graphics (0xFF58-0xFFFF, which the ROM copies from its own font at power-on) are
-//! blank: ROM data we do not carry. The engine draws with the ROM font itself and never uses
-//! UDGs.
+//! 0, the workspace above STKEND and the old machine stack below the UDGs (where BASIC's stack
+//! was before CLEAR) hold zeros instead of leftovers, and the user-defined graphics
+//! (0xFF58-0xFFFF, which the ROM copies from its own font at power-on) are blank: ROM data we
+//! do not carry. The engine draws with the ROM font itself and never uses UDGs.
 
 use super::{basic, loader_basic, Loader, TapeError, PROG_START};
 
