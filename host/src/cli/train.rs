@@ -50,7 +50,7 @@ pub struct Args {
     /// Target share of zero weights, 0 to 0.95 (more zeros = faster inference on the Z80).
     #[arg(long, default_value_t = 0.0)]
     pub sparsity: f32,
-    /// Learning rate (Adam, on shadow weights in integer units).
+    /// Learning rate (Adam, on shadow weights in integer units), above 0 and at most 1.
     #[arg(long, default_value_t = 0.01)]
     pub lr: f32,
     /// Teacher-forced steps per batch.
@@ -153,6 +153,14 @@ pub fn run(args: Args) -> Result<()> {
     }
     if args.epochs == 0 || args.batch == 0 {
         bail!("--epochs and --batch must be at least 1");
+    }
+    // NaN or an infinite rate trains an all-zero model; a rate above 1 integer unit a step
+    // only oscillates.
+    if !(args.lr.is_finite() && args.lr > 0.0 && args.lr <= 1.0) {
+        bail!(
+            "--lr must be above 0 and at most 1 (default 0.01), got {}",
+            args.lr
+        );
     }
     let resume = args.resume.as_deref().map(load_model).transpose()?;
     let data = Dataset::load(&args.data, args.strict).context("cannot use the data")?;
