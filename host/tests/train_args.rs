@@ -32,3 +32,46 @@ fn a_learning_rate_that_cannot_train_is_refused() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Ctrl-C says it interrupted and exits 130, whether or not an epoch had ended (issue 15 B7:
+/// before the first epoch it said "no model without 16-bit overflow was found", later it
+/// exited 0).
+#[test]
+fn ctrl_c_says_interrupted_and_exits_130() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let dir = tmpdir("train-int");
+    let data = dir.join("data.txt");
+    let (code, _, err) = z80lm(&[
+        "data",
+        "guess",
+        "--secret",
+        "chair",
+        "-o",
+        data.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let out = dir.join("m.npz");
+    let mut child = Command::new(common::BIN)
+        .args(["train", data.to_str().unwrap(), "-o", out.to_str().unwrap()])
+        .args(["--epochs", "50"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut said = String::new();
+    // The handler is in place once training starts.
+    while !said.contains("training [") {
+        assert!(err.read_line(&mut said).unwrap() > 0, "{said}");
+    }
+    let _ = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut err, &mut rest).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{said}{rest}");
+    let last = rest.lines().last().unwrap_or_default();
+    assert!(last.starts_with("error: interrupted"), "{said}{rest}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -293,11 +293,15 @@ pub fn run(args: Args) -> Result<()> {
     std::fs::write(&plot, svg(&outcome.history, &title))
         .with_context(|| format!("cannot write {}", plot.display()))?;
     let Some(best) = outcome.best else {
+        if outcome.interrupted {
+            return Err(super::Failed(
+                EXIT_INTERRUPTED,
+                "interrupted before the first epoch ended; nothing written".into(),
+            )
+            .into());
+        }
         bail!("no model without 16-bit overflow was found; nothing written");
     };
-    if outcome.interrupted {
-        eprintln!("interrupted: kept the best model so far");
-    }
     report(&best, &train_set, &held, outcome.best_epoch, &args.output);
     let why = if args.sparsity > 0.0 {
         "the highest engine exact match on the training lines among the epochs at the full --sparsity target, with no 16-bit overflow"
@@ -310,8 +314,23 @@ pub fn run(args: Args) -> Result<()> {
         outcome.history.len(),
         100.0 * outcome.best_acc
     );
+    if outcome.interrupted {
+        return Err(super::Failed(
+            EXIT_INTERRUPTED,
+            format!(
+                "interrupted after {} of {} epochs; {} holds the best so far",
+                outcome.history.len(),
+                args.epochs,
+                args.output.display()
+            ),
+        )
+        .into());
+    }
     Ok(())
 }
+
+/// Exit status after Ctrl-C (128 + SIGINT, as shells report it).
+const EXIT_INTERRUPTED: i32 = 130;
 
 /// Refuses an architecture that no target can build, and says which boards take it.
 fn check_buildable(sizes: &[usize], charset: &[u8], sparsity: f32) -> Result<()> {
