@@ -75,3 +75,39 @@ fn ctrl_c_says_interrupted_and_exits_130() {
     assert!(last.starts_with("error: interrupted"), "{said}{rest}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Data that is mostly not `input|OUTPUT` lines (here 20 KB of random bytes) is refused in one
+/// line before training (issue 15 B8: it was accepted with 21 warnings and trained on).
+#[test]
+fn mostly_unparseable_data_is_refused() {
+    let dir = tmpdir("train-junk");
+    let data = dir.join("junk.txt");
+    let mut x = 0x2545_F491u32;
+    let junk: Vec<u8> = (0..20_000)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x as u8
+        })
+        .collect();
+    std::fs::write(&data, &junk).unwrap();
+    let out = dir.join("m.npz");
+    let (code, _, err) = z80lm(&[
+        "train",
+        data.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--epochs",
+        "1",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("error: cannot use the data: ")
+            && err.contains("is it a training data file?"),
+        "{err}"
+    );
+    assert!(!out.exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -164,6 +164,15 @@ pub fn run(args: Args) -> Result<()> {
     }
     let resume = args.resume.as_deref().map(load_model).transpose()?;
     let data = Dataset::load(&args.data, args.strict).context("cannot use the data")?;
+    // Mostly unparseable (random bytes, a binary, the wrong file): no training on the rest.
+    if data.skipped.len() > data.examples.len() {
+        bail!(
+            "cannot use the data: {} of {} lines are not `input|OUTPUT` lines (the first: {}); is it a training data file?",
+            data.skipped.len(),
+            data.skipped.len() + data.examples.len(),
+            data.skipped[0]
+        );
+    }
     for m in data.skipped.iter().take(20) {
         eprintln!("warning: skipped {m}");
     }
