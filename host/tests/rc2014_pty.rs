@@ -590,10 +590,22 @@ fn flash_to_an_unpaced_emulator_reports_throughput_in_two_phases() {
     let said = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "flash failed: {said}");
     two_phases(&said);
-    assert!(
-        said.contains("faster than a 115200-baud line: an unpaced link"),
-        "{said}"
-    );
+    // An unpaced emulator usually outruns the line; on a loaded machine it may not, and then the
+    // line's share is the right thing to say. Either way the text must match the rate it shows.
+    let rate: f64 = said
+        .split(" bytes/s")
+        .next()
+        .and_then(|head| head.rsplit('(').next())
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no rate: {said}"));
+    if rate > 11_520.0 * 1.05 {
+        assert!(
+            said.contains("faster than a 115200-baud line: an unpaced link"),
+            "{said}"
+        );
+    } else {
+        assert!(said.contains("% of the 115200-baud line"), "{said}");
+    }
     emu.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }

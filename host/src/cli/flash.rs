@@ -272,3 +272,20 @@ pub fn run(args: Args) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::rate_text;
+
+    #[test]
+    fn a_paced_rate_is_a_share_of_the_line_and_a_faster_one_is_throughput() {
+        assert_eq!(
+            rate_text(10_920, 1.0, 115_200),
+            "10920 bytes/s, 94.8% of the 115200-baud line"
+        );
+        assert_eq!(
+            rate_text(457_344, 1.0, 115_200),
+            "457344 bytes/s, faster than a 115200-baud line: an unpaced link"
+        );
+    }
+}
