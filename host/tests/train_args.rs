@@ -111,3 +111,39 @@ fn mostly_unparseable_data_is_refused() {
     assert!(!out.exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `train --resume M -o OUT` where no epoch beats M still writes OUT (epoch 0, M itself) when
+/// it says so (issue 15 B4: it printed "wrote OUT" and exited 0 with nothing written).
+#[test]
+fn resume_without_improvement_writes_what_it_says() {
+    let dir = tmpdir("train-resume");
+    let data = dir.join("data.txt");
+    std::fs::write(&data, "is it a chair|WIN\nis it alive|NO\n").unwrap();
+    let out = dir.join("m.npz");
+    let start = testsupport::example_model_path("guess-mini");
+    let (code, _, err) = z80lm(&[
+        "train",
+        data.to_str().unwrap(),
+        "--resume",
+        start.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--epochs",
+        "1",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let said = err
+        .lines()
+        .find(|l| l.starts_with("wrote "))
+        .unwrap_or_else(|| panic!("no wrote line: {err}"));
+    assert!(
+        said.starts_with(&format!("wrote {}", out.display())),
+        "{err}"
+    );
+    let m = z80lm::model::Model::load(&out).expect("the model it says it wrote");
+    assert_eq!(
+        m.charset,
+        z80lm::model::Model::load(&start).unwrap().charset
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
