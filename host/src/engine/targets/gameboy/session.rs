@@ -2,8 +2,10 @@
 //! on-screen keyboard with joypad presses, wait for the answer and read it back from the screen.
 //! Used by the HIL tests, `z80lm bench --target gb` and as the reference for other emulators.
 //!
-//! Presses are frame-synchronised: a key goes down when VBlank starts (the ROM polls the joypad
-//! once per VBlank) and stays down one frame; a repeated key gets one released frame between.
+//! Presses follow the ROM's polls: a key goes down when VBlank starts and stays down until the
+//! ROM has read the joypad once (it polls once per VBlank while it waits for keys, but a poll
+//! comes a frame late when drawing a key took longer than the rest of a frame); then it is
+//! released until the ROM has read it again, so every press is seen exactly once.
 
 use boards::devices::joypad::Button;
 use boards::devices::ppu::DOTS_PER_FRAME;
@@ -52,6 +54,7 @@ pub struct Session {
     pub gb: GameBoy,
     cursor: Cursor,
     read_line: u16,
+    read_pad: u16,
     argmax: u16,
     nclass: usize,
 }
@@ -71,6 +74,7 @@ impl Session {
             gb,
             cursor: Cursor::default(),
             read_line: sym("read_line")? as u16,
+            read_pad: sym("read_pad")? as u16,
             argmax: sym("argmax")? as u16,
             nclass: sym("NCLASS")? as usize,
         };
@@ -110,21 +114,32 @@ impl Session {
         Ok(())
     }
 
-    /// Holds each button for one frame, with a released frame between repeats.
+    /// Runs until the ROM has read the joypad once and on to the next VBlank, so that a change
+    /// made then meets the following poll. Gives up quietly after a few frames without a poll
+    /// (the ROM is answering, or the chat has ended).
+    fn until_polled(&mut self) -> Result<(), SessionError> {
+        let poll = self.read_pad;
+        match self
+            .gb
+            .run_until(4 * u64::from(DOTS_PER_FRAME), |g| g.cpu.regs.pc == poll)
+        {
+            Ok(()) => self.next_frame(),
+            Err(GbStop::Budget(_)) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Presses each button until the ROM has seen it, then releases it until the ROM has seen
+    /// that too (see the module's note).
     pub fn press_all(&mut self, presses: &[Button]) -> Result<(), SessionError> {
         // Start at a frame boundary: a key goes down just before the ROM's VBlank poll.
         self.next_frame()?;
-        let mut prev = None;
         for &b in presses {
-            if prev == Some(b) {
-                self.next_frame()?;
-            }
             self.gb.set_button(b, true);
-            self.next_frame()?;
+            self.until_polled()?;
             self.gb.set_button(b, false);
-            prev = Some(b);
+            self.until_polled()?;
         }
-        self.next_frame()?;
         self.check_faults()
     }
 
@@ -151,7 +166,7 @@ impl Session {
     pub fn send(&mut self) -> Result<Answer, SessionError> {
         let start = self.gb.cycles();
         self.gb.set_button(Button::Start, true);
-        self.next_frame()?;
+        self.until_polled()?;
         self.gb.set_button(Button::Start, false);
         let logits = self.run_to_read_line(2_000_000_000)?;
         let tstates = self.gb.cycles() - start;
