@@ -7,16 +7,15 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::io::Write;
+use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use nix::pty::openpty;
 use nix::sys::termios::{tcgetattr, LocalFlags};
 
-use common::{tmpdir, BIN};
+use common::{read_pty_until, tmpdir, wait_exit, BIN};
 use z80lm::model::Model;
 
 fn mini() -> Model {
@@ -34,56 +33,18 @@ fn cartridge(dir: &Path) -> PathBuf {
     path
 }
 
-/// `z80lm args` with a pty as its terminal: the child, the master side, the slave.
 fn spawn_on_pty(args: &[&str]) -> (Child, std::fs::File, OwnedFd) {
-    let pty = openpty(None, None).unwrap();
-    let slave = pty.slave;
-    let io = || Stdio::from(slave.try_clone().unwrap());
-    let child = Command::new(BIN)
-        .args(args)
-        .stdin(io())
-        .stdout(io())
-        .stderr(io())
-        .spawn()
-        .unwrap();
-    let master = std::fs::File::from(pty.master);
-    nix::fcntl::fcntl(
-        master.as_fd().as_raw_fd(),
-        nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK),
-    )
-    .unwrap();
-    (child, master, slave)
+    let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
+    common::spawn_on_pty(&args)
 }
 
 /// Reads the master side until `want` has been seen since `from` (or 60 s pass).
 fn read_until(master: &mut std::fs::File, seen: &mut Vec<u8>, from: usize, want: &str) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let mut buf = [0u8; 4096];
-    while !String::from_utf8_lossy(&seen[from.min(seen.len())..]).contains(want) {
-        assert!(
-            Instant::now() < deadline,
-            "no {want:?} in {:?}",
-            String::from_utf8_lossy(&seen[seen.len().saturating_sub(2000)..])
-        );
-        match master.read(&mut buf) {
-            Ok(n) => seen.extend_from_slice(&buf[..n]),
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                std::thread::sleep(Duration::from_millis(10))
-            }
-            Err(e) => panic!("{e}"),
-        }
-    }
+    read_pty_until(master, seen, from, want.as_bytes(), 60);
 }
 
 fn wait(child: &mut Child) -> std::process::ExitStatus {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            return s;
-        }
-        assert!(Instant::now() < deadline, "emu did not stop");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_exit(child, 30, "emu")
 }
 
 fn echoes(slave: &OwnedFd) -> bool {

@@ -6,15 +6,13 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::os::fd::{AsFd, AsRawFd, OwnedFd};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::io::Write;
+use std::os::fd::OwnedFd;
+use std::process::{Child, Command};
 
-use nix::pty::openpty;
 use nix::sys::termios::{tcgetattr, LocalFlags};
 
-use common::{tmpdir, BIN};
+use common::{read_pty_until, spawn_on_pty, tmpdir, wait_exit};
 
 fn chat_com(dir: &std::path::Path) -> std::path::PathBuf {
     let model = format!(
@@ -30,56 +28,15 @@ fn chat_com(dir: &std::path::Path) -> std::path::PathBuf {
 
 /// `z80lm run COM` with a pty as its terminal: the child, the master side, the slave.
 fn spawn(com: &std::path::Path) -> (Child, std::fs::File, OwnedFd) {
-    let pty = openpty(None, None).unwrap();
-    let slave = pty.slave;
-    let io = || Stdio::from(slave.try_clone().unwrap());
-    let child = Command::new(BIN)
-        .arg("run")
-        .arg(com)
-        .stdin(io())
-        .stdout(io())
-        .stderr(io())
-        .spawn()
-        .unwrap();
-    (child, std::fs::File::from(pty.master), slave)
+    spawn_on_pty(&["run".as_ref(), com.as_os_str()])
 }
 
-/// Reads the master side until `want` has been seen (or 20 s pass); returns all read so far.
 fn read_until(master: &mut std::fs::File, seen: &mut Vec<u8>, want: &[u8]) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let fd = master.as_fd().try_clone_to_owned().unwrap();
-    nix::fcntl::fcntl(
-        fd.as_raw_fd(),
-        nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK),
-    )
-    .unwrap();
-    let mut buf = [0u8; 256];
-    while !seen.windows(want.len()).any(|w| w == want) {
-        assert!(
-            Instant::now() < deadline,
-            "no {:?} in {:?}",
-            String::from_utf8_lossy(want),
-            String::from_utf8_lossy(seen)
-        );
-        match master.read(&mut buf) {
-            Ok(n) => seen.extend_from_slice(&buf[..n]),
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                std::thread::sleep(Duration::from_millis(10))
-            }
-            Err(e) => panic!("{e}"),
-        }
-    }
+    read_pty_until(master, seen, 0, want, 20);
 }
 
 fn wait(child: &mut Child) -> std::process::ExitStatus {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            return s;
-        }
-        assert!(Instant::now() < deadline, "run did not end");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_exit(child, 20, "run")
 }
 
 fn cooked(slave: &OwnedFd) -> bool {
