@@ -11,18 +11,7 @@ use std::process::Command;
 
 use common::{tmpdir, z80lm};
 
-const DISKDEFS: &str = "\
-diskdef ibm-3740
-  seclen 128
-  tracks 77
-  sectrk 26
-  blocksize 1024
-  maxdir 64
-  skew 6
-  boottrk 2
-  os 2.2
-end
-";
+const DISKDEFS: &str = include_str!("../../tests/diskdefs");
 
 fn model() -> String {
     format!("{}/../examples/guess/model.npz", env!("CARGO_MANIFEST_DIR"))

@@ -24,63 +24,7 @@ use std::process::Command;
 
 use z80lm::cpmdisk::{self, Container, CpmName, DiskError, DiskFormat};
 
-const DISKDEFS: &str = "\
-diskdef ibm-3740
-  seclen 128
-  tracks 77
-  sectrk 26
-  blocksize 1024
-  maxdir 64
-  skew 6
-  boottrk 2
-  os 2.2
-end
-
-diskdef kpii
-  seclen 512
-  tracks 40
-  sectrk 10
-  blocksize 1024
-  maxdir 64
-  skew 0
-  boottrk 1
-  os 2.2
-end
-
-diskdef wbw_hd512
-  seclen 512
-  tracks 1040
-  sectrk 16
-  blocksize 4096
-  maxdir 512
-  skew 0
-  boottrk 16
-  os 2.2
-end
-
-diskdef wbw_hd1k
-  seclen 512
-  tracks 1024
-  sectrk 16
-  blocksize 4096
-  maxdir 1024
-  skew 0
-  boottrk 2
-  os 2.2
-end
-
-diskdef wbw_hd1k_0
-  seclen 512
-  tracks 1024
-  sectrk 16
-  blocksize 4096
-  maxdir 1024
-  skew 0
-  boottrk 2
-  offset 128T
-  os 2.2
-end
-";
+const DISKDEFS: &str = include_str!("../diskdefs");
 
 /// The formats checked (slices past 0 through a cut-out slice, see above).
 const FORMATS: &[&str] = &[

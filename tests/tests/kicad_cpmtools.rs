@@ -15,42 +15,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-const DISKDEFS: &str = "\
-diskdef wbw_hd1k
-  seclen 512
-  tracks 1024
-  sectrk 16
-  blocksize 4096
-  maxdir 1024
-  skew 0
-  boottrk 2
-  os 2.2
-end
-
-diskdef wbw_hd1k_0
-  seclen 512
-  tracks 1024
-  sectrk 16
-  blocksize 4096
-  maxdir 1024
-  skew 0
-  boottrk 2
-  offset 128T
-  os 2.2
-end
-
-diskdef wbw_hd1k_1
-  seclen 512
-  tracks 1024
-  sectrk 16
-  blocksize 4096
-  maxdir 1024
-  skew 0
-  boottrk 2
-  offset 1152T
-  os 2.2
-end
-";
+const DISKDEFS: &str = include_str!("../diskdefs");
 
 /// The command lines of cpm.md §4 this test runs, in order.
 const SLICE0: [&str; 2] = [
