@@ -18,6 +18,7 @@ pub const SOURCES: &[(&str, &str)] = &[
         "drivers/rc2014.asm",
         include_str!("../asm/drivers/rc2014.asm"),
     ),
+    ("drivers/msx.asm", include_str!("../asm/drivers/msx.asm")),
     ("drivers/acia.asm", include_str!("../asm/drivers/acia.asm")),
     ("drivers/sio.asm", include_str!("../asm/drivers/sio.asm")),
 ];

@@ -24,6 +24,8 @@ pub enum Machine {
     Gb,
     /// ZX Spectrum 48K.
     Zx48,
+    /// MSX (MSX1 or later, 16K RAM or more) with an ASCII8 megaROM cartridge.
+    Msx,
 }
 
 impl Machine {
@@ -34,6 +36,7 @@ impl Machine {
             Machine::RcClassic => "rc2014-classic",
             Machine::Gb => "gb",
             Machine::Zx48 => "zx48",
+            Machine::Msx => "msx",
             Machine::Rc2014 | Machine::Rc512k => "rc2014-512k",
         }
     }
@@ -91,6 +94,7 @@ pub const ALL: &[Machine] = &[
     Machine::RcClassic,
     Machine::Gb,
     Machine::Zx48,
+    Machine::Msx,
 ];
 
 /// The RC2014 boards.

@@ -21,9 +21,10 @@ pub struct TargetAsm {
     pub pages: Option<WeightPages>,
 }
 
-/// Weights in switchable ROM pages (RC2014 512K): layer k's weights are assembled in `bank k`
-/// at `window` (two 16K windows, mapped by `layer_scatter` from the descriptor's page, see
-/// `layers.asm`); its column table stays in the fixed part with the other tables.
+/// Weights in switchable ROM pages (RC2014 512K: two 16K windows; MSX ASCII8: three 8K
+/// windows): layer k's weights are assembled in `bank k` at `window` (mapped by `layer_scatter`
+/// and the fused passes from the descriptor's page, see `layers.asm`); its column table stays
+/// in the fixed part with the other tables.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WeightPages {
     /// Logical address of the weight window.
@@ -493,7 +494,7 @@ fn fused_layer(
     if let Some(p) = &target.pages {
         let _ = writeln!(
             s,
-            "                ld a,{}\n                out (WEIGHT_PAGE_PORT),a\n                inc a\n                out (WEIGHT_PAGE_PORT+1),a",
+            "                ld a,{}\n                ifdef MSX_ASCII8\n                ld (ASCII8_6000),a\n                inc a\n                ld (ASCII8_8000),a\n                inc a\n                ld (ASCII8_A000),a\n                else\n                out (WEIGHT_PAGE_PORT),a\n                inc a\n                out (WEIGHT_PAGE_PORT+1),a\n                endif",
             p.first_page[k - 1]
         );
     }

@@ -27,7 +27,9 @@ DESC_SIZE       equ 14
 ;; Paged images (RC2014 512K) define WEIGHT_PAGE_PORT: the page registers of two adjacent
 ;; 16K windows, which layer_scatter loads with the layer's pages D_PAGE and D_PAGE+1 before it
 ;; walks the layer's streams. Everything else the engine reads (tables, column tables, biases,
-;; empty streams) stays in the fixed part of the image.
+;; empty streams) stays in the fixed part of the image. MSX cartridges (ASCII8 mapper) define
+;; MSX_ASCII8 instead: the layer's weights are banks D_PAGE.. in the three 8K windows at
+;; 6000h-BFFFh, selected by writes to the mapper registers ASCII8_6000/8000/A000.
 
 ;; acc_bias - sums of layer (ix) := its biases, in the page pair at acc_page.
 ;; Clobbers: AF, BC, DE, HL.
@@ -75,6 +77,14 @@ layer_scatter:
                 out (WEIGHT_PAGE_PORT),a
                 inc a
                 out (WEIGHT_PAGE_PORT+1),a
+                endif
+                ifdef MSX_ASCII8
+                ld a,(ix+D_PAGE)            ; map the layer's weights (three 8K banks)
+                ld (ASCII8_6000),a
+                inc a
+                ld (ASCII8_8000),a
+                inc a
+                ld (ASCII8_A000),a
                 endif
                 ld a,(ix+D_OUT)             ; packed kernels stop at out rounded up to 8
                 add a,7

@@ -4,6 +4,7 @@
 
 mod cpm;
 mod gb;
+mod msx;
 mod rc2014;
 mod zx48;
 
@@ -22,8 +23,8 @@ pub struct Args {
     pub model: PathBuf,
     /// The target [default: cpm]: cpm (a CP/M 2.2 .COM), rc2014 or rc2014-512k (a 512K flash
     /// image: our resident loader, the engine, each layer's weights in its own pages),
-    /// rc2014-classic (a 32K ROM, 68B50 ACIA), gb (a Game Boy MBC5 cartridge) or zx48 (a ZX
-    /// Spectrum 48K .tap with an autostart BASIC loader). No CP/M is needed on the ROM boards.
+    /// rc2014-classic (a 32K ROM, 68B50 ACIA), gb (a Game Boy MBC5 cartridge), zx48 (a ZX
+    /// Spectrum 48K .tap with an autostart BASIC loader) or msx (an ASCII8 megaROM cartridge). No CP/M is needed on the ROM boards.
     #[arg(long, short, value_enum, hide_possible_values = true)]
     pub target: Option<Machine>,
     /// The board, by the same names (e.g. --target rc2014 --board rc2014-classic).
@@ -32,14 +33,14 @@ pub struct Args {
     /// Output file, with the target's extension (default: CHAT.COM for cpm, or CHAT.img with
     /// --disk (.img or .dsk) and CHAT.pkg with --package (.pkg or .txt), CHAT.bin for the
     /// RC2014 boards (with CHAT.hex, and CHAT.upl for rc2014-512k), CHAT.gb for gb, CHAT.tap
-    /// for zx48). Written whole (through PATH.part, renamed over it); a symbolic link is
+    /// for zx48, CHAT.rom for msx). Written whole (through PATH.part, renamed over it); a symbolic link is
     /// followed; a device or FIFO (/dev/stdout, a named pipe) is written through, for the
     /// targets that write one file. zx48: the extension picks the container: .tap (tape), .tzx
     /// (the tape as standard-speed blocks with a description and archive info), .z80 (version
     /// 3 snapshot) or .sna (48K snapshot); a snapshot starts in the chat at once.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
-    /// Weight layout (cpm, RC2014, zx48) [default: auto]: auto (fastest that fits), lists
+    /// Weight layout (cpm, RC2014, zx48, msx) [default: auto]: auto (fastest that fits), lists
     /// (fast), packed (compact), or one per layer, e.g. packed,lists,lists,lists.
     #[arg(long)]
     pub layout: Option<Layout>,
@@ -121,6 +122,7 @@ fn output(
         },
         Machine::Gb => (gb::DEFAULT_OUTPUT, &["gb"]),
         Machine::Zx48 => (zx48::DEFAULT_OUTPUT, &zx48::EXTENSIONS),
+        Machine::Msx => (msx::DEFAULT_OUTPUT, &["rom"]),
         _ => (rc2014::DEFAULT_OUTPUT, &["bin", "rom"]),
     };
     let Some(out) = given else {
@@ -139,6 +141,7 @@ fn output(
             (Machine::Cpm, _) => "a CP/M program",
             (Machine::Gb, _) => "a Game Boy cartridge",
             (Machine::Zx48, _) => "a ZX Spectrum tape or snapshot",
+            (Machine::Msx, _) => "an MSX cartridge",
             (Machine::RcClassic, _) => "a 32K ROM image",
             _ => "a 512K flash image",
         };
@@ -164,6 +167,7 @@ pub fn run(args: Args) -> Result<()> {
         Machine::Rc512k,
         Machine::RcClassic,
         Machine::Zx48,
+        Machine::Msx,
     ];
     only_for(args.board.is_some(), "--board", m, RC2014)?;
     only_for(args.layout.is_some(), "--layout", m, &with_plan)?;
@@ -192,8 +196,8 @@ pub fn run(args: Args) -> Result<()> {
     )?;
     // The RC2014 builds write the .hex (and .upl) beside the .bin, zx48 --wav the audio beside
     // the tape.
-    let one_file =
-        matches!(m, Machine::Cpm | Machine::Gb) || (m == Machine::Zx48 && args.wav.is_none());
+    let one_file = matches!(m, Machine::Cpm | Machine::Gb | Machine::Msx)
+        || (m == Machine::Zx48 && args.wav.is_none());
     let out = output(m, &container, args.output, one_file)?;
     let layout = args.layout.unwrap_or_default();
     match m {
@@ -207,6 +211,7 @@ pub fn run(args: Args) -> Result<()> {
         ),
         Machine::Gb => gb::run(&args.model, &out, &args.emit),
         Machine::Zx48 => zx48::run(&args.model, &out, &layout, &args.emit, args.wav),
+        Machine::Msx => msx::run(&args.model, &out, &layout, &args.emit),
         _ => rc2014::run(&args.model, m.name(), &out, &layout, &args.emit),
     }
 }

@@ -3,5 +3,6 @@
 
 pub mod cpm;
 pub mod gameboy;
+pub mod msx;
 pub mod rc2014;
 pub mod zx48;
