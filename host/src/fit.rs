@@ -117,13 +117,13 @@ fn status(model: &Model, b: &Budget) -> (bool, String) {
                 Err(e) => (false, format!("cannot build: {}", first_line(&e))),
             }
         }
-        "gb" => match gameboy::build(model) {
+        "gb" => match gameboy::build(model, &Layout::Auto) {
             Ok(img) => (
                 true,
                 format!(
                     "ready: {} ROM bytes ({} banks)",
                     img.rom.len(),
-                    img.plan.rom_banks()
+                    img.banks().rom_banks()
                 ),
             ),
             Err(e) => (false, format!("cannot build: {}", first_line(&e))),

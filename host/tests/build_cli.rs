@@ -38,7 +38,53 @@ fn build_gb_writes_the_cartridge_the_library_builds() {
     let h = cartridge::parse(&rom).unwrap();
     assert_eq!((h.cartridge_type, h.rom_bytes()), (0x19, rom.len()));
     let m = Model::load(mini().as_ref()).unwrap();
-    assert_eq!(rom, gameboy::build(&m).unwrap().rom);
+    assert_eq!(rom, gameboy::build(&m, &Layout::Auto).unwrap().rom);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `build --target gb --emit plan` prints the plan from the common planner on stdout: the form,
+/// why, each layer, and the bank of every record, matching the cartridge written; `--layout
+/// lists` (the form it has) builds the same cartridge as auto.
+#[test]
+fn build_gb_emit_plan_prints_the_banks_and_layout_lists_is_taken() {
+    let dir = tmpdir("build-cli-gb-plan");
+    let out = dir.join("CHAT.gb");
+    let (code, stdout, err) = z80lm(&[
+        "build",
+        "--model",
+        &mini(),
+        "--target",
+        "gb",
+        "--layout",
+        "lists",
+        "--emit",
+        "plan",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let m = Model::load(mini().as_ref()).unwrap();
+    let image = gameboy::build(&m, &Layout::Auto).unwrap();
+    assert_eq!(std::fs::read(&out).unwrap(), image.rom);
+    assert!(stdout.starts_with("layout: lists\n"), "{stdout}");
+    for k in 1..=m.layers.len() {
+        assert!(stdout.contains(&format!("layer {k}: lists")), "{stdout}");
+    }
+    let banks = image.banks();
+    assert!(stdout.contains(&banks.render()), "{stdout}");
+    for b in &banks.banks {
+        assert!(
+            stdout.contains(&format!("\n{:4} {:5}   layer ", b.bank, b.used)),
+            "bank {}: {stdout}",
+            b.bank
+        );
+    }
+    assert!(
+        stdout.contains(&format!("ROM: {} banks", image.rom.len() / 16384)),
+        "{stdout}"
+    );
+    assert!(!err.contains("layout: "), "plan on stdout only: {err}");
+    assert!(err.contains("bank 0:"), "the map still on stderr: {err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -137,12 +183,12 @@ fn options_that_do_not_apply_and_wrong_extensions_are_refused() {
     let out = |name: &str| dir.join(name).to_str().unwrap().to_string();
     let cases: [(&[&str], &str); 7] = [
         (
-            &["--target", "gb", "--layout", "lists"],
-            "error: --layout does not apply to gb; it is for cpm, rc2014-512k, rc2014-classic or zx48",
+            &["--target", "gb", "--layout", "packed"],
+            "gb has no packed kernel: its --layout takes auto or lists",
         ),
         (
-            &["--target", "gb", "--emit", "plan"],
-            "error: --emit plan does not apply to gb",
+            &["--target", "gb", "--layout", "lists,packed,lists,lists"],
+            "gb has no packed kernel: its --layout takes auto or lists",
         ),
         (
             &["--target", "zx48", "--tpa-top", "0xE000"],

@@ -27,7 +27,9 @@ fn mini() -> Model {
 }
 
 fn cartridge(dir: &Path) -> PathBuf {
-    let rom = z80lm::engine::targets::gameboy::build(&mini()).unwrap().rom;
+    let rom = z80lm::engine::targets::gameboy::build(&mini(), &z80lm::engine::Layout::Auto)
+        .unwrap()
+        .rom;
     let path = dir.join("CHAT.gb");
     std::fs::write(&path, rom).unwrap();
     path

@@ -5,19 +5,20 @@
 use boards::machines::gameboy::cartridge;
 use hil::{example, example_model, require, shared_model, shared_vectors, Vector};
 use z80lm::engine::targets::gameboy::{self, session::Session};
+use z80lm::engine::Layout;
 use z80lm::model::infer::{respond, Engine};
 use z80lm::model::Model;
 
 #[test]
 fn guess_cartridge_header_and_is_it_a_chair() {
     let m = example_model("guess");
-    let image = gameboy::build(&m).unwrap();
+    let image = gameboy::build(&m, &Layout::Auto).unwrap();
     let h = cartridge::parse(&image.rom).unwrap();
     assert_eq!(h.title, gameboy::TITLE);
     assert_eq!(h.cartridge_type, 0x19);
     assert_eq!(h.rom_bytes(), image.rom.len());
     assert_eq!(&image.rom[0x100..0x104], &[0x00, 0xC3, 0x50, 0x01]);
-    eprintln!("{}", image.plan.bank_map());
+    eprintln!("{}", image.plan.report());
     let mut s = Session::boot(&image).unwrap();
     let a = s.ask(b"is it a chair").unwrap();
     eprintln!("{}", s.transcript().join("\n"));
@@ -35,7 +36,7 @@ fn guess_cartridge_header_and_is_it_a_chair() {
 /// (non-ASCII) or an empty line (the chat loop answers nothing, spec §9) are left out, with a
 /// printed line.
 fn all_vectors(name: &str, m: &Model, vs: &[Vector]) {
-    let image = gameboy::build(m).unwrap();
+    let image = gameboy::build(m, &Layout::Auto).unwrap();
     let mut s = Session::boot(&image).unwrap();
     let (mut checked, mut tstates, mut steps) = (0, 0u64, 0u64);
     for (prompt, expected) in vs {
@@ -134,12 +135,17 @@ fn synthetic() -> Model {
 #[test]
 fn synthetic_model_matches_host_step_by_step() {
     let m = synthetic();
-    let image = gameboy::build(&m).unwrap();
-    let rebuilt = gameboy::build(&m).unwrap();
+    let image = gameboy::build(&m, &Layout::Auto).unwrap();
+    let rebuilt = gameboy::build(&m, &Layout::Auto).unwrap();
     assert_eq!(image.rom, rebuilt.rom, "two builds of one model differ");
-    assert!(
-        image.plan.records[0][5].bytes.starts_with(&[255, 0x80]),
-        "column 5 splits 255 + 1"
+    let rec = gameboy::record(&m.layers[0], 5);
+    assert!(rec.starts_with(&[255, 0x80]), "column 5 splits 255 + 1");
+    let at = image.banks().places[0][5];
+    let off = at.bank * gameboy::BANK_BYTES + at.offset;
+    assert_eq!(
+        &image.rom[off..off + rec.len()],
+        &rec[..],
+        "placed as planned"
     );
     let mut s = Session::boot(&image).unwrap();
     for line in [&b"hello there"[..], b"  Z?", b"x"] {
@@ -157,7 +163,7 @@ fn synthetic_model_matches_host_step_by_step() {
 #[test]
 fn cartridge_header_parses_and_bench_measures() {
     let m = synthetic();
-    let rom = gameboy::build(&m).unwrap().rom;
+    let rom = gameboy::build(&m, &Layout::Auto).unwrap().rom;
     let h = cartridge::parse(&rom).unwrap();
     assert_eq!((h.cartridge_type, h.rom_bytes()), (0x19, rom.len()));
     let b =
@@ -172,7 +178,7 @@ fn cartridge_header_parses_and_bench_measures() {
 fn emu_front_end_types_lines_and_shows_the_answer() {
     use z80lm::emu::gb as emu_gb;
     let m = example_model("guess");
-    let image = gameboy::build(&m).unwrap();
+    let image = gameboy::build(&m, &Layout::Auto).unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     tx.send(z80lm::emu::Input::Line(b"is it a chair".to_vec()))
         .unwrap();
@@ -225,7 +231,7 @@ fn shipped_models_match_host_on_every_prompt() {
 fn b_deletes_empty_line_prompts_again_bang_says_bye() {
     use boards::devices::joypad::Button;
     let m = synthetic();
-    let image = gameboy::build(&m).unwrap();
+    let image = gameboy::build(&m, &Layout::Auto).unwrap();
     let mut s = Session::boot(&image).unwrap();
     s.type_text(b"hello therexy").unwrap();
     s.press_all(&[Button::B, Button::B]).unwrap();

@@ -9,6 +9,7 @@ use std::process::Command;
 
 use hil::{example_model, require};
 use z80lm::engine::targets::gameboy;
+use z80lm::engine::Layout;
 use z80lm::model::respond;
 
 #[test]
@@ -17,7 +18,7 @@ fn pyboy_types_is_it_a_chair_and_shows_win() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let model = example_model("guess");
     assert_eq!(respond(&model, b"is it a chair"), b"WIN");
-    let image = gameboy::build(&model).unwrap();
+    let image = gameboy::build(&model, &Layout::Auto).unwrap();
     let rom = std::env::temp_dir().join(format!("z80lm-pyboy-{}.gb", std::process::id()));
     std::fs::write(&rom, &image.rom).unwrap();
     let script = root.join("py/pyboy_chat.py");

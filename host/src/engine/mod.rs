@@ -111,21 +111,7 @@ impl Built {
     /// The plan report `build` prints: chosen forms, why, per-layer bytes and estimated
     /// T-states.
     pub fn plan_report(&self) -> String {
-        let p = &self.plan;
-        let mut s = format!("layout: {}\n", p.name());
-        for r in &p.reason {
-            s += &format!("  {r}\n");
-        }
-        for (k, l) in p.layers.iter().enumerate() {
-            s += &format!(
-                "  layer {}: {:<6} {:>6} bytes  ~{:>7} T/step\n",
-                k + 1,
-                l.form.name(),
-                l.weight_bytes,
-                l.est_t
-            );
-        }
-        s
+        self.plan.report()
     }
 }
 

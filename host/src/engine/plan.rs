@@ -155,6 +155,9 @@ pub struct LayoutPlan {
     /// the eight spaces it starts as), computed once per response. Set by [`plan`] from the
     /// RAM left over; `engine::build` refines it from the assembled size.
     pub baselines: usize,
+    /// Targets with weights in switchable ROM banks ([`plan_banked`]): where each column's
+    /// record lives.
+    pub banks: Option<BankMap>,
 }
 
 impl LayoutPlan {
@@ -174,6 +177,29 @@ impl LayoutPlan {
 
     pub fn est_t_per_step(&self) -> u64 {
         self.layers.iter().map(|l| l.est_t).sum()
+    }
+
+    /// The report `build` prints (`--emit plan`): chosen forms, why, per-layer bytes and
+    /// estimated T-states, and the bank map of a banked target.
+    pub fn report(&self) -> String {
+        let mut s = format!("layout: {}\n", self.name());
+        for r in &self.reason {
+            s += &format!("  {r}\n");
+        }
+        for (k, l) in self.layers.iter().enumerate() {
+            s += &format!(
+                "  layer {}: {:<6} {:>6} bytes  ~{:>7} T/step\n",
+                k + 1,
+                l.form.name(),
+                l.weight_bytes,
+                l.est_t
+            );
+        }
+        if let Some(b) = &self.banks {
+            s += &b.render();
+            s.push('\n');
+        }
+        s
     }
 
     /// Which layers run fused (see [`fused_layers`]).
@@ -235,6 +261,19 @@ pub enum PlanError {
         layer: usize,
         found: usize,
         what: &'static str,
+    },
+    #[error("{board} has no {form} kernel: its --layout takes {takes}")]
+    FormNotTaken {
+        board: String,
+        form: &'static str,
+        takes: &'static str,
+    },
+    #[error("the weight records need {needed} banks of {bank_bytes} bytes; {board} addresses at most {max}")]
+    TooManyBanks {
+        board: String,
+        needed: usize,
+        bank_bytes: usize,
+        max: usize,
     },
     #[error("--layout lists {given} forms but the model has {layers} layers")]
     FormCount { given: usize, layers: usize },
@@ -419,6 +458,7 @@ fn make(model: &Model, budget: &Budget, forms: &[Form], act: &[Vec<f64>]) -> Lay
         est_image,
         reason: Vec::new(),
         baselines: 0,
+        banks: None,
     }
 }
 
@@ -566,6 +606,231 @@ fn set_baselines(p: &mut LayoutPlan, have: usize) {
     }
 }
 
+/// A board whose weights live in switchable ROM banks (the Game Boy's MBC5): the fixed part
+/// (engine, tables) is in bank 0 and checked after assembly; each column's record is placed
+/// whole in one bank from `first` on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BankBudget {
+    /// Bytes in one bank.
+    pub bank_bytes: usize,
+    /// First bank for records.
+    pub first: usize,
+    /// Banks the board (or the engine's bank tables) can address, the fixed bank included.
+    pub max_banks: usize,
+    /// The forms the target's engine has kernels for, and how `--layout` names them.
+    pub forms: &'static [Form],
+    pub takes: &'static str,
+}
+
+/// The target's cost model for the estimate: T-states per active column, per non-zero weight
+/// of an active column, per input visited (zero or not) and per neuron (bias load, ReLU).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Costs {
+    pub column: f64,
+    pub weight: f64,
+    pub input: f64,
+    pub neuron: f64,
+}
+
+/// Where one column's record lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    pub bank: usize,
+    /// Offset in the bank.
+    pub offset: usize,
+    pub bytes: usize,
+}
+
+/// One switchable bank: what it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BankUse {
+    pub bank: usize,
+    pub used: usize,
+    /// (layer from 0, first input, last input) ranges stored here.
+    pub ranges: Vec<(usize, usize, usize)>,
+}
+
+/// Every column record's bank and offset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BankMap {
+    pub bank_bytes: usize,
+    /// `places[layer][input]`.
+    pub places: Vec<Vec<Place>>,
+    pub banks: Vec<BankUse>,
+}
+
+impl BankMap {
+    /// Banks in the ROM: the fixed bank + the record banks, rounded up to a power of two (at
+    /// least 2).
+    pub fn rom_banks(&self) -> usize {
+        (self.banks.last().map_or(0, |b| b.bank) + 1)
+            .next_power_of_two()
+            .max(2)
+    }
+
+    /// The printable bank map.
+    pub fn render(&self) -> String {
+        let mut s = String::from("bank  used   contents\n");
+        s += "   0     -   engine, console driver, font, model tables\n";
+        for b in &self.banks {
+            let what: Vec<String> = b
+                .ranges
+                .iter()
+                .map(|(l, a, z)| format!("layer {} inputs {a}-{z}", l + 1))
+                .collect();
+            s += &format!("{:4} {:5}   {}\n", b.bank, b.used, what.join(", "));
+        }
+        s += &format!(
+            "ROM: {} banks of {} KiB ({} KiB)",
+            self.rom_banks(),
+            self.bank_bytes / 1024,
+            self.rom_banks() * self.bank_bytes / 1024
+        );
+        s
+    }
+}
+
+/// Packs records of the given sizes (`sizes[layer][input]`) into banks from `first` on, in
+/// order, a record never straddling two banks.
+pub fn place_in_banks(sizes: &[Vec<usize>], bank_bytes: usize, first: usize) -> BankMap {
+    let mut places = Vec::new();
+    let mut banks: Vec<BankUse> = Vec::new();
+    let (mut bank, mut offset) = (first, 0usize);
+    for (k, layer) in sizes.iter().enumerate() {
+        let mut ps = Vec::new();
+        for (i, &bytes) in layer.iter().enumerate() {
+            if offset + bytes > bank_bytes {
+                bank += 1;
+                offset = 0;
+            }
+            if banks.last().map(|b| b.bank) != Some(bank) {
+                banks.push(BankUse {
+                    bank,
+                    used: 0,
+                    ranges: Vec::new(),
+                });
+            }
+            let b = banks.last_mut().expect("pushed above");
+            b.used = offset + bytes;
+            match b.ranges.last_mut() {
+                Some(r) if r.0 == k => r.2 = i,
+                _ => b.ranges.push((k, i, i)),
+            }
+            ps.push(Place {
+                bank,
+                offset,
+                bytes,
+            });
+            offset += bytes;
+        }
+        places.push(ps);
+    }
+    BankMap {
+        bank_bytes,
+        places,
+        banks,
+    }
+}
+
+/// The plan of a banked target: the forms its engine takes (`--layout` is checked against
+/// `banks.forms`), estimated T-states from `costs`, and every column record (`record_bytes`:
+/// layer from 0, layer, input → bytes) placed in a bank.
+pub fn plan_banked(
+    model: &Model,
+    budget: &Budget,
+    banks: &BankBudget,
+    layout: &Layout,
+    costs: &Costs,
+    record_bytes: &dyn Fn(usize, &Layer, usize) -> usize,
+) -> Result<LayoutPlan, PlanError> {
+    let n = model.layers.len();
+    let forms = match layout {
+        Layout::Auto => vec![banks.forms[0]; n],
+        Layout::All(f) => vec![*f; n],
+        Layout::PerLayer(v) if v.len() == n => v.clone(),
+        Layout::PerLayer(v) => {
+            return Err(PlanError::FormCount {
+                given: v.len(),
+                layers: n,
+            })
+        }
+    };
+    if let Some(f) = forms.iter().find(|f| !banks.forms.contains(f)) {
+        return Err(PlanError::FormNotTaken {
+            board: budget.board.clone(),
+            form: f.name(),
+            takes: banks.takes,
+        });
+    }
+    let sizes: Vec<Vec<usize>> = model
+        .layers
+        .iter()
+        .enumerate()
+        .map(|(k, l)| (0..l.inp).map(|i| record_bytes(k, l, i)).collect())
+        .collect();
+    let map = place_in_banks(&sizes, banks.bank_bytes, banks.first);
+    if map.rom_banks() > banks.max_banks {
+        return Err(PlanError::TooManyBanks {
+            board: budget.board.clone(),
+            needed: map.rom_banks(),
+            bank_bytes: banks.bank_bytes,
+            max: banks.max_banks,
+        });
+    }
+    let act = activity(model);
+    let layers: Vec<LayerPlan> = model
+        .layers
+        .iter()
+        .zip(&forms)
+        .zip(&act)
+        .zip(&sizes)
+        .map(|(((l, &form), a), sz)| {
+            let mut t = costs.neuron * l.out as f64;
+            for (c, &p) in a.iter().enumerate() {
+                let nnz = (0..l.out)
+                    .filter(|&j| l.weights[j * l.inp + c] != 0)
+                    .count() as f64;
+                t += costs.input + p * (costs.column + costs.weight * nnz);
+            }
+            LayerPlan {
+                form,
+                weight_bytes: sz.iter().sum(),
+                est_t: t as u64,
+            }
+        })
+        .collect();
+    let rom = map.rom_banks() * banks.bank_bytes;
+    let mut p = LayoutPlan {
+        budget: budget.clone(),
+        layers,
+        est_image: rom,
+        reason: Vec::new(),
+        baselines: 0,
+        banks: None,
+    };
+    p.reason = vec![
+        format!(
+            "{} for every layer ({}; ~{} T/step)",
+            p.name(),
+            if matches!(layout, Layout::Auto) {
+                "the only form this engine has"
+            } else {
+                "as requested"
+            },
+            p.est_t_per_step()
+        ),
+        format!(
+            "weight records in banks {}-{}, a record never straddling two; the ROM is {} banks ({} KiB)",
+            banks.first,
+            map.banks.last().map_or(banks.first, |b| b.bank),
+            map.rom_banks(),
+            rom / 1024
+        ),
+    ];
+    p.banks = Some(map);
+    Ok(p)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -680,5 +945,59 @@ mod tests {
         let c = super::super::build(&m, &b, &Layout::Auto, &t).unwrap();
         assert_eq!(a.image.bytes, c.image.bytes);
         assert!(a.image.map.render().contains("weights"));
+    }
+
+    #[test]
+    fn banked_records_never_straddle_and_packed_is_refused() {
+        let sizes = vec![vec![6000, 6000, 6000], vec![16384, 1]];
+        let map = place_in_banks(&sizes, 16384, 1);
+        let got: Vec<(usize, usize)> = map
+            .places
+            .iter()
+            .flatten()
+            .map(|p| (p.bank, p.offset))
+            .collect();
+        assert_eq!(got, [(1, 0), (1, 6000), (2, 0), (3, 0), (4, 0)]);
+        assert_eq!(map.rom_banks(), 8);
+        assert!(map.render().contains("   2  6000   layer 1 inputs 2-2\n"));
+        let banks = BankBudget {
+            bank_bytes: 16384,
+            first: 1,
+            max_banks: 256,
+            forms: &[Form::Lists],
+            takes: "auto or lists",
+        };
+        let costs = Costs {
+            column: 1.0,
+            weight: 1.0,
+            input: 1.0,
+            neuron: 1.0,
+        };
+        let b = budget(0x4000);
+        let bytes = |_: usize, l: &Layer, c: usize| stream_bytes(l, c) + 1;
+        let p = plan_banked(&model(), &b, &banks, &Layout::Auto, &costs, &bytes).unwrap();
+        assert_eq!(p.forms(), vec![Form::Lists; 3]);
+        assert!(p.report().contains("ROM: 2 banks"), "{}", p.report());
+        let err = plan_banked(
+            &model(),
+            &b,
+            &banks,
+            &Layout::All(Form::Packed),
+            &costs,
+            &bytes,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "test has no packed kernel: its --layout takes auto or lists"
+        );
+        let tight = BankBudget {
+            max_banks: 1,
+            ..banks
+        };
+        assert!(matches!(
+            plan_banked(&model(), &b, &tight, &Layout::Auto, &costs, &bytes),
+            Err(PlanError::TooManyBanks { needed: 2, .. })
+        ));
     }
 }

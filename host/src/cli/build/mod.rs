@@ -40,15 +40,16 @@ pub struct Args {
     /// 3 snapshot) or .sna (48K snapshot); a snapshot starts in the chat at once.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
-    /// Weight layout (cpm, RC2014, zx48, msx) [default: auto]: auto (fastest that fits), lists
-    /// (fast), packed (compact), or one per layer, e.g. packed,lists,lists,lists.
+    /// Weight layout [default: auto]: auto (fastest that fits), lists (fast), packed (compact),
+    /// or one per layer, e.g. packed,lists,lists,lists. gb takes auto or lists (its weight
+    /// records live in ROM banks; it has no packed kernel).
     #[arg(long)]
     pub layout: Option<Layout>,
     /// cpm: first address past the TPA [default: 0xE400] (0xE400, E400h or decimal).
     #[arg(long, value_parser = parse_tpa_top)]
     pub tpa_top: Option<u32>,
-    /// Print to stdout: plan (layout and why; not gb), asm (the generated source) or map
-    /// (memory or bank map). May repeat. Without it the plan and map go to stderr.
+    /// Print to stdout: plan (layout and why; gb: and the bank of every record), asm (the
+    /// generated source) or map (memory map; gb: banks, bank 0 use, header). May repeat. Without it the plan and map go to stderr.
     #[arg(long)]
     pub emit: Vec<String>,
     /// zx48 (.tap, .tzx): also write the tape as a 44.1 kHz WAV for a real Spectrum's EAR socket
@@ -168,6 +169,7 @@ pub fn run(args: Args) -> Result<()> {
         Machine::RcClassic,
         Machine::Zx48,
         Machine::Msx,
+        Machine::Gb,
     ];
     only_for(args.board.is_some(), "--board", m, RC2014)?;
     only_for(args.layout.is_some(), "--layout", m, &with_plan)?;
@@ -209,7 +211,7 @@ pub fn run(args: Args) -> Result<()> {
             &args.emit,
             &container,
         ),
-        Machine::Gb => gb::run(&args.model, &out, &args.emit),
+        Machine::Gb => gb::run(&args.model, &out, &layout, &args.emit),
         Machine::Zx48 => zx48::run(&args.model, &out, &layout, &args.emit, args.wav),
         Machine::Msx => msx::run(&args.model, &out, &layout, &args.emit),
         _ => rc2014::run(&args.model, m.name(), &out, &layout, &args.emit),

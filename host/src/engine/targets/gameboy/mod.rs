@@ -1,6 +1,10 @@
 //! The Game Boy target: model -> bank plan -> generated `model.asm` + the SM83 engine
 //! (`z80rom/asm/gb/`) -> assembled image -> MBC5 cartridge (`.gb`) with a checked header.
 //!
+//! The common path: [`budget`] and [`BANKS`] → [`plan`] (the planner's
+//! [`plan::plan_banked`]: forms, estimate, each record's bank) → [`model_asm`] (the generated
+//! part) + the engine sources → [`build`] (assembled, placed, header written).
+//!
 //! Layout (decided from sizes before any code is generated): bank 0 holds the engine, the
 //! console driver, the font and the page-aligned model tables (charset, per-layer input tables,
 //! biases, the unrolled add kernel); banks 1..N hold one weight record per layer input: the
@@ -17,6 +21,8 @@ use std::fmt::Write as _;
 use boards::machines::gameboy::cartridge::{self, CartridgeError, Header, TYPE_MBC5};
 use z80rom::asm::{assemble, AsmError, Cpu, Layered, MemFiles};
 
+use crate::engine::plan::{self, BankBudget, BankMap, Budget, Costs, Form, LayoutPlan, PlanError};
+use crate::engine::Layout;
 use crate::model::Model;
 
 /// Our 5x7 font, drawn as text (`z80rom/asm/gb/font.txt`).
@@ -38,10 +44,8 @@ pub enum GbError {
         "layer {layer} has {got} outputs; the Game Boy engine handles 1-256 (255 for the last)"
     )]
     LayerOutputs { layer: usize, got: usize },
-    #[error(
-        "the weight records need {needed} ROM banks; MBC5 with one-byte bank tables allows {max}"
-    )]
-    TooManyBanks { needed: usize, max: usize },
+    #[error(transparent)]
+    Plan(#[from] PlanError),
     #[error("font.txt: {0}")]
     Font(String),
     #[error("assembling the Game Boy engine: {0}")]
@@ -52,58 +56,35 @@ pub enum GbError {
     Header(#[from] CartridgeError),
 }
 
-/// Where one layer input's weight record lives.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Record {
-    pub bank: usize,
-    pub offset: usize,
-    pub bytes: Vec<u8>,
-}
-
-/// One switchable bank: what it holds.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BankUse {
-    pub bank: usize,
-    pub used: usize,
-    /// (layer, first input, last input) ranges stored here.
-    pub ranges: Vec<(usize, usize, usize)>,
-}
-
-/// The bank plan: one record per input of every layer, packed into banks 1..N.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GbPlan {
-    pub records: Vec<Vec<Record>>,
-    pub banks: Vec<BankUse>,
-}
-
-impl GbPlan {
-    /// Banks in the cartridge: bank 0 + the record banks, rounded up to a power of two
-    /// (at least 2: 32 KiB).
-    pub fn rom_banks(&self) -> usize {
-        (self.banks.len() + 1).next_power_of_two().max(2)
-    }
-
-    /// A printable bank map.
-    pub fn bank_map(&self) -> String {
-        let mut s = String::from("bank  used   contents\n");
-        let _ = writeln!(s, "   0     -   engine, console driver, font, model tables");
-        for b in &self.banks {
-            let what: Vec<String> = b
-                .ranges
-                .iter()
-                .map(|(l, a, z)| format!("fc{} in {a}-{z}", l + 1))
-                .collect();
-            let _ = writeln!(s, "{:4} {:5}   {}", b.bank, b.used, what.join(", "));
-        }
-        let _ = write!(
-            s,
-            "ROM: {} banks of 16 KiB ({} KiB)",
-            self.rom_banks(),
-            self.rom_banks() * 16
-        );
-        s
+/// The Game Boy's memory for the planner: bank 0 (0x0000-0x3FFF) holds the fixed part, the
+/// engine's RAM is WRAM at 0xC000 (`mem.inc`).
+pub fn budget() -> Budget {
+    Budget {
+        board: "gb".into(),
+        org: 0,
+        top: BANK_BYTES as u32,
+        ram: Some(0xC000),
     }
 }
+
+/// The weight records go to MBC5 banks 1.. (the engine's bank table holds one byte per input).
+pub const BANKS: BankBudget = BankBudget {
+    bank_bytes: BANK_BYTES,
+    first: 1,
+    max_banks: MAX_BANKS,
+    forms: &[Form::Lists],
+    takes: "auto or lists (weight records in ROM banks)",
+};
+
+/// SM83 costs of `engine.asm` for the planner's estimate (T-states = M-cycles × 4): per
+/// non-zero input ~190 + 100 per chunk (~3 chunks), 60 per weight (the unrolled adds), 60 per
+/// input visited by `accumulate`, ~160 per neuron (`load_acc` + `finish_hidden`).
+pub const COSTS: Costs = Costs {
+    column: 490.0,
+    weight: 60.0,
+    input: 60.0,
+    neuron: 160.0,
+};
 
 /// The HRAM addresses of the three chunk kinds, for weights +1, -1 and -2 (mem.inc V_PLUS,
 /// V_MINUS, V_MINUS2).
@@ -111,7 +92,7 @@ const KINDS: [u8; 3] = [0x80, 0x82, 0x84];
 
 /// The weight record of input `i` of `layer`: the neurons of its +1, -1 and -2 weights, as the
 /// Z80 lists form groups them ([`crate::engine::plan::column_groups`]).
-fn record(layer: &crate::model::Layer, i: usize) -> Vec<u8> {
+pub fn record(layer: &crate::model::Layer, i: usize) -> Vec<u8> {
     let mut out = Vec::new();
     let (pos, neg, neg2) = crate::engine::plan::column_groups(layer, i);
     for (js, kind) in [pos, neg, neg2].iter().zip(KINDS) {
@@ -125,8 +106,9 @@ fn record(layer: &crate::model::Layer, i: usize) -> Vec<u8> {
     out
 }
 
-/// Plans the banks for `model`, checking the engine's limits first.
-pub fn plan(model: &Model) -> Result<GbPlan, GbError> {
+/// Plans the cartridge for `model` through the common planner ([`plan::plan_banked`]): the
+/// engine's limits first, then the forms `layout` asks for and every record's bank.
+pub fn plan(model: &Model, layout: &Layout) -> Result<LayoutPlan, GbError> {
     let last = model.layers.len() - 1;
     for (k, l) in model.layers.iter().enumerate() {
         if !(1..=256).contains(&l.inp) {
@@ -143,47 +125,14 @@ pub fn plan(model: &Model) -> Result<GbPlan, GbError> {
             });
         }
     }
-    let mut records = Vec::new();
-    let mut banks: Vec<BankUse> = Vec::new();
-    let (mut bank, mut offset) = (1usize, 0usize);
-    for (k, l) in model.layers.iter().enumerate() {
-        let mut recs = Vec::new();
-        for i in 0..l.inp {
-            let bytes = record(l, i);
-            if offset + bytes.len() > BANK_BYTES {
-                bank += 1;
-                offset = 0;
-            }
-            if banks.last().map(|b| b.bank) != Some(bank) {
-                banks.push(BankUse {
-                    bank,
-                    used: 0,
-                    ranges: Vec::new(),
-                });
-            }
-            let b = banks.last_mut().expect("pushed above");
-            b.used = offset + bytes.len();
-            match b.ranges.last_mut() {
-                Some(r) if r.0 == k => r.2 = i,
-                _ => b.ranges.push((k, i, i)),
-            }
-            recs.push(Record {
-                bank,
-                offset,
-                bytes,
-            });
-            offset += recs.last().map_or(0, |r: &Record| r.bytes.len());
-        }
-        records.push(recs);
-    }
-    let plan = GbPlan { records, banks };
-    if plan.rom_banks() > MAX_BANKS {
-        return Err(GbError::TooManyBanks {
-            needed: plan.rom_banks(),
-            max: MAX_BANKS,
-        });
-    }
-    Ok(plan)
+    Ok(plan::plan_banked(
+        model,
+        &budget(),
+        &BANKS,
+        layout,
+        &COSTS,
+        &|_, l, i| record(l, i).len(),
+    )?)
 }
 
 /// The font as `FONT:` + 8 bytes per glyph for codes 0x20-0x7F, from `font.txt`.
@@ -254,7 +203,11 @@ fn db_lines(s: &mut String, bytes: &[u8]) {
 
 /// Generates `model.asm`: model constants, page-aligned tables, the unrolled add kernel,
 /// `finish_layers`, the font and the banked weight records.
-pub fn model_asm(model: &Model, plan: &GbPlan) -> Result<String, GbError> {
+pub fn model_asm(model: &Model, plan: &LayoutPlan) -> Result<String, GbError> {
+    let banks = plan
+        .banks
+        .as_ref()
+        .expect("a Game Boy plan places its records");
     let n = model.classes();
     let last = model.layers.len() - 1;
     let mut s = String::new();
@@ -335,12 +288,12 @@ pub fn model_asm(model: &Model, plan: &GbPlan) -> Result<String, GbError> {
     }
     let _ = writeln!(s, "        ret\n");
     s.push_str(&font_asm(FONT_TXT)?);
-    for b in &plan.banks {
+    for b in &banks.banks {
         let _ = writeln!(s, "\n        bank {}\n        org 0x4000", b.bank);
-        for (k, recs) in plan.records.iter().enumerate() {
-            for (i, r) in recs.iter().enumerate().filter(|(_, r)| r.bank == b.bank) {
+        for (k, places) in banks.places.iter().enumerate() {
+            for (i, _) in places.iter().enumerate().filter(|(_, p)| p.bank == b.bank) {
                 let _ = writeln!(s, "r{}_{i}:", k + 1);
-                db_lines(&mut s, &r.bytes);
+                db_lines(&mut s, &record(&model.layers[k], i));
             }
         }
     }
@@ -352,20 +305,32 @@ pub fn model_asm(model: &Model, plan: &GbPlan) -> Result<String, GbError> {
 pub struct GbImage {
     pub rom: Vec<u8>,
     pub header: Header,
-    pub plan: GbPlan,
+    pub plan: LayoutPlan,
+    /// The generated `model.asm`.
+    pub asm: String,
     pub symbols: BTreeMap<String, i64>,
     /// Bytes of bank 0 in use (code and tables).
     pub bank0_used: usize,
 }
 
 impl GbImage {
-    /// The build report: bank map, bank 0 use and the header fields.
+    /// The record banks (every Game Boy plan has them).
+    pub fn banks(&self) -> &BankMap {
+        self.plan
+            .banks
+            .as_ref()
+            .expect("a Game Boy plan places its records")
+    }
+
+    /// The memory map `build` prints: bank 0 use, the record banks (the plan lists what each
+    /// holds) and the header fields.
     pub fn report(&self) -> String {
         let h = &self.header;
+        let last = self.banks().banks.last().map_or(1, |b| b.bank);
         format!(
-            "{}\nbank 0: {} of 16384 bytes (engine, driver, font, tables)\nheader: title {:?}, type {:#04x} (MBC5), ROM size code {} ({} KiB), checksums {:#04x} / {:#06x}\n",
-            self.plan.bank_map(),
+            "bank 0: {} of 16384 bytes (engine, driver, font, tables)\nbanks 1-{last}: weight records ({} bytes; the plan says which)\nheader: title {:?}, type {:#04x} (MBC5), ROM size code {} ({} KiB), checksums {:#04x} / {:#06x}\n",
             self.bank0_used,
+            self.banks().banks.iter().map(|b| b.used).sum::<usize>(),
             h.title,
             h.cartridge_type,
             h.rom_size_code,
@@ -377,9 +342,10 @@ impl GbImage {
 }
 
 /// Builds the cartridge for `model`: plan, generate, assemble, place, header.
-pub fn build(model: &Model) -> Result<GbImage, GbError> {
-    let plan = plan(model)?;
-    let generated = MemFiles::new().with("model.asm", model_asm(model, &plan)?);
+pub fn build(model: &Model, layout: &Layout) -> Result<GbImage, GbError> {
+    let plan = plan(model, layout)?;
+    let asm_text = model_asm(model, &plan)?;
+    let generated = MemFiles::new().with("model.asm", asm_text.clone());
     let mut engine = MemFiles::new();
     for &(name, text) in z80rom::gb::SOURCES {
         engine.insert(name, text);
@@ -402,12 +368,14 @@ pub fn build(model: &Model) -> Result<GbImage, GbError> {
             .checked_sub(BANK_BYTES)
             .map(|o| b as usize * BANK_BYTES + o),
     });
-    rom.resize(plan.rom_banks() * BANK_BYTES, 0xFF);
+    let rom_banks = plan.banks.as_ref().map_or(2, BankMap::rom_banks);
+    rom.resize(rom_banks * BANK_BYTES, 0xFF);
     let header = cartridge::write_header(&mut rom, TITLE, TYPE_MBC5)?;
     Ok(GbImage {
         rom,
         header,
         plan,
+        asm: asm_text,
         symbols: asm.symbols.clone(),
         bank0_used,
     })
