@@ -1,7 +1,9 @@
 //! `z80lm emu --board gb|zx48` as a user meets it on a terminal: the keys are shown under the
 //! screen and in `--help`, what is typed shows in the footer (the terminal does not echo it
 //! under the frame), Ctrl-C quits cleanly and still writes `--screenshot`, the ZX says it is
-//! loading; the Game Boy runs a cartridge whose global checksum is wrong, with a warning.
+//! loading; the Game Boy runs a cartridge whose global checksum is wrong, with a warning. A
+//! ZX tape that does not load (a block's checksum wrong, garbage blocks) ends with the ROM's
+//! report on the screen and an error, never a hang.
 
 #![cfg(unix)]
 
@@ -16,7 +18,36 @@ use std::time::Duration;
 use nix::sys::termios::{tcgetattr, LocalFlags};
 
 use common::{read_pty_until, tmpdir, wait_exit, BIN};
+use testsupport::{require, Missing};
 use z80lm::model::Model;
+
+/// The 48K ROM, as `emu --board zx48` finds it.
+fn zx_rom() -> Result<PathBuf, Missing> {
+    boards::machines::zx48::locate_rom().ok_or_else(|| {
+        Missing("no ZX Spectrum 48K ROM (PyPI skoolkit ships one, or set Z80LM_ZX48_ROM)".into())
+    })
+}
+
+/// The blocks (flag, payload, checksum) of a .tap file.
+fn tap_blocks(tap: &[u8]) -> Vec<Vec<u8>> {
+    boards::devices::tape::parse_tap(tap).unwrap()
+}
+
+/// A .tap file of `blocks`.
+fn tap_of(blocks: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for b in blocks {
+        out.extend_from_slice(&(b.len() as u16).to_le_bytes());
+        out.extend_from_slice(b);
+    }
+    out
+}
+
+/// The chat tape of the mini model.
+fn chat_tap() -> Vec<u8> {
+    let zx = z80lm::engine::targets::zx48::build(&mini(), &z80lm::engine::Layout::Auto).unwrap();
+    zx.tape.to_tap()
+}
 
 fn mini() -> Model {
     let path = format!(
@@ -171,14 +202,10 @@ fn a_wrong_global_checksum_is_a_warning_and_the_cartridge_runs() {
 
 #[test]
 fn zx_says_loading_then_shows_the_keys_and_ctrl_d_quits() {
-    if boards::machines::zx48::locate_rom().is_none() {
-        eprintln!("skipping: no 48K ROM ($Z80LM_ZX48_ROM, or `pip install skoolkit`)");
-        return;
-    }
+    require!(zx_rom());
     let dir = tmpdir("emu-cli-zx");
     let tap = dir.join("CHAT.tap");
-    let zx = z80lm::engine::targets::zx48::build(&mini(), &z80lm::engine::Layout::Auto).unwrap();
-    std::fs::write(&tap, zx.tape.to_tap()).unwrap();
+    std::fs::write(&tap, chat_tap()).unwrap();
     let (mut child, mut master, slave) =
         spawn_on_pty(&["emu", "--board", "zx48", tap.to_str().unwrap(), "--turbo"]);
     let mut seen = Vec::new();
@@ -189,5 +216,116 @@ fn zx_says_loading_then_shows_the_keys_and_ctrl_d_quits() {
     let status = wait(&mut child);
     assert!(status.success(), "{status:?}");
     assert!(echoes(&slave), "the terminal is restored");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Runs `emu --board zx48 TAPE --turbo` with `input` on stdin: exit code, stdout, stderr.
+fn zx_batch(tap: &Path, input: &str) -> (i32, String, String) {
+    let mut child = Command::new(BIN)
+        .args(["emu", "--board", "zx48", tap.to_str().unwrap(), "--turbo"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    wait(&mut child);
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn zx_a_data_block_with_a_wrong_checksum_is_the_roms_tape_loading_error() {
+    require!(zx_rom());
+    let dir = tmpdir("emu-cli-zx-badsum");
+    let mut blocks = tap_blocks(&chat_tap());
+    // Block 4: the data of the first CODE block (program header, program, code header, code).
+    *blocks[3].last_mut().unwrap() ^= 0x55;
+    let tap = dir.join("BAD.tap");
+    std::fs::write(&tap, tap_of(&blocks)).unwrap();
+    let (code, out, err) = zx_batch(&tap, "is it a chair\n");
+    assert_eq!(code, 2, "{out}{err}");
+    // The screen as the ROM leaves it: its report on the bottom line.
+    assert!(out.contains("R Tape loading error, 10:"), "{out}");
+    assert_eq!(
+        err,
+        "error: BAD.tap: the program did not load: the ROM reports \"R Tape loading error, 10:2\"; \
+         block 4 of 8 has a wrong checksum\n"
+            .replace("BAD.tap", tap.to_str().unwrap())
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn zx_a_tape_of_garbage_blocks_or_a_bad_header_is_an_error_not_a_silent_exit() {
+    require!(zx_rom());
+    let dir = tmpdir("emu-cli-zx-garbage");
+    // Validly framed blocks (right checksums) of garbage: no header for LOAD "" to find.
+    let garbage: Vec<Vec<u8>> = (0..3u8)
+        .map(|k| {
+            let mut b: Vec<u8> = (0..40u8).map(|i| i.wrapping_mul(37) ^ k).collect();
+            b[0] = 0xFF;
+            b.push(b.iter().fold(0, |a, x| a ^ x));
+            b
+        })
+        .collect();
+    let tap = dir.join("G.tap");
+    std::fs::write(&tap, tap_of(&garbage)).unwrap();
+    let (code, out, err) = zx_batch(&tap, "hello\n");
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.ends_with(
+            "the program did not load: the tape ended while the ROM was still looking for a \
+             block; the tape has no header block\n"
+        ),
+        "{err}"
+    );
+    // The program header's checksum wrong: the ROM passes over it and the tape runs out.
+    let mut blocks = tap_blocks(&chat_tap());
+    *blocks[0].last_mut().unwrap() ^= 1;
+    std::fs::write(&tap, tap_of(&blocks)).unwrap();
+    let (code, _, err) = zx_batch(&tap, "hello\n");
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.ends_with(
+            "the tape ended while the ROM was still looking for a block; block 1 of 8 has a \
+             wrong checksum\n"
+        ),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn zx_on_a_terminal_a_tape_loading_error_stays_on_screen_and_ctrl_d_quits() {
+    require!(zx_rom());
+    let dir = tmpdir("emu-cli-zx-badsum-tty");
+    let mut blocks = tap_blocks(&chat_tap());
+    *blocks[3].last_mut().unwrap() ^= 0x55;
+    let tap = dir.join("BAD.tap");
+    std::fs::write(&tap, tap_of(&blocks)).unwrap();
+    let (mut child, mut master, _slave) =
+        spawn_on_pty(&["emu", "--board", "zx48", tap.to_str().unwrap(), "--turbo"]);
+    let mut seen = Vec::new();
+    read_until(&mut master, &mut seen, 0, "R Tape loading error, 10:2");
+    read_until(
+        &mut master,
+        &mut seen,
+        0,
+        "the program did not load: the ROM reports",
+    );
+    read_until(&mut master, &mut seen, 0, KEYS);
+    master.write_all(&[0x04]).unwrap();
+    let status = wait(&mut child);
+    assert_eq!(status.code(), Some(2), "{status:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }

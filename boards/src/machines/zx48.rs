@@ -16,6 +16,12 @@
 //! length and checksum agree, and the routine exits through `SA/LD-RET` (0x053F) as the ROM
 //! does (border restored, interrupts on, BREAK checked). With [`TapeMode::Edges`] the deck
 //! plays pulses into the EAR bit and the real ROM code loads them at real speed.
+//!
+//! A failed load ends as on the machine: a data block whose checksum is wrong makes the ROM
+//! report "R Tape loading error" (its `LD-BLOCK`), a header with a wrong checksum is passed
+//! over, and a ROM still searching when the tape has run out waits for ever. The machine notes
+//! the ROM's reports ([`Zx48::report`]) and an exhausted tape ([`Zx48::tape_stalled`]) so a
+//! session can say why nothing loaded.
 
 use thiserror::Error;
 
@@ -32,6 +38,11 @@ const LD_BYTES: u16 = 0x0556;
 const LD_BYTES_CODE: [u8; 4] = [0x14, 0x08, 0x15, 0xF3];
 /// `SA/LD-RET`, the common exit of the ROM's tape routines.
 const SA_LD_RET: u16 = 0x053F;
+/// `MAIN-4`, where the ROM shows a report (ERR_NR holds its code) and `ERR_NR` itself.
+const MAIN_4: u16 = 0x1303;
+const ERR_NR: usize = 0x5C3A;
+/// `LD-BYTES` up to the end of `LD-EDGE-1`: where the ROM waits for pulses.
+const LD_ROUTINES: std::ops::Range<u16> = 0x0556..0x0605;
 /// The ROM font: 96 glyphs of 8 bytes for codes 0x20..=0x7F.
 const FONT: std::ops::Range<usize> = 0x3D00..0x4000;
 
@@ -146,6 +157,11 @@ pub struct Zx48 {
     watch_log: Vec<(u16, u8)>,
     /// Number of blocks loaded through the `LD-BYTES` trap.
     pub trapped_blocks: usize,
+    /// The code of the last report the ROM showed since power-on (`ERR_NR` at `MAIN-4`: 0xFF
+    /// is "0 OK", 0x1A "R Tape loading error"), e.g. a BASIC loader stopped by an error.
+    pub report: Option<u8>,
+    /// The `LD-BYTES` trap asked for a block after the last one.
+    tape_starved: bool,
 }
 
 impl Zx48 {
@@ -171,6 +187,8 @@ impl Zx48 {
             watch: Vec::new(),
             watch_log: Vec::new(),
             trapped_blocks: 0,
+            report: None,
+            tape_starved: false,
         })
     }
 
@@ -189,6 +207,16 @@ impl Zx48 {
     /// Put a tape (blocks of flag, payload, checksum) in the deck, rewound.
     pub fn insert_tape(&mut self, blocks: Vec<Vec<u8>>) {
         self.bus.deck = TapeDeck::new(blocks);
+        self.tape_starved = false;
+    }
+
+    /// True when the tape has run out while the ROM still waits for a block (as a real 48K
+    /// would for ever): the trap was asked for a block past the end, or, loading from pulses,
+    /// the CPU is in the ROM's loading routines with nothing left to play.
+    pub fn tape_stalled(&self) -> bool {
+        self.bus.deck.at_end()
+            && (self.tape_starved
+                || (self.tape_mode == TapeMode::Edges && LD_ROUTINES.contains(&self.cpu.pc)))
     }
 
     /// The 64K address space (ROM at 0x0000).
@@ -224,6 +252,9 @@ impl Zx48 {
                 }
                 TapeMode::Edges => self.bus.deck.play(self.cpu.cycles),
             }
+        }
+        if pc == MAIN_4 {
+            self.report = Some(self.bus.mem[ERR_NR]);
         }
         if !self.watch.is_empty() && self.watch.contains(&pc) {
             self.watch_log.push((pc, self.cpu.a));
@@ -315,6 +346,7 @@ impl Zx48 {
         let mut ix = self.cpu.ix;
         let mut de = self.cpu.de();
         let block = self.bus.deck.next_block().map(<[u8]>::to_vec);
+        self.tape_starved |= block.is_none();
         let ok = match block {
             Some(block) if block.len() >= 2 && block[0] == want_flag => {
                 let mut parity = block[0];

@@ -159,7 +159,7 @@ pub fn drive(
                     continue;
                 }
                 Ok(Input::Quit) => break,
-                Err(mpsc::TryRecvError::Disconnected) => eof = true,
+                Ok(Input::End) | Err(mpsc::TryRecvError::Disconnected) => eof = true,
                 Err(mpsc::TryRecvError::Empty) => {}
             }
         }

@@ -18,6 +18,8 @@ pub enum Input {
     Reset,
     /// Stop now.
     Quit,
+    /// The input has ended (as the sender going away): stop once the screen settles.
+    End,
 }
 
 /// The keys the sessions understand on a terminal, shown under the screen and in `--help`.

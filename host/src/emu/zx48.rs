@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use boards::devices::tape::{decode_wav, parse_tap, TapeError};
+use boards::devices::tape::{checksum_ok, decode_wav, parse_tap, Header, TapeError};
 use boards::devices::tzx::{parse_tzx, TzxError};
 use boards::machines::zx48::{locate_rom, TapeMode, Zx48, Zx48Error};
 use boards::machines::zx_snapshot::{is_snapshot, Snapshot, SnapshotError};
@@ -81,6 +81,14 @@ pub enum EmuError {
     },
     #[error("{}: no tape blocks found", .0.display())]
     NoBlocks(PathBuf),
+    /// The program did not load: the ROM reported an error or the tape ran out. `screen` is
+    /// the Spectrum's screen at that point (with the ROM's report on it).
+    #[error("{}: the program did not load: {why}", path.display())]
+    Load {
+        path: PathBuf,
+        why: String,
+        screen: String,
+    },
     #[error(transparent)]
     Screen(#[from] std::io::Error),
 }
@@ -158,10 +166,57 @@ fn power_on(rom: &[u8], rom_path: &Path, opts: &Options, media: &Media) -> Resul
     Ok(zx)
 }
 
+/// Why the tape did not load, once loading has stopped (the screen settled): the ROM showed a
+/// report (its BASIC loader stopped, e.g. "R Tape loading error" for a block whose checksum is
+/// wrong) or the tape ran out while the ROM was still looking for a block. `None` when the
+/// program runs.
+fn load_fault(zx: &Zx48, media: &Media) -> Option<String> {
+    let Media::Tape(blocks) = media else {
+        return None;
+    };
+    let what = if zx.report.is_some() {
+        let text = zx.screen_text();
+        let report = text.iter().rev().find(|l| !l.trim().is_empty());
+        format!(
+            "the ROM reports \"{}\"",
+            report.map_or("", |l| l.trim()).trim_matches('\u{2591}')
+        )
+    } else if zx.tape_stalled() {
+        "the tape ended while the ROM was still looking for a block".to_string()
+    } else {
+        return None;
+    };
+    let bad: Vec<String> = blocks
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| !checksum_ok(b))
+        .map(|(i, _)| (i + 1).to_string())
+        .collect();
+    let why = if !bad.is_empty() {
+        format!(
+            "; block{} {} of {} {} a wrong checksum",
+            if bad.len() == 1 { "" } else { "s" },
+            bad.join(", "),
+            blocks.len(),
+            if bad.len() == 1 { "has" } else { "have" }
+        )
+    } else if !blocks.iter().any(|b| Header::parse(b).is_some()) {
+        "; the tape has no header block".to_string()
+    } else {
+        String::new()
+    };
+    Some(format!("{what}{why}"))
+}
+
 /// Boots, loads `tape` (or takes a snapshot's state; the footer says "loading…" meanwhile) and follows `input`: each line
 /// is typed followed by ENTER and the screen left to settle, Reset powers the machine on again
 /// and reloads the tape, Quit stops at once; when the input ends, the session ends. Returns the
 /// machine. `tty` redraws the screen on stdout as it changes, with the keys under it.
+///
+/// A tape that does not load ([`EmuError::Load`]: the ROM's report, e.g. "R Tape loading
+/// error", or a tape that ran out) ends a session without a terminal at once; on a terminal
+/// the footer says why and the machine stays up (the report on its screen) until Quit, and
+/// Reset tries again.
 pub fn session(
     tape: &Path,
     opts: &Options,
@@ -189,16 +244,26 @@ pub fn session(
     let mut zx = power_on(&rom, &rom_path, opts, &media)?;
     let mut pending = std::collections::VecDeque::new();
     let (mut typing, mut ended) = (Vec::new(), false);
+    let load_error = |zx: &Zx48, why: String| EmuError::Load {
+        path: tape.to_path_buf(),
+        why,
+        screen: screen(zx),
+    };
     'power: loop {
-        // Wait for the program: the tape must finish and the screen settle.
+        // Wait for the program: the tape must finish (or the ROM stop loading it with a
+        // report) and the screen settle.
         view.status(format!("loading {name}…"), &[]);
-        while !zx.bus.deck.at_end() || !settled(&mut zx, &mut view)? {
+        while !(zx.bus.deck.at_end() || zx.report.is_some()) || !settled(&mut zx, &mut view)? {
             zx.run_frames(10);
             view.pace(&zx);
             view.show(&zx)?;
             // Keys typed while the tape loads wait their turn; Quit does not.
             match input.try_recv() {
                 Ok(Input::Quit) => return Ok(zx),
+                Ok(Input::End) if !ended => {
+                    ended = true;
+                    pending.push_back(Ok(Input::End));
+                }
                 Ok(Input::Typing(t)) => typing = t,
                 Ok(i) => pending.push_back(Ok(i)),
                 Err(mpsc::TryRecvError::Disconnected) if !ended => {
@@ -208,13 +273,25 @@ pub fn session(
                 Err(_) => {}
             }
         }
-        view.status(String::new(), &typing);
+        let fault = load_fault(&zx, &media);
+        if let (Some(why), false) = (&fault, tty) {
+            return Err(load_error(&zx, why.clone()));
+        }
+        // On a terminal the footer keeps saying why the program did not load.
+        let status = fault.as_ref().map_or_else(String::new, |why| {
+            format!("the program did not load: {why}")
+        });
+        view.status(status.clone(), &typing);
+        let stop = |zx: Zx48| match &fault {
+            Some(why) => Err(load_error(&zx, why.clone())),
+            None => Ok(zx),
+        };
         loop {
             let next = pending.pop_front().unwrap_or_else(|| input.try_recv());
             match next {
                 Ok(Input::Line(line)) => {
                     typing.clear();
-                    view.status(String::new(), &[]);
+                    view.status(status.clone(), &[]);
                     for c in String::from_utf8_lossy(&line)
                         .chars()
                         .filter(|&c| c != '\r')
@@ -227,17 +304,20 @@ pub fn session(
                     while !settled(&mut zx, &mut view)? {}
                 }
                 Ok(Input::Typing(t)) => {
-                    view.status(String::new(), &t);
+                    view.status(status.clone(), &t);
                     typing = t;
                 }
                 Ok(Input::Reset) => {
-                    pending.clear();
+                    // Lines typed before the reset are dropped; the end of the input is not.
+                    pending.retain(|p| matches!(p, Ok(Input::End) | Err(_)));
                     zx = power_on(&rom, &rom_path, opts, &media)?;
                     view.frame0 = 0;
                     view.clock = Instant::now();
                     continue 'power;
                 }
-                Ok(Input::Quit) | Err(mpsc::TryRecvError::Disconnected) => return Ok(zx),
+                Ok(Input::Quit | Input::End) | Err(mpsc::TryRecvError::Disconnected) => {
+                    return stop(zx)
+                }
                 Err(mpsc::TryRecvError::Empty) => {
                     zx.run_frames(1);
                     view.pace(&zx);

@@ -96,18 +96,18 @@ pub fn run(args: Args) -> Result<()> {
 fn keyboard() -> (std::sync::mpsc::Receiver<Input>, Option<impl Sized>) {
     use std::io::{BufRead, IsTerminal, Read};
     let (tx, rx) = std::sync::mpsc::channel();
-    // The Ctrl-C handler's sender is dropped with the input's, so the end of the input still
-    // ends the session.
-    let quit = std::sync::Arc::new(std::sync::Mutex::new(Some(tx.clone())));
-    let q = quit.clone();
+    // The signal handler keeps its own sender, so a signal still quits after the input has
+    // ended (the end is said with `Input::End`, not by dropping the senders).
+    let q = std::sync::Mutex::new(tx.clone());
     let _ = ctrlc::set_handler(move || {
-        if let Some(tx) = q.lock().ok().and_then(|g| g.clone()) {
+        if let Ok(tx) = q.lock() {
             let _ = tx.send(Input::Quit);
         }
     });
-    let input_ended = move || {
-        if let Ok(mut g) = quit.lock() {
-            g.take();
+    let input_ended = {
+        let tx = tx.clone();
+        move || {
+            let _ = tx.send(Input::End);
         }
     };
     #[cfg(unix)]

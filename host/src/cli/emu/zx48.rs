@@ -21,6 +21,10 @@ pub fn run(tape: &Path, args: &Args) -> Result<()> {
     let (keys, raw) = super::keyboard();
     let zx = session(tape, &opts, keys, tty);
     drop(raw);
+    // A tape that did not load: the screen with the ROM's report, then the error.
+    if let (Err(crate::emu::zx48::EmuError::Load { screen, .. }), false) = (&zx, tty) {
+        print!("{screen}");
+    }
     let zx = zx?;
     if !tty {
         print!("{}", screen(&zx));
