@@ -13,17 +13,25 @@
 //! * [`term`]: the streaming chat terminal.
 //! * [`files`]: writing output files whole.
 //! * [`cli`]: the command line.
+//!
+//! Built for WebAssembly (the browser page in `web/`), the library has no [`cli`], [`emu`]
+//! (terminal sessions), [`flash`] (serial ports) or [`term`]: the page drives the emulated
+//! boards itself.
 
 pub mod bench;
+#[cfg(not(target_family = "wasm"))]
 pub mod cli;
 pub mod cpmdisk;
 pub mod data;
 pub mod download;
+#[cfg(not(target_family = "wasm"))]
 pub mod emu;
 pub mod engine;
 pub mod files;
 pub mod fit;
+#[cfg(not(target_family = "wasm"))]
 pub mod flash;
 pub mod model;
+#[cfg(not(target_family = "wasm"))]
 pub mod term;
 pub mod train;
