@@ -691,3 +691,74 @@ fn emu_link_never_replaces_a_file_and_goes_away_on_sigterm() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// B11: a flashed application that halts with interrupts off leaves the board up (as a real
+/// one stays powered): the emulator says it halted and keeps serving, and the reset sequence
+/// restarts the loader, where a key gets to the loader to flash something else.
+#[test]
+fn a_halted_board_stays_up_and_resets_on_request() {
+    use std::io::Read;
+    let dir = tmpdir("pty-halt");
+    // DI; HALT: nothing but reset wakes it.
+    let upl = dir.join("HALT.upl");
+    std::fs::write(&upl, z80rom::loader::upload(&[0xF3, 0x76])).unwrap();
+    let mut child = Command::new(BIN)
+        .args(["emu", "--board", "rc2014-512k", "--fast", "--state"])
+        .arg(dir.join("flash.state"))
+        .arg("--rom")
+        .arg(&upl)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    // Stderr, as it comes.
+    let (tx, said) = std::sync::mpsc::channel();
+    let mut err = child.stderr.take().unwrap();
+    let mut emu = Emu {
+        child,
+        port: line.trim().to_string(),
+    };
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 256];
+        while let Ok(n @ 1..) = err.read(&mut buf) {
+            let _ = tx.send(buf[..n].to_vec());
+        }
+    });
+    let mut stderr = Vec::new();
+    let halts = |n: usize, stderr: &mut Vec<u8>| {
+        let want = "the board halted (CPU halted with interrupts off at PC=";
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while String::from_utf8_lossy(stderr).matches(want).count() < n {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{}",
+                String::from_utf8_lossy(stderr)
+            );
+            if let Ok(b) = said.recv_timeout(Duration::from_millis(100)) {
+                stderr.extend(b);
+            }
+        }
+    };
+    let mut t = Term::open(&emu.port);
+    t.until(b"booting\r\n", 60);
+    halts(1, &mut stderr);
+    assert!(emu.child.try_wait().unwrap().is_none(), "the emulator ended");
+    // Reset: the loader starts again and boots the application, which halts again ...
+    t.0.send(&[0x1C; 3]).unwrap();
+    t.until(b"booting\r\n", 60);
+    halts(2, &mut stderr);
+    // ... and a key inside the loader's window stays in the loader.
+    t.0.send(&[0x1C; 3]).unwrap();
+    t.until(b"press a key within 1.5 s for the loader\r\n", 60);
+    t.0.send(b" ").unwrap();
+    t.until(b"as intel hex\r\n", 60);
+    drop(t);
+    emu.interrupt();
+    let status = emu.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -300,6 +300,10 @@ pub struct ServeOptions {
     pub slice: Duration,
     /// Treat three consecutive 0x1C bytes (Ctrl-\\ x3) from the host as the reset button.
     pub reset_sequence: bool,
+    /// A CPU halted with interrupts off (nothing but reset wakes it) keeps the board up, as a
+    /// real one stays powered: it idles until reset, and this is called once per halt with
+    /// the PC. `None` ends [`serve`] with [`MachineError::Halted`] instead.
+    pub on_halt: Option<fn(u16)>,
 }
 
 impl Default for ServeOptions {
@@ -309,6 +313,7 @@ impl Default for ServeOptions {
             state_file: None,
             slice: Duration::from_millis(5),
             reset_sequence: true,
+            on_halt: None,
         }
     }
 }
@@ -339,6 +344,7 @@ pub fn serve_paced(
     let mut buf = [0u8; 4096];
     let mut last_save = Instant::now();
     let mut fs_run = 0;
+    let mut halted = false;
     let result = loop {
         if stop.load(Ordering::Relaxed) {
             break Ok(());
@@ -346,8 +352,9 @@ pub fn serve_paced(
         if line.reset_requested() {
             m.reset();
         }
-        // Keep the UART's host queue short so a reset or a slow board never hoards bytes.
-        if m.pending_input() < 64 {
+        // Keep the UART's host queue short so a reset or a slow board never hoards bytes; a
+        // halted board takes nothing, but the line is still read for the reset sequence.
+        if m.pending_input() < 64 || halted {
             match line.poll_in(&mut buf) {
                 Ok(0) => {
                     // A lone Ctrl-\ (or two) followed by silence is data, not the reset button.
@@ -374,8 +381,21 @@ pub fn serve_paced(
                 Err(_) => break Ok(()),
             }
         }
-        if let Err(e) = m.run(slice_cycles) {
-            break Err(e);
+        halted &= m.cpu.halted && !m.cpu.iff1; // until a reset
+        if halted {
+            m.cpu.cycles += slice_cycles; // the halted CPU idles through the slice
+            if !opts.realtime {
+                std::thread::sleep(opts.slice); // without burning the host's CPU
+            }
+        } else {
+            match (m.run(slice_cycles), opts.on_halt) {
+                (Err(MachineError::Halted { pc }), Some(said)) => {
+                    said(pc);
+                    halted = true;
+                }
+                (Err(e), _) => break Err(e),
+                (Ok(()), _) => {}
+            }
         }
         pace(opts.slice);
         let out = m.take_output();

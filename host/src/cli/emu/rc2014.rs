@@ -80,6 +80,13 @@ pub fn run(desc: &BoardDesc, image: Option<&Path>, args: &Args) -> Result<()> {
     let opts = ServeOptions {
         realtime: !args.fast,
         state_file,
+        // A halted board stays up (a real one stays powered) and resets on request.
+        on_halt: Some(|pc| {
+            eprintln!(
+                "the board halted (CPU halted with interrupts off at PC={pc:#06x}); \
+                 Ctrl-\\ x3 on the line presses reset"
+            )
+        }),
         ..ServeOptions::default()
     };
     let result = serve(&mut machine, &mut pty, &opts, &stop);
