@@ -64,7 +64,7 @@ fn run_gb(cases: &[Case]) -> Result<()> {
     for c in cases {
         let prompts: Vec<Vec<u8>> = c.vectors.iter().map(|v| v.0.clone()).collect();
         let b = bench::gb::bench(&c.model, &prompts)?;
-        println!(
+        outln!(
             "{:<9} gb  {} prompts, {} steps, {} T-states per step",
             c.name,
             b.prompts,
@@ -162,12 +162,12 @@ pub fn run(args: Args) -> Result<()> {
         ratio,
     };
     match &args.json {
-        Some(p) if p.as_os_str() == "-" => println!("{}", serde_json::to_string_pretty(&report)?),
+        Some(p) if p.as_os_str() == "-" => outln!("{}", serde_json::to_string_pretty(&report)?),
         Some(p) => {
             std::fs::write(p, serde_json::to_string_pretty(&report)?)?;
-            print!("{}", render(&report));
+            out!("{}", render(&report));
         }
-        None => print!("{}", render(&report)),
+        None => out!("{}", render(&report)),
     }
     if report.models.iter().any(|m| m.mismatches > 0) {
         return Err(Failed(

@@ -105,10 +105,10 @@ pub fn run(args: Args) -> Result<()> {
                 max_conflicts: 0,
             };
             let l = lint::lint(&data.examples, limits);
-            print!("{}", l.render(show));
+            out!("{}", l.render(show));
             let failed = l.failures();
             if failed.is_empty() {
-                println!("ok");
+                outln!("ok");
                 return Ok(());
             }
             return Err(Failed(EXIT_FAILED, failed.join("; ")).into());
@@ -128,7 +128,7 @@ pub fn run(args: Args) -> Result<()> {
                 None => guess::Table::builtin()?,
             };
             if list {
-                println!("{}", table.secrets());
+                outln!("{}", table.secrets());
                 return Ok(());
             }
             let secret = secret.unwrap_or_default();

@@ -84,7 +84,7 @@ pub fn run(args: Args) -> Result<()> {
             .collect();
         let before = cases.len();
         cases.retain(|c| !seen.contains(&c.input.to_ascii_lowercase()));
-        println!(
+        outln!(
             "{} of {before} lines are not in the --unseen data",
             cases.len()
         );
@@ -102,13 +102,13 @@ pub fn run(args: Args) -> Result<()> {
         v.examples.into_iter().map(|e| e.output).collect()
     };
     let report = evaluate_cases(&model, &cases, Some(&vocab));
-    print!("{}", report.table(args.classes));
+    out!("{}", report.table(args.classes));
     let outside: Vec<String> = report
         .outside
         .iter()
         .map(|(r, n)| format!("{:?} x{n}", String::from_utf8_lossy(r)))
         .collect();
-    println!(
+    outln!(
         "outside the vocabulary ({} replies): {}{}",
         vocab.len(),
         report.outside_total(),
@@ -124,7 +124,7 @@ pub fn run(args: Args) -> Result<()> {
         .enumerate()
         .map(|(i, m)| format!("fc{} {m}", i + 1))
         .collect();
-    println!(
+    outln!(
         "max |acc|: {}{}",
         parts.join(", "),
         if report.wrapped() {

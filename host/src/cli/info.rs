@@ -25,7 +25,7 @@ pub fn run(args: Args) -> Result<()> {
         .or(args.model)
         .context("which model? z80lm info --model MODEL.npz")?;
     let model = load_model(&path)?;
-    print!("{}", report(&model));
+    out!("{}", report(&model));
     Ok(())
 }
 

@@ -11,6 +11,24 @@ use clap::{Parser, Subcommand};
 
 use crate::model::Model;
 
+/// `print!` for what a command writes to stdout, through [`write_out`]: a reader that has
+/// gone away (a closed pipe, as in `z80lm eval … | head`) ends the program quietly.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::write_out(format_args!($($arg)*))
+    };
+}
+
+/// `println!` through [`write_out`] (see [`out!`]).
+macro_rules! outln {
+    () => {
+        $crate::cli::write_out(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::write_out(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 pub mod args;
 pub mod bench;
 pub mod build;
@@ -102,6 +120,28 @@ pub fn no_lines_left(input: &mut dyn std::io::BufRead, how: &str) -> anyhow::Res
     Ok(())
 }
 
+/// Writes to stdout at once. When the reader has gone away (EPIPE: `| head` has read enough)
+/// the program ends quietly with status 0, as when its output is complete: the workspace
+/// forbids the unsafe code that would restore SIGPIPE's default, the reader chose to stop, and
+/// a `set -o pipefail` script should not fail because `head` did (141, a death by SIGPIPE,
+/// would). Any other write error is one `error:` line and status 1.
+pub fn write_out(args: std::fmt::Arguments) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(args).and_then(|()| out.flush()) {
+        stdout_failed(&e);
+    }
+}
+
+/// Ends the program after a failed write to stdout (see [`write_out`]).
+fn stdout_failed(e: &std::io::Error) -> ! {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+    eprintln!("error: cannot write to standard output: {e}");
+    std::process::exit(EXIT_FAILED);
+}
+
 /// An error that carries its own exit code; anything else maps to [`EXIT_BAD_INPUT`].
 #[derive(Debug)]
 pub struct Failed(pub i32, pub String);
@@ -132,6 +172,15 @@ pub fn run(cli: Cli) -> i32 {
     };
     match result {
         Ok(()) => 0,
+        // A write to stdout that met a closed pipe, passed up with `?`: see [`write_out`].
+        Err(err)
+            if err.chain().any(|e| {
+                e.downcast_ref::<std::io::Error>()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            0
+        }
         Err(err) => {
             let code = err.downcast_ref::<Failed>().map_or(EXIT_BAD_INPUT, |f| f.0);
             // One line: the outermost context first, causes after it.

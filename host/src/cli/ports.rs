@@ -10,12 +10,12 @@ pub struct Args {}
 pub fn run(_args: Args) -> Result<()> {
     let ports = crate::flash::serial::list();
     if ports.is_empty() {
-        println!(
+        outln!(
             "no serial ports found (plug in the USB-serial adapter; `z80lm emu` prints a pty path)"
         );
     }
     for (name, what) in ports {
-        println!("{name}\t{what}");
+        outln!("{name}\t{what}");
     }
     Ok(())
 }

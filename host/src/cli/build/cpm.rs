@@ -54,7 +54,7 @@ pub fn run(
     let model = load_model(model)?;
     let built = cpm::build(&model, layout, tpa_top)?;
     if emit.iter().any(|e| e == "asm") {
-        print!("{}", built.asm);
+        out!("{}", built.asm);
     }
     let bytes = cpm::com_bytes(&built.image);
     let name = CpmName::parse(CPM_NAME)?;

@@ -21,7 +21,7 @@ pub fn run(model: &Path, out: &Path, layout: &Layout, emit: &[String]) -> Result
     let image = gameboy::build(&m, layout)
         .with_context(|| format!("{}: cannot build a Game Boy cartridge", model.display()))?;
     if emit.iter().any(|e| e == "asm") {
-        print!("{}", image.asm);
+        out!("{}", image.asm);
     }
     write_whole(out, &image.rom)?;
     super::show(emit, "plan", &image.plan.report());

@@ -95,7 +95,7 @@ fn check_emit(emit: &[String]) -> Result<()> {
 /// stderr.
 fn show(emit: &[String], what: &str, text: &str) {
     if emit.iter().any(|e| e == what) {
-        print!("{text}");
+        out!("{text}");
     } else {
         eprint!("{text}");
     }

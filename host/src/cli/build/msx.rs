@@ -20,7 +20,7 @@ pub fn run(model: &Path, out: &Path, layout: &Layout, emit: &[String]) -> Result
     let cart = msx::build(&m, layout)
         .with_context(|| format!("{}: cannot build an MSX cartridge", model.display()))?;
     if emit.iter().any(|e| e == "asm") {
-        print!("{}", cart.built.asm);
+        out!("{}", cart.built.asm);
     }
     write_whole(out, &cart.rom)?;
     show(emit, "plan", &cart.built.plan_report());

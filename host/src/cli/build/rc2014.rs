@@ -25,7 +25,7 @@ pub fn run(model: &Path, board: &str, out: &Path, layout: &Layout, emit: &[Strin
     let rom = rc2014::build(&m, &desc, layout)
         .with_context(|| format!("{}: cannot build for {}", model.display(), desc.name))?;
     if emit.iter().any(|e| e == "asm") {
-        print!("{}", rom.built.asm);
+        out!("{}", rom.built.asm);
     }
     let hex_path = out.with_extension("hex");
     let hex = rc2014::intel_hex(&rom.rom).context("cannot write the Intel HEX")?;

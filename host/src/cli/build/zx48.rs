@@ -42,7 +42,7 @@ pub fn run(
     let zx = zx48::build(&m, layout)
         .with_context(|| format!("{}: cannot build a ZX Spectrum 48K tape", model.display()))?;
     if emit.iter().any(|e| e == "asm") {
-        print!("{}", zx.built.asm);
+        out!("{}", zx.built.asm);
     }
     let (bytes, what) = match ext.as_str() {
         "z80" | "sna" => {

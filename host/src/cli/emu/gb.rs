@@ -33,7 +33,7 @@ pub fn run(rom: &Path, args: &GbArgs) -> Result<()> {
     }
     let tty = std::io::stdout().is_terminal();
     if tty {
-        print!("\x1b[2J");
+        out!("\x1b[2J");
     }
     let opts = Options { turbo: args.turbo };
     let (keys, raw) = super::keyboard();
@@ -41,7 +41,7 @@ pub fn run(rom: &Path, args: &GbArgs) -> Result<()> {
     drop(raw);
     let gb = gb?;
     if !tty {
-        print!("{}", screen(&gb));
+        out!("{}", screen(&gb));
     }
     if let Some(png) = &args.screenshot {
         let bytes = gb.screenshot_png()?;

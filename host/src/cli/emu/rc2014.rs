@@ -70,7 +70,7 @@ pub fn run(desc: &BoardDesc, image: Option<&Path>, args: &Args) -> Result<()> {
         std::os::unix::fs::symlink(&path, link)
             .with_context(|| format!("{}: cannot create the symlink", link.display()))?;
     }
-    println!("{}", path.display());
+    outln!("{}", path.display());
     eprintln!(
         "{}: serial port on {} at {} baud; Ctrl-\\ x3 on the line presses reset; Ctrl-C stops",
         desc.name,

@@ -23,11 +23,11 @@ pub fn run(tape: &Path, args: &Args) -> Result<()> {
     drop(raw);
     // A tape that did not load: the screen with the ROM's report, then the error.
     if let (Err(crate::emu::zx48::EmuError::Load { screen, .. }), false) = (&zx, tty) {
-        print!("{screen}");
+        out!("{screen}");
     }
     let zx = zx?;
     if !tty {
-        print!("{}", screen(&zx));
+        out!("{}", screen(&zx));
     }
     if let Some(png) = &args.gb.screenshot {
         let bytes = zx.screenshot_png()?;
