@@ -746,7 +746,10 @@ fn a_halted_board_stays_up_and_resets_on_request() {
     let mut t = Term::open(&emu.port);
     t.until(b"booting\r\n", 60);
     halts(1, &mut stderr);
-    assert!(emu.child.try_wait().unwrap().is_none(), "the emulator ended");
+    assert!(
+        emu.child.try_wait().unwrap().is_none(),
+        "the emulator ended"
+    );
     // Reset: the loader starts again and boots the application, which halts again ...
     t.0.send(&[0x1C; 3]).unwrap();
     t.until(b"booting\r\n", 60);
