@@ -142,46 +142,93 @@ impl Ula {
     }
 }
 
-/// T-state of the frame (counted from the start of the interrupt) at which the ULA first holds
-/// a CPU cycle that wants contended memory: it fetches the top line of the screen from 14,336 on,
-/// and a cycle starting one T-state earlier already waits ("early" timing, as Fuse and the
-/// Sinclair FAQ wiki's "Contended memory" give it).
-pub const CONTENTION_START: u64 = 14_335;
-/// T-states per scan line.
-pub const LINE_T: u64 = 224;
+/// The frame timing of one Spectrum model's ULA: what contention and the interrupt depend on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timing {
+    /// T-states per frame (and between interrupts).
+    pub frame: u64,
+    /// T-states per scan line.
+    pub line: u64,
+    /// T-state of the frame (counted from the start of the interrupt) at which the ULA first
+    /// holds a CPU cycle that wants contended memory.
+    pub contention_start: u64,
+    /// How long INT stays asserted at the start of a frame.
+    pub int_length: u64,
+}
 
-/// Wait states for a cycle that starts at T-state `frame_t` of the frame and needs the ULA's
-/// memory (0x4000-0x7FFF) or, for I/O, the ULA itself. While each of the 192 screen lines is
-/// drawn the ULA reads two bytes of pixels and two of attributes in every 8 T-states of the
-/// line's first 128; a cycle starting in those 8 T-states waits 6, 5, 4, 3, 2, 1, 0, 0.
+/// The 48K: 312 lines of 224 T-states; the ULA fetches the top line of the screen from 14,336
+/// on, and a cycle starting one T-state earlier already waits ("early" timing, as Fuse and the
+/// Sinclair FAQ wiki's "Contended memory" give it); INT lasts 32 T-states.
+pub const TIMING_48K: Timing = Timing {
+    frame: 69_888,
+    line: 224,
+    contention_start: 14_335,
+    int_length: 32,
+};
+
+/// The 128K and +2 (Sinclair FAQ wiki, "ZX Spectrum 128" and "Contended memory"; Fuse's
+/// `spec128.c`): 311 lines of 228 T-states, 70,908 a frame; the first contended cycle starts at
+/// 14,361; INT lasts 36 T-states. The wait pattern is the 48K's.
+pub const TIMING_128K: Timing = Timing {
+    frame: 70_908,
+    line: 228,
+    contention_start: 14_361,
+    int_length: 36,
+};
+
+/// T-state of the 48K frame at which the ULA first holds a contended cycle
+/// ([`TIMING_48K`]).
+pub const CONTENTION_START: u64 = TIMING_48K.contention_start;
+/// T-states per scan line of the 48K.
+pub const LINE_T: u64 = TIMING_48K.line;
+
+/// Wait states for a cycle that starts at T-state `frame_t` of the 48K frame and needs the
+/// ULA's memory (0x4000-0x7FFF) or, for I/O, the ULA itself: [`contention_at`] with
+/// [`TIMING_48K`].
 pub fn contention(frame_t: u64) -> u32 {
+    contention_at(&TIMING_48K, frame_t)
+}
+
+/// Wait states for a contended cycle starting at T-state `frame_t` of a frame of `timing`.
+/// While each of the 192 screen lines is drawn the ULA reads two bytes of pixels and two of
+/// attributes in every 8 T-states of the line's first 128; a cycle starting in those 8
+/// T-states waits 6, 5, 4, 3, 2, 1, 0, 0.
+#[inline]
+pub fn contention_at(timing: &Timing, frame_t: u64) -> u32 {
     const PATTERN: [u32; 8] = [6, 5, 4, 3, 2, 1, 0, 0];
-    let Some(d) = frame_t.checked_sub(CONTENTION_START) else {
+    let Some(d) = frame_t.checked_sub(timing.contention_start) else {
         return 0;
     };
-    if d >= 192 * LINE_T || d % LINE_T >= 128 {
+    if d >= 192 * timing.line || d % timing.line >= 128 {
         return 0;
     }
     PATTERN[(d % 8) as usize]
 }
 
-/// Length of an I/O cycle to `port` starting at T-state `frame_t` (4 with no waits): a high
-/// byte in 0x40-0x7F looks like contended memory to the ULA for the first T-state; a port with
-/// A0 low is the ULA, which holds the cycle from its second T-state as it holds memory; A0 high
-/// with a high byte in 0x40-0x7F is held at each of the remaining T-states too (Sinclair FAQ wiki,
-/// "Contended I/O": C:1 C:3, N:1 C:3, C:1 C:1 C:1 C:1, N:4).
+/// Length of an I/O cycle to `port` starting at T-state `frame_t` of the 48K frame:
+/// [`io_cycle_at`] with [`TIMING_48K`], a high byte in 0x40-0x7F being contended.
 pub fn io_cycle(port: u16, frame_t: u64) -> u32 {
-    let high = port & 0xC000 == 0x4000;
+    io_cycle_at(&TIMING_48K, port, port & 0xC000 == 0x4000, frame_t)
+}
+
+/// Length of an I/O cycle to `port` starting at T-state `frame_t` (4 with no waits); `high`:
+/// the port's high byte addresses contended memory (0x40-0x7F; on the 128K also 0xC0-0xFF
+/// while a contended bank is paged there), which the ULA sees for the first T-state. A port
+/// with A0 low is the ULA, which holds the cycle from its second T-state as it holds memory;
+/// A0 high with a contended high byte is held at each of the remaining T-states too (Sinclair
+/// FAQ wiki, "Contended I/O": C:1 C:3, N:1 C:3, C:1 C:1 C:1 C:1, N:4).
+pub fn io_cycle_at(timing: &Timing, port: u16, high: bool, frame_t: u64) -> u32 {
+    let wait = |t: u64| u64::from(contention_at(timing, t));
     let mut t = frame_t;
     if high {
-        t += u64::from(contention(t));
+        t += wait(t);
     }
     t += 1;
     if port & 1 == 0 {
-        t += u64::from(contention(t)) + 3;
+        t += wait(t) + 3;
     } else if high {
         for _ in 0..3 {
-            t += u64::from(contention(t)) + 1;
+            t += wait(t) + 1;
         }
     } else {
         t += 3;
@@ -297,6 +344,19 @@ mod tests {
         assert_eq!(contention(14_335 + 192 * 224), 0, "bottom border");
         let per_line: u32 = (14_335..14_335 + 224).map(contention).sum();
         assert_eq!(per_line, 16 * 21);
+    }
+
+    #[test]
+    fn contention_on_the_128k_starts_later_with_longer_lines() {
+        let t = &TIMING_128K;
+        assert_eq!(contention_at(t, 14_360), 0);
+        let first: Vec<u32> = (14_361..14_369).map(|f| contention_at(t, f)).collect();
+        assert_eq!(first, [6, 5, 4, 3, 2, 1, 0, 0]);
+        assert_eq!(contention_at(t, 14_361 + 228), 6, "next line, 228 T later");
+        assert_eq!(contention_at(t, 14_361 + 224), 0, "still the border");
+        assert_eq!(contention_at(t, 14_361 + 192 * 228), 0, "bottom border");
+        let frame: u32 = (0..t.frame).map(|f| contention_at(t, f)).sum();
+        assert_eq!(frame, 192 * 16 * 21);
     }
 
     #[test]

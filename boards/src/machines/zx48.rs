@@ -1,6 +1,14 @@
 //! Emulated ZX Spectrum 48K: Z80 at 3.5 MHz, the 16K Sinclair ROM (supplied by the caller, never
 //! shipped), 48K of RAM, the ULA's keyboard matrix, EAR input and 50 Hz frame interrupt, and a
-//! cassette deck.
+//! cassette deck. [`Zx48::new_128`] makes the same machine a Spectrum 128K / +2 instead.
+//!
+//! 128K (World of Spectrum FAQ, "128K reference"; Sinclair FAQ wiki, "ZX Spectrum 128"): two
+//! 16K ROMs (0: the 128 editor and menu, 1: 48 BASIC) and eight 16K RAM banks. Bank 5 is always
+//! at 0x4000 (the screen), bank 2 at 0x8000, and port 0x7FFD (decoded as A15 = 0, A1 = 0) pages
+//! any bank at 0xC000 (bits 0-2), picks the ROM (bit 4), the shadow screen in bank 7 (bit 3)
+//! and locks the port until reset (bit 5). Banks 1, 3, 5 and 7 are contended, 0, 2, 4 and 6
+//! are not; a frame is 70,908 T-states ([`ula::TIMING_128K`]). The AY sound chip is not
+//! emulated (its ports read 0xFF).
 //!
 //! Timing (World of Spectrum FAQ, "48K reference"): a frame is 69,888 T-states; the ULA asserts
 //! INT for 32 T-states at the start of each frame, so an interrupt is taken only if the CPU
@@ -29,10 +37,10 @@ use crate::cpu::z80::{Bus, Z80};
 use crate::devices::tape::TapeDeck;
 use crate::devices::ula::{self, Key, Ula};
 
-/// T-states per frame (and between interrupts).
-pub const FRAME_T: u64 = 69_888;
-/// How long INT stays asserted at the start of a frame.
-const INT_LENGTH: u64 = 32;
+/// T-states per frame (and between interrupts) of the 48K ([`Zx48::frame_t`] for either model).
+pub const FRAME_T: u64 = ula::TIMING_48K.frame;
+/// Bytes of one ROM or RAM bank.
+const BANK: usize = 0x4000;
 /// Entry of the ROM's `LD-BYTES` and its first four opcodes (INC D; EX AF,AF'; DEC D; DI).
 const LD_BYTES: u16 = 0x0556;
 const LD_BYTES_CODE: [u8; 4] = [0x14, 0x08, 0x15, 0xF3];
@@ -51,6 +59,8 @@ const FONT: std::ops::Range<usize> = 0x3D00..0x4000;
 pub enum Zx48Error {
     #[error("the 48K ROM must be 16384 bytes, got {0}")]
     RomSize(usize),
+    #[error("each 128K ROM must be 16384 bytes, got {0} and {1}")]
+    Rom128Size(usize, usize),
     #[error("PNG encoding failed: {0}")]
     Png(#[from] png::EncodingError),
 }
@@ -65,6 +75,28 @@ pub enum TapeMode {
     Edges,
 }
 
+/// The 128K's ROMs, its banks not paged in, and the 0x7FFD latch. The 64K address space
+/// the CPU sees stays one flat array: paging copies banks in and out of 0xC000 (and the ROM
+/// into 0x0000), and while bank 2 or 5 is also paged at 0xC000 every write goes to both of
+/// its addresses.
+struct Paging {
+    roms: [Vec<u8>; 2],
+    /// Banks 0-7 while not paged in (2 and 5 live at 0x8000 and 0x4000).
+    banks: Vec<Vec<u8>>,
+    /// Last value written to 0x7FFD.
+    port: u8,
+    locked: bool,
+}
+
+/// Where bank `b` always is, for banks 2 and 5.
+fn fixed_home(b: usize) -> Option<usize> {
+    match b {
+        5 => Some(0x4000),
+        2 => Some(0x8000),
+        _ => None,
+    }
+}
+
 /// Memory, ULA and tape: what the CPU is wired to.
 pub struct Zx48Bus {
     mem: Box<[u8; 0x1_0000]>,
@@ -72,8 +104,15 @@ pub struct Zx48Bus {
     pub deck: TapeDeck,
     /// T-state at the start of the current instruction (for the EAR level).
     now: u64,
-    /// T-state at which the current frame started (a multiple of [`FRAME_T`]).
+    /// T-state at which the current frame started (a multiple of the frame length).
     frame_start: u64,
+    timing: ula::Timing,
+    /// 128K only.
+    paging: Option<Box<Paging>>,
+    /// The bank at 0xC000 is contended (128K banks 1, 3, 5, 7).
+    top_contended: bool,
+    /// Home address of bank 2 or 5 while it is also paged at 0xC000, else 0.
+    alias: u16,
 }
 
 impl Zx48Bus {
@@ -81,9 +120,41 @@ impl Zx48Bus {
     #[inline]
     fn frame_t(&self, t: u64) -> u64 {
         match t.checked_sub(self.frame_start) {
-            Some(d) if d < FRAME_T => d,
-            _ => t % FRAME_T,
+            Some(d) if d < self.timing.frame => d,
+            _ => t % self.timing.frame,
         }
+    }
+
+    #[inline]
+    fn contended(&self, addr: u16) -> bool {
+        addr & 0xC000 == 0x4000 || (self.top_contended && addr >= 0xC000)
+    }
+
+    /// A write to port 0x7FFD: page the RAM bank and the ROM it names.
+    fn page(&mut self, value: u8) {
+        let Some(p) = self.paging.as_mut() else {
+            return;
+        };
+        if p.locked {
+            return;
+        }
+        let (old, new) = (usize::from(p.port & 7), usize::from(value & 7));
+        if old != new {
+            if fixed_home(old).is_none() {
+                p.banks[old].copy_from_slice(&self.mem[0xC000..]);
+            }
+            match fixed_home(new) {
+                Some(home) => self.mem.copy_within(home..home + BANK, 0xC000),
+                None => self.mem[0xC000..].copy_from_slice(&p.banks[new]),
+            }
+        }
+        if (p.port ^ value) & 0x10 != 0 {
+            self.mem[..BANK].copy_from_slice(&p.roms[usize::from(value >> 4 & 1)]);
+        }
+        p.port = value;
+        p.locked = value & 0x20 != 0;
+        self.top_contended = new & 1 == 1;
+        self.alias = fixed_home(new).map_or(0, |h| h as u16);
     }
 }
 
@@ -92,8 +163,8 @@ impl Bus for Zx48Bus {
 
     #[inline]
     fn wait(&mut self, addr: u16, t: u64) -> u32 {
-        if addr & 0xC000 == 0x4000 {
-            ula::contention(self.frame_t(t))
+        if self.contended(addr) {
+            ula::contention_at(&self.timing, self.frame_t(t))
         } else {
             0
         }
@@ -101,18 +172,19 @@ impl Bus for Zx48Bus {
 
     #[inline]
     fn wait_internal(&mut self, addr: u16, t: u64, n: u32) -> u32 {
-        if addr & 0xC000 != 0x4000 {
+        if !self.contended(addr) {
             return 0;
         }
         let mut now = t;
         for _ in 0..n {
-            now += u64::from(ula::contention(self.frame_t(now))) + 1;
+            now += u64::from(ula::contention_at(&self.timing, self.frame_t(now))) + 1;
         }
         (now - t) as u32 - n
     }
 
     fn io_time(&mut self, port: u16, t: u64) -> u32 {
-        ula::io_cycle(port, self.frame_t(t))
+        let high = self.contended(port);
+        ula::io_cycle_at(&self.timing, port, high, self.frame_t(t))
     }
 
     #[inline]
@@ -124,6 +196,13 @@ impl Bus for Zx48Bus {
     fn write(&mut self, addr: u16, value: u8) {
         if addr >= 0x4000 {
             self.mem[usize::from(addr)] = value;
+            if self.alias != 0 {
+                if addr >= 0xC000 {
+                    self.mem[usize::from(addr - 0xC000 + self.alias)] = value;
+                } else if addr & 0xC000 == self.alias {
+                    self.mem[usize::from(addr - self.alias + 0xC000)] = value;
+                }
+            }
         }
     }
 
@@ -139,6 +218,9 @@ impl Bus for Zx48Bus {
     fn output(&mut self, port: u16, value: u8) {
         if port & 1 == 0 {
             self.ula.write_port(value);
+        }
+        if port & 0x8002 == 0 {
+            self.page(value);
         }
     }
 }
@@ -172,24 +254,103 @@ impl Zx48 {
         }
         let mut mem = Box::new([0u8; 0x1_0000]);
         mem[..0x4000].copy_from_slice(rom);
-        Ok(Zx48 {
+        Ok(Self::with_bus(Zx48Bus {
+            mem,
+            ula: Ula::default(),
+            deck: TapeDeck::default(),
+            now: 0,
+            frame_start: 0,
+            timing: ula::TIMING_48K,
+            paging: None,
+            top_contended: false,
+            alias: 0,
+        }))
+    }
+
+    /// Power on a Spectrum 128K / +2 with its two ROMs (`rom0`: the 128 editor and menu,
+    /// `rom1`: 48 BASIC; 16,384 bytes each), bank 0 at 0xC000, ROM 0 in, RAM cleared.
+    pub fn new_128(rom0: &[u8], rom1: &[u8]) -> Result<Self, Zx48Error> {
+        if rom0.len() != BANK || rom1.len() != BANK {
+            return Err(Zx48Error::Rom128Size(rom0.len(), rom1.len()));
+        }
+        let mut mem = Box::new([0u8; 0x1_0000]);
+        mem[..BANK].copy_from_slice(rom0);
+        Ok(Self::with_bus(Zx48Bus {
+            mem,
+            ula: Ula::default(),
+            deck: TapeDeck::default(),
+            now: 0,
+            frame_start: 0,
+            timing: ula::TIMING_128K,
+            paging: Some(Box::new(Paging {
+                roms: [rom0.to_vec(), rom1.to_vec()],
+                banks: vec![vec![0; BANK]; 8],
+                port: 0,
+                locked: false,
+            })),
+            top_contended: false,
+            alias: 0,
+        }))
+    }
+
+    fn with_bus(bus: Zx48Bus) -> Self {
+        let frame = bus.timing.frame;
+        Zx48 {
             cpu: Z80::new(),
-            bus: Zx48Bus {
-                mem,
-                ula: Ula::default(),
-                deck: TapeDeck::default(),
-                now: 0,
-                frame_start: 0,
-            },
+            bus,
             tape_mode: TapeMode::Trap,
-            next_frame: FRAME_T,
+            next_frame: frame,
             frames: 0,
             watch: Vec::new(),
             watch_log: Vec::new(),
             trapped_blocks: 0,
             report: None,
             tape_starved: false,
+        }
+    }
+
+    /// T-states per frame: 69,888 on the 48K, 70,908 on the 128K.
+    pub fn frame_t(&self) -> u64 {
+        self.bus.timing.frame
+    }
+
+    /// True for a 128K machine.
+    pub fn is_128(&self) -> bool {
+        self.bus.paging.is_some()
+    }
+
+    /// 128K: the last value written to port 0x7FFD (None on the 48K).
+    pub fn port_7ffd(&self) -> Option<u8> {
+        self.bus.paging.as_ref().map(|p| p.port)
+    }
+
+    /// 128K: the 16K of RAM bank `n` (0-7), wherever it is paged; None on the 48K.
+    pub fn ram_bank(&self, n: usize) -> Option<&[u8]> {
+        let p = self.bus.paging.as_ref()?;
+        let n = n & 7;
+        Some(match fixed_home(n) {
+            Some(home) => &self.bus.mem[home..home + BANK],
+            None if usize::from(p.port & 7) == n => &self.bus.mem[0xC000..],
+            None => &p.banks[n],
         })
+    }
+
+    /// The 6,912 bytes of pixels and attributes the ULA shows: bank 5 at 0x4000, or on the
+    /// 128K with bit 3 of 0x7FFD set, the shadow screen at the start of bank 7.
+    fn screen(&self) -> &[u8] {
+        let shadow = self.port_7ffd().is_some_and(|p| p & 8 != 0);
+        match self.ram_bank(7) {
+            Some(b) if shadow => &b[..0x1B00],
+            _ => &self.bus.mem[0x4000..0x5B00],
+        }
+    }
+
+    /// The ROM font: in the 48 BASIC ROM (ROM 1 on the 128K, whichever ROM is paged in).
+    fn font(&self) -> &[u8] {
+        match &self.bus.paging {
+            Some(p) => &p.roms[1][FONT],
+            None => &self.bus.mem[FONT],
+        }
     }
 
     /// Take the state of a 48K snapshot (RAM, registers, border), the frame counter moved to
@@ -198,9 +359,10 @@ impl Zx48 {
         self.bus.mem[0x4000..].copy_from_slice(&s.ram);
         // The clock moves on to the snapshot's T-state in the frame after the current one.
         let frame_start = self.next_frame;
+        let frame = self.frame_t();
         self.cpu = s.cpu.clone();
-        self.cpu.cycles = frame_start + u64::from(s.frame_t) % FRAME_T;
-        self.next_frame = frame_start + FRAME_T;
+        self.cpu.cycles = frame_start + u64::from(s.frame_t) % frame;
+        self.next_frame = frame_start + frame;
         self.bus.ula.write_port(s.border & 7);
     }
 
@@ -260,13 +422,14 @@ impl Zx48 {
             self.watch_log.push((pc, self.cpu.a));
         }
         self.bus.now = self.cpu.cycles;
-        self.bus.frame_start = self.next_frame - FRAME_T;
+        let frame = self.bus.timing.frame;
+        self.bus.frame_start = self.next_frame - frame;
         let mut t = self.cpu.step(&mut self.bus);
         if self.cpu.cycles >= self.next_frame {
             let late = self.cpu.cycles - self.next_frame;
-            self.next_frame += FRAME_T;
+            self.next_frame += frame;
             self.frames += 1;
-            if late < INT_LENGTH {
+            if late < self.bus.timing.int_length {
                 t += self.cpu.interrupt(&mut self.bus, 0xFF);
             }
         }
@@ -325,12 +488,12 @@ impl Zx48 {
 
     /// The screen as 24 lines of up to 32 characters (see [`ula::screen_text`]).
     pub fn screen_text(&self) -> Vec<String> {
-        ula::screen_text(&self.memory()[0x4000..0x5B00], &self.memory()[FONT])
+        ula::screen_text(self.screen(), self.font())
     }
 
     /// The screen (without border) as a 256x192 RGB PNG file.
     pub fn screenshot_png(&self) -> Result<Vec<u8>, Zx48Error> {
-        let rgb = ula::screen_rgb(&self.memory()[0x4000..0x5B00]);
+        let rgb = ula::screen_rgb(self.screen());
         let mut out = Vec::new();
         let mut enc = png::Encoder::new(&mut out, 256, 192);
         enc.set_color(png::ColorType::Rgb);
@@ -385,6 +548,28 @@ pub fn locate_rom() -> Option<std::path::PathBuf> {
     if let Some(p) = std::env::var_os("Z80LM_ZX48_ROM") {
         return Some(p.into());
     }
+    skoolkit_resource("48.rom")
+}
+
+/// Where the two 128K ROMs are (ROM 0, the 128 editor, and ROM 1, 48 BASIC):
+/// `$Z80LM_ZX128_ROMS` (a directory holding `128-0.rom` and `128-1.rom`), else the ones inside
+/// the PyPI package `skoolkit`. Amstrad's, never shipped with z80lm.
+pub fn locate_128_roms() -> Option<[std::path::PathBuf; 2]> {
+    let pair = |a: std::path::PathBuf, b: std::path::PathBuf| {
+        (a.is_file() && b.is_file()).then_some([a, b])
+    };
+    if let Some(d) = std::env::var_os("Z80LM_ZX128_ROMS") {
+        let d = std::path::PathBuf::from(d);
+        return pair(d.join("128-0.rom"), d.join("128-1.rom"));
+    }
+    pair(
+        skoolkit_resource("128-0.rom")?,
+        skoolkit_resource("128-1.rom")?,
+    )
+}
+
+/// A file in the `resources` directory of the PyPI package `skoolkit`, if it is installed.
+fn skoolkit_resource(name: &str) -> Option<std::path::PathBuf> {
     let out = std::process::Command::new("python3")
         .args([
             "-c",
@@ -395,6 +580,6 @@ pub fn locate_rom() -> Option<std::path::PathBuf> {
     let dir = String::from_utf8(out.stdout).ok()?;
     let rom = std::path::Path::new(dir.trim())
         .join("resources")
-        .join("48.rom");
+        .join(name);
     rom.is_file().then_some(rom)
 }
