@@ -199,10 +199,11 @@ pub fn contention_at(timing: &Timing, frame_t: u64) -> u32 {
     let Some(d) = frame_t.checked_sub(timing.contention_start) else {
         return 0;
     };
-    if d >= 192 * timing.line || d % timing.line >= 128 {
+    let x = d % timing.line;
+    if d >= 192 * timing.line || x >= 128 {
         return 0;
     }
-    PATTERN[(d % 8) as usize]
+    PATTERN[(x % 8) as usize]
 }
 
 /// Length of an I/O cycle to `port` starting at T-state `frame_t` of the 48K frame:
