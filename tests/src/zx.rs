@@ -30,6 +30,36 @@ pub fn boot() -> Result<Zx48, Missing> {
     Ok(zx)
 }
 
+/// The two 128K ROMs, as the emulator finds them.
+pub fn roms_128() -> Result<[std::path::PathBuf; 2], Missing> {
+    boards::machines::zx48::locate_128_roms().ok_or_else(|| {
+        Missing(
+            "no ZX Spectrum 128K ROMs (PyPI skoolkit ships 128-0.rom and 128-1.rom, or set \
+             Z80LM_ZX128_ROMS)"
+                .into(),
+        )
+    })
+}
+
+/// A booted Spectrum 128K at its menu (Tape Loader highlighted); missing without the ROMs.
+pub fn boot_128() -> Result<Zx48, Missing> {
+    let [a, b] = roms_128()?;
+    let read = |p: &std::path::Path| {
+        std::fs::read(p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()))
+    };
+    let mut zx = Zx48::new_128(&read(&a), &read(&b))
+        .unwrap_or_else(|e| panic!("{}: {e}", a.display()));
+    zx.run_frames(150);
+    Ok(zx)
+}
+
+/// On the 128K's menu: insert `tap` and choose "Tape Loader" (ENTER), which runs `LOAD ""`.
+pub fn load_tap_128(zx: &mut Zx48, tap: &[u8]) -> Result<(), TapeError> {
+    zx.insert_tape(parse_tap(tap)?);
+    zx.tap_keys(&[Key::ENTER], 2, 6);
+    Ok(())
+}
+
 /// Insert `tap` and type `LOAD ""` + ENTER in the ROM's K mode (J is LOAD, SYMBOL SHIFT + P
 /// the quote), then run `frames` frames.
 pub fn load_tap(zx: &mut Zx48, tap: &[u8], frames: u64) -> Result<(), TapeError> {

@@ -21,16 +21,30 @@ pub struct TargetAsm {
     pub pages: Option<WeightPages>,
 }
 
-/// Weights in switchable ROM pages (RC2014 512K: two 16K windows; MSX ASCII8: three 8K
-/// windows): layer k's weights are assembled in `bank k` at `window` (mapped by `layer_scatter`
-/// and the fused passes from the descriptor's page, see `layers.asm`); its column table stays
-/// in the fixed part with the other tables.
+/// Weights in switchable pages (RC2014 512K: two 16K windows; MSX ASCII8: three 8K windows;
+/// ZX Spectrum 128K: one 16K bank at C000h): layer k's weights are assembled in `bank k` at
+/// `org[k-1]`, and mapped by `layer_scatter` (or the fused pass `fz_k`) from the descriptor's
+/// page before the layer runs (see `layers.asm`); its column table stays in the fixed part
+/// with the other tables.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WeightPages {
-    /// Logical address of the weight window.
-    pub window: u16,
-    /// First ROM page of each layer's weights.
+    /// Logical address of each layer's weights.
+    pub org: Vec<u16>,
+    /// Each layer's page: what [`WeightPages::select`] writes.
     pub first_page: Vec<u8>,
+    pub select: PageSelect,
+}
+
+/// How a page of weights is mapped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageSelect {
+    /// RC2014 512K: flash pages `first_page` and `first_page + 1` into two adjacent 16K
+    /// windows through `WEIGHT_PAGE_PORT` and the port after it; MSX (`MSX_ASCII8`): banks
+    /// `first_page`.. into the three 8K windows.
+    PortPair,
+    /// ZX Spectrum 128K: `first_page` is the whole value for port 0x7FFD (RAM bank at 0xC000,
+    /// ROM select); the image defines `ZX128_PAGED`.
+    Zx7ffd,
 }
 
 /// The top-level source `main.asm`: assemble it with the core sources beside it
@@ -205,7 +219,7 @@ pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> Strin
                 let _ = writeln!(
                     s,
                     "\n                bank {k}\n                org {:#06x}\nwl_{k}:",
-                    p.window
+                    p.org[k - 1]
                 );
                 s.push_str(b);
                 let _ = writeln!(s, "wl_{k}_end:");
@@ -492,11 +506,17 @@ fn fused_layer(
     );
     let _ = writeln!(s, "fz_{k}:");
     if let Some(p) = &target.pages {
-        let _ = writeln!(
-            s,
-            "                ld a,{}\n                ifdef MSX_ASCII8\n                ld (ASCII8_6000),a\n                inc a\n                ld (ASCII8_8000),a\n                inc a\n                ld (ASCII8_A000),a\n                else\n                out (WEIGHT_PAGE_PORT),a\n                inc a\n                out (WEIGHT_PAGE_PORT+1),a\n                endif",
-            p.first_page[k - 1]
-        );
+        let page = p.first_page[k - 1];
+        let _ = match p.select {
+            PageSelect::PortPair => writeln!(
+                s,
+                "                ld a,{page}\n                ifdef MSX_ASCII8\n                ld (ASCII8_6000),a\n                inc a\n                ld (ASCII8_8000),a\n                inc a\n                ld (ASCII8_A000),a\n                else\n                out (WEIGHT_PAGE_PORT),a\n                inc a\n                out (WEIGHT_PAGE_PORT+1),a\n                endif"
+            ),
+            PageSelect::Zx7ffd => writeln!(
+                s,
+                "                ld a,{page:#04x}\n                ld bc,7FFDh\n                out (c),a"
+            ),
+        };
     }
     let _ = writeln!(
         s,

@@ -29,7 +29,9 @@ DESC_SIZE       equ 14
 ;; walks the layer's streams. Everything else the engine reads (tables, column tables, biases,
 ;; empty streams) stays in the fixed part of the image. MSX cartridges (ASCII8 mapper) define
 ;; MSX_ASCII8 instead: the layer's weights are banks D_PAGE.. in the three 8K windows at
-;; 6000h-BFFFh, selected by writes to the mapper registers ASCII8_6000/8000/A000.
+;; 6000h-BFFFh, selected by writes to the mapper registers ASCII8_6000/8000/A000. The ZX
+;; Spectrum 128K defines ZX128_PAGED: D_PAGE is the value for port 7FFDh that puts the layer's
+;; RAM bank at C000h.
 
 ;; acc_bias - sums of layer (ix) := its biases, in the page pair at acc_page.
 ;; Clobbers: AF, BC, DE, HL.
@@ -85,6 +87,11 @@ layer_scatter:
                 ld (ASCII8_8000),a
                 inc a
                 ld (ASCII8_A000),a
+                endif
+                ifdef ZX128_PAGED
+                ld a,(ix+D_PAGE)            ; the layer's RAM bank at C000h
+                ld bc,7FFDh
+                out (c),a
                 endif
                 ld a,(ix+D_OUT)             ; packed kernels stop at out rounded up to 8
                 add a,7

@@ -51,6 +51,12 @@ sys_args:
 ; sys_exit: back to BASIC ("0 OK"), as if the USR routine returned 0.
 sys_exit:
         ld sp, (zx_basic_sp)
+        ifdef ZX128_PAGED
+        ld a, (zx128_bankm)     ; the 128K's paging as BASIC had it (saved by zx128_boot)
+        ld (0x5B5C), a          ; BANKM
+        ld bc, 0x7FFD
+        out (c), a
+        endif
         ld iy, 0x5C3A
         exx
         ld hl, 0x2758

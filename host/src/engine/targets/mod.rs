@@ -5,4 +5,5 @@ pub mod cpm;
 pub mod gameboy;
 pub mod msx;
 pub mod rc2014;
+pub mod zx128;
 pub mod zx48;

@@ -27,7 +27,7 @@
 
 use thiserror::Error;
 
-use super::super::codegen::WeightPages;
+use super::super::codegen::{PageSelect, WeightPages};
 use super::super::plan::{self, stream_bytes, Form};
 use super::super::TargetAsm;
 use super::super::{assemble_source, engine_asm, image_of, Budget, BuildError, Built, Layout};
@@ -247,8 +247,9 @@ pub fn build(model: &Model, layout: &Layout) -> Result<MsxBuild, MsxError> {
     // Pass 1 measures each layer's weights; pass 2 has their banks.
     let generate = |first_page: Vec<u8>| {
         let pages = WeightPages {
-            window: WINDOW,
+            org: vec![WINDOW; n],
             first_page,
+            select: PageSelect::PortPair,
         };
         let asm = engine_asm(model, &plan, &target_asm(Some(pages)));
         assemble_source(&asm).map(|a| (asm, a))

@@ -24,7 +24,7 @@
 use boards::desc::{BoardDesc, ConsoleDevice};
 use thiserror::Error;
 
-use super::super::codegen::WeightPages;
+use super::super::codegen::{PageSelect, WeightPages};
 use super::super::plan::{self, stream_bytes, Form, PlanError};
 use super::super::{assemble_source, engine_asm, image_of, Budget, BuildError, Built, Layout};
 use crate::model::Model;
@@ -318,8 +318,9 @@ fn build_paged(model: &Model, desc: &BoardDesc, layout: &Layout) -> Result<RomBu
     // Pass 1 measures each layer's weights; pass 2 has their pages.
     let generate = |first_page: Vec<u8>| {
         let pages = WeightPages {
-            window: WINDOW,
+            org: vec![WINDOW; n],
             first_page,
+            select: PageSelect::PortPair,
         };
         let asm = engine_asm(model, &plan, &target_asm(desc, Some(pages)));
         assemble_source(&asm).map(|a| (asm, a))

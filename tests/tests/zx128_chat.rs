@@ -1,0 +1,137 @@
+//! HIL: the chat engine built by `z80lm`'s real path for the ZX Spectrum 128K (`.tap` with the
+//! BASIC loader, the weights in RAM banks paged at 0xC000), loaded from the 128's menu ("Tape
+//! Loader") on the emulated 128K with both real ROMs; every public vector whose prompt can be
+//! typed on a Spectrum keyboard is typed on the matrix and the answer is read back twice: the
+//! bytes the engine printed (con_out, exact) and the text on the screen, both compared with the
+//! host reference.
+
+use hil::zx::{boot_128, load_tap_128, screen_answer, Watched};
+use hil::{example, require, shared_model, shared_vectors, Missing, Vector};
+use z80lm::engine::targets::zx128;
+use z80lm::engine::Layout;
+use z80lm::model::{respond, Model};
+
+/// Build, load and chat through every typable vector of `vectors`; returns (checked, left out
+/// as not typable).
+fn chat_vectors(name: &str, model: &Model, vectors: &[Vector]) -> Result<(usize, usize), Missing> {
+    let built = zx128::build(model, &Layout::Auto).expect("fits the 128K");
+    eprintln!(
+        "{name}: {}\n{}",
+        built.built.plan_report(),
+        built.memory_map()
+    );
+    let mut zx = boot_128()?;
+    let sym = |n: &str| {
+        built
+            .built
+            .image
+            .symbol(n)
+            .unwrap_or_else(|| panic!("no symbol {n}"))
+    };
+    let mut con = Watched::new(&mut zx, sym("con_in"), sym("con_out"));
+    load_tap_128(&mut zx, &built.tape.to_tap()).expect("tap");
+    assert!(
+        con.run_until(&mut zx, b"> ", 600),
+        "no prompt after loading: {:#?}",
+        zx.screen_text()
+    );
+    // Every bank holds what the build put there.
+    for (bank, data) in &built.banks {
+        let ram = zx.ram_bank(usize::from(*bank)).expect("128K");
+        assert!(ram[..data.len()] == data[..], "bank {bank}");
+    }
+    let (mut checked, mut skipped) = (0, 0);
+    for (prompt, want) in vectors {
+        let Ok(prompt) = std::str::from_utf8(prompt) else {
+            skipped += 1;
+            continue;
+        };
+        let typable = prompt
+            .chars()
+            .all(|c| boards::devices::ula::Key::for_char(c).is_some());
+        if !typable || prompt.starts_with('!') {
+            skipped += 1;
+            continue;
+        }
+        assert_eq!(
+            respond(model, prompt.as_bytes()),
+            *want,
+            "reference: {prompt:?}"
+        );
+        let want = String::from_utf8(want.clone()).expect("ASCII answer");
+        con.out.clear();
+        for c in prompt.chars() {
+            con.type_char(&mut zx, c);
+        }
+        con.type_char(&mut zx, '\n');
+        assert!(
+            con.run_until(&mut zx, b"\r\n> ", 3000),
+            "no answer to {prompt:?}"
+        );
+        let log = &con.out;
+        let q = prompt.len().min(62);
+        assert_eq!(&log[..q], &prompt.as_bytes()[..q], "echo of {prompt:?}");
+        let answer = &log[q + 2..log.len() - 4];
+        assert_eq!(
+            String::from_utf8_lossy(answer),
+            want,
+            "engine output for {prompt:?}"
+        );
+        let echo_rows = (2 + q).div_ceil(32);
+        let shown =
+            screen_answer(&zx, echo_rows).unwrap_or_else(|| panic!("{:#?}", zx.screen_text()));
+        assert_eq!(shown, want.trim_end(), "screen for {prompt:?}");
+        checked += 1;
+    }
+    eprintln!("{name}: {checked} vectors answered exactly, {skipped} skipped (not typable)");
+    // A line starting with '!' ends the chat: back to 128 BASIC, which reports "0 OK".
+    con.type_char(&mut zx, '!');
+    con.type_char(&mut zx, '\n');
+    zx.run_frames(50);
+    let text = zx.screen_text();
+    assert!(
+        text.iter().any(|l| l.starts_with("0 OK, 10:")),
+        "{text:#?}"
+    );
+    Ok((checked, skipped))
+}
+
+fn upstream(name: &str) {
+    let model = require!(shared_model(name));
+    let vectors = require!(shared_vectors(name));
+    let (checked, skipped) = require!(chat_vectors(name, &model, &vectors));
+    assert!(
+        checked > 0 && skipped < 5,
+        "{checked} checked, {skipped} skipped"
+    );
+}
+
+#[test]
+fn guess_answers_every_typable_vector_on_the_128k() {
+    upstream("guess");
+}
+
+#[test]
+fn tinychat_answers_every_typable_vector_on_the_128k() {
+    upstream("tinychat");
+}
+
+/// Our models in `examples/`, on our own prompts, answers from the host reference.
+fn shipped(name: &str) {
+    let (model, vectors) = example(name);
+    let (checked, skipped) = require!(chat_vectors(name, &model, &vectors));
+    assert!(
+        checked > 0 && skipped < 5,
+        "{checked} checked, {skipped} skipped"
+    );
+}
+
+#[test]
+fn our_shipped_guess_model_answers_like_the_host_reference_on_the_128k() {
+    shipped("guess");
+}
+
+#[test]
+fn our_shipped_tinychat_model_answers_like_the_host_reference_on_the_128k() {
+    shipped("tinychat");
+}
