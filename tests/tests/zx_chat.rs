@@ -179,6 +179,7 @@ fn the_emulator_session_types_lines_and_shows_answers() {
     std::fs::write(&tap, built.tape.to_tap()).unwrap();
     let opts = Options {
         rom: None,
+        zx128: false,
         real_tape: false,
         turbo: true,
     };

@@ -63,15 +63,26 @@ pub enum BenchError {
         #[source]
         source: Box<targets::zx48::Zx48Error>,
     },
+    #[error("{name}: cannot build for zx128")]
+    Zx128Build {
+        name: String,
+        #[source]
+        source: Box<targets::zx128::Zx128Error>,
+    },
     #[error(
         "no 48K ROM: set Z80LM_ZX48_ROM to a 16K ROM file, or `pip install skoolkit` (it ships 48.rom)"
     )]
     NoZxRom,
+    #[error(
+        "no 128K ROMs: set Z80LM_ZX128_ROMS to a directory holding 128-0.rom and 128-1.rom, or \
+         `pip install skoolkit` (it ships both)"
+    )]
+    NoZx128Roms,
     #[error("{}", .0.display())]
     ZxRom(PathBuf, #[source] boards::machines::zx48::Zx48Error),
-    #[error("the zx48 tape: {0}")]
+    #[error("the ZX Spectrum tape: {0}")]
     ZxTape(#[source] boards::devices::tape::TapeError),
-    #[error("{0}: no answer on the emulated 48K to {1:?}")]
+    #[error("{0}: no answer on the emulated Spectrum to {1:?}")]
     ZxNoAnswer(String, String),
 }
 

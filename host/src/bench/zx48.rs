@@ -1,14 +1,15 @@
 //! The ZX Spectrum 48K tape on the emulated 48K (`boards::machines::zx48`, memory contention
-//! emulated), measured as [`super::cpm`] does on CP/M: the real ROM boots, the tape loads
+//! emulated), and the 128K tape on the emulated 128K,, measured as [`super::cpm`] does on CP/M: the real ROM boots, the tape loads
 //! (its `LD-BYTES` trapped), and each prompt is typed key by key on the keyboard matrix, as a
 //! person would, then ENTER. Every byte the engine passes to its `con_out` is logged with the
 //! T-state it happens at.
 
+use boards::devices::tape::parse_tap;
 use boards::devices::ula::Key;
-use boards::machines::zx48::{locate_rom, Zx48, FRAME_T};
+use boards::machines::zx48::{locate_128_roms, locate_rom, Zx48};
 
 use super::{benched, per_layer, BenchError, Case, ModelResult, Stat};
-use crate::engine::targets::zx48;
+use crate::engine::targets::{zx128, zx48};
 use crate::engine::{intervals, response_span, Layout};
 
 /// T-states a key is released between two characters: twice the driver's 5 ms debounce.
@@ -19,6 +20,8 @@ const ANSWER_FRAMES: u64 = 3_000;
 /// The emulated 48K running our engine, with the engine's console and layer hooks watched.
 struct Bench {
     zx: Zx48,
+    /// T-states per frame of this Spectrum.
+    frame_t: u64,
     con_in: u16,
     con_out: u16,
     /// `acc_ready` (a layer's sums are complete) and the address of `cur_layer`.
@@ -78,7 +81,7 @@ impl Bench {
         let (start, before) = (self.zx.cpu.cycles, self.out.len());
         self.in_calls = 0;
         while !(self.out.len() > before && self.in_calls > 0)
-            && self.zx.cpu.cycles - start < 3 * FRAME_T
+            && self.zx.cpu.cycles - start < 3 * self.frame_t
         {
             self.step();
         }
@@ -88,7 +91,7 @@ impl Bench {
 
     /// Run until the output ends with `suffix`; false after `frames` frames.
     fn run_until(&mut self, suffix: &[u8], frames: u64) -> bool {
-        let until = self.zx.cpu.cycles + frames * FRAME_T;
+        let until = self.zx.cpu.cycles + frames * self.frame_t;
         while !self.out.ends_with(suffix) {
             if self.zx.cpu.cycles >= until {
                 return false;
@@ -116,19 +119,67 @@ pub fn bench(case: &Case, layout: &Layout) -> Result<ModelResult, BenchError> {
         source: Box::new(e),
     })?;
     let rom_path = locate_rom().ok_or(BenchError::NoZxRom)?;
-    let rom = std::fs::read(&rom_path).map_err(|source| BenchError::Read {
-        path: rom_path.clone(),
-        source,
-    })?;
+    let rom = read(&rom_path)?;
     let mut zx = Zx48::new(&rom).map_err(|e| BenchError::ZxRom(rom_path.clone(), e))?;
-    let image = &built.built.image;
-    let sym = |n: &'static str| image.symbol(n).ok_or(BenchError::Symbol(n));
-    let tap = built.tape.to_tap();
     zx.run_frames(100);
-    zx.insert_tape(boards::devices::tape::parse_tap(&tap).map_err(BenchError::ZxTape)?);
+    zx.insert_tape(parse_tap(&built.tape.to_tap()).map_err(BenchError::ZxTape)?);
     zx.type_load_command();
+    let (w, c, t) = (built.weights, built.code, built.tables);
+    let sizes = Sizes {
+        image: usize::from(w.1 - w.0) + usize::from(c.1 - c.0) + usize::from(t.1 - t.0),
+        weights: usize::from(w.1 - w.0),
+    };
+    measure(case, zx, &built.built, sizes)
+}
+
+/// [`bench`] for our ZX Spectrum 128K tape on the emulated 128K, loaded from its menu's Tape
+/// Loader (the weights in RAM banks).
+pub fn bench_128(case: &Case, layout: &Layout) -> Result<ModelResult, BenchError> {
+    let built = zx128::build(&case.model, layout).map_err(|e| BenchError::Zx128Build {
+        name: case.name.clone(),
+        source: Box::new(e),
+    })?;
+    let [a, b] = locate_128_roms().ok_or(BenchError::NoZx128Roms)?;
+    let mut zx =
+        Zx48::new_128(&read(&a)?, &read(&b)?).map_err(|e| BenchError::ZxRom(a.clone(), e))?;
+    zx.run_frames(150);
+    zx.insert_tape(parse_tap(&built.tape.to_tap()).map_err(BenchError::ZxTape)?);
+    zx.tap_keys(&[Key::ENTER], 2, 6);
+    let weights: usize = built.layers.iter().map(|l| l.bytes).sum();
+    let (c, t) = (built.code, built.tables);
+    let sizes = Sizes {
+        image: weights + usize::from(c.1 - c.0) + usize::from(t.1 - t.0),
+        weights,
+    };
+    measure(case, zx, &built.built, sizes)
+}
+
+fn read(path: &std::path::Path) -> Result<Vec<u8>, BenchError> {
+    std::fs::read(path).map_err(|source| BenchError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Bytes of an image and of its weights.
+struct Sizes {
+    image: usize,
+    weights: usize,
+}
+
+/// Type every benched prompt of `case` into `zx`, which is loading the engine `built`.
+fn measure(
+    case: &Case,
+    zx: Zx48,
+    built: &crate::engine::Built,
+    sizes: Sizes,
+) -> Result<ModelResult, BenchError> {
+    let image = &built.image;
+    let sym = |n: &'static str| image.symbol(n).ok_or(BenchError::Symbol(n));
+    let frame_t = zx.frame_t();
     let mut b = Bench {
         zx,
+        frame_t,
         con_in: sym("con_in")?,
         con_out: sym("con_out")?,
         hook: sym("acc_ready")?,
@@ -140,7 +191,7 @@ pub fn bench(case: &Case, layout: &Layout) -> Result<ModelResult, BenchError> {
         layer_t: vec![0; case.model.layers.len() + 1],
         steps: 0,
     };
-    if !b.run_until(b"> ", 400) {
+    if !b.run_until(b"> ", 600) {
         return Err(BenchError::ZxNoAnswer(
             case.name.clone(),
             "its first prompt".into(),
@@ -171,12 +222,11 @@ pub fn bench(case: &Case, layout: &Layout) -> Result<ModelResult, BenchError> {
         all_intervals.extend(intervals(&b.out, &b.times));
     }
     let map = &image.map;
-    let (w, c, t) = (built.weights, built.code, built.tables);
     Ok(ModelResult {
         model: case.name.clone(),
-        layout: built.built.plan.name(),
-        image_bytes: usize::from(w.1 - w.0) + usize::from(c.1 - c.0) + usize::from(t.1 - t.0),
-        weight_bytes: usize::from(w.1 - w.0),
+        layout: built.plan.name(),
+        image_bytes: sizes.image,
+        weight_bytes: sizes.weights,
         ram_bytes: map.ram.1 - map.ram.0,
         prompts,
         chars,

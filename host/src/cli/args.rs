@@ -26,6 +26,8 @@ pub enum Machine {
     Zx48,
     /// MSX (MSX1 or later, 16K RAM or more) with an ASCII8 megaROM cartridge.
     Msx,
+    /// ZX Spectrum 128K / +2 (weights in RAM banks paged at 0xC000).
+    Zx128,
 }
 
 impl Machine {
@@ -37,6 +39,7 @@ impl Machine {
             Machine::Gb => "gb",
             Machine::Zx48 => "zx48",
             Machine::Msx => "msx",
+            Machine::Zx128 => "zx128",
             Machine::Rc2014 | Machine::Rc512k => "rc2014-512k",
         }
     }
@@ -95,6 +98,7 @@ pub const ALL: &[Machine] = &[
     Machine::Gb,
     Machine::Zx48,
     Machine::Msx,
+    Machine::Zx128,
 ];
 
 /// The RC2014 boards.

@@ -7,7 +7,8 @@
 //!   its UART at the line rate, with the same measurements and the wall time at its clock;
 //! * `--target gb`: T-states per inference step on the emulated Game Boy;
 //! * `--target zx48`: the tape on the emulated ZX Spectrum 48K (memory contention emulated), each
-//!   prompt typed on its keyboard, measured as on CP/M.
+//!   prompt typed on its keyboard, measured as on CP/M; `--target zx128` the same on the
+//!   emulated 128K.
 
 use std::path::PathBuf;
 
@@ -25,8 +26,9 @@ use crate::engine::Layout;
 pub struct Args {
     /// The machine [default: cpm]: cpm (emulated CP/M 2.2, with GUESS.COM alongside), rc2014 or
     /// rc2014-512k, rc2014-classic (the ROM image on the emulated board, typed to over its
-    /// UART), gb (emulated DMG) or zx48 (the tape on the emulated ZX Spectrum 48K with memory
-    /// contention, typed on its keyboard; needs the 48K ROM, see `emu`).
+    /// UART), gb (emulated DMG), zx48 (the tape on the emulated ZX Spectrum 48K with memory
+    /// contention, typed on its keyboard; needs the 48K ROM, see `emu`) or zx128 (the same on
+    /// the emulated 128K, with its two ROMs).
     #[arg(long, value_enum, hide_possible_values = true)]
     pub target: Option<Machine>,
     /// The board, by the same names (e.g. --target rc2014 --board rc2014-classic).
@@ -86,6 +88,7 @@ pub fn run(args: Args) -> Result<()> {
             Machine::RcClassic,
             Machine::Gb,
             Machine::Zx48,
+            Machine::Zx128,
         ],
     )?;
     only_for(args.board.is_some(), "--board", m, RC2014)?;
@@ -98,6 +101,7 @@ pub fn run(args: Args) -> Result<()> {
             Machine::Rc512k,
             Machine::RcClassic,
             Machine::Zx48,
+            Machine::Zx128,
         ],
     )?;
     only_for(
@@ -133,6 +137,7 @@ pub fn run(args: Args) -> Result<()> {
         models.push(match &board {
             Some(desc) => bench::rc2014(c, desc, &layout)?,
             None if m == Machine::Zx48 => bench::zx48::bench(c, &layout)?,
+            None if m == Machine::Zx128 => bench::zx48::bench_128(c, &layout)?,
             None => bench::cpm(c, &layout)?,
         });
     }

@@ -3,7 +3,9 @@
 //! typed, the tape (`.tap`, `.tzx`, or a `.wav` recording decoded back to blocks) loads, and each line
 //! is typed on the Spectrum's keyboard followed by ENTER. A 48K snapshot (`.z80`, `.sna`) is
 //! taken into the machine instead of booting and loading a tape. The screen is shown as text, redrawn
-//! in place on a terminal.
+//! in place on a terminal. With [`Options::zx128`] the machine is a Spectrum 128K with its two
+//! ROMs (`128-0.rom`, `128-1.rom`: a directory, `$Z80LM_ZX128_ROMS` or PyPI skoolkit), and the
+//! tape loads from its menu's "Tape Loader".
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -12,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use boards::devices::tape::{checksum_ok, decode_wav, parse_tap, Header, TapeError};
 use boards::devices::tzx::{parse_tzx, TzxError};
-use boards::machines::zx48::{locate_rom, TapeMode, Zx48, Zx48Error};
+use boards::machines::zx48::{locate_128_roms, locate_rom, TapeMode, Zx48, Zx48Error};
 use boards::machines::zx_snapshot::{is_snapshot, Snapshot, SnapshotError};
 
 use super::Input;
@@ -27,8 +29,12 @@ const SETTLE: u64 = 50;
 /// How the session runs.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// The 16K 48K ROM image (default: $Z80LM_ZX48_ROM, else 48.rom from PyPI skoolkit).
+    /// The 16K 48K ROM image (default: $Z80LM_ZX48_ROM, else 48.rom from PyPI skoolkit); for
+    /// the 128K a directory holding 128-0.rom and 128-1.rom (default: $Z80LM_ZX128_ROMS, else
+    /// PyPI skoolkit's).
     pub rom: Option<PathBuf>,
+    /// A Spectrum 128K instead of a 48K (tapes only).
+    pub zx128: bool,
     /// Load the tape through the ROM's own pulse-reading loader at real speed (minutes)
     /// instead of trapping LD-BYTES.
     pub real_tape: bool,
@@ -43,6 +49,13 @@ pub enum EmuError {
         "no 48K ROM: pass --rom FILE, set Z80LM_ZX48_ROM, or `pip install skoolkit` (it ships 48.rom)"
     )]
     NoRom,
+    #[error(
+        "no 128K ROMs: pass --rom DIR (holding 128-0.rom and 128-1.rom), set Z80LM_ZX128_ROMS, \
+         or `pip install skoolkit` (it ships both)"
+    )]
+    NoRoms128,
+    #[error("{}: the 128K takes a tape (.tap, .tzx, .wav); snapshots here are 48K ones", .0.display())]
+    Snapshot128(PathBuf),
     #[error("cannot read {}", path.display())]
     Read {
         path: PathBuf,
@@ -144,9 +157,36 @@ fn read_media(path: &Path) -> Result<Media, EmuError> {
     Ok(Media::Snapshot(Box::new(state)))
 }
 
-/// A powered-on 48K with the tape in the deck and `LOAD ""` typed, or with a snapshot's state.
-fn power_on(rom: &[u8], rom_path: &Path, opts: &Options, media: &Media) -> Result<Zx48, EmuError> {
-    let mut zx = Zx48::new(rom).map_err(|source| EmuError::Rom {
+/// The ROM images (one for the 48K, two for the 128K) and where they came from.
+fn roms(opts: &Options) -> Result<(Vec<Vec<u8>>, PathBuf), EmuError> {
+    if !opts.zx128 {
+        let path = match &opts.rom {
+            Some(p) => p.clone(),
+            None => locate_rom().ok_or(EmuError::NoRom)?,
+        };
+        return Ok((vec![read(&path)?], path));
+    }
+    let [a, b] = match &opts.rom {
+        Some(d) => [d.join("128-0.rom"), d.join("128-1.rom")],
+        None => locate_128_roms().ok_or(EmuError::NoRoms128)?,
+    };
+    let dir = a.parent().map(Path::to_path_buf).unwrap_or_default();
+    Ok((vec![read(&a)?, read(&b)?], dir))
+}
+
+/// A powered-on 48K with the tape in the deck and `LOAD ""` typed, or with a snapshot's state;
+/// a 128K with the tape in the deck and "Tape Loader" chosen from its menu.
+fn power_on(
+    rom: &[Vec<u8>],
+    rom_path: &Path,
+    opts: &Options,
+    media: &Media,
+) -> Result<Zx48, EmuError> {
+    let machine = match rom {
+        [a, b] => Zx48::new_128(a, b),
+        _ => Zx48::new(&rom[0]),
+    };
+    let mut zx = machine.map_err(|source| EmuError::Rom {
         path: rom_path.to_path_buf(),
         source,
     })?;
@@ -156,6 +196,11 @@ fn power_on(rom: &[u8], rom_path: &Path, opts: &Options, media: &Media) -> Resul
         TapeMode::Trap
     };
     match media {
+        Media::Tape(blocks) if zx.is_128() => {
+            zx.insert_tape(blocks.to_vec());
+            zx.run_frames(150); // boot to the menu, "Tape Loader" highlighted
+            zx.tap_keys(&[boards::devices::ula::Key::ENTER], 2, 6);
+        }
         Media::Tape(blocks) => {
             zx.insert_tape(blocks.to_vec());
             zx.run_frames(100); // boot to the copyright message
@@ -223,12 +268,11 @@ pub fn session(
     input: mpsc::Receiver<Input>,
     tty: bool,
 ) -> Result<Zx48, EmuError> {
-    let rom_path = match &opts.rom {
-        Some(p) => p.clone(),
-        None => locate_rom().ok_or(EmuError::NoRom)?,
-    };
-    let rom = read(&rom_path)?;
+    let (rom, rom_path) = roms(opts)?;
     let media = read_media(tape)?;
+    if opts.zx128 && matches!(media, Media::Snapshot(_)) {
+        return Err(EmuError::Snapshot128(tape.to_path_buf()));
+    }
     let name = tape.file_name().map_or_else(
         || tape.display().to_string(),
         |n| n.to_string_lossy().into_owned(),

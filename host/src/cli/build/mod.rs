@@ -6,6 +6,7 @@ mod cpm;
 mod gb;
 mod msx;
 mod rc2014;
+mod zx128;
 mod zx48;
 
 use std::path::PathBuf;
@@ -24,7 +25,9 @@ pub struct Args {
     /// The target [default: cpm]: cpm (a CP/M 2.2 .COM), rc2014 or rc2014-512k (a 512K flash
     /// image: our resident loader, the engine, each layer's weights in its own pages),
     /// rc2014-classic (a 32K ROM, 68B50 ACIA), gb (a Game Boy MBC5 cartridge), zx48 (a ZX
-    /// Spectrum 48K .tap with an autostart BASIC loader) or msx (an ASCII8 megaROM cartridge). No CP/M is needed on the ROM boards.
+    /// Spectrum 48K .tap with an autostart BASIC loader), zx128 (a Spectrum 128K / +2 .tap
+    /// for the menu's Tape Loader, the weights in RAM banks) or msx (an ASCII8 megaROM
+    /// cartridge). No CP/M is needed on the ROM boards.
     #[arg(long, short, value_enum, hide_possible_values = true)]
     pub target: Option<Machine>,
     /// The board, by the same names (e.g. --target rc2014 --board rc2014-classic).
@@ -33,11 +36,12 @@ pub struct Args {
     /// Output file, with the target's extension (default: CHAT.COM for cpm, or CHAT.img with
     /// --disk (.img or .dsk) and CHAT.pkg with --package (.pkg or .txt), CHAT.bin for the
     /// RC2014 boards (with CHAT.hex, and CHAT.upl for rc2014-512k), CHAT.gb for gb, CHAT.tap
-    /// for zx48, CHAT.rom for msx). Written whole (through PATH.part, renamed over it); a symbolic link is
+    /// for zx48 and zx128, CHAT.rom for msx). Written whole (through PATH.part, renamed over it); a symbolic link is
     /// followed; a device or FIFO (/dev/stdout, a named pipe) is written through, for the
     /// targets that write one file. zx48: the extension picks the container: .tap (tape), .tzx
     /// (the tape as standard-speed blocks with a description and archive info), .z80 (version
-    /// 3 snapshot) or .sna (48K snapshot); a snapshot starts in the chat at once.
+    /// 3 snapshot) or .sna (48K snapshot); a snapshot starts in the chat at once. zx128: .tap
+    /// or .tzx.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
     /// Weight layout [default: auto]: auto (fastest that fits), lists (fast), packed (compact),
@@ -52,7 +56,7 @@ pub struct Args {
     /// generated source) or map (memory map; gb: banks, bank 0 use, header). May repeat. Without it the plan and map go to stderr.
     #[arg(long)]
     pub emit: Vec<String>,
-    /// zx48 (.tap, .tzx): also write the tape as a 44.1 kHz WAV for a real Spectrum's EAR socket
+    /// zx48, zx128 (.tap, .tzx): also write the tape as a 44.1 kHz WAV for a real Spectrum's EAR socket
     /// (default path: the output with .wav).
     #[arg(long, num_args = 0..=1, value_name = "PATH")]
     pub wav: Option<Option<PathBuf>>,
@@ -124,6 +128,7 @@ fn output(
         Machine::Gb => (gb::DEFAULT_OUTPUT, &["gb"]),
         Machine::Zx48 => (zx48::DEFAULT_OUTPUT, &zx48::EXTENSIONS),
         Machine::Msx => (msx::DEFAULT_OUTPUT, &["rom"]),
+        Machine::Zx128 => (zx128::DEFAULT_OUTPUT, &zx128::EXTENSIONS),
         _ => (rc2014::DEFAULT_OUTPUT, &["bin", "rom"]),
     };
     let Some(out) = given else {
@@ -143,6 +148,7 @@ fn output(
             (Machine::Gb, _) => "a Game Boy cartridge",
             (Machine::Zx48, _) => "a ZX Spectrum tape or snapshot",
             (Machine::Msx, _) => "an MSX cartridge",
+            (Machine::Zx128, _) => "a ZX Spectrum tape",
             (Machine::RcClassic, _) => "a 32K ROM image",
             _ => "a 512K flash image",
         };
@@ -151,10 +157,10 @@ fn output(
             out.display(),
             what,
             m.name(),
-            if m == Machine::Zx48 {
-                "tap, .tzx, .z80 or .sna"
-            } else {
-                exts[0]
+            match m {
+                Machine::Zx48 => "tap, .tzx, .z80 or .sna",
+                Machine::Zx128 => "tap or .tzx",
+                _ => exts[0],
             }
         );
     }
@@ -170,11 +176,17 @@ pub fn run(args: Args) -> Result<()> {
         Machine::Zx48,
         Machine::Msx,
         Machine::Gb,
+        Machine::Zx128,
     ];
     only_for(args.board.is_some(), "--board", m, RC2014)?;
     only_for(args.layout.is_some(), "--layout", m, &with_plan)?;
     only_for(args.tpa_top.is_some(), "--tpa-top", m, &[Machine::Cpm])?;
-    only_for(args.wav.is_some(), "--wav", m, &[Machine::Zx48])?;
+    only_for(
+        args.wav.is_some(),
+        "--wav",
+        m,
+        &[Machine::Zx48, Machine::Zx128],
+    )?;
     only_for(args.disk.is_some(), "--disk", m, &[Machine::Cpm])?;
     only_for(args.into.is_some(), "--into", m, &[Machine::Cpm])?;
     only_for(args.package.is_some(), "--package", m, &[Machine::Cpm])?;
@@ -199,7 +211,7 @@ pub fn run(args: Args) -> Result<()> {
     // The RC2014 builds write the .hex (and .upl) beside the .bin, zx48 --wav the audio beside
     // the tape.
     let one_file = matches!(m, Machine::Cpm | Machine::Gb | Machine::Msx)
-        || (m == Machine::Zx48 && args.wav.is_none());
+        || (matches!(m, Machine::Zx48 | Machine::Zx128) && args.wav.is_none());
     let out = output(m, &container, args.output, one_file)?;
     let layout = args.layout.unwrap_or_default();
     match m {
@@ -214,6 +226,7 @@ pub fn run(args: Args) -> Result<()> {
         Machine::Gb => gb::run(&args.model, &out, &layout, &args.emit),
         Machine::Zx48 => zx48::run(&args.model, &out, &layout, &args.emit, args.wav),
         Machine::Msx => msx::run(&args.model, &out, &layout, &args.emit),
+        Machine::Zx128 => zx128::run(&args.model, &out, &layout, &args.emit, args.wav),
         _ => rc2014::run(&args.model, m.name(), &out, &layout, &args.emit),
     }
 }

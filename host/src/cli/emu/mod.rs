@@ -1,6 +1,6 @@
 //! `z80lm emu`: run an emulated board: an RC2014 with its serial port on a pseudo-terminal
-//! ([`rc2014`]), a Game Boy ([`gb`]) or a ZX Spectrum 48K ([`zx48`]) with its screen in the
-//! terminal. The machines and sessions are the library's [`crate::emu`].
+//! ([`rc2014`]), a Game Boy ([`gb`]) or a ZX Spectrum 48K or 128K ([`zx48`]) with its screen in
+//! the terminal. The machines and sessions are the library's [`crate::emu`].
 
 mod gb;
 mod rc2014;
@@ -16,21 +16,22 @@ use crate::emu::Input;
 /// `z80lm emu` (the help text is on the command in `cli/mod.rs`).
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The board: rc2014-512k (alias rc2014), rc2014-classic, gb (alias gb-mbc5) or zx48.
+    /// The board: rc2014-512k (alias rc2014), rc2014-classic, gb (alias gb-mbc5), zx48 or zx128.
     #[arg(long, env = "Z80LM_BOARD", value_enum, hide_possible_values = true)]
     pub board: Option<Machine>,
     /// The same as --board (the name `build` and `bench` use).
     #[arg(long, value_enum, hide_possible_values = true)]
     pub target: Option<Machine>,
     /// What the board runs: zx48 the tape (.tap, .tzx, or a .wav recording) or a 48K snapshot
-    /// (.z80, .sna); gb the cartridge (.gb);
+    /// (.z80, .sna); zx128 the tape; gb the cartridge (.gb);
     /// rc2014-classic the 32K ROM (.bin, .hex); rc2014-512k any file `z80lm build` writes
     /// (.bin, .hex, .upl) or an application to store behind the built-in loader, replacing the
     /// flash state (without it the state is resumed, or the flash holds only the loader).
     #[arg(value_name = "TAPE|CARTRIDGE|ROM")]
     pub image: Option<PathBuf>,
     /// RC2014 and gb: the image, as the positional argument. zx48: the 16K 48K ROM (default:
-    /// $Z80LM_ZX48_ROM, else 48.rom from PyPI skoolkit).
+    /// $Z80LM_ZX48_ROM, else 48.rom from PyPI skoolkit). zx128: a directory holding 128-0.rom
+    /// and 128-1.rom (default: $Z80LM_ZX128_ROMS, else PyPI skoolkit's).
     #[arg(long)]
     pub rom: Option<PathBuf>,
     /// rc2014-512k flash state file: resumed when no image is given, saved on every change (so
@@ -50,8 +51,8 @@ pub struct Args {
     /// gb and zx48 options.
     #[command(flatten)]
     pub gb: gb::GbArgs,
-    /// zx48: load the tape through the ROM's own pulse loader at real speed (minutes) instead
-    /// of trapping LD-BYTES.
+    /// zx48, zx128: load the tape through the ROM's own pulse loader at real speed (minutes)
+    /// instead of trapping LD-BYTES.
     #[arg(long)]
     pub real_tape: bool,
 }
@@ -61,18 +62,21 @@ pub fn run(args: Args) -> Result<()> {
     if m == Machine::Cpm {
         anyhow::bail!("emu runs boards; `z80lm run CHAT.COM` runs a CP/M program on the emulated CP/M machine");
     }
-    let screens = [Machine::Gb, Machine::Zx48];
+    let screens = [Machine::Gb, Machine::Zx48, Machine::Zx128];
+    let zx = [Machine::Zx48, Machine::Zx128];
     only_for(args.state.is_some(), "--state", m, &[Machine::Rc512k])?;
     only_for(args.link.is_some(), "--link", m, RC2014)?;
     only_for(args.fast, "--fast", m, RC2014)?;
     only_for(args.gb.turbo, "--turbo", m, &screens)?;
     only_for(args.gb.screenshot.is_some(), "--screenshot", m, &screens)?;
-    only_for(args.real_tape, "--real-tape", m, &[Machine::Zx48])?;
-    if m == Machine::Zx48 {
-        let tape = args
-            .image
-            .as_deref()
-            .context("a tape or snapshot is required: z80lm emu --board zx48 CHAT.tap")?;
+    only_for(args.real_tape, "--real-tape", m, &zx)?;
+    if zx.contains(&m) {
+        let tape = args.image.as_deref().with_context(|| {
+            format!(
+                "a tape or snapshot is required: z80lm emu --board {} CHAT.tap",
+                m.name()
+            )
+        })?;
         return zx48::run(tape, &args);
     }
     let image = match (&args.image, &args.rom) {

@@ -1,4 +1,4 @@
-//! `z80lm emu --board zx48 CHAT.tap`: the library's ZX Spectrum 48K session
+//! `z80lm emu --board zx48|zx128 CHAT.tap`: the library's ZX Spectrum session
 //! ([`crate::emu::zx48`]) with stdin's lines typed on the Spectrum's keyboard. The screen is
 //! redrawn in place on a terminal, or printed once at the end when stdout is not a terminal.
 
@@ -14,6 +14,7 @@ use crate::emu::zx48::{screen, session, Options};
 pub fn run(tape: &Path, args: &Args) -> Result<()> {
     let opts = Options {
         rom: args.rom.clone(),
+        zx128: args.board == Some(super::Machine::Zx128) || args.target == Some(super::Machine::Zx128),
         real_tape: args.real_tape,
         turbo: args.gb.turbo,
     };
