@@ -9,7 +9,9 @@ use testsupport::{require, Missing};
 
 fn machine() -> Result<Zx48, Missing> {
     let [a, b] = locate_128_roms().ok_or_else(|| {
-        Missing("no ZX Spectrum 128K ROMs (PyPI skoolkit ships them, or set Z80LM_ZX128_ROMS)".into())
+        Missing(
+            "no ZX Spectrum 128K ROMs (PyPI skoolkit ships them, or set Z80LM_ZX128_ROMS)".into(),
+        )
     })?;
     let read = |p: &std::path::Path| {
         std::fs::read(p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()))
@@ -72,7 +74,11 @@ fn port_7ffd_pages_banks_and_roms_and_odd_banks_are_contended() {
     }
     for b in 0..8usize {
         let bank = zx.ram_bank(b).unwrap();
-        assert_eq!((bank[0], bank[0x3FFF]), (b as u8, 0x80 | b as u8), "bank {b}");
+        assert_eq!(
+            (bank[0], bank[0x3FFF]),
+            (b as u8, 0x80 | b as u8),
+            "bank {b}"
+        );
     }
     // Bank 5 is the screen at 0x4000, bank 2 the RAM at 0x8000, whatever is at 0xC000.
     assert_eq!(zx.memory()[0x4000], 5);

@@ -47,8 +47,8 @@ pub fn boot_128() -> Result<Zx48, Missing> {
     let read = |p: &std::path::Path| {
         std::fs::read(p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()))
     };
-    let mut zx = Zx48::new_128(&read(&a), &read(&b))
-        .unwrap_or_else(|e| panic!("{}: {e}", a.display()));
+    let mut zx =
+        Zx48::new_128(&read(&a), &read(&b)).unwrap_or_else(|e| panic!("{}: {e}", a.display()));
     zx.run_frames(150);
     Ok(zx)
 }

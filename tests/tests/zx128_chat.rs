@@ -89,10 +89,7 @@ fn chat_vectors(name: &str, model: &Model, vectors: &[Vector]) -> Result<(usize,
     con.type_char(&mut zx, '\n');
     zx.run_frames(50);
     let text = zx.screen_text();
-    assert!(
-        text.iter().any(|l| l.starts_with("0 OK, 10:")),
-        "{text:#?}"
-    );
+    assert!(text.iter().any(|l| l.starts_with("0 OK, 10:")), "{text:#?}");
     Ok((checked, skipped))
 }
 

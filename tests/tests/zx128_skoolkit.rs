@@ -29,7 +29,14 @@ fn tap2sna_128k_sim_load_puts_every_bank_in_place() {
     let (tap, z80) = (dir.join("CHAT.tap"), dir.join("CHAT.z80"));
     std::fs::write(&tap, zx.tape.to_tap()).unwrap();
     let out = Command::new(tap2sna)
-        .args(["-c", "machine=128", "-c", "fast-load=0", "-c", "finish-tape=1"])
+        .args([
+            "-c",
+            "machine=128",
+            "-c",
+            "fast-load=0",
+            "-c",
+            "finish-tape=1",
+        ])
         .args(["--start", &entry.to_string()])
         .arg(&tap)
         .arg(&z80)
@@ -47,7 +54,8 @@ fn tap2sna_128k_sim_load_puts_every_bank_in_place() {
     );
     // The snapshot's eight banks, and the last value written to 0x7FFD, by SkoolKit's reader.
     let ram = dir.join("ram.bin");
-    let script = "import sys; from skoolkit import snapshot; s = snapshot.Snapshot.get(sys.argv[1]); \
+    let script =
+        "import sys; from skoolkit import snapshot; s = snapshot.Snapshot.get(sys.argv[1]); \
                   open(sys.argv[2], 'wb').write(bytes(s.ram(-1)) + bytes([s.out7ffd]))";
     let st = Command::new(python)
         .args(["-c", script])
@@ -81,7 +89,15 @@ fn tap2sna_128k_sim_load_puts_every_bank_in_place() {
             }
         }
     }
-    assert_eq!(bank(2)[vars.start - 0x8000], zx128::ROM1, "BANKM under 128 BASIC");
+    assert_eq!(
+        bank(2)[vars.start - 0x8000],
+        zx128::ROM1,
+        "BANKM under 128 BASIC"
+    );
     let last = zx.banks.last().expect("a bank").0;
-    assert_eq!(ram[8 * 0x4000], zx128::ROM1 | last, "ROM 1, the last bank loaded");
+    assert_eq!(
+        ram[8 * 0x4000],
+        zx128::ROM1 | last,
+        "ROM 1, the last bank loaded"
+    );
 }

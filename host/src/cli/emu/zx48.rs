@@ -14,7 +14,8 @@ use crate::emu::zx48::{screen, session, Options};
 pub fn run(tape: &Path, args: &Args) -> Result<()> {
     let opts = Options {
         rom: args.rom.clone(),
-        zx128: args.board == Some(super::Machine::Zx128) || args.target == Some(super::Machine::Zx128),
+        zx128: args.board == Some(super::Machine::Zx128)
+            || args.target == Some(super::Machine::Zx128),
         real_tape: args.real_tape,
         turbo: args.gb.turbo,
     };

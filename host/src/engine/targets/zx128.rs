@@ -66,9 +66,7 @@ pub enum Zx128Error {
     },
     #[error("the weights need more than the six RAM banks of the 128K besides banks 2 and 5")]
     TooManyBanks,
-    #[error(
-        "the code and engine RAM take {bytes} bytes, more than the 16K of bank 2 at 0x8000"
-    )]
+    #[error("the code and engine RAM take {bytes} bytes, more than the 16K of bank 2 at 0x8000")]
     CodeTooBig { bytes: usize },
     #[error(
         "the tables and the display driver take {bytes} bytes, more than the {cap} from \
@@ -140,7 +138,9 @@ fn assign(bytes: &[usize], spill: usize, forms: &[Form]) -> Result<Vec<LayerBank
             *at += b;
             continue;
         }
-        let empty = BANK_ORDER.iter().find(|&&bank| used[usize::from(bank)] == 0);
+        let empty = BANK_ORDER
+            .iter()
+            .find(|&&bank| used[usize::from(bank)] == 0);
         match empty {
             Some(&bank) if !spilled && b <= CAP + spill => {
                 spilled = true;
@@ -482,7 +482,13 @@ impl Zx128Build {
             "bank 5",
             "tables, column tables, display/keyboard driver (contended)",
         );
-        row(&mut s, c.0.into(), c.1.into(), "bank 2", "code: bank loader, engine");
+        row(
+            &mut s,
+            c.0.into(),
+            c.1.into(),
+            "bank 2",
+            "code: bank loader, engine",
+        );
         row(
             &mut s,
             r.0.into(),
