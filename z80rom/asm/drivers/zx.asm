@@ -1,4 +1,4 @@
-; zx.asm - ZX Spectrum 48K console driver for the z80lm chat engine.
+; zx.asm - ZX Spectrum 48K and 128K console driver for the z80lm chat engine.
 ;
 ; Interface (used by the engine core): con_init, con_in, con_out, sys_args, sys_exit. Each
 ; preserves BC, DE, HL, IX and IY; A and F may be clobbered. No ROM routine is called:
