@@ -4,7 +4,7 @@
 
 use boards::desc::BoardDesc;
 
-use crate::engine::targets::{gameboy, rc2014, zx48};
+use crate::engine::targets::{gameboy, rc2014, zx128, zx48};
 use crate::engine::Layout;
 use crate::model::Model;
 
@@ -48,6 +48,12 @@ pub const BUDGETS: &[Budget] = &[
         board: "zx48",
         weight_bytes: 0xFF00 - 0x8000 + 0x3000 - 8 * 1024,
         note: "48K RAM less screen, sysvars, BASIC, ~8K code",
+    },
+    Budget {
+        target: "zx128",
+        board: "zx128",
+        weight_bytes: 6 * (zx128::BANK - 1),
+        note: "6 RAM banks paged at 0xC000 (0, 4, 6 uncontended), ≤16K per layer",
     },
 ];
 
@@ -140,6 +146,27 @@ fn status(model: &Model, b: &Budget) -> (bool, String) {
             Err(e @ (zx48::Zx48Error::DoesNotFit(_) | zx48::Zx48Error::TooBig { .. })) => {
                 (false, format!("does not fit: {}", first_line(&e)))
             }
+            Err(e) => (false, format!("cannot build: {}", first_line(&e))),
+        },
+        "zx128" => match zx128::build(model, &Layout::Auto) {
+            Ok(z) => {
+                let banks: Vec<String> = z.banks.iter().map(|(b, _)| b.to_string()).collect();
+                (
+                    true,
+                    format!(
+                        "ready: {} layout, {} bytes of weights in banks {}",
+                        z.built.plan.name(),
+                        z.layers.iter().map(|l| l.bytes).sum::<usize>(),
+                        banks.join(", ")
+                    ),
+                )
+            }
+            Err(
+                e @ (zx128::Zx128Error::LayerTooBig { .. }
+                | zx128::Zx128Error::TooManyBanks
+                | zx128::Zx128Error::CodeTooBig { .. }
+                | zx128::Zx128Error::TablesTooBig { .. }),
+            ) => (false, format!("does not fit: {}", first_line(&e))),
             Err(e) => (false, format!("cannot build: {}", first_line(&e))),
         },
         _ => (false, "unknown target".into()),

@@ -203,3 +203,38 @@ fn without_the_shared_directory_bench_says_shared_is_needed_and_why() {
     assert!(!err.contains("invalid model"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn guess_mini_on_the_zx128() {
+    if boards::machines::zx48::locate_128_roms().is_none() {
+        let why = "no 128K ROMs (install PyPI skoolkit or set Z80LM_ZX128_ROMS)";
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "{why}");
+        eprintln!("skipping: {why}");
+        return;
+    }
+    let prompts = tmp("zx128-prompts.tsv");
+    std::fs::write(&prompts, "is it alive\tx\nis it a chair\tWIN\n").unwrap();
+    let (model, p) = (guess_mini(), prompts.to_str().unwrap().to_string());
+    let args = [
+        "bench",
+        "--target",
+        "zx128",
+        "--model",
+        &model,
+        "--prompts",
+        &p,
+        "--json",
+        "-",
+    ];
+    let (code, out, err) = common::z80lm(&args);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let m = &v["models"][0];
+    assert_eq!(
+        (m["prompts"].as_u64(), m["mismatches"].as_u64()),
+        (Some(2), Some(0))
+    );
+    assert_eq!(m["layout"], "lists", "every layer in a bank as lists");
+    let mean = m["t_per_char"]["mean"].as_f64().unwrap();
+    assert!((100_000.0..2_000_000.0).contains(&mean), "{mean}");
+}

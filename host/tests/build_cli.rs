@@ -210,6 +210,10 @@ fn options_that_do_not_apply_and_wrong_extensions_are_refused() {
             &["--target", "cpm", "-o", &out("CHAT.gb")],
             "a CP/M program for cpm is a .com file",
         ),
+        (
+            &["--target", "zx128", "-o", &out("CHAT.z80")],
+            "a ZX Spectrum tape for zx128 is a .tap or .tzx file",
+        ),
     ];
     for (args, want) in cases {
         let model = mini();

@@ -132,3 +132,60 @@ fn our_shipped_guess_model_answers_like_the_host_reference_on_the_128k() {
 fn our_shipped_tinychat_model_answers_like_the_host_reference_on_the_128k() {
     shipped("tinychat");
 }
+
+/// Where the build puts things, for the upstream and shipped models: every layer in the lists
+/// form in an uncontended bank (0, 4, 6), the code and the engine RAM in bank 2, the tables
+/// below 0x8000, and the image's bytes on the tape where the map says.
+#[test]
+fn every_layer_is_lists_in_an_uncontended_bank() {
+    let mut models = vec![
+        ("guess", hil::example_model("guess")),
+        ("tinychat", hil::example_model("tinychat")),
+    ];
+    for name in ["guess", "tinychat"] {
+        if let Ok(m) = shared_model(name) {
+            models.push((name, m));
+        }
+    }
+    for (name, m) in &models {
+        let zx = zx128::build(m, &Layout::Auto).expect("fits the 128K");
+        assert_eq!(zx.built.plan.name(), "lists", "{name}");
+        for l in &zx.layers {
+            assert!([0, 4, 6].contains(&l.bank), "{name}: bank {}", l.bank);
+            assert!(usize::from(l.org) + l.bytes <= 0x1_0000, "{name}");
+        }
+        assert_eq!((zx.code.0, zx.loader.entry), (zx128::FIXED, zx128::FIXED));
+        assert!(zx.code.1 <= zx.ram.0 && zx.ram.1 <= 0xC000, "{name}");
+        assert!(zx.tables.1 <= 0x8000, "{name}");
+        let img = &zx.built.image;
+        for b in &zx.loader.blocks {
+            if b.start >= 0xC000 - 0x4000 && b.start < 0xC000 && b.start >= zx.ram.1 {
+                continue; // the start of a long layer: in its bank's assembly, not the image
+            }
+            let at = usize::from(b.start - img.org);
+            assert_eq!(&img.bytes[at..at + b.data.len()], &b.data[..], "{name}");
+        }
+    }
+}
+
+/// The packed layout pages its layers in the same way and answers exactly too.
+#[test]
+fn the_packed_layout_answers_on_the_128k() {
+    let (model, vectors) = example("guess");
+    let built = zx128::build(&model, &Layout::All(z80lm::engine::Form::Packed)).expect("fits");
+    assert_eq!(built.built.plan.name(), "packed");
+    let mut zx = require!(boot_128());
+    let sym = |n: &str| built.built.image.symbol(n).unwrap();
+    let mut con = Watched::new(&mut zx, sym("con_in"), sym("con_out"));
+    load_tap_128(&mut zx, &built.tape.to_tap()).expect("tap");
+    assert!(con.run_until(&mut zx, b"> ", 600));
+    for (prompt, want) in vectors.iter().take(4) {
+        con.out.clear();
+        for c in String::from_utf8_lossy(prompt).chars().chain(['\n']) {
+            con.type_char(&mut zx, c);
+        }
+        assert!(con.run_until(&mut zx, b"\r\n> ", 3000));
+        let q = prompt.len().min(62);
+        assert_eq!(&con.out[q + 2..con.out.len() - 4], &want[..]);
+    }
+}
