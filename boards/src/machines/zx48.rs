@@ -415,7 +415,8 @@ impl Zx48 {
                 TapeMode::Edges => self.bus.deck.play(self.cpu.cycles),
             }
         }
-        if pc == MAIN_4 {
+        // On the 128K only ROM 1 (48 BASIC) has MAIN-4 there.
+        if pc == MAIN_4 && self.bus.paging.as_ref().is_none_or(|p| p.port & 0x10 != 0) {
             self.report = Some(self.bus.mem[ERR_NR]);
         }
         if !self.watch.is_empty() && self.watch.contains(&pc) {
