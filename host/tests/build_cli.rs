@@ -181,7 +181,7 @@ fn build_zx48_snapshots_by_extension() {
 fn options_that_do_not_apply_and_wrong_extensions_are_refused() {
     let dir = tmpdir("build-cli-refused");
     let out = |name: &str| dir.join(name).to_str().unwrap().to_string();
-    let cases: [(&[&str], &str); 7] = [
+    let cases: [(&[&str], &str); 8] = [
         (
             &["--target", "gb", "--layout", "packed"],
             "gb has no packed kernel: its --layout takes auto or lists",
