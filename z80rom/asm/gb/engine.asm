@@ -1,37 +1,38 @@
 ; z80lm inference engine for the SM83 (Game Boy), bit-exact with shared/spec/inference.md.
 ;
-; Design (shared with the Z80 engine's plan): layers are computed column by column and only for
-; non-zero inputs. For each input i the generated model data holds a weight record in a ROM
-; bank: chunks of output indices whose weight is +1, -1 or -2, so a layer costs one 16-bit add
-; per non-zero weight of a non-zero input. The query part of layer 1 (inputs 0-127) is computed
-; once per prompt and kept in Q; every step adds only the context part (inputs 128-255).
-; Sums wrap at 16 bits exactly as the spec requires (plain 8-bit add/adc chains).
+; Design: layers are computed column by column, only for the inputs whose x is not 0 (the
+; active list LIST, built by `scan` for layer 1 and by the ReLU, `finish_hidden`, for the
+; layers after it). Each column of the model is compiled code in a ROM bank (generated): for
+; every non-zero weight w[j][i] it adds x, -x or -2x to the 16-bit sum of neuron j at ACC+2j.
+; The query part of layer 1 (inputs 0-127) is computed once per prompt and kept in Q; every
+; step adds only the context part (inputs 128-255). Sums wrap at 16 bits exactly as the spec
+; requires (plain 8-bit add/adc chains).
+;
+; T-states are M-cycles x 4 (Pan Docs "CPU Instruction Set").
 ;
 ; Needs from the generated model.asm (host/src/engine/targets/gameboy/mod.rs):
-;   L1_OUT (0 = 256), L1_BIAS (page: low bytes, +1 high bytes), L1_TAB (input table page),
-;   NCLASS, EOS, CHARSET (page), finish_layers (finishes layer 1 and runs layers 2..L),
-;   ADD_ENTRY (page: entry low bytes, +1 high bytes) and the unrolled adds ending at adds_end.
-; Needs from the console driver: resp_out (A = response byte to print; may clobber all registers).
-
-; Record format, at the bank/address of the input table entry:
-;   { count (1-255), kind (V_PLUS / V_MINUS / V_MINUS2), count output indices } ... 0
+;   L1_OUT (0 = 256), NCLASS, EOS, CHARSET (page), L1_BIAS (low, high per neuron),
+;   L1_TAB (column table: a page of bank numbers, a page of code low bytes, a page of code
+;   high bytes), finish_layers (finishes layer 1 and runs layers 2..L; logits in X_LO/X_HI).
+; Needs from the console driver: resp_out (A = response byte to print; may clobber all).
+;
+; Column code contract (each column, in its bank at 0x4000-0x7FFF, generated):
+;   In: BC = x, DE = -x. Adds x to the sums of its +1 weights, -x to those of its -1 weights,
+;   then doubles DE and adds -2x to those of its -2 weights; returns. Clobbers: A, DE, HL.
 
 ; ---------------------------------------------------------------------------------------------
-; respond: answers the line in LINE/LINE_LEN, printing each byte through con_out.
+; respond: answers the line in LINE/LINE_LEN, printing each byte through resp_out.
 ; In: LINE, LINE_LEN (<= MAX_QUERY). Out: OUT_N = bytes printed. Clobbers: all.
 respond:
         call encode_query
-        ld a,high(L1_BIAS)
-        ld d,a
+        ld de,L1_BIAS
         ld b,L1_OUT
         call load_acc               ; acc = bias of layer 1
-        xor a
-        ldh (H_I),a
-        ld a,128
-        ldh (H_END),a
+        ld l,0
+        ld b,128
+        call scan                   ; the active query inputs
         ld a,high(L1_TAB)
-        ldh (H_TAB),a
-        call accumulate             ; + query part (inputs 0-127)
+        call acc_list               ; + query part (inputs 0-127)
         call store_q
         ld hl,WIN
         ld b,CTX
@@ -44,17 +45,14 @@ respond:
         ld (OUT_N),a
 .step:
         call encode_context         ; x[128..255]
-        ld a,high(Q_LO)
-        ld d,a
+        ld de,Q
         ld b,L1_OUT
-        call load_acc
-        ld a,128
-        ldh (H_I),a
-        xor a
-        ldh (H_END),a
+        call load_acc               ; acc = bias + query part
+        ld l,128
+        ld b,128
+        call scan                   ; the active context inputs
         ld a,high(L1_TAB)
-        ldh (H_TAB),a
-        call accumulate             ; + context part (inputs 128-255)
+        call acc_list               ; + context part (inputs 128-255)
         call finish_layers          ; generated: layer 1 activation, layers 2..L, logits in X
         ld b,NCLASS
         call argmax
@@ -75,182 +73,183 @@ respond:
         ret
 
 ; ---------------------------------------------------------------------------------------------
-; accumulate: acc[j] += W[j][i] * x[i] for i = H_I .. H_END-1 (wrapping at 256) with x[i] != 0.
-; In: H_I, H_END, H_TAB. Out: ACC updated; ROM bank at 0x4000 changed. Clobbers: all.
-; T-states: 60 per zero input; per non-zero input about 190 + 100 per chunk + 60 per weight.
-accumulate:
+; acc_list: acc[j] += w[j][i] * x[i] for every input i in LIST, by calling column i's code.
+; In: A = page of the layer's column table, LIST, H_N, H_NH. Out: ACC updated; ROM bank at
+; 0x4000 changed. Clobbers: all.
+; T-states: 36 with LIST empty; per input 248 + its column code, + 24.
+acc_list:
+        ldh (H_TAB),a
+        ldh a,(H_NH)
+        ld b,a
+        ldh a,(H_N)
+        or b
+        ret z
+        ld hl,LIST
 .next:
-        ldh a,(H_I)
+        ld a,(hl+)                  ; i
+        push hl
         ld l,a
         ld h,high(X_LO)
         ld c,(hl)
         inc h
         ld b,(hl)                   ; bc = x[i]
-        ld a,c
-        or b
-        jr z,.skip
-        ld a,c                      ; V_PLUS = x
-        ldh (V_PLUS),a
-        ld a,b
-        ldh (V_PLUS+1),a
-        xor a                       ; V_MINUS = -x
+        xor a
         sub c
-        ld c,a
+        ld e,a
         ld a,0
         sbc a,b
-        ld b,a
-        ld a,c
-        ldh (V_MINUS),a
-        ld a,b
-        ldh (V_MINUS+1),a
-        sla c                       ; V_MINUS2 = -2x
-        rl b
-        ld a,c
-        ldh (V_MINUS2),a
-        ld a,b
-        ldh (V_MINUS2+1),a
-        ldh a,(H_TAB)               ; table entry: bank, pointer low, pointer high
+        ld d,a                      ; de = -x[i]
+        ldh a,(H_TAB)               ; table entry: bank, code low, code high
         ld h,a
         ld a,(hl)
         ld (MBC5_BANK),a
         inc h
-        ld e,(hl)
+        ld a,(hl)
         inc h
-        ld d,(hl)
-        ld h,d
-        ld l,e
-        call chunks
-.skip:
-        ldh a,(H_I)
-        inc a
-        ldh (H_I),a
-        ld b,a
-        ldh a,(H_END)
-        cp b
+        ld h,(hl)
+        ld l,a
+        call call_hl
+        pop hl
+        ldh a,(H_N)
+        dec a
+        ldh (H_N),a
         jr nz,.next
         ret
 
-; chunks: runs the chunks of one weight record.
-; In: HL = record, V_* = the three values. Clobbers: all. Each chunk enters the unrolled adds
-; (generated, 15 M-cycles per weight) at ADD_ENTRY[count]; the adds end with `jp chunks`.
-chunks:
-        ld a,(hl+)                  ; count
-        or a
-        ret z
-        ld e,a
-        ld a,(hl+)                  ; kind = HRAM address of the value
-        ld c,a
-        ld a,(c)
-        ld b,a
-        inc c
-        ld a,(c)
-        ld c,b
-        ld b,a                      ; bc = value
-        push hl
-        ld h,high(ADD_ENTRY)
-        ld l,e
-        ld e,(hl)
+; call_hl: jumps to HL (so that `call call_hl` calls HL). T-states: 4.
+call_hl:
+        jp hl
+
+; col_none: the code of a column without non-zero weights. T-states: 16.
+col_none:
+        ret
+
+; scan: LIST = the inputs i in L .. L+B-1 with x[i] != 0, in order; H_N = their number.
+; In: L = first input, B = inputs (1-128). Out: LIST, H_N, H_NH = 0. Clobbers: A, B, DE, HL.
+; T-states: 60 per zero input, 76 per active one, + 52.
+scan:
+        ld de,LIST
+.loop:
+        ld h,high(X_LO)
+        ld a,(hl)
         inc h
-        ld d,(hl)
-        pop hl
-        push de
-        ld d,high(ACC_LO)
-        ret                         ; jump to the entry for `count` adds
+        or (hl)
+        jr z,.zero
+        ld a,l
+        ld (de),a
+        inc e
+.zero:
+        inc l
+        dec b
+        jr nz,.loop
+        ld a,e
+        ldh (H_N),a
+        xor a
+        ldh (H_NH),a
+        ret
 
 ; ---------------------------------------------------------------------------------------------
-; load_acc: acc[j] = source[j] for j < B (B = 0 means 256).
-; In: D = source low-byte page (high bytes on page D+1), B = count. Clobbers: A, B, DE, HL.
-; T-states: 64 per entry.
+; load_acc: acc[j] = source[j] for j < B (B = 0 means 256): 2B bytes copied.
+; In: DE = source (low, high per neuron), B = count. Out: ACC. Clobbers: A, B, DE, HL.
+; T-states: 64 per entry + 28.
 load_acc:
-        ld e,0
-        ld hl,ACC_LO
+        ld hl,ACC
 .loop:
         ld a,(de)
-        ld (hl),a
-        inc d
-        inc h
+        inc de
+        ld (hl+),a
         ld a,(de)
-        ld (hl),a
-        dec d
-        dec h
-        inc e
-        inc l
+        inc de
+        ld (hl+),a
         dec b
         jr nz,.loop
         ret
 
-; store_q: Q = acc for all 256 entries. Clobbers: A, B, DE, HL.
+; store_q: Q = acc for all 256 entries. Clobbers: A, B, DE, HL. T-states: 16,416.
 store_q:
-        ld de,Q_LO
-        ld hl,ACC_LO
+        ld de,ACC
+        ld hl,Q
         ld b,0
 .loop:
-        ld a,(hl)
-        ld (de),a
-        inc d
-        inc h
-        ld a,(hl)
-        ld (de),a
-        dec d
-        dec h
-        inc e
-        inc l
+        ld a,(de)
+        inc de
+        ld (hl+),a
+        ld a,(de)
+        inc de
+        ld (hl+),a
         dec b
         jr nz,.loop
         ret
 
-; finish_hidden: x[j] = max(acc[j] >> 2, 0) for j < B (0 = 256), >> rounding toward -inf.
-; Clobbers: A, B, E, HL. T-states: about 100 per entry.
+; finish_hidden: x[j] = max(acc[j] >> 2, 0) for j < B (0 = 256), >> rounding toward -inf, and
+; LIST = the j with x[j] != 0 (the active inputs of the next layer). x[j] is written only for
+; those j: the next layer reads no other.
+; In: B = count, ACC. Out: X_LO/X_HI, LIST, H_N, H_NH. Clobbers: A, B, C, DE, HL.
+; T-states: 56 per negative sum, 92 when the shifted sum is 0, 212 per active neuron, + 48.
 finish_hidden:
-        ld hl,ACC_LO
+        xor a
+        ldh (H_N),a
+        ldh (H_NH),a
+        ld c,a                      ; c = j
+        ld hl,ACC
 .loop:
-        ld e,(hl)
-        inc h
-        ld a,(hl)
+        ld a,(hl+)
+        ld e,a
+        ld a,(hl+)                  ; a:e = acc[j]
         bit 7,a
-        jr nz,.neg
+        jr nz,.next                 ; negative: x = 0
         srl a
         rr e
         srl a
         rr e
-        inc h
+        ld d,a                      ; de = acc[j] >> 2
+        or e
+        jr z,.next
+        push hl
+        ld l,c
+        ld h,high(X_LO)
         ld (hl),e
         inc h
-        ld (hl),a
-        ld h,high(ACC_LO)
-        inc l
-        dec b
-        jr nz,.loop
-        ret
-.neg:
-        xor a
-        inc h
-        ld (hl),a
-        inc h
-        ld (hl),a
-        ld h,high(ACC_LO)
-        inc l
+        ld (hl),d
+        ld h,high(LIST)
+        ldh a,(H_N)
+        ld l,a
+        ld (hl),c
+        inc a
+        ldh (H_N),a
+        jr nz,.in
+        inc a
+        ldh (H_NH),a                ; the 256th entry: H_N wrapped to 0
+.in:
+        pop hl
+.next:
+        inc c
         dec b
         jr nz,.loop
         ret
 
-; finish_logits: x[j] = acc[j] >> 2 (arithmetic) for j < B. Clobbers: A, B, E, HL.
+; finish_logits: x[j] = acc[j] >> 2 (arithmetic) for j < B (1-255).
+; In: B, ACC. Out: X_LO/X_HI. Clobbers: A, B, C, DE, HL. T-states: 164 per entry + 20.
 finish_logits:
-        ld hl,ACC_LO
+        ld hl,ACC
+        ld c,0
 .loop:
-        ld e,(hl)
-        inc h
-        ld a,(hl)
+        ld a,(hl+)
+        ld e,a
+        ld a,(hl+)
         sra a
         rr e
         sra a
         rr e
-        inc h
+        ld d,a
+        push hl
+        ld l,c
+        ld h,high(X_LO)
         ld (hl),e
         inc h
-        ld (hl),a
-        ld h,high(ACC_LO)
-        inc l
+        ld (hl),d
+        pop hl
+        inc c
         dec b
         jr nz,.loop
         ret

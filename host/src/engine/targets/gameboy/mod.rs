@@ -73,37 +73,135 @@ pub const BANKS: BankBudget = BankBudget {
     first: 1,
     max_banks: MAX_BANKS,
     forms: &[Form::Lists],
-    takes: "auto or lists (weight records in ROM banks)",
+    takes: "auto or lists (fast: every column compiled to add code in ROM banks)",
 };
 
-/// SM83 costs of `engine.asm` for the planner's estimate (T-states = M-cycles × 4): per
-/// non-zero input ~190 + 100 per chunk (~3 chunks), 60 per weight (the unrolled adds), 60 per
-/// input visited by `accumulate`, ~160 per neuron (`load_acc` + `finish_hidden`).
+/// SM83 costs of `engine.asm` for the planner's estimate (T-states = M-cycles × 4): per active
+/// input 248 in `acc_list` + 32 entering and leaving its column code + ~150 more in
+/// `finish_hidden` for an active neuron, 48 per weight (the column code), 60 per input scanned,
+/// ~120 per neuron (`load_acc`, `finish_hidden`).
 pub const COSTS: Costs = Costs {
-    column: 490.0,
-    weight: 60.0,
-    input: 60.0,
-    neuron: 160.0,
+    column: 430.0,
+    weight: 48.0,
+    input: 0.0,
+    neuron: 120.0,
 };
 
-/// The HRAM addresses of the three chunk kinds, for weights +1, -1 and -2 (mem.inc V_PLUS,
-/// V_MINUS, V_MINUS2).
-const KINDS: [u8; 3] = [0x80, 0x82, 0x84];
+/// SM83 opcodes of the column code (Pan Docs "CPU Instruction Set"; cross-checked against our
+/// assembler by [`column_asm`] in the tests).
+mod op {
+    pub const LD_H_N: u8 = 0x26;
+    pub const LD_L_N: u8 = 0x2E;
+    pub const LD_A_IHL: u8 = 0x7E;
+    pub const LD_IHLI_A: u8 = 0x22;
+    pub const LD_IHL_A: u8 = 0x77;
+    pub const INC_H: u8 = 0x24;
+    pub const ADD_A_C: u8 = 0x81;
+    pub const ADD_A_E: u8 = 0x83;
+    pub const ADC_A_B: u8 = 0x88;
+    pub const ADC_A_D: u8 = 0x8A;
+    pub const CB: u8 = 0xCB;
+    pub const SLA_E: u8 = 0x23;
+    pub const RL_D: u8 = 0x12;
+    pub const RET: u8 = 0xC9;
+}
 
-/// The weight record of input `i` of `layer`: the neurons of its +1, -1 and -2 weights, as the
-/// Z80 lists form groups them ([`crate::engine::plan::column_groups`]).
-pub fn record(layer: &crate::model::Layer, i: usize) -> Vec<u8> {
-    let mut out = Vec::new();
-    let (pos, neg, neg2) = crate::engine::plan::column_groups(layer, i);
-    for (js, kind) in [pos, neg, neg2].iter().zip(KINDS) {
-        for chunk in js.chunks(255) {
-            out.push(chunk.len() as u8);
-            out.push(kind);
-            out.extend_from_slice(chunk);
+/// The page of ACC (mem.inc): neuron j's sum is at ACC + 2j, low byte first.
+pub const ACC_PAGE: u8 = 0xC0;
+
+/// What the column code does, step by step: set H to a sum page (`ld h,n`), step H to the next
+/// page (`inc h`), add a register pair to the sum of neuron j, double DE, return.
+enum ColOp {
+    Page(u8),
+    NextPage,
+    Add { j: u8, de: bool },
+    Double,
+    Ret,
+}
+
+fn column_ops(layer: &crate::model::Layer, i: usize) -> Vec<ColOp> {
+    let (pos, neg, neg2) = plan::column_groups(layer, i);
+    if pos.is_empty() && neg.is_empty() && neg2.is_empty() {
+        return Vec::new();
+    }
+    let mut ops = Vec::new();
+    for (g, de) in [(&pos, false), (&neg, true), (&neg2, true)] {
+        if std::ptr::eq(g, &neg2) && !g.is_empty() {
+            ops.push(ColOp::Double);
+        }
+        let mut page = None;
+        for &j in g {
+            let want = ACC_PAGE + (j >> 7);
+            match page {
+                Some(p) if p == want => {}
+                Some(p) if p + 1 == want => ops.push(ColOp::NextPage),
+                _ => ops.push(ColOp::Page(want)),
+            }
+            page = Some(want);
+            ops.push(ColOp::Add { j, de });
         }
     }
-    out.push(0);
+    ops.push(ColOp::Ret);
+    ops
+}
+
+/// The compiled code of column `i` of `layer` (see engine.asm, "Column code contract"): per
+/// non-zero weight 8 bytes, 12 M-cycles (`ld l,2j / ld a,(hl) / add a,c / ld (hl+),a /
+/// ld a,(hl) / adc a,b / ld (hl),a`, with E and D for -x and -2x). Empty for a column without
+/// non-zero weights (its table entry is `col_none`).
+pub fn column_code(layer: &crate::model::Layer, i: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    for o in column_ops(layer, i) {
+        match o {
+            ColOp::Page(p) => out.extend([op::LD_H_N, p]),
+            ColOp::NextPage => out.push(op::INC_H),
+            ColOp::Add { j, de } => {
+                let (add, adc) = if de {
+                    (op::ADD_A_E, op::ADC_A_D)
+                } else {
+                    (op::ADD_A_C, op::ADC_A_B)
+                };
+                out.extend([
+                    op::LD_L_N,
+                    j.wrapping_mul(2),
+                    op::LD_A_IHL,
+                    add,
+                    op::LD_IHLI_A,
+                    op::LD_A_IHL,
+                    adc,
+                    op::LD_IHL_A,
+                ]);
+            }
+            ColOp::Double => out.extend([op::CB, op::SLA_E, op::CB, op::RL_D]),
+            ColOp::Ret => out.push(op::RET),
+        }
+    }
     out
+}
+
+/// The same column code as assembly text (what [`column_code`] encodes), for `--emit asm`
+/// readers and the test that assembles it.
+pub fn column_asm(layer: &crate::model::Layer, i: usize) -> String {
+    let mut s = String::new();
+    for o in column_ops(layer, i) {
+        match o {
+            ColOp::Page(p) => {
+                let _ = writeln!(s, "        ld h,high(ACC)+{}", p - ACC_PAGE);
+            }
+            ColOp::NextPage => s += "        inc h\n",
+            ColOp::Add { j, de } => {
+                let (lo, hi) = if de { ("e", "d") } else { ("c", "b") };
+                let _ = write!(
+                    s,
+                    "        ld l,{}\n        ld a,(hl)\n        add a,{lo}\n        ld (hl+),a\n        ld a,(hl)\n        adc a,{hi}\n        ld (hl),a\n",
+                    j.wrapping_mul(2)
+                );
+            }
+            ColOp::Double => s += "        sla e\n        rl d\n",
+            ColOp::Ret => s += "        ret\n",
+        }
+    }
+    s
 }
 
 /// Plans the cartridge for `model` through the common planner ([`plan::plan_banked`]): the
@@ -131,7 +229,7 @@ pub fn plan(model: &Model, layout: &Layout) -> Result<LayoutPlan, GbError> {
         &BANKS,
         layout,
         &COSTS,
-        &|_, l, i| record(l, i).len(),
+        &|_, l, i| column_code(l, i).len(),
     )?)
 }
 
@@ -201,8 +299,8 @@ fn db_lines(s: &mut String, bytes: &[u8]) {
     }
 }
 
-/// Generates `model.asm`: model constants, page-aligned tables, the unrolled add kernel,
-/// `finish_layers`, the font and the banked weight records.
+/// Generates `model.asm`: model constants, page-aligned tables (charset, each layer's column
+/// table and biases), `finish_layers`, the font and the compiled column code in banks 1..N.
 pub fn model_asm(model: &Model, plan: &LayoutPlan) -> Result<String, GbError> {
     let banks = plan
         .banks
@@ -213,87 +311,85 @@ pub fn model_asm(model: &Model, plan: &LayoutPlan) -> Result<String, GbError> {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "; generated by z80lm build --target gb: model constants, tables and weights\n"
+        "; generated by z80lm build --target gb (engine::targets::gameboy): model constants,\n; tables, finish_layers and the column code. Do not edit.\n"
     );
     let _ = writeln!(
         s,
-        "L1_OUT equ {}\nNCLASS equ {n}\nEOS equ {}\n",
+        "L1_OUT  equ {}\nNCLASS  equ {n}\nEOS     equ {}\n",
         model.layers[0].out & 0xFF,
         model.eos()
     );
+    let _ = writeln!(
+        s,
+        "        assert ACC == {0:#06x}, \"the column code addresses the sums at {0:#06x}\"",
+        u16::from(ACC_PAGE) << 8
+    );
     let _ = writeln!(s, "        align 256\nCHARSET:");
     db_lines(&mut s, &model.charset);
-    // Unrolled adds: 255 copies of `acc[(hl+)] += bc`, 10 bytes / 15 M-cycles each.
-    let _ = writeln!(s, "        align 256\nADD_ENTRY:");
-    for hi in [false, true] {
-        for k in 0..256 {
-            let f = if hi { "high" } else { "low" };
-            let _ = writeln!(s, "        db {f}(adds_end - {})", 10 * k.min(255));
+    let label = |k: usize, l: &crate::model::Layer, i: usize| {
+        if column_code(l, i).is_empty() {
+            "col_none".to_string()
+        } else {
+            format!("c{}_{i}", k + 1)
         }
-    }
+    };
     for (k, l) in model.layers.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "\n; layer {}: column table (bank, code low, code high pages), biases (low, high)",
+            k + 1
+        );
         let _ = writeln!(s, "        align 256\nL{}_TAB:", k + 1);
         for part in ["bank", "low", "high"] {
-            for i in 0..l.inp {
-                let _ = writeln!(s, "        db {part}(r{}_{i})", k + 1);
+            let names: Vec<String> = (0..l.inp)
+                .map(|i| format!("{part}({})", label(k, l, i)))
+                .collect();
+            for chunk in names.chunks(8) {
+                let _ = writeln!(s, "        db {}", chunk.join(","));
             }
             let _ = writeln!(s, "        align 256");
         }
         let _ = writeln!(s, "L{}_BIAS:", k + 1);
-        let lo: Vec<u8> = l.bias.iter().map(|&b| b as u16 as u8).collect();
-        let hi: Vec<u8> = l.bias.iter().map(|&b| ((b as u16) >> 8) as u8).collect();
-        db_lines(&mut s, &lo);
-        let _ = writeln!(s, "        align 256");
-        db_lines(&mut s, &hi);
+        let bytes: Vec<u8> = l.bias.iter().flat_map(|&b| b.to_le_bytes()).collect();
+        db_lines(&mut s, &bytes);
     }
     let _ = writeln!(
         s,
-        "\n; adds: acc[j] += bc for the next `count` indices j at (hl); ends in jp chunks"
-    );
-    let _ = writeln!(s, "adds:");
-    for _ in 0..255 {
-        let _ = writeln!(s, "        ld a,(hl+)\n        ld e,a\n        ld a,(de)\n        add a,c\n        ld (de),a\n        inc d\n        ld a,(de)\n        adc a,b\n        ld (de),a\n        dec d");
-    }
-    let _ = writeln!(s, "adds_end:\n        jp chunks\n");
-    let _ = writeln!(
-        s,
-        "; finish_layers: layer-1 activation, then layers 2..L; logits end up in X"
+        "\n; finish_layers: layer-1 activation, then layers 2..L; logits end up in X_LO/X_HI.\n; Clobbers: all."
     );
     let _ = writeln!(s, "finish_layers:");
     for (k, l) in model.layers.iter().enumerate() {
         if k > 0 {
             let _ = writeln!(
                 s,
-                "        ld d,high(L{0}_BIAS)\n        ld b,{1}\n        call load_acc",
+                "        ld de,L{0}_BIAS\n        ld b,{1}\n        call load_acc\n        ld a,high(L{0}_TAB)\n        call acc_list",
                 k + 1,
                 l.out & 0xFF
             );
-            let _ = writeln!(
-                s,
-                "        xor a\n        ldh (H_I),a\n        ld a,{}\n        ldh (H_END),a",
-                l.inp & 0xFF
-            );
-            let _ = writeln!(
-                s,
-                "        ld a,high(L{}_TAB)\n        ldh (H_TAB),a\n        call accumulate",
-                k + 1
-            );
         }
         let finish = if k == last {
-            "finish_logits"
+            "jp finish_logits"
         } else {
-            "finish_hidden"
+            "call finish_hidden"
         };
-        let _ = writeln!(s, "        ld b,{}\n        call {finish}", l.out & 0xFF);
+        let _ = writeln!(s, "        ld b,{}\n        {finish}", l.out & 0xFF);
     }
-    let _ = writeln!(s, "        ret\n");
+    s.push('\n');
     s.push_str(&font_asm(FONT_TXT)?);
+    let _ = writeln!(
+        s,
+        "\n; Column code (engine.asm, \"Column code contract\"), as bytes: per weight\n; ld l,2j / ld a,(hl) / add a,c|e / ld (hl+),a / ld a,(hl) / adc a,b|d / ld (hl),a;\n; ld h,high(ACC) / inc h for the sum pages, sla e / rl d before the -2 weights, ret."
+    );
     for b in &banks.banks {
         let _ = writeln!(s, "\n        bank {}\n        org 0x4000", b.bank);
         for (k, places) in banks.places.iter().enumerate() {
-            for (i, _) in places.iter().enumerate().filter(|(_, p)| p.bank == b.bank) {
-                let _ = writeln!(s, "r{}_{i}:", k + 1);
-                db_lines(&mut s, &record(&model.layers[k], i));
+            for (i, _) in places
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.bank == b.bank && p.bytes > 0)
+            {
+                let _ = writeln!(s, "c{}_{i}:", k + 1);
+                db_lines(&mut s, &column_code(&model.layers[k], i));
             }
         }
     }
@@ -379,4 +475,44 @@ pub fn build(model: &Model, layout: &Layout) -> Result<GbImage, GbError> {
         symbols: asm.symbols.clone(),
         bank0_used,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Layer;
+
+    /// The column code's bytes are what our assembler makes of the same instructions.
+    #[test]
+    fn column_code_is_what_the_assembler_makes_of_column_asm() {
+        let out = 256;
+        let mut weights = vec![0i8; out * 3];
+        for j in 0..out {
+            weights[j * 3] = [1, -1, -2, 0, 1][j % 5];
+            weights[j * 3 + 1] = match j {
+                200 => -2,
+                130 => -1,
+                _ => 0,
+            };
+        }
+        let l = Layer {
+            out,
+            inp: 3,
+            weights,
+            bias: vec![0; out],
+        };
+        for i in 0..3 {
+            let text = format!("        cpu sm83\nACC equ 0xC000\n        org 0x4000\n{}", column_asm(&l, i));
+            let files = MemFiles::new().with("c.asm", text);
+            let asm = assemble(&files, "c.asm", Cpu::Sm83).unwrap();
+            let code = column_code(&l, i);
+            if code.is_empty() {
+                assert_eq!(asm.flat(0).1, Vec::<u8>::new(), "column {i}");
+            } else {
+                assert_eq!(asm.flat(0).1, code, "column {i}");
+            }
+        }
+        assert!(column_code(&l, 2).is_empty());
+        assert!(column_asm(&l, 0).contains("inc h"));
+    }
 }
