@@ -139,8 +139,14 @@ fn synthetic_model_matches_host_step_by_step() {
     let rebuilt = gameboy::build(&m, &Layout::Auto).unwrap();
     assert_eq!(image.rom, rebuilt.rom, "two builds of one model differ");
     // Column 5 adds x to all 256 sums: both pages of ACC.
-    let rec = gameboy::column_code(&m.layers[0], 5);
-    assert_eq!(rec.len(), 2 + 256 * 8 + 1 + 1, "ld h, 256 adds, inc h, ret");
+    let wide = gameboy::column_code(&m.layers[0], 5, gameboy::Variant::Wide);
+    assert_eq!(
+        wide.len(),
+        2 + 256 * 8 + 1 + 1,
+        "ld h, 256 adds, inc h, ret"
+    );
+    let rec = gameboy::column_record(&m.layers[0], 5);
+    assert_eq!(rec.len(), 2 * wide.len(), "the wide code and the byte code");
     let at = image.banks().places[0][5];
     let off = at.bank * gameboy::BANK_BYTES + at.offset;
     assert_eq!(

@@ -620,6 +620,8 @@ pub struct BankBudget {
     /// The forms the target's engine has kernels for, and how `--layout` names them.
     pub forms: &'static [Form],
     pub takes: &'static str,
+    /// What the target makes of its form, for the plan's reasons.
+    pub note: &'static str,
 }
 
 /// The target's cost model for the estimate: T-states per active column, per non-zero weight
@@ -810,17 +812,18 @@ pub fn plan_banked(
     };
     p.reason = vec![
         format!(
-            "{} for every layer ({}; ~{} T/step)",
+            "{} for every layer ({}: {}; ~{} T/step)",
             p.name(),
-            if matches!(layout, Layout::Auto) {
-                "the only form this engine has"
+            if matches!(layout, Layout::Auto) && banks.forms.len() == 1 {
+                "the one form this engine has"
             } else {
                 "as requested"
             },
+            banks.note,
             p.est_t_per_step()
         ),
         format!(
-            "weight records in banks {}-{}, a record never straddling two; the ROM is {} banks ({} KiB)",
+            "column records in banks {}-{}, none straddling two; the ROM is {} banks ({} KiB)",
             banks.first,
             map.banks.last().map_or(banks.first, |b| b.bank),
             map.rom_banks(),
@@ -966,6 +969,7 @@ mod tests {
             max_banks: 256,
             forms: &[Form::Lists],
             takes: "auto or lists",
+            note: "test",
         };
         let costs = Costs {
             column: 1.0,

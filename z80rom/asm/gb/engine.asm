@@ -12,13 +12,16 @@
 ;
 ; Needs from the generated model.asm (host/src/engine/targets/gameboy/mod.rs):
 ;   L1_OUT (0 = 256), NCLASS, EOS, CHARSET (page), L1_BIAS (low, high per neuron),
-;   L1_TAB (column table: a page of bank numbers, a page of code low bytes, a page of code
-;   high bytes), finish_layers (finishes layer 1 and runs layers 2..L; logits in X_LO/X_HI).
+;   L1_TAB (column table, pages: bank numbers, wide code low bytes, high bytes, byte code low
+;   bytes, high bytes), finish_layers (finishes layer 1 and runs layers 2..L; logits in X).
 ; Needs from the console driver: resp_out (A = response byte to print; may clobber all).
 ;
 ; Column code contract (each column, in its bank at 0x4000-0x7FFF, generated):
 ;   In: BC = x, DE = -x. Adds x to the sums of its +1 weights, -x to those of its -1 weights,
 ;   then doubles DE and adds -2x to those of its -2 weights; returns. Clobbers: A, DE, HL.
+;   Each column has two codes: the wide one (any x) and the byte one, run when 0 < x < 128
+;   (x, -x and -2x then have the high bytes 0, 0xFF, 0xFF: only the low byte is added, and
+;   the sum's high byte is stepped on a carry, or on its absence for -x and -2x).
 
 ; ---------------------------------------------------------------------------------------------
 ; respond: answers the line in LINE/LINE_LEN, printing each byte through resp_out.
@@ -76,7 +79,8 @@ respond:
 ; acc_list: acc[j] += w[j][i] * x[i] for every input i in LIST, by calling column i's code.
 ; In: A = page of the layer's column table, LIST, H_N, H_NH. Out: ACC updated; ROM bank at
 ; 0x4000 changed. Clobbers: all.
-; T-states: 36 with LIST empty; per input 248 + its column code, + 24.
+; T-states: 36 with LIST empty; per input 272 (wide code) or 284 (byte code) + the column
+; code, + 24.
 acc_list:
         ldh (H_TAB),a
         ldh a,(H_NH)
@@ -99,10 +103,18 @@ acc_list:
         ld a,0
         sbc a,b
         ld d,a                      ; de = -x[i]
-        ldh a,(H_TAB)               ; table entry: bank, code low, code high
+        ldh a,(H_TAB)               ; table entry: bank, wide code, byte code
         ld h,a
         ld a,(hl)
         ld (MBC5_BANK),a
+        ld a,b                      ; 0 < x < 128: the byte code (pages +3, +4)
+        or a
+        jr nz,.wide
+        bit 7,c
+        jr nz,.wide
+        inc h
+        inc h
+.wide:
         inc h
         ld a,(hl)
         inc h

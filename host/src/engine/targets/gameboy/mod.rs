@@ -74,15 +74,16 @@ pub const BANKS: BankBudget = BankBudget {
     max_banks: MAX_BANKS,
     forms: &[Form::Lists],
     takes: "auto or lists (fast: every column compiled to add code in ROM banks)",
+    note: "every column compiled to add code (a wide and a byte version) in ROM banks",
 };
 
 /// SM83 costs of `engine.asm` for the planner's estimate (T-states = M-cycles × 4): per active
-/// input 248 in `acc_list` + 32 entering and leaving its column code + ~150 more in
-/// `finish_hidden` for an active neuron, 48 per weight (the column code), 60 per input scanned,
-/// ~120 per neuron (`load_acc`, `finish_hidden`).
+/// input ~280 in `acc_list` + 32 entering and leaving its column code + ~150 more in
+/// `finish_hidden` for an active neuron, ~42 per weight (the column code, mostly the byte
+/// version), ~120 per neuron (`load_acc`, `finish_hidden`).
 pub const COSTS: Costs = Costs {
-    column: 430.0,
-    weight: 48.0,
+    column: 460.0,
+    weight: 42.0,
     input: 0.0,
     neuron: 120.0,
 };
@@ -104,6 +105,10 @@ mod op {
     pub const SLA_E: u8 = 0x23;
     pub const RL_D: u8 = 0x12;
     pub const RET: u8 = 0xC9;
+    pub const JR_NC: u8 = 0x30;
+    pub const JR_C: u8 = 0x38;
+    pub const INC_IHL: u8 = 0x34;
+    pub const DEC_IHL: u8 = 0x35;
 }
 
 /// The page of ACC (mem.inc): neuron j's sum is at ACC + 2j, low byte first.
@@ -145,33 +150,53 @@ fn column_ops(layer: &crate::model::Layer, i: usize) -> Vec<ColOp> {
     ops
 }
 
+/// The two codes of every column: `Wide` takes any x (16-bit adds), `Byte` is run when
+/// 0 < x < 128, so that x, -x and -2x each have a constant high byte (0, 0xFF, 0xFF): the low
+/// byte is added and the high byte only changes on a carry (+x) or its absence (-x, -2x).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Variant {
+    Wide,
+    Byte,
+}
+
 /// The compiled code of column `i` of `layer` (see engine.asm, "Column code contract"): per
-/// non-zero weight 8 bytes, 12 M-cycles (`ld l,2j / ld a,(hl) / add a,c / ld (hl+),a /
-/// ld a,(hl) / adc a,b / ld (hl),a`, with E and D for -x and -2x). Empty for a column without
-/// non-zero weights (its table entry is `col_none`).
-pub fn column_code(layer: &crate::model::Layer, i: usize) -> Vec<u8> {
+/// non-zero weight 8 bytes. Wide: 12 M-cycles (`ld l,2j / ld a,(hl) / add a,c / ld (hl+),a /
+/// ld a,(hl) / adc a,b / ld (hl),a`, with E and D for -x and -2x). Byte: 10 M-cycles, 12 when
+/// the high byte changes (`ld l,2j / ld a,(hl) / add a,c / ld (hl+),a / jr nc,$+3 /
+/// inc (hl)`; `add a,e ... jr c,$+3 / dec (hl)` for -x and -2x). Empty for a column without
+/// non-zero weights (its table entries are `col_none`).
+pub fn column_code(layer: &crate::model::Layer, i: usize, v: Variant) -> Vec<u8> {
     let mut out = Vec::new();
     for o in column_ops(layer, i) {
         match o {
             ColOp::Page(p) => out.extend([op::LD_H_N, p]),
             ColOp::NextPage => out.push(op::INC_H),
             ColOp::Add { j, de } => {
-                let (add, adc) = if de {
-                    (op::ADD_A_E, op::ADC_A_D)
-                } else {
-                    (op::ADD_A_C, op::ADC_A_B)
-                };
-                out.extend([
-                    op::LD_L_N,
-                    j.wrapping_mul(2),
-                    op::LD_A_IHL,
-                    add,
-                    op::LD_IHLI_A,
-                    op::LD_A_IHL,
-                    adc,
-                    op::LD_IHL_A,
-                ]);
+                out.extend([op::LD_L_N, j.wrapping_mul(2), op::LD_A_IHL]);
+                match (v, de) {
+                    (Variant::Wide, false) => out.extend([
+                        op::ADD_A_C,
+                        op::LD_IHLI_A,
+                        op::LD_A_IHL,
+                        op::ADC_A_B,
+                        op::LD_IHL_A,
+                    ]),
+                    (Variant::Wide, true) => out.extend([
+                        op::ADD_A_E,
+                        op::LD_IHLI_A,
+                        op::LD_A_IHL,
+                        op::ADC_A_D,
+                        op::LD_IHL_A,
+                    ]),
+                    (Variant::Byte, false) => {
+                        out.extend([op::ADD_A_C, op::LD_IHLI_A, op::JR_NC, 1, op::INC_IHL])
+                    }
+                    (Variant::Byte, true) => {
+                        out.extend([op::ADD_A_E, op::LD_IHLI_A, op::JR_C, 1, op::DEC_IHL])
+                    }
+                }
             }
+            ColOp::Double if v == Variant::Byte => out.extend([op::CB, op::SLA_E]),
             ColOp::Double => out.extend([op::CB, op::SLA_E, op::CB, op::RL_D]),
             ColOp::Ret => out.push(op::RET),
         }
@@ -179,9 +204,16 @@ pub fn column_code(layer: &crate::model::Layer, i: usize) -> Vec<u8> {
     out
 }
 
+/// Both codes of column `i`, as placed in its bank: the wide code, then the byte code.
+pub fn column_record(layer: &crate::model::Layer, i: usize) -> Vec<u8> {
+    let mut r = column_code(layer, i, Variant::Wide);
+    r.extend(column_code(layer, i, Variant::Byte));
+    r
+}
+
 /// The same column code as assembly text (what [`column_code`] encodes), for `--emit asm`
 /// readers and the test that assembles it.
-pub fn column_asm(layer: &crate::model::Layer, i: usize) -> String {
+pub fn column_asm(layer: &crate::model::Layer, i: usize, v: Variant) -> String {
     let mut s = String::new();
     for o in column_ops(layer, i) {
         match o {
@@ -193,10 +225,21 @@ pub fn column_asm(layer: &crate::model::Layer, i: usize) -> String {
                 let (lo, hi) = if de { ("e", "d") } else { ("c", "b") };
                 let _ = write!(
                     s,
-                    "        ld l,{}\n        ld a,(hl)\n        add a,{lo}\n        ld (hl+),a\n        ld a,(hl)\n        adc a,{hi}\n        ld (hl),a\n",
+                    "        ld l,{}\n        ld a,(hl)\n        add a,{lo}\n        ld (hl+),a\n",
                     j.wrapping_mul(2)
                 );
+                match (v, de) {
+                    (Variant::Wide, _) => {
+                        let _ = write!(
+                            s,
+                            "        ld a,(hl)\n        adc a,{hi}\n        ld (hl),a\n"
+                        );
+                    }
+                    (Variant::Byte, false) => s += "        jr nc,$+3\n        inc (hl)\n",
+                    (Variant::Byte, true) => s += "        jr c,$+3\n        dec (hl)\n",
+                }
             }
+            ColOp::Double if v == Variant::Byte => s += "        sla e\n",
             ColOp::Double => s += "        sla e\n        rl d\n",
             ColOp::Ret => s += "        ret\n",
         }
@@ -229,7 +272,7 @@ pub fn plan(model: &Model, layout: &Layout) -> Result<LayoutPlan, GbError> {
         &BANKS,
         layout,
         &COSTS,
-        &|_, l, i| column_code(l, i).len(),
+        &|_, l, i| column_record(l, i).len(),
     )?)
 }
 
@@ -326,23 +369,30 @@ pub fn model_asm(model: &Model, plan: &LayoutPlan) -> Result<String, GbError> {
     );
     let _ = writeln!(s, "        align 256\nCHARSET:");
     db_lines(&mut s, &model.charset);
-    let label = |k: usize, l: &crate::model::Layer, i: usize| {
-        if column_code(l, i).is_empty() {
-            "col_none".to_string()
-        } else {
-            format!("c{}_{i}", k + 1)
-        }
+    let label = |k: usize, l: &crate::model::Layer, i: usize, v: Variant| match (
+        column_ops(l, i).is_empty(),
+        v,
+    ) {
+        (true, _) => "col_none".to_string(),
+        (false, Variant::Wide) => format!("c{}_{i}", k + 1),
+        (false, Variant::Byte) => format!("b{}_{i}", k + 1),
     };
     for (k, l) in model.layers.iter().enumerate() {
         let _ = writeln!(
             s,
-            "\n; layer {}: column table (bank, code low, code high pages), biases (low, high)",
+            "\n; layer {}: column table (pages: bank, wide code low, high, byte code low, high),\n; biases (low, high)",
             k + 1
         );
         let _ = writeln!(s, "        align 256\nL{}_TAB:", k + 1);
-        for part in ["bank", "low", "high"] {
+        for (part, v) in [
+            ("bank", Variant::Wide),
+            ("low", Variant::Wide),
+            ("high", Variant::Wide),
+            ("low", Variant::Byte),
+            ("high", Variant::Byte),
+        ] {
             let names: Vec<String> = (0..l.inp)
-                .map(|i| format!("{part}({})", label(k, l, i)))
+                .map(|i| format!("{part}({})", label(k, l, i, v)))
                 .collect();
             for chunk in names.chunks(8) {
                 let _ = writeln!(s, "        db {}", chunk.join(","));
@@ -378,7 +428,7 @@ pub fn model_asm(model: &Model, plan: &LayoutPlan) -> Result<String, GbError> {
     s.push_str(&font_asm(FONT_TXT)?);
     let _ = writeln!(
         s,
-        "\n; Column code (engine.asm, \"Column code contract\"), as bytes: per weight\n; ld l,2j / ld a,(hl) / add a,c|e / ld (hl+),a / ld a,(hl) / adc a,b|d / ld (hl),a;\n; ld h,high(ACC) / inc h for the sum pages, sla e / rl d before the -2 weights, ret."
+        "\n; Column code (engine.asm, \"Column code contract\"), as bytes: per weight\n; ld l,2j / ld a,(hl) / add a,c|e / ld (hl+),a / ld a,(hl) / adc a,b|d / ld (hl),a;\n; ld h,high(ACC) / inc h for the sum pages, sla e / rl d before the -2 weights, ret (c*),\n; then the byte code for 0 < x < 128 (b*): ld l,2j / ld a,(hl) / add a,c|e / ld (hl+),a /\n; jr nc|c,$+3 / inc|dec (hl)."
     );
     for b in &banks.banks {
         let _ = writeln!(s, "\n        bank {}\n        org 0x4000", b.bank);
@@ -388,8 +438,11 @@ pub fn model_asm(model: &Model, plan: &LayoutPlan) -> Result<String, GbError> {
                 .enumerate()
                 .filter(|(_, p)| p.bank == b.bank && p.bytes > 0)
             {
+                let l = &model.layers[k];
                 let _ = writeln!(s, "c{}_{i}:", k + 1);
-                db_lines(&mut s, &column_code(&model.layers[k], i));
+                db_lines(&mut s, &column_code(l, i, Variant::Wide));
+                let _ = writeln!(s, "b{}_{i}:", k + 1);
+                db_lines(&mut s, &column_code(l, i, Variant::Byte));
             }
         }
     }
@@ -501,18 +554,18 @@ mod tests {
             weights,
             bias: vec![0; out],
         };
-        for i in 0..3 {
-            let text = format!("        cpu sm83\nACC equ 0xC000\n        org 0x4000\n{}", column_asm(&l, i));
-            let files = MemFiles::new().with("c.asm", text);
-            let asm = assemble(&files, "c.asm", Cpu::Sm83).unwrap();
-            let code = column_code(&l, i);
-            if code.is_empty() {
-                assert_eq!(asm.flat(0).1, Vec::<u8>::new(), "column {i}");
-            } else {
-                assert_eq!(asm.flat(0).1, code, "column {i}");
+        for v in [Variant::Wide, Variant::Byte] {
+            for i in 0..3 {
+                let text = format!(
+                    "        cpu sm83\nACC equ 0xC000\n        org 0x4000\n{}",
+                    column_asm(&l, i, v)
+                );
+                let files = MemFiles::new().with("c.asm", text);
+                let asm = assemble(&files, "c.asm", Cpu::Sm83).unwrap();
+                assert_eq!(asm.flat(0).1, column_code(&l, i, v), "column {i} {v:?}");
             }
+            assert!(column_code(&l, 2, v).is_empty());
+            assert!(column_asm(&l, 0, v).contains("inc h"));
         }
-        assert!(column_code(&l, 2).is_empty());
-        assert!(column_asm(&l, 0).contains("inc h"));
     }
 }
