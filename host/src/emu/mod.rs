@@ -3,6 +3,7 @@
 //! lines on the machine's keyboard and show its screen as text.
 
 pub mod gb;
+pub mod msx;
 pub mod rc2014;
 pub mod zx48;
 

@@ -54,6 +54,11 @@ pub trait Bus {
     fn wait(&mut self, _addr: u16, _t: u64) -> u32 {
         0
     }
+    /// Wait states before an opcode fetch (M1) cycle: as [`Bus::wait`] unless the board adds
+    /// its own (the MSX inserts one wait state in every M1 cycle).
+    fn wait_m1(&mut self, addr: u16, t: u64) -> u32 {
+        self.wait(addr, t)
+    }
     /// Wait states of `n` internal T-states in a row with `addr` on the bus,
     /// the first at `t` (each one waits as [`Bus::wait`] says, then takes 1).
     fn wait_internal(&mut self, addr: u16, t: u64, n: u32) -> u32 {
@@ -199,7 +204,7 @@ impl Z80 {
         self.start_waits::<B>();
         let t = if self.halted {
             // The halted CPU keeps fetching (and ignoring) at the HALT.
-            self.cycle(bus, self.pc.wrapping_sub(1), 4);
+            self.cycle_m1(bus, self.pc.wrapping_sub(1));
             self.inc_r();
             4
         } else {
@@ -243,6 +248,16 @@ impl Z80 {
             let w = bus.wait(addr, self.bus_t);
             self.waits += w;
             self.bus_t += u64::from(w + len);
+        }
+    }
+
+    /// An opcode fetch (M1) cycle, 4 T-states with `addr` on the bus (waits first).
+    #[inline(always)]
+    fn cycle_m1<B: Bus>(&mut self, bus: &mut B, addr: u16) {
+        if B::WAITS {
+            let w = bus.wait_m1(addr, self.bus_t);
+            self.waits += w;
+            self.bus_t += u64::from(w + 4);
         }
     }
 
@@ -368,7 +383,7 @@ impl Z80 {
     /// M1 cycle: read the opcode at PC, bump PC and R.
     #[inline(always)]
     fn fetch_op<B: Bus>(&mut self, bus: &mut B) -> u8 {
-        self.cycle(bus, self.pc, 4);
+        self.cycle_m1(bus, self.pc);
         let op = bus.read(self.pc);
         self.pc = self.pc.wrapping_add(1);
         self.inc_r();
