@@ -96,7 +96,12 @@ mod tests {
         m.write(0x7000, 4);
         m.write(0x7FFF, 5);
         assert_eq!(
-            [m.read(0x4000), m.read(0x6000), m.read(0x9FFF), m.read(0xA000)],
+            [
+                m.read(0x4000),
+                m.read(0x6000),
+                m.read(0x9FFF),
+                m.read(0xA000)
+            ],
             [0, 3, 4, 5]
         );
         m.write(0x7800, 17); // wraps at 16 banks

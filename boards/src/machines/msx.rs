@@ -178,7 +178,10 @@ impl Bus for MsxBus {
             Src::Ram if self.subslot_register(addr) => !self.sub3,
             Src::Ram => self.ram[usize::from(addr)],
             Src::Bios => self.bios[usize::from(addr)],
-            Src::Logo => self.logo.as_ref().map_or(0xFF, |l| l[usize::from(addr & 0x3FFF)]),
+            Src::Logo => self
+                .logo
+                .as_ref()
+                .map_or(0xFF, |l| l[usize::from(addr & 0x3FFF)]),
             Src::Cart => self.cart.as_ref().map_or(0xFF, |c| c.read(addr)),
             Src::Empty if self.subslot_register(addr) => !self.sub3,
             Src::Empty => 0xFF,

@@ -4,6 +4,7 @@
 //! T-states per step ([`gb`]). `z80lm bench` prints [`render`] of a [`Report`].
 
 pub mod gb;
+pub mod msx;
 pub mod zx48;
 
 use std::path::{Path, PathBuf};
@@ -84,6 +85,14 @@ pub enum BenchError {
     ZxTape(#[source] boards::devices::tape::TapeError),
     #[error("{0}: no answer on the emulated Spectrum to {1:?}")]
     ZxNoAnswer(String, String),
+    #[error("{name}: cannot build for msx")]
+    MsxBuild {
+        name: String,
+        #[source]
+        source: Box<targets::msx::MsxError>,
+    },
+    #[error(transparent)]
+    Msx(#[from] crate::emu::msx::EmuError),
 }
 
 #[derive(Debug, Serialize, Default, Clone)]

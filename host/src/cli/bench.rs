@@ -89,6 +89,7 @@ pub fn run(args: Args) -> Result<()> {
             Machine::Gb,
             Machine::Zx48,
             Machine::Zx128,
+            Machine::Msx,
         ],
     )?;
     only_for(args.board.is_some(), "--board", m, RC2014)?;
@@ -102,6 +103,7 @@ pub fn run(args: Args) -> Result<()> {
             Machine::RcClassic,
             Machine::Zx48,
             Machine::Zx128,
+            Machine::Msx,
         ],
     )?;
     only_for(
@@ -138,6 +140,7 @@ pub fn run(args: Args) -> Result<()> {
             Some(desc) => bench::rc2014(c, desc, &layout)?,
             None if m == Machine::Zx48 => bench::zx48::bench(c, &layout)?,
             None if m == Machine::Zx128 => bench::zx48::bench_128(c, &layout)?,
+            None if m == Machine::Msx => bench::msx::bench(c, &layout)?,
             None => bench::cpm(c, &layout)?,
         });
     }

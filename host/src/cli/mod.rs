@@ -90,7 +90,7 @@ pub enum Command {
     /// line. Three Ctrl-\ (0x1C) bytes in a row press the reset button. On rc2014-512k the flash
     /// is kept in a state file, so a reflashed image survives a restart. Ctrl-C stops it.
     ///
-    /// Game Boy and ZX Spectrum: type a line and press Enter to send it (typed on the machine's
+    /// Game Boy, ZX Spectrum and MSX: type a line and press Enter to send it (typed on the machine's
     /// keyboard), Ctrl-R resets, Ctrl-C or Ctrl-D quits; the keys are shown under the screen.
     /// From a pipe each line is sent in turn, and the emulator stops when the input ends and the
     /// screen settles, printing the screen.

@@ -77,6 +77,8 @@ pub struct Reply {
     pub times: Vec<u64>,
     /// The screen when the program waited for the next key.
     pub screen: Vec<String>,
+    /// T-states at which the PC reached the other addresses watched ([`Msx::watch`]).
+    pub hooks: Vec<u64>,
 }
 
 impl Reply {
@@ -117,10 +119,12 @@ impl Session {
             });
         }
         let log = self.msx.take_watch_log();
+        let (out, hooks): (Vec<(u16, u8, u64)>, Vec<_>) = log.iter().partition(|w| w.0 == CHPUT);
         Ok(Reply {
-            output: log.iter().map(|w| w.1).collect(),
-            times: log.iter().map(|w| w.2).collect(),
+            output: out.iter().map(|w| w.1).collect(),
+            times: out.iter().map(|w| w.2).collect(),
             screen: self.msx.screen_text(),
+            hooks: hooks.iter().map(|w| w.2).collect(),
         })
     }
 

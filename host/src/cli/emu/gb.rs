@@ -13,7 +13,8 @@ use crate::emu::gb::{drive, screen, Options};
 /// Options of the Game Boy emulator.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct GbArgs {
-    /// Run as fast as possible instead of at the DMG's 59.7 frames per second.
+    /// Run as fast as possible instead of at the machine's frame rate (DMG 59.7, ZX and MSX 50
+    /// frames per second).
     #[arg(long)]
     pub turbo: bool,
     /// Write a PNG of the screen when the emulator stops.

@@ -3,6 +3,7 @@
 //! the terminal. The machines and sessions are the library's [`crate::emu`].
 
 mod gb;
+mod msx;
 mod rc2014;
 mod zx48;
 
@@ -16,14 +17,16 @@ use crate::emu::Input;
 /// `z80lm emu` (the help text is on the command in `cli/mod.rs`).
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The board: rc2014-512k (alias rc2014), rc2014-classic, gb (alias gb-mbc5), zx48 or zx128.
+    /// The board: rc2014-512k (alias rc2014), rc2014-classic, gb (alias gb-mbc5), zx48, zx128 or
+    /// msx (an MSX1 with C-BIOS, from the Debian package cbios).
     #[arg(long, env = "Z80LM_BOARD", value_enum, hide_possible_values = true)]
     pub board: Option<Machine>,
     /// The same as --board (the name `build` and `bench` use).
     #[arg(long, value_enum, hide_possible_values = true)]
     pub target: Option<Machine>,
     /// What the board runs: zx48 the tape (.tap, .tzx, or a .wav recording) or a 48K snapshot
-    /// (.z80, .sna); zx128 the tape; gb the cartridge (.gb);
+    /// (.z80, .sna); zx128 the tape; gb the cartridge (.gb); msx the megaROM cartridge (.rom,
+    /// ASCII8);
     /// rc2014-classic the 32K ROM (.bin, .hex); rc2014-512k any file `z80lm build` writes
     /// (.bin, .hex, .upl) or an application to store behind the built-in loader, replacing the
     /// flash state (without it the state is resumed, or the flash holds only the loader).
@@ -64,10 +67,12 @@ pub fn run(args: Args) -> Result<()> {
     }
     let screens = [Machine::Gb, Machine::Zx48, Machine::Zx128];
     let zx = [Machine::Zx48, Machine::Zx128];
+    let screens = [Machine::Gb, Machine::Zx48];
+    let turbo = [Machine::Gb, Machine::Zx48, Machine::Msx];
     only_for(args.state.is_some(), "--state", m, &[Machine::Rc512k])?;
     only_for(args.link.is_some(), "--link", m, RC2014)?;
     only_for(args.fast, "--fast", m, RC2014)?;
-    only_for(args.gb.turbo, "--turbo", m, &screens)?;
+    only_for(args.gb.turbo, "--turbo", m, &turbo)?;
     only_for(args.gb.screenshot.is_some(), "--screenshot", m, &screens)?;
     only_for(args.real_tape, "--real-tape", m, &zx)?;
     if zx.contains(&m) {
@@ -78,6 +83,13 @@ pub fn run(args: Args) -> Result<()> {
             )
         })?;
         return zx48::run(tape, &args);
+    }
+    if m == Machine::Msx {
+        let cart = args
+            .image
+            .as_deref()
+            .context("a cartridge is required: z80lm emu --board msx CHAT.rom")?;
+        return msx::run(cart, &args);
     }
     let image = match (&args.image, &args.rom) {
         (Some(_), Some(_)) => {
