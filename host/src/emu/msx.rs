@@ -241,7 +241,7 @@ pub fn session(
                 view.clock = Instant::now();
             }
             Ok(Input::Quit) => return Ok(msx),
-            Err(mpsc::TryRecvError::Disconnected) => {
+            Ok(Input::End) | Err(mpsc::TryRecvError::Disconnected) => {
                 // The input ended: finish what was asked, then stop.
                 msx.run_until(ANSWER_LIMIT, Msx::calls_chget_idle);
                 view.show(&msx)?;
