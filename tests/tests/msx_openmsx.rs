@@ -142,15 +142,23 @@ fn openmsx_with_cbios_answers_win_for_a_chair() {
     // C-BIOS starts scanning the keyboard some 5 s after power-on (its scan counter counts down
     // from the RAM's power-on value first); type after that.
     let start = Instant::now();
-    while om.command("machine_info time").parse::<f64>().unwrap_or(0.0) < 8.0 {
-        assert!(start.elapsed() < Duration::from_secs(60), "openMSX time stands still");
+    while om
+        .command("machine_info time")
+        .parse::<f64>()
+        .unwrap_or(0.0)
+        < 8.0
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "openMSX time stands still"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     om.command("type \"is it a chair\\r\"");
     let screen = om.wait_screen(60, |l| {
-        l.iter().position(|x| *x == "> is it a chair").is_some_and(|i| {
-            l.get(i + 2) == Some(&">")
-        })
+        l.iter()
+            .position(|x| *x == "> is it a chair")
+            .is_some_and(|i| l.get(i + 2) == Some(&">"))
     });
     let lines: Vec<&str> = screen.lines().map(str::trim_end).collect();
     let i = lines.iter().position(|x| *x == "> is it a chair").unwrap();
