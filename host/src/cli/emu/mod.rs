@@ -67,8 +67,7 @@ pub fn run(args: Args) -> Result<()> {
     }
     let screens = [Machine::Gb, Machine::Zx48, Machine::Zx128];
     let zx = [Machine::Zx48, Machine::Zx128];
-    let screens = [Machine::Gb, Machine::Zx48];
-    let turbo = [Machine::Gb, Machine::Zx48, Machine::Msx];
+    let turbo = [Machine::Gb, Machine::Zx48, Machine::Zx128, Machine::Msx];
     only_for(args.state.is_some(), "--state", m, &[Machine::Rc512k])?;
     only_for(args.link.is_some(), "--link", m, RC2014)?;
     only_for(args.fast, "--fast", m, RC2014)?;
