@@ -139,7 +139,7 @@ fn board_options_are_checked() {
     );
     refused(
         &["--target", "gb", "--layout", "lists"],
-        "--layout does not apply to gb; it is for cpm, rc2014-512k, rc2014-classic, zx48 or zx128",
+        "--layout does not apply to gb; it is for cpm, rc2014-512k, rc2014-classic, zx48, zx128 or msx",
     );
     refused(
         &["--target", "rc2014", "--upstream-prompts", "2"],
