@@ -602,6 +602,11 @@ pub enum ImageFileError {
     NoApplication,
 }
 
+/// True when `bytes` start with a Game Boy cartridge header (the logo's first bytes at 0x104).
+fn is_game_boy_cartridge(bytes: &[u8]) -> bool {
+    bytes.len() >= 0x150 && bytes[0x104..0x108] == [0xCE, 0xED, 0x66, 0x66]
+}
+
 /// What a file that is no 512K build output looks like, for the error that refuses it.
 pub fn looks_like(bytes: &[u8]) -> String {
     const FLASH: usize = 0x8_0000;
@@ -615,7 +620,7 @@ pub fn looks_like(bytes: &[u8]) -> String {
             "the first {} bytes of a 512K flash image (a whole one is {FLASH}: cut short?)",
             bytes.len()
         )
-    } else if bytes.len() >= 0x150 && bytes[0x104..0x108] == [0xCE, 0xED, 0x66, 0x66] {
+    } else if is_game_boy_cartridge(bytes) {
         "a Game Boy cartridge".into()
     } else if bytes.starts_with(b"PK\x03\x04") {
         "a zip archive (a model? `z80lm build --target rc2014-512k` makes the image)".into()
@@ -643,7 +648,8 @@ pub fn flash_from_file(bytes: &[u8], loader: &[u8], raw: bool) -> Result<Vec<u8>
             .map_err(|_| ImageFileError::Hex("the file is not text".into()))?;
         return from_intel_hex(text, FLASH).map_err(ImageFileError::Hex);
     }
-    if bytes.len() == FLASH {
+    // A 512K Game Boy cartridge has the flash's size too: its header says what it is.
+    if bytes.len() == FLASH && (raw || !is_game_boy_cartridge(bytes)) {
         return Ok(bytes.to_vec());
     }
     if let Some(app) = uploaded_image(bytes) {
