@@ -4,7 +4,7 @@
 
 use boards::desc::BoardDesc;
 
-use crate::engine::targets::{gameboy, rc2014, zx128, zx48};
+use crate::engine::targets::{gameboy, msx, rc2014, zx128, zx48};
 use crate::engine::Layout;
 use crate::model::Model;
 
@@ -54,6 +54,12 @@ pub const BUDGETS: &[Budget] = &[
         board: "zx128",
         weight_bytes: 6 * (zx128::BANK - 1),
         note: "6 RAM banks paged at 0xC000 (0, 4, 6 uncontended), ≤16K per layer",
+    },
+    Budget {
+        target: "msx",
+        board: "msx",
+        weight_bytes: msx::MAX_ROM - msx::BANK,
+        note: "ASCII8 megaROM in 8K banks, ≤24K per layer",
     },
 ];
 
@@ -166,6 +172,24 @@ fn status(model: &Model, b: &Budget) -> (bool, String) {
                 | zx128::Zx128Error::TooManyBanks
                 | zx128::Zx128Error::CodeTooBig { .. }
                 | zx128::Zx128Error::TablesTooBig { .. }),
+            ) => (false, format!("does not fit: {}", first_line(&e))),
+            Err(e) => (false, format!("cannot build: {}", first_line(&e))),
+        },
+        "msx" => match msx::build(model, &Layout::Auto) {
+            Ok(m) => (
+                true,
+                format!(
+                    "ready: {} layout, {} ROM bytes ({} banks)",
+                    m.built.plan.name(),
+                    m.rom.len(),
+                    m.rom.len() / msx::BANK
+                ),
+            ),
+            Err(
+                e @ (msx::MsxError::LayerTooBig { .. }
+                | msx::MsxError::FixedTooBig { .. }
+                | msx::MsxError::TooBig { .. }
+                | msx::MsxError::RamTooBig { .. }),
             ) => (false, format!("does not fit: {}", first_line(&e))),
             Err(e) => (false, format!("cannot build: {}", first_line(&e))),
         },

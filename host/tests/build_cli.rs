@@ -8,7 +8,7 @@ use boards::devices::tape::{decode_wav, parse_tap};
 use boards::machines::gameboy::cartridge;
 use common::{tmpdir, z80lm};
 use z80lm::engine::tape::{sna, snapshot, tzx, z80};
-use z80lm::engine::targets::{gameboy, zx48};
+use z80lm::engine::targets::{gameboy, zx128, zx48};
 use z80lm::engine::Layout;
 use z80lm::model::Model;
 
@@ -298,6 +298,73 @@ fn info_and_build_report_the_same_cpm_budget() {
         row.contains(&format!("{bytes} bytes + "))
             && row.contains(&format!("{free} free below 0xe400")),
         "build: {bytes} bytes, {free} free; info: {row}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `info`'s fit table has a row for every target `build` takes, and the MSX row names the size
+/// of the cartridge `build --target msx` writes.
+#[test]
+fn info_lists_every_target_and_the_msx_cartridge_build_writes() {
+    let dir = tmpdir("build-cli-info-msx");
+    let rom = dir.join("CHAT.rom");
+    let (code, _, err) = z80lm(&[
+        "build",
+        "--model",
+        &mini(),
+        "--target",
+        "msx",
+        "-o",
+        rom.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let bytes = std::fs::metadata(&rom).unwrap().len();
+    let (code, info, err) = z80lm(&["info", "--model", &mini()]);
+    assert_eq!(code, 0, "{err}");
+    for target in ["cpm ", "rc2014 ", "gb ", "zx48 ", "zx128 ", "msx "] {
+        let row = info
+            .lines()
+            .find(|l| l.starts_with(target))
+            .unwrap_or_else(|| panic!("no `{target}` row in:\n{info}"));
+        assert!(row.contains("ready"), "{row}");
+    }
+    let msx = info.lines().find(|l| l.starts_with("msx ")).unwrap();
+    assert!(
+        msx.contains(&format!("{bytes} ROM bytes")),
+        "{bytes}: {msx}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `build --target zx128 -o NAME.tzx --wav` writes the library's .tzx (named after the model)
+/// and, beside it, the same tape as audio.
+#[test]
+fn build_zx128_writes_the_tzx_and_the_wav() {
+    let dir = tmpdir("build-cli-zx128");
+    let out = dir.join("chat.tzx");
+    let (code, _, err) = z80lm(&[
+        "build",
+        "--model",
+        &mini(),
+        "--target",
+        "zx128",
+        "-o",
+        out.to_str().unwrap(),
+        "--wav",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("archive info") && err.contains("of audio"),
+        "{err}"
+    );
+    let m = Model::load(mini().as_ref()).unwrap();
+    let zx = zx128::build(&m, &Layout::Auto).unwrap();
+    let want = tzx::chat_tzx(&zx.tape, "guess-mini", &zx.built.plan.name()).unwrap();
+    assert_eq!(std::fs::read(&out).unwrap(), want);
+    let audio = std::fs::read(dir.join("chat.wav")).unwrap();
+    assert_eq!(
+        decode_wav(&audio).unwrap(),
+        parse_tap(&zx.tape.to_tap()).unwrap()
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -6,6 +6,7 @@ mod cpm;
 mod gb;
 mod msx;
 mod rc2014;
+mod tape;
 mod zx128;
 mod zx48;
 

@@ -8,7 +8,6 @@ use anyhow::{Context, Result};
 
 use super::show;
 use crate::cli::load_model;
-use crate::engine::tape::{tzx, wav};
 use crate::engine::targets::zx128;
 use crate::engine::Layout;
 use crate::files::write_whole;
@@ -36,27 +35,12 @@ pub fn run(
     let zx = zx128::build(&m, layout)
         .with_context(|| format!("{}: cannot build a ZX Spectrum 128K tape", model.display()))?;
     if emit.iter().any(|e| e == "asm") {
-        print!("{}", zx.built.asm);
+        out!("{}", zx.built.asm);
     }
-    let blocks = zx.tape.blocks.len();
     let (bytes, what) = if ext == "tzx" {
-        let stem = |p: &Path| p.file_stem().map(|s| s.to_string_lossy().into_owned());
-        let name = match stem(model) {
-            Some(s) if s == "model" => model
-                .parent()
-                .and_then(|p| p.file_name())
-                .map_or(s, |d| d.to_string_lossy().into_owned()),
-            Some(s) => s,
-            None => "model".into(),
-        };
-        let bytes = tzx::chat_tzx(&zx.tape, &name, &zx.built.plan.name())
-            .with_context(|| format!("{}: cannot write the .tzx", model.display()))?;
-        (
-            bytes,
-            format!("{blocks} standard-speed blocks, description, archive info"),
-        )
+        super::tape::tzx_file(&zx.tape, model, &zx.built.plan.name())?
     } else {
-        (zx.tape.to_tap(), format!("{blocks} blocks"))
+        (zx.tape.to_tap(), format!("{} blocks", zx.tape.blocks.len()))
     };
     write_whole(out, &bytes)?;
     show(emit, "plan", &zx.built.plan_report());
@@ -67,17 +51,7 @@ pub fn run(
         bytes.len()
     );
     if let Some(path) = wav_out {
-        let path = path.unwrap_or_else(|| out.with_extension("wav"));
-        let bytes = wav::to_wav(&zx.tape);
-        write_whole(&path, &bytes)?;
-        let secs = (bytes.len() as u64).saturating_sub(44) / u64::from(wav::SAMPLE_RATE);
-        eprintln!(
-            "wrote {} ({} bytes, {}:{:02} of audio)",
-            path.display(),
-            bytes.len(),
-            secs / 60,
-            secs % 60
-        );
+        super::tape::write_wav(&zx.tape, out, path)?;
     }
     Ok(())
 }

@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 
 use super::show;
 use crate::cli::load_model;
-use crate::engine::tape::{sna, snapshot, tzx, wav, z80};
+use crate::engine::tape::{sna, snapshot, z80};
 use crate::engine::targets::zx48;
 use crate::engine::Layout;
 use crate::files::write_whole;
@@ -54,25 +54,7 @@ pub fn run(
                 (sna::to_sna(&state), "48K .sna snapshot".to_string())
             }
         }
-        "tzx" => {
-            // The model's name: its file's stem, or its folder's for `.../guess/model.npz`.
-            let stem = |p: &Path| p.file_stem().map(|s| s.to_string_lossy().into_owned());
-            let name = match stem(model) {
-                Some(s) if s == "model" => model
-                    .parent()
-                    .and_then(|p| p.file_name())
-                    .map_or(s, |d| d.to_string_lossy().into_owned()),
-                Some(s) => s,
-                None => "model".into(),
-            };
-            let bytes = tzx::chat_tzx(&zx.tape, &name, &zx.built.plan.name())
-                .with_context(|| format!("{}: cannot write the .tzx", model.display()))?;
-            let blocks = zx.tape.blocks.len();
-            (
-                bytes,
-                format!("{blocks} standard-speed blocks, description, archive info"),
-            )
-        }
+        "tzx" => super::tape::tzx_file(&zx.tape, model, &zx.built.plan.name())?,
         _ => (zx.tape.to_tap(), format!("{} blocks", zx.tape.blocks.len())),
     };
     write_whole(out, &bytes)?;
@@ -80,17 +62,7 @@ pub fn run(
     show(emit, "map", &zx.memory_map());
     eprintln!("wrote {} ({} bytes, {what})", out.display(), bytes.len());
     if let Some(path) = wav_out {
-        let path = path.unwrap_or_else(|| out.with_extension("wav"));
-        let bytes = wav::to_wav(&zx.tape);
-        write_whole(&path, &bytes)?;
-        let secs = (bytes.len() as u64).saturating_sub(44) / u64::from(wav::SAMPLE_RATE);
-        eprintln!(
-            "wrote {} ({} bytes, {}:{:02} of audio)",
-            path.display(),
-            bytes.len(),
-            secs / 60,
-            secs % 60
-        );
+        super::tape::write_wav(&zx.tape, out, path)?;
     }
     Ok(())
 }
