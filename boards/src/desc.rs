@@ -20,6 +20,8 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("rc2014-512k", include_str!("../data/rc2014-512k.toml")),
     ("gb-mbc5", include_str!("../data/gb-mbc5.toml")),
     ("zx48", include_str!("../data/zx48.toml")),
+    ("zx128", include_str!("../data/zx128.toml")),
+    ("msx", include_str!("../data/msx.toml")),
 ];
 
 /// Errors from loading or checking a board description.
@@ -84,6 +86,12 @@ pub enum BankScheme {
     Rc2014_512k,
     /// Game Boy MBC5 cartridge: 16K ROM window at 0x4000 (9-bit bank), 8K RAM window at 0xA000.
     Mbc5,
+    /// ZX Spectrum 128K / +2: port 0x7FFD pages a 16K RAM bank (0-7) at 0xC000 and one of the
+    /// two ROMs at 0x0000.
+    Zx128,
+    /// MSX ASCII8 megaROM cartridge: four 8K windows 0x4000-0xBFFF, each with a bank register
+    /// written at 0x6000, 0x6800, 0x7000, 0x7800.
+    Ascii8,
 }
 
 /// One switchable window and how it is selected.
@@ -147,6 +155,8 @@ pub enum ConsoleDevice {
     GbLcd,
     /// ZX Spectrum ROM print routine (RST 0x10) and the ULA keyboard.
     ZxRst16,
+    /// MSX BIOS console calls (CHGET, CHPUT) on the VDP's text screen and the PPI keyboard.
+    MsxBios,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]

@@ -183,6 +183,38 @@ impl BoardDesc {
                     ));
                 }
             }
+            BankScheme::Zx128 => {
+                if b.windows.iter().any(|w| w.port != Some(0x7FFD)) {
+                    return Err(
+                        self.invalid("zx128 banking: every window is paged through port 0x7ffd")
+                    );
+                }
+                if b.rom_pages != 2 || b.ram_pages != 8 {
+                    return Err(
+                        self.invalid("zx128 banking has 2 ROM pages and 8 RAM banks of 16K")
+                    );
+                }
+            }
+            BankScheme::Ascii8 => {
+                if self.cpu != Cpu::Z80 {
+                    return Err(self.invalid("ascii8 banking belongs to an MSX (cpu = \"z80\")"));
+                }
+                if b.rom_pages > 256 {
+                    return Err(
+                        self.invalid("ascii8 bank registers hold 8 bits: at most 256 banks")
+                    );
+                }
+                for w in &b.windows {
+                    if !(0x4000..0xC000).contains(&w.start)
+                        || w.select.len() != 1
+                        || !(0x6000..0x8000).contains(&w.select[0])
+                    {
+                        return Err(self.invalid(
+                            "ascii8 banking: windows lie in 0x4000-0xBFFF, each with one `select` register in 0x6000-0x7FFF",
+                        ));
+                    }
+                }
+            }
         }
         Ok(())
     }
@@ -237,7 +269,7 @@ impl BoardDesc {
             )));
         }
         let wants = match c.device {
-            ConsoleDevice::Bdos | ConsoleDevice::ZxRst16 => Cpu::Z80,
+            ConsoleDevice::Bdos | ConsoleDevice::ZxRst16 | ConsoleDevice::MsxBios => Cpu::Z80,
             ConsoleDevice::GbLcd => Cpu::Sm83,
             _ => self.cpu,
         };
@@ -303,7 +335,7 @@ impl BoardDesc {
             ConsoleDevice::Bdos => ImageFormat::Com,
             ConsoleDevice::GbLcd => ImageFormat::Gb,
             ConsoleDevice::ZxRst16 => ImageFormat::Tap,
-            ConsoleDevice::Acia | ConsoleDevice::Sio => ImageFormat::Rom,
+            ConsoleDevice::Acia | ConsoleDevice::Sio | ConsoleDevice::MsxBios => ImageFormat::Rom,
         };
         if i.format != expect {
             return Err(self.invalid(format!(

@@ -342,4 +342,42 @@ mod tests {
         assert!(cart.memory_map().contains("bank 1"));
         assert!(cart.built.image.map.ram.1 <= SYSTEM_AREA);
     }
+
+    /// The board description in `boards/data/msx.toml` says what this target builds for: the
+    /// fixed bank and the weight window where the build puts them, INIT where execution starts,
+    /// the engine RAM inside the RAM region below the BIOS work area, the ASCII8 registers the
+    /// prologue writes.
+    #[test]
+    fn the_board_description_matches_the_cartridge() {
+        let desc = boards::desc::BoardDesc::builtin("msx").unwrap();
+        let region = |n: &str| desc.region(n).unwrap();
+        assert_eq!(region("fixed").start, u32::from(ORG));
+        assert_eq!(region("fixed").end(), FIXED_END);
+        assert_eq!(region("weights-6000").start, u32::from(WINDOW));
+        assert_eq!(
+            region("weights-a000").end(),
+            u32::from(WINDOW) + WINDOW_BYTES as u32
+        );
+        assert_eq!(region("ram").start, u32::from(RAM));
+        assert_eq!(region("work-area").start, SYSTEM_AREA);
+        let cart = build(&model(), &Layout::Auto).unwrap();
+        let (lo, hi) = cart.built.image.map.ram;
+        assert!(u32::from(lo) >= region("ram").start && hi <= region("ram").end());
+        assert_eq!(
+            cart.built.image.symbol("msx_init").map(u32::from),
+            Some(desc.image.entry)
+        );
+        let banking = desc.banking.as_ref().unwrap();
+        assert_eq!(banking.rom_page_size as usize, BANK);
+        assert_eq!(banking.rom_pages as usize * BANK, MAX_ROM);
+        for w in &banking.windows {
+            let reg = format!("ASCII8_{:04X}", w.start);
+            let line = prologue()
+                .lines()
+                .find(|l| l.starts_with(&reg))
+                .unwrap()
+                .to_string();
+            assert!(line.contains(&format!("{:X}h", w.select[0])), "{line}");
+        }
+    }
 }

@@ -525,6 +525,26 @@ impl Zx128Build {
 mod tests {
     use super::*;
 
+    /// The board description in `boards/data/zx128.toml` says what this target builds for:
+    /// bank 5 from the tables' address, the fixed bank 2 at 0x8000 where the code starts, one
+    /// 16K window at 0xC000 paged through 7FFDh.
+    #[test]
+    fn the_board_description_matches_the_target() {
+        let desc = boards::desc::BoardDesc::builtin("zx128").unwrap();
+        assert_eq!(desc.region("tables").unwrap().start, u32::from(LOW_ORG));
+        assert_eq!(desc.region("tables").unwrap().end(), u32::from(LOW_TOP));
+        assert_eq!(desc.region("code").unwrap().start, u32::from(FIXED));
+        assert_eq!(desc.image.entry, u32::from(FIXED));
+        let paged = desc.region("paged").unwrap();
+        assert_eq!(
+            (paged.start, paged.size as usize),
+            (u32::from(WINDOW), BANK)
+        );
+        let b = desc.banking.as_ref().unwrap();
+        assert_eq!(b.windows[0].port, Some(0x7FFD));
+        assert!(BANK_ORDER.iter().all(|&k| u32::from(k) < b.ram_pages));
+    }
+
     #[test]
     fn layers_fill_uncontended_banks_first_and_one_may_start_in_bank_2() {
         let forms = [Form::Lists; 4];
