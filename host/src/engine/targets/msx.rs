@@ -362,7 +362,7 @@ mod tests {
         assert_eq!(region("work-area").start, SYSTEM_AREA);
         let cart = build(&model(), &Layout::Auto).unwrap();
         let (lo, hi) = cart.built.image.map.ram;
-        assert!(u32::from(lo) >= region("ram").start && hi <= region("ram").end());
+        assert!(lo >= region("ram").start && hi <= region("ram").end());
         assert_eq!(
             cart.built.image.symbol("msx_init").map(u32::from),
             Some(desc.image.entry)
