@@ -1,9 +1,10 @@
 ; z80lm inference engine for the SM83 (Game Boy), bit-exact with shared/spec/inference.md.
 ;
 ; Design: layers are computed column by column, only for the inputs whose x is not 0 (the
-; active list LIST, built by `scan` for layer 1 and by the ReLU, `finish_hidden`, for the
-; layers after it). Each column of the model is compiled code in a ROM bank (generated): for
-; every non-zero weight w[j][i] it adds x, -x or -2x to the 16-bit sum of neuron j at ACC+2j.
+; active list of (x, i) pairs, pushed by `scan` for layer 1 and by the ReLU, `finish_hidden`,
+; for the layers after it, and popped by `acc_list`). Each column of the model is compiled
+; code in a ROM bank (generated): for every non-zero weight w[j][i] it adds x, -x or -2x to
+; the 16-bit sum of neuron j at ACC+2j.
 ; The query part of layer 1 (inputs 0-127) is computed once per prompt and kept in Q; every
 ; step adds only the context part (inputs 128-255). Sums wrap at 16 bits exactly as the spec
 ; requires (plain 8-bit add/adc chains).
@@ -76,140 +77,218 @@ respond:
         ret
 
 ; ---------------------------------------------------------------------------------------------
-; acc_list: acc[j] += w[j][i] * x[i] for every input i in LIST, by calling column i's code.
-; In: A = page of the layer's column table, LIST, H_N, H_NH. Out: ACC updated; ROM bank at
-; 0x4000 changed. Clobbers: all.
-; T-states: 36 with LIST empty; per input 272 (wide code) or 284 (byte code) + the column
-; code, + 24.
+; The active list: (x, i) pairs of the inputs of the next layer pass whose x is not 0, made by
+; `scan` (layer 1) or the ReLU (`finish_hidden`) with PUSH below LIST_TOP, on top of an end
+; mark x = 0; H_LSP keeps where it ends. `acc_list` walks it with POP (the pairs come out in
+; reverse order: the sums do not depend on it). With SP walking the list, anything below SP is
+; free (a consumed pair or the unused part of the list area), so the one return address the
+; column code puts there is harmless.
+
+; acc_list: acc[j] += w[j][i] * x[i] for every pair (x, i) of the active list, by calling
+; column i's code (the byte code when 0 < x < 128).
+; In: A = page of the layer's column table, H_LSP. Out: ACC updated; ROM bank at 0x4000
+; changed. Clobbers: all.
+; T-states: 204 + per input 188 (byte code), 176 (wide code, x >= 256) or 204 (wide code,
+; 128 <= x < 256) + the column code (its RET included).
 acc_list:
         ldh (H_TAB),a
-        ldh a,(H_NH)
-        ld b,a
-        ldh a,(H_N)
-        or b
-        ret z
-        ld hl,LIST
-.next:
-        ld a,(hl+)                  ; i
-        push hl
+        ld hl,sp+0
+        ld a,l
+        ldh (H_SP),a
+        ld a,h
+        ldh (H_SP+1),a              ; the real stack, back at .done
+        ldh a,(H_LSP)
         ld l,a
-        ld h,high(X_LO)
-        ld c,(hl)
-        inc h
-        ld b,(hl)                   ; bc = x[i]
-        xor a
+        ldh a,(H_LSP+1)
+        ld h,a
+        ld sp,hl
+.next:
+        pop bc                      ; x
+        ld a,b
+        or a
+        jr nz,.wide
+        or c
+        jr z,.done                  ; x = 0: the end mark
+        bit 7,c
+        jr nz,.wide
+        xor a                       ; 0 < x < 128: the byte code (pages +3, +4) needs E = -x
         sub c
         ld e,a
-        ld a,0
-        sbc a,b
-        ld d,a                      ; de = -x[i]
-        ldh a,(H_TAB)               ; table entry: bank, wide code, byte code
+        pop hl                      ; l = i
+        ldh a,(H_TAB)
         ld h,a
         ld a,(hl)
         ld (MBC5_BANK),a
-        ld a,b                      ; 0 < x < 128: the byte code (pages +3, +4)
-        or a
-        jr nz,.wide
-        bit 7,c
-        jr nz,.wide
         inc h
         inc h
-.wide:
         inc h
         ld a,(hl)
         inc h
         ld h,(hl)
         ld l,a
-        call call_hl
-        pop hl
-        ldh a,(H_N)
-        dec a
-        ldh (H_N),a
-        jr nz,.next
+        rst RST_JP_HL
+        jr .next
+.wide:
+        xor a
+        sub c
+        ld e,a
+        ld a,0
+        sbc a,b
+        ld d,a                      ; de = -x
+        pop hl                      ; l = i
+        ldh a,(H_TAB)               ; table entry: bank, wide code
+        ld h,a
+        ld a,(hl)
+        ld (MBC5_BANK),a
+        inc h
+        ld a,(hl)
+        inc h
+        ld h,(hl)
+        ld l,a
+        rst RST_JP_HL
+        jr .next
+.done:
+        ldh a,(H_SP)
+        ld l,a
+        ldh a,(H_SP+1)
+        ld h,a
+        ld sp,hl
         ret
-
-; call_hl: jumps to HL (so that `call call_hl` calls HL). T-states: 4.
-call_hl:
-        jp hl
 
 ; col_none: the code of a column without non-zero weights. T-states: 16.
 col_none:
         ret
 
-; scan: LIST = the inputs i in L .. L+B-1 with x[i] != 0, in order; H_N = their number.
-; In: L = first input, B = inputs (1-128). Out: LIST, H_N, H_NH = 0. Clobbers: A, B, DE, HL.
-; T-states: 60 per zero input, 76 per active one, + 52.
+; list_open: saves the real stack in H_SP and points SP at LIST_TOP with the end mark pushed.
+; Called by the list makers, which then PUSH (i, x) pairs and jump to list_close.
+; Clobbers: A, DE, HL; SP. T-states: 108.
+list_open:
+        pop de                      ; our return address
+        ld hl,sp+0
+        ld a,l
+        ldh (H_SP),a
+        ld a,h
+        ldh (H_SP+1),a
+        ld sp,LIST_TOP
+        ld hl,0
+        push hl                     ; the end mark
+        ld h,d
+        ld l,e
+        jp hl
+
+; list_close: H_LSP = SP (the list's start), then returns to the list maker's caller on the
+; real stack. Clobbers: A, HL. T-states: 100.
+list_close:
+        ld hl,sp+0
+        ld a,l
+        ldh (H_LSP),a
+        ld a,h
+        ldh (H_LSP+1),a
+        ldh a,(H_SP)
+        ld l,a
+        ldh a,(H_SP+1)
+        ld h,a
+        ld sp,hl
+        ret
+
+; scan: the active list = the pairs (x[i], i) for i in L .. L+B-1 with x[i] != 0.
+; In: L = first input, B = inputs (1-128). Out: the list, H_LSP. Clobbers: A, B, DE, HL.
+; T-states: 60 per zero input, 108 per active one, + 252.
 scan:
-        ld de,LIST
+        ld c,l
+        call list_open
+        ld l,c
 .loop:
         ld h,high(X_LO)
         ld a,(hl)
         inc h
         or (hl)
         jr z,.zero
-        ld a,l
-        ld (de),a
-        inc e
+        ld d,(hl)
+        dec h
+        ld e,(hl)
+        push hl                     ; i
+        push de                     ; x
 .zero:
         inc l
         dec b
         jr nz,.loop
-        ld a,e
-        ldh (H_N),a
-        xor a
-        ldh (H_NH),a
-        ret
+        jp list_close
 
 ; ---------------------------------------------------------------------------------------------
-; load_acc: acc[j] = source[j] for j < B (B = 0 means 256): 2B bytes copied.
+; load_acc: acc[j] = source[j] for j < B (B = 0 means 256): 2B bytes copied (an odd B copies
+; one entry more, which the layer never reads). SP walks the source (IME = 0: nothing else
+; uses the stack meanwhile).
 ; In: DE = source (low, high per neuron), B = count. Out: ACC. Clobbers: A, B, DE, HL.
-; T-states: 64 per entry + 28.
+; T-states: 44 per entry (B rounded up to even) + 224.
 load_acc:
         ld hl,ACC
+; copy_pairs: (HL) = (DE) for B pairs of bytes (B = 0: 256), as load_acc. Clobbers: A, B, DE,
+; HL.
+copy_pairs:
+        ld a,b
+        dec a
+        srl a
+        inc a
+        ld b,a                      ; pairs of entries: (B+1)/2 rounded down, 1-128
+        push hl
+        ld hl,sp+2
+        ld a,l
+        ldh (H_SP),a
+        ld a,h
+        ldh (H_SP+1),a              ; the real stack as it is at our return (interrupts stay off:
+        pop hl                      ; IME = 0, main.asm)
+        ld a,e
+        ld e,l
+        ld l,a
+        ld a,d
+        ld d,h
+        ld h,a
+        ld sp,hl                    ; SP = source, DE = destination
+        ld h,d
+        ld l,e
 .loop:
-        ld a,(de)
-        inc de
+        pop de
+        ld a,e
         ld (hl+),a
-        ld a,(de)
-        inc de
+        ld a,d
+        ld (hl+),a
+        pop de
+        ld a,e
+        ld (hl+),a
+        ld a,d
         ld (hl+),a
         dec b
         jr nz,.loop
+        ldh a,(H_SP)
+        ld l,a
+        ldh a,(H_SP+1)
+        ld h,a
+        ld sp,hl
         ret
 
-; store_q: Q = acc for all 256 entries. Clobbers: A, B, DE, HL. T-states: 16,416.
+; store_q: Q = acc for all 256 entries. Clobbers: A, B, DE, HL. T-states: 11,416.
 store_q:
         ld de,ACC
         ld hl,Q
         ld b,0
-.loop:
-        ld a,(de)
-        inc de
-        ld (hl+),a
-        ld a,(de)
-        inc de
-        ld (hl+),a
-        dec b
-        jr nz,.loop
-        ret
+        jr copy_pairs
 
-; finish_hidden: x[j] = max(acc[j] >> 2, 0) for j < B (0 = 256), >> rounding toward -inf, and
-; LIST = the j with x[j] != 0 (the active inputs of the next layer). x[j] is written only for
-; those j: the next layer reads no other.
-; In: B = count, ACC. Out: X_LO/X_HI, LIST, H_N, H_NH. Clobbers: A, B, C, DE, HL.
-; T-states: 56 per negative sum, 92 when the shifted sum is 0, 212 per active neuron, + 48.
+; finish_hidden: x[j] = max(acc[j] >> 2, 0) for j < B (0 = 256), >> rounding toward -inf; the
+; active list = the pairs (x[j], j) with x[j] != 0 (the only inputs the next layer reads).
+; In: B = count, ACC. Out: the list, H_LSP. Clobbers: A, B, C, DE, HL.
+; T-states: 56 per negative sum, 108 when the shifted sum is 0, 136 per active neuron, + 264.
 finish_hidden:
-        xor a
-        ldh (H_N),a
-        ldh (H_NH),a
-        ld c,a                      ; c = j
+        call list_open
         ld hl,ACC
+        ld c,0                      ; c = j
 .loop:
         ld a,(hl+)
         ld e,a
         ld a,(hl+)                  ; a:e = acc[j]
-        bit 7,a
-        jr nz,.next                 ; negative: x = 0
+        add a,a
+        jr c,.next                  ; negative: x = 0
+        rra                         ; (carry was 0)
         srl a
         rr e
         srl a
@@ -217,29 +296,13 @@ finish_hidden:
         ld d,a                      ; de = acc[j] >> 2
         or e
         jr z,.next
-        push hl
-        ld l,c
-        ld h,high(X_LO)
-        ld (hl),e
-        inc h
-        ld (hl),d
-        ld h,high(LIST)
-        ldh a,(H_N)
-        ld l,a
-        ld (hl),c
-        inc a
-        ldh (H_N),a
-        jr nz,.in
-        inc a
-        ldh (H_NH),a                ; the 256th entry: H_N wrapped to 0
-.in:
-        pop hl
+        push bc                     ; j
+        push de                     ; x
 .next:
         inc c
         dec b
         jr nz,.loop
-        ret
-
+        jp list_close
 ; finish_logits: x[j] = acc[j] >> 2 (arithmetic) for j < B (1-255).
 ; In: B, ACC. Out: X_LO/X_HI. Clobbers: A, B, C, DE, HL. T-states: 164 per entry + 20.
 finish_logits:

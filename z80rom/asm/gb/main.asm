@@ -8,6 +8,10 @@
         cpu sm83
         include "mem.inc"
 
+        org RST_JP_HL
+; rst RST_JP_HL: jumps to HL, so that `rst RST_JP_HL` calls HL (16 + 4 T-states).
+        jp hl
+
         org 0x0100
         nop
         jp start

@@ -78,14 +78,14 @@ pub const BANKS: BankBudget = BankBudget {
 };
 
 /// SM83 costs of `engine.asm` for the planner's estimate (T-states = M-cycles × 4): per active
-/// input ~280 in `acc_list` + 32 entering and leaving its column code + ~150 more in
-/// `finish_hidden` for an active neuron, ~42 per weight (the column code, mostly the byte
-/// version), ~120 per neuron (`load_acc`, `finish_hidden`).
+/// input ~190 in `acc_list` (its column's RET included) + ~80 more in `finish_hidden` for an
+/// active neuron than for a negative one, ~42 per weight (the column code, mostly the byte
+/// version), ~100 per neuron (`load_acc` 44, `finish_hidden` 56 for a negative sum).
 pub const COSTS: Costs = Costs {
-    column: 460.0,
+    column: 270.0,
     weight: 42.0,
     input: 0.0,
-    neuron: 120.0,
+    neuron: 100.0,
 };
 
 /// SM83 opcodes of the column code (Pan Docs "CPU Instruction Set"; cross-checked against our
