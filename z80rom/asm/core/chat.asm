@@ -66,7 +66,9 @@ prompt_text:    db "> ",0
 ;; CR, LF or CR LF end a line (an LF right after a CR-ended line is skipped). BS and DEL
 ;; erase a byte, ^U and ^X erase the line, ^C exits. Bytes past MAX_QUERY are dropped
 ;; without echo until the line ends, so the rest of a long line never becomes the next line.
-;; Out: line_len. Clobbers: AF, BC, DE, HL.
+;; In: none. Out: line, line_len, was_cr. Clobbers: AF, BC, DE, HL.
+;; T-states: waits for keys; 238 per stored byte plus its con_in and con_out.
+;; (T-state counts in this file include the routine's RET, not the caller's CALL.)
 read_line:      ld hl,line                  ; HL = next free byte
                 ld c,0                      ; C = length
 rl_key:         call con_in
@@ -116,7 +118,9 @@ rl_kill:        ld a,c
                 call erase1
                 jr rl_kill
 
-;; erase1 - take back the last byte of the line (HL, C) and from the screen.
+;; erase1 - take back the last byte of the line and from the screen (BS, space, BS).
+;; In: HL = next free byte, C = length. Out: HL, C one byte back (unchanged when C = 0).
+;; Clobbers: AF. T-states: 19 when empty, else 88 plus three con_out.
 erase1:         ld a,c
                 or a
                 ret z
@@ -129,13 +133,15 @@ erase1:         ld a,c
                 ld a,8
                 jp con_out
 
-;; crlf - end an output line. Clobbers: AF.
+;; crlf - end an output line. In: none. Out: none. Clobbers: AF.
+;; T-states: 41 plus two con_out.
 crlf:           ld a,CR
                 call con_out
                 ld a,LF
                 jp con_out
 
-;; puts - print the zero-terminated string at HL. Out: HL past the 0. Clobbers: AF.
+;; puts - print the zero-terminated string at HL. In: HL. Out: HL past the 0.
+;; Clobbers: AF. T-states: 28 plus 51 and a con_out per byte.
 puts:           ld a,(hl)
                 inc hl
                 or a
@@ -144,7 +150,9 @@ puts:           ld a,(hl)
                 jr puts
 
 ;; respond - answer the query in line/line_len: print the response bytes as they are made,
-;; then CR LF (spec section 8).
+;; then CR LF (spec section 8). In: line, line_len. Out: none. Clobbers: everything but SP.
+;; T-states: the query half of layer 1 once, then one step and one con_out per output byte
+;; (`z80lm bench` measures them per target; BENCHMARKS.md).
 respond:        ld a,i                      ; P/V = IFF2: interrupts stay off while
                 push af                     ; the kernels walk data with SP
                 di
@@ -263,11 +271,12 @@ sp_di:          ld a,c
 
 ;; acc_ready - called after every layer's sums are complete: cur_layer says which layer
 ;; (0 = the query half of layer 1) and acc_page which page pair holds the sums. A test
-;; harness can stop here and read them. Clobbers: nothing.
+;; harness can stop here and read them. In: cur_layer, acc_page. Out: none. Clobbers:
+;; nothing. T-states: 10.
 acc_ready:      ret
 
 ;; push_window - shift the folded byte A into the context window (spec section 5).
-;; Clobbers: BC, DE, HL.
+;; In: A. Out: window (A stays). Clobbers: BC, DE, HL. T-states: 189.
 push_window:    ld hl,window+1
                 ld de,window
                 ld bc,7
@@ -275,7 +284,8 @@ push_window:    ld hl,window+1
                 ld (de),a
                 ret
 
-;; fold - A-Z to a-z, every other byte unchanged (spec section 4.4). Clobbers: F.
+;; fold - A-Z to a-z, every other byte unchanged (spec section 4.4). In: A. Out: A.
+;; Clobbers: F. T-states: 18 below 'A', 30 above 'Z', 41 for A-Z.
 fold:           cp 'A'
                 ret c
                 cp 'Z'+1
@@ -283,5 +293,6 @@ fold:           cp 'A'
                 add a,20h
                 ret
 
-;; jp_hl - call through HL: "call jp_hl" calls the routine at HL.
+;; jp_hl - call through HL: "call jp_hl" calls the routine at HL. In: HL. Out, clobbers:
+;; the routine's. T-states: 4 plus the routine.
 jp_hl:          jp (hl)
