@@ -271,3 +271,27 @@ fn a_block_ending_in_the_reset_byte_is_data() {
     b.expect("fs at the end", 10);
     b.stop();
 }
+
+/// B12: the loader programs only the image's bytes. An image that ends inside a sector and
+/// inside an XMODEM block (padded with 0x1A on the line) leaves the flash byte-identical to the
+/// image built for a chip programmer: erased (0xFF) after the image, not 0x1A or stale RAM.
+#[test]
+fn a_flashed_board_is_byte_identical_to_a_chip_programmed_one() {
+    let image = app("flashed like a chip", 5000);
+    let mut b = Board::start(&blank_flash(), Faults::default());
+    b.expect("no image stored", 10);
+    upload(&mut b.link, &image, &opts(), &mut NoProgress).unwrap_or_else(|e| panic!("{e}"));
+    b.expect("flashed like a chip", 10);
+    let m = b.stop();
+    let flashed = m.flash().unwrap().contents();
+    let chip = loader::flash_image(&loader::build().unwrap(), Some(&image));
+    let differ: Vec<usize> = (0..chip.len()).filter(|&i| flashed[i] != chip[i]).collect();
+    assert!(
+        differ.is_empty(),
+        "{} bytes differ, first at {:#x}: {:#04x} flashed, {:#04x} on the chip",
+        differ.len(),
+        differ[0],
+        flashed[differ[0]],
+        chip[differ[0]]
+    );
+}

@@ -8,7 +8,8 @@
 ;      image's CRC-32 and boots it (window 0 = flash 1, window 1 = flash 2, jp 0x0000);
 ;   3. otherwise (or on a key) receives an upload with XMODEM (CRC-16, 128 or 1K blocks), or the
 ;      image as Intel HEX (below), into RAM pages 32-61, checks its CRC-32, erases the header sector, programs the image sector by
-;      sector into flash pages 1-30 (skipping sectors that already match, verifying each), checks
+;      sector into flash pages 1-30 (skipping sectors that already match, verifying each; only
+;      the image's bytes, so the rest of its last sector stays erased as on a chip programmer), checks
 ;      CRC-32 over the flash, and only then writes the header. A power cut at any point leaves a
 ;      missing or mismatching header, so the loader stays in charge.
 ;
@@ -722,6 +723,7 @@ program:
     ld bc,0x1000
     ldir
     pop hl
+    call pad_last
     call sector_addr
     ld a,b
     inc a
@@ -781,6 +783,42 @@ program:
     call puts
     or a
     ret
+
+; pad_last: in the image's last sector, the bytes of STAGE past the image become 0xFF, as
+; erased flash: only the image's bytes are programmed, so the flash ends byte-identical to a
+; chip-programmed one (not with XMODEM's 0x1A padding or stale RAM after the image).
+; In: v_sector, v_nsect, v_len. Out: STAGE padded. Clobbers A, BC, DE, HL.
+; T-states: 45 for another sector, 95 when the image fills its last sector, 164 when one byte
+; is padded, else 185 + 21 per padded byte after the first (at most ~86 K T-states, ~12 ms at
+; 7.3728 MHz, once per upload).
+pad_last:
+    ld a,(v_sector)         ; 13
+    inc a                   ; 4
+    ld hl,v_nsect           ; 10
+    cp (hl)                 ; 7
+    ret nz                  ; 11/5  not the last sector
+    ld a,(v_len+1)          ; 13   HL = len & 0xFFF: the image's bytes in this sector
+    and 0x0F                ; 7
+    ld h,a                  ; 4
+    ld a,(v_len)            ; 13
+    ld l,a                  ; 4
+    or h                    ; 4
+    ret z                   ; 11/5  the image fills the sector
+    ld de,STAGE             ; 10
+    add hl,de               ; 11   HL = the first byte past the image
+    ld (hl),0xFF            ; 10
+    ex de,hl                ; 4
+    ld hl,STAGE+0x0FFF      ; 10
+    or a                    ; 4
+    sbc hl,de               ; 15   HL = bytes after it in the sector
+    ret z                   ; 11/5
+    ld b,h                  ; 4
+    ld c,l                  ; 4
+    ld h,d                  ; 4
+    ld l,e                  ; 4
+    inc de                  ; 6
+    ldir                    ; 21 per byte, 16 for the last
+    ret                     ; 10
 
 ; sector_addr: for sector v_sector, B = page index (sector / 4), HL = 0x8000 + (sector & 3) * 4K.
 sector_addr:
