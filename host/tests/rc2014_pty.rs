@@ -94,21 +94,29 @@ impl Term {
 
     /// Reads until the text seen ends with `suffix`; panics with the transcript after `secs`.
     fn until(&mut self, suffix: &[u8], secs: u64) -> Vec<u8> {
+        match self.read_until(suffix, Duration::from_secs(secs)) {
+            Ok(seen) => seen,
+            Err(seen) => panic!(
+                "no {:?} within {secs} s; the board said {:?}",
+                String::from_utf8_lossy(suffix),
+                String::from_utf8_lossy(&seen)
+            ),
+        }
+    }
+
+    /// Reads until the text seen ends with `suffix` (Ok) or `wait` passes (Err): what was seen.
+    fn read_until(&mut self, suffix: &[u8], wait: Duration) -> Result<Vec<u8>, Vec<u8>> {
         let mut seen = Vec::new();
-        let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+        let deadline = std::time::Instant::now() + wait;
         while std::time::Instant::now() < deadline {
             if let Some(b) = self.0.read_byte(Duration::from_millis(50)).unwrap() {
                 seen.push(b);
                 if seen.ends_with(suffix) {
-                    return seen;
+                    return Ok(seen);
                 }
             }
         }
-        panic!(
-            "no {:?} within {secs} s; the board said {:?}",
-            String::from_utf8_lossy(suffix),
-            String::from_utf8_lossy(&seen)
-        );
+        Err(seen)
     }
 
     /// After an upload: reads up to `suffix`, which must include the loader's report of the
@@ -143,6 +151,11 @@ fn flash_then_ask(port: &str, bin: &Path, extra: &[&str]) {
     assert!(said.contains("verified"), "{said}");
     two_phases(&said);
     let mut t = Term::open(port);
+    // `flash` ends at the loader's "ok" line, and the engine starts as the loader's "booting"
+    // follows: its first prompt is still on the way, or read by `flash` already. Wait for it
+    // (or 2 s): a key typed before the engine has set up its UART is lost, as on a board, and
+    // its prompt left on the line would be taken for the answer to the empty line below.
+    let _ = t.read_until(b"> ", Duration::from_secs(2));
     // An empty line: the engine answers with a fresh prompt.
     t.0.send(b"\r").unwrap();
     t.until(b"\r\n> ", 30);
