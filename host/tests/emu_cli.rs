@@ -219,6 +219,39 @@ fn zx_says_loading_then_shows_the_keys_and_ctrl_d_quits() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// C-BIOS found (as `emu --board msx` finds it), or the reason to skip.
+fn cbios() -> Result<(), Missing> {
+    boards::machines::msx::locate_cbios()
+        .map(|_| ())
+        .ok_or_else(|| Missing("the C-BIOS ROMs are not installed (Debian package cbios)".into()))
+}
+
+/// The MSX on a terminal: the 40-column screen in its frame (the chat's prompt on it), what
+/// is typed in the footer (the terminal does not echo), Ctrl-D quits and restores the terminal.
+#[test]
+fn msx_frames_the_40_column_screen_shows_typing_and_ctrl_d_quits() {
+    require!(cbios());
+    let dir = tmpdir("emu-cli-msx");
+    let rom = dir.join("CHAT.rom");
+    let cart = z80lm::engine::targets::msx::build(&mini(), &z80lm::engine::Layout::Auto).unwrap();
+    std::fs::write(&rom, cart.rom).unwrap();
+    let (mut child, mut master, slave) =
+        spawn_on_pty(&["emu", "--board", "msx", rom.to_str().unwrap(), "--turbo"]);
+    let mut seen = Vec::new();
+    read_until(&mut master, &mut seen, 0, &format!("+{}+", "-".repeat(40)));
+    read_until(&mut master, &mut seen, 0, "|> ");
+    read_until(&mut master, &mut seen, 0, KEYS);
+    assert!(!echoes(&slave));
+    let from = seen.len();
+    master.write_all(b"hi").unwrap();
+    read_until(&mut master, &mut seen, from, "> hi_");
+    master.write_all(&[0x04]).unwrap();
+    let status = wait(&mut child);
+    assert!(status.success(), "{status:?}");
+    assert!(echoes(&slave), "the terminal is restored");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Runs `emu --board zx48 TAPE --turbo` with `input` on stdin: exit code, stdout, stderr.
 fn zx_batch(tap: &Path, input: &str) -> (i32, String, String) {
     let mut child = Command::new(BIN)

@@ -4,15 +4,13 @@
 //! `bench --target msx` drive (every byte the program prints through the BIOS's CHPUT, with the
 //! T-state it was printed at); [`session`] is `z80lm emu --board msx`, the screen shown as text.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
 
 use boards::devices::msx_mapper::{MapperKind, MegaRom};
 use boards::machines::msx::{locate_cbios, Key, Msx, MsxConfig, MsxError, CHPUT};
 
-use super::Input;
+use super::{Input, TextView};
 
 /// Most T-states the boot (C-BIOS logo included) may take before the first prompt: 10 s.
 pub const BOOT_LIMIT: u64 = 36_000_000;
@@ -198,14 +196,7 @@ pub fn session(
         ram_kb: opts.ram_kb.unwrap_or(64),
         ..MsxConfig::default()
     };
-    let mut view = View {
-        tty,
-        shown: Vec::new(),
-        footer: String::new(),
-        clock: Instant::now(),
-        frame0: 0,
-        turbo: opts.turbo,
-    };
+    let mut view = TextView::new(tty, opts.turbo);
     let mut msx = power_on(&rom, cfg)?;
     let mut typing = Vec::new();
     view.status(String::new(), &typing);
@@ -227,8 +218,8 @@ pub fn session(
                         }
                         None => eprintln!("note: {c:?} has no key on the MSX keyboard; left out"),
                     }
-                    view.pace(&msx);
-                    view.show(&msx)?;
+                    view.pace(msx.frames);
+                    view.show(msx.screen_text())?;
                 }
             }
             Ok(Input::Typing(t)) => {
@@ -237,69 +228,20 @@ pub fn session(
             }
             Ok(Input::Reset) => {
                 msx = power_on(&rom, cfg)?;
-                view.frame0 = 0;
-                view.clock = Instant::now();
+                view.restart();
             }
             Ok(Input::Quit) => return Ok(msx),
             Ok(Input::End) | Err(mpsc::TryRecvError::Disconnected) => {
                 // The input ended: finish what was asked, then stop.
                 msx.run_until(ANSWER_LIMIT, Msx::calls_chget_idle);
-                view.show(&msx)?;
+                view.show(msx.screen_text())?;
                 return Ok(msx);
             }
             Err(mpsc::TryRecvError::Empty) => {
                 msx.run_frames(1);
-                view.pace(&msx);
-                view.show(&msx)?;
+                view.pace(msx.frames);
+                view.show(msx.screen_text())?;
             }
         }
-    }
-}
-
-struct View {
-    tty: bool,
-    shown: Vec<String>,
-    footer: String,
-    clock: Instant,
-    frame0: u64,
-    turbo: bool,
-}
-
-impl View {
-    /// Keep to 50 frames per second unless `--turbo`.
-    fn pace(&mut self, msx: &Msx) {
-        if self.turbo {
-            return;
-        }
-        let due = Duration::from_millis((msx.frames - self.frame0) * 20);
-        if let Some(wait) = due.checked_sub(self.clock.elapsed()) {
-            std::thread::sleep(wait);
-        }
-    }
-
-    fn status(&mut self, status: String, typing: &[u8]) {
-        let footer = super::footer(&status, typing);
-        if footer != self.footer {
-            self.footer = footer;
-            self.shown.clear();
-        }
-    }
-
-    /// Redraw the screen on a terminal when it (or the footer) changed.
-    fn show(&mut self, msx: &Msx) -> Result<(), std::io::Error> {
-        let text = msx.screen_text();
-        if !self.tty || text == self.shown {
-            return Ok(());
-        }
-        let w = text.first().map_or(40, String::len);
-        let mut out = std::io::stdout().lock();
-        write!(out, "\x1b[H\x1b[2J+{}+\r\n", "-".repeat(w))?;
-        for l in &text {
-            write!(out, "|{l:<w$}|\r\n")?;
-        }
-        write!(out, "+{}+\r\n{}", "-".repeat(w), self.footer)?;
-        out.flush()?;
-        self.shown = text;
-        Ok(())
     }
 }

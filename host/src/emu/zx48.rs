@@ -7,17 +7,15 @@
 //! ROMs (`128-0.rom`, `128-1.rom`: a directory, `$Z80LM_ZX128_ROMS` or PyPI skoolkit), and the
 //! tape loads from its menu's "Tape Loader".
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
 
 use boards::devices::tape::{checksum_ok, decode_wav, parse_tap, Header, TapeError};
 use boards::devices::tzx::{parse_tzx, TzxError};
 use boards::machines::zx48::{locate_128_roms, locate_rom, TapeMode, Zx48, Zx48Error};
 use boards::machines::zx_snapshot::{is_snapshot, Snapshot, SnapshotError};
 
-use super::Input;
+use super::{Input, TextView};
 
 /// Frames a key is held and released when typing a line (the chat driver debounces for 5 ms;
 /// the release must outlast a scroll of the screen, about 2 frames).
@@ -277,14 +275,7 @@ pub fn session(
         || tape.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    let mut view = View {
-        tty,
-        shown: Vec::new(),
-        footer: String::new(),
-        clock: Instant::now(),
-        frame0: 0,
-        turbo: opts.turbo,
-    };
+    let mut view = TextView::new(tty, opts.turbo);
     let mut zx = power_on(&rom, &rom_path, opts, &media)?;
     let mut pending = std::collections::VecDeque::new();
     let (mut typing, mut ended) = (Vec::new(), false);
@@ -299,8 +290,8 @@ pub fn session(
         view.status(format!("loading {name}…"), &[]);
         while !(zx.bus.deck.at_end() || zx.report.is_some()) || !settled(&mut zx, &mut view)? {
             zx.run_frames(10);
-            view.pace(&zx);
-            view.show(&zx)?;
+            view.pace(zx.frames);
+            view.show(zx.screen_text())?;
             // Keys typed while the tape loads wait their turn; Quit does not.
             match input.try_recv() {
                 Ok(Input::Quit) => return Ok(zx),
@@ -355,8 +346,7 @@ pub fn session(
                     // Lines typed before the reset are dropped; the end of the input is not.
                     pending.retain(|p| matches!(p, Ok(Input::End) | Err(_)));
                     zx = power_on(&rom, &rom_path, opts, &media)?;
-                    view.frame0 = 0;
-                    view.clock = Instant::now();
+                    view.restart();
                     continue 'power;
                 }
                 Ok(Input::Quit | Input::End) | Err(mpsc::TryRecvError::Disconnected) => {
@@ -364,8 +354,8 @@ pub fn session(
                 }
                 Err(mpsc::TryRecvError::Empty) => {
                     zx.run_frames(1);
-                    view.pace(&zx);
-                    view.show(&zx)?;
+                    view.pace(zx.frames);
+                    view.show(zx.screen_text())?;
                 }
             }
         }
@@ -380,64 +370,15 @@ pub fn screen(zx: &Zx48) -> String {
 }
 
 /// True once the screen has not changed for [`SETTLE`] frames (redrawing it on a terminal).
-fn settled(zx: &mut Zx48, view: &mut View) -> Result<bool, EmuError> {
+fn settled(zx: &mut Zx48, view: &mut TextView) -> Result<bool, EmuError> {
     let before = zx.screen_text();
     for _ in 0..SETTLE / 10 {
         zx.run_frames(10);
-        view.pace(zx);
-        view.show(zx)?;
+        view.pace(zx.frames);
+        view.show(zx.screen_text())?;
         if zx.screen_text() != before {
             return Ok(false);
         }
     }
     Ok(true)
-}
-
-struct View {
-    tty: bool,
-    shown: Vec<String>,
-    /// What goes under the screen (status or the line being typed, then the keys).
-    footer: String,
-    clock: Instant,
-    frame0: u64,
-    turbo: bool,
-}
-
-impl View {
-    /// Keep to 50 frames per second unless `--turbo`.
-    fn pace(&mut self, zx: &Zx48) {
-        if self.turbo {
-            return;
-        }
-        let due = Duration::from_millis((zx.frames - self.frame0) * 20);
-        if let Some(wait) = due.checked_sub(self.clock.elapsed()) {
-            std::thread::sleep(wait);
-        }
-    }
-
-    /// Sets the footer (drawn with the next change of the screen, or now).
-    fn status(&mut self, status: String, typing: &[u8]) {
-        let footer = super::footer(&status, typing);
-        if footer != self.footer {
-            self.footer = footer;
-            self.shown.clear();
-        }
-    }
-
-    /// Redraw the screen on a terminal when it (or the footer) changed.
-    fn show(&mut self, zx: &Zx48) -> Result<(), std::io::Error> {
-        let text = zx.screen_text();
-        if !self.tty || text == self.shown {
-            return Ok(());
-        }
-        let mut out = std::io::stdout().lock();
-        write!(out, "\x1b[H\x1b[2J+{}+\r\n", "-".repeat(32))?;
-        for l in &text {
-            write!(out, "|{l:<32}|\r\n")?;
-        }
-        write!(out, "+{}+\r\n{}", "-".repeat(32), self.footer)?;
-        out.flush()?;
-        self.shown = text;
-        Ok(())
-    }
 }
