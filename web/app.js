@@ -137,6 +137,18 @@ function runFor(budget) {
 
 function tick(now) {
   if (!running) return;
+  try {
+    step(now);
+  } catch (e) {
+    // A trap in the WebAssembly (a bug: the page cannot go on with this board).
+    running = false;
+    $("status").dataset.state = "error";
+    status(`error: the emulator failed (${e.message}); reload the page to start again`, true);
+  }
+  if (running) requestAnimationFrame(tick);
+}
+
+function step(now) {
   const dt = Math.min(now - lastFrame, 50);
   lastFrame = now;
   let st = STATUS.RUNNING;
@@ -151,7 +163,6 @@ function tick(now) {
     }
   }
   afterRun(st);
-  if (running) requestAnimationFrame(tick);
 }
 
 function afterRun(st) {
