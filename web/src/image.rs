@@ -123,12 +123,12 @@ pub fn build(model: &Model, target: Target) -> Result<Built, String> {
             }
         }
         Target::Gb => {
-            let image = gameboy::build(model).map_err(|e| err(&e))?;
+            let image = gameboy::build(model, &layout).map_err(|e| err(&e))?;
             let sym = |n: &str| image.symbols.get(n).map(|&v| v as u16);
             let read_pad = sym("read_pad").ok_or("the cartridge has no read_pad routine")?;
             Built {
                 target,
-                report: image.report(),
+                report: image.plan.report() + &image.report(),
                 argmax: sym("argmax"),
                 boot: Boot::Cart {
                     rom: image.rom.clone(),
