@@ -146,7 +146,8 @@ try {
       await page.setInputFiles("#rom-file", args.rom48);
       await boot(4, true);
       // The ROM boots, LOAD "" is typed, the tape loads and the chat shows its prompt.
-      await page.waitForFunction(() => window.z80lm.screenText().includes("> "), null, { timeout: 120000 });
+      // (the screen's text rows lose their trailing spaces)
+      await page.waitForFunction(() => window.z80lm.screenText().split("\n").some((l) => l.startsWith(">")), null, { timeout: 120000 });
       await page.click("#screen");
       await page.keyboard.type(args.question);
       await page.keyboard.press("Enter");

@@ -4,6 +4,8 @@
 //! T-states per step ([`gb`]). `z80lm bench` prints [`render`] of a [`Report`].
 
 pub mod gb;
+// Through the MSX emulator session (`emu`), which WebAssembly builds leave out.
+#[cfg(not(target_family = "wasm"))]
 pub mod msx;
 pub mod zx48;
 
@@ -91,6 +93,7 @@ pub enum BenchError {
         #[source]
         source: Box<targets::msx::MsxError>,
     },
+    #[cfg(not(target_family = "wasm"))]
     #[error(transparent)]
     Msx(#[from] crate::emu::msx::EmuError),
 }
