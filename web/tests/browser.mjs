@@ -47,16 +47,20 @@ await new Promise((r) => server.listen(0, "127.0.0.1", r));
 const url = `http://127.0.0.1:${server.address().port}/`;
 
 const profile = await mkdtemp(join(tmpdir(), "z80lm-chromium-"));
-const browser = await chromium.launch({
+// A fresh profile (Playwright passes it as --user-data-dir); the flags keep chromium off the
+// network it cannot reach here.
+const context = await chromium.launchPersistentContext(profile, {
   executablePath: process.env.Z80LM_CHROMIUM ?? "/usr/bin/chromium",
+  headless: true,
+  acceptDownloads: true,
   args: [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", `--user-data-dir=${profile}`,
+    "--disable-component-update", "--disable-sync",
   ],
 });
 const figures = {};
 let failed = null;
-const page = await (await browser.newContext({ acceptDownloads: true })).newPage();
+const page = context.pages()[0] ?? (await context.newPage());
 const logs = [];
 page.on("console", (m) => logs.push(`${m.type()}: ${m.text()}`));
 page.on("pageerror", (e) => logs.push(`page error: ${e.message}`));
@@ -158,7 +162,7 @@ try {
 } catch (e) {
   failed ??= e.message.split("\n")[0];
 } finally {
-  await browser.close();
+  await context.close();
   server.close();
   await rm(profile, { recursive: true, force: true });
 }
