@@ -25,7 +25,10 @@ fn debian_file(path: &str, package: &str) -> Result<PathBuf, Missing> {
 
 /// playwright-core in web/node_modules (`npm ci` in web/, as .ci/run does).
 fn playwright(root: &Path) -> Result<(), Missing> {
-    if root.join("web/node_modules/playwright-core/package.json").is_file() {
+    if root
+        .join("web/node_modules/playwright-core/package.json")
+        .is_file()
+    {
         Ok(())
     } else {
         Err(Missing(
@@ -97,7 +100,9 @@ fn the_page_answers_on_every_board_and_downloads_what_build_writes() {
         .chain(rom48.is_some().then_some("zx48"))
     {
         assert!(
-            stdout.lines().any(|l| l.starts_with(&format!("ok {board} "))),
+            stdout
+                .lines()
+                .any(|l| l.starts_with(&format!("ok {board} "))),
             "{board} was not tried:\n{stdout}"
         );
         assert!(out.join(format!("{board}.png")).is_file(), "{board}.png");
@@ -112,7 +117,11 @@ fn the_page_answers_on_every_board_and_downloads_what_build_writes() {
         .arg(&com)
         .output()
         .expect("z80lm runs");
-    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
     let downloaded = std::fs::read(out.join("CHAT.COM")).expect("the page's download");
     assert!(
         downloaded == std::fs::read(&com).unwrap(),

@@ -53,7 +53,8 @@ fn ask(
     assert!(m.key(b'\r'));
     let q = String::from_utf8_lossy(QUESTION).into_owned();
     run_until(app, &mut seen, &|t| {
-        t.rfind(&q).is_some_and(|i| t[i + q.len()..].contains(answer))
+        t.rfind(&q)
+            .is_some_and(|i| t[i + q.len()..].contains(answer))
     });
     // Let the last characters finish (the count lags the screen by a step at most).
     app.machine().unwrap().run(5_000_000).unwrap();
@@ -76,8 +77,7 @@ fn cpm_answers_and_its_file_is_the_com_build_writes() {
     let steps = ask(&mut app, Target::Cpm, &answer, terminal);
     assert!(steps >= answer.len() as u64, "{steps} characters timed");
     let model = z80lm::model::Model::load(&testsupport::example_model_path("guess")).unwrap();
-    let built =
-        z80lm::engine::targets::cpm::build(&model, &Default::default(), None).unwrap();
+    let built = z80lm::engine::targets::cpm::build(&model, &Default::default(), None).unwrap();
     let com = z80lm::engine::targets::cpm::com_bytes(&built.image);
     assert_eq!(app.built().unwrap().file, com);
     assert_eq!(app.built().unwrap().file_name, "CHAT.COM");
@@ -102,9 +102,11 @@ fn game_boy_answers_a_line_typed_with_joypad_presses() {
 
 #[test]
 fn zx_spectrum_loads_the_tape_through_the_rom_and_answers() {
-    let rom = require!(boards::machines::zx48::locate_rom().ok_or_else(|| testsupport::Missing(
-        "the ZX Spectrum 48K ROM (pip skoolkit, or $Z80LM_ZX48_ROM)".into()
-    )));
+    let rom = require!(
+        boards::machines::zx48::locate_rom().ok_or_else(|| testsupport::Missing(
+            "the ZX Spectrum 48K ROM (pip skoolkit, or $Z80LM_ZX48_ROM)".into()
+        ))
+    );
     let (mut app, answer) = app();
     app.build(Target::Zx48).unwrap();
     assert_eq!(
