@@ -112,7 +112,8 @@ fn the_page_answers_on_every_board_and_downloads_what_build_writes() {
     let dir = testsupport::scratch("web_page");
     let com = dir.join("CHAT.COM");
     let st = Command::new(env!("CARGO_BIN_EXE_z80lm"))
-        .args(["build", "--model".as_ref(), model_path.as_os_str()])
+        .args(["build", "--model"])
+        .arg(&model_path)
         .args(["--target", "cpm", "-o"])
         .arg(&com)
         .output()
