@@ -5,7 +5,8 @@
 use boards::devices::tape::{parse_tap, TapeError};
 use boards::devices::ula::Key;
 use boards::machines::zx48::{locate_rom, Zx48};
-use testsupport::Missing;
+use testsupport::{Missing, Vector};
+use z80lm::model::{respond, Model};
 
 /// Frames per key for our chat driver (it debounces for 5 ms and polls every 1 ms, but a
 /// scroll keeps it away from the keyboard for about 2 frames).
@@ -162,4 +163,71 @@ pub fn screen_answer(zx: &Zx48, echo_rows: usize) -> Option<String> {
     let echo = text[..prompt].iter().rposition(|l| l.starts_with('>'))?;
     let first = echo + echo_rows;
     (first <= prompt).then(|| text[first..prompt].concat())
+}
+
+/// What [`chat_typed`] found: vectors answered exactly, vectors left out (not typable on a
+/// Spectrum keyboard, or a `!` line that would end the chat), and the T-states and inference
+/// steps of the answers.
+pub struct Typed {
+    pub checked: usize,
+    pub skipped: usize,
+    pub answer_t: u64,
+    pub steps: u64,
+}
+
+/// Types every typable vector's prompt on the matrix of a Spectrum whose chat is at its "> "
+/// prompt, and checks each answer three ways against the host reference: the reference itself
+/// (`respond` equals the vector), the bytes the engine printed through `con` (echo, answer,
+/// CR LF and the next prompt) and the answer as read off the screen.
+pub fn chat_typed(zx: &mut Zx48, con: &mut Watched, model: &Model, vectors: &[Vector]) -> Typed {
+    let mut t = Typed {
+        checked: 0,
+        skipped: 0,
+        answer_t: 0,
+        steps: 0,
+    };
+    for (prompt, want) in vectors {
+        let Ok(prompt) = std::str::from_utf8(prompt) else {
+            t.skipped += 1;
+            continue;
+        };
+        let typable = prompt.chars().all(|c| Key::for_char(c).is_some());
+        if !typable || prompt.starts_with('!') {
+            t.skipped += 1;
+            continue;
+        }
+        assert_eq!(
+            respond(model, prompt.as_bytes()),
+            *want,
+            "reference: {prompt:?}"
+        );
+        let want = String::from_utf8(want.clone()).expect("ASCII answer");
+        con.out.clear();
+        for c in prompt.chars() {
+            con.type_char(zx, c);
+        }
+        let t0 = zx.cpu.cycles;
+        con.type_char(zx, '\n');
+        assert!(
+            con.run_until(zx, b"\r\n> ", 3000),
+            "no answer to {prompt:?}"
+        );
+        t.answer_t += zx.cpu.cycles - t0;
+        t.steps += want.len() as u64 + u64::from(want.len() < 50);
+        let log = &con.out;
+        let q = prompt.len().min(62);
+        assert_eq!(&log[..q], &prompt.as_bytes()[..q], "echo of {prompt:?}");
+        let answer = &log[q + 2..log.len() - 4];
+        assert_eq!(
+            String::from_utf8_lossy(answer),
+            want,
+            "engine output for {prompt:?}"
+        );
+        let echo_rows = (2 + q).div_ceil(32);
+        let shown =
+            screen_answer(zx, echo_rows).unwrap_or_else(|| panic!("{:#?}", zx.screen_text()));
+        assert_eq!(shown, want.trim_end(), "screen for {prompt:?}");
+        t.checked += 1;
+    }
+    t
 }

@@ -5,11 +5,11 @@
 //! bytes the engine printed (con_out, exact) and the text on the screen, both compared with the
 //! host reference.
 
-use hil::zx::{boot_128, load_tap_128, screen_answer, Watched};
+use hil::zx::{boot_128, load_tap_128, Watched};
 use hil::{example, require, shared_model, shared_vectors, Missing, Vector};
 use z80lm::engine::targets::zx128;
 use z80lm::engine::Layout;
-use z80lm::model::{respond, Model};
+use z80lm::model::Model;
 
 /// Build, load and chat through every typable vector of `vectors`; returns (checked, left out
 /// as not typable).
@@ -40,49 +40,9 @@ fn chat_vectors(name: &str, model: &Model, vectors: &[Vector]) -> Result<(usize,
         let ram = zx.ram_bank(usize::from(*bank)).expect("128K");
         assert!(ram[..data.len()] == data[..], "bank {bank}");
     }
-    let (mut checked, mut skipped) = (0, 0);
-    for (prompt, want) in vectors {
-        let Ok(prompt) = std::str::from_utf8(prompt) else {
-            skipped += 1;
-            continue;
-        };
-        let typable = prompt
-            .chars()
-            .all(|c| boards::devices::ula::Key::for_char(c).is_some());
-        if !typable || prompt.starts_with('!') {
-            skipped += 1;
-            continue;
-        }
-        assert_eq!(
-            respond(model, prompt.as_bytes()),
-            *want,
-            "reference: {prompt:?}"
-        );
-        let want = String::from_utf8(want.clone()).expect("ASCII answer");
-        con.out.clear();
-        for c in prompt.chars() {
-            con.type_char(&mut zx, c);
-        }
-        con.type_char(&mut zx, '\n');
-        assert!(
-            con.run_until(&mut zx, b"\r\n> ", 3000),
-            "no answer to {prompt:?}"
-        );
-        let log = &con.out;
-        let q = prompt.len().min(62);
-        assert_eq!(&log[..q], &prompt.as_bytes()[..q], "echo of {prompt:?}");
-        let answer = &log[q + 2..log.len() - 4];
-        assert_eq!(
-            String::from_utf8_lossy(answer),
-            want,
-            "engine output for {prompt:?}"
-        );
-        let echo_rows = (2 + q).div_ceil(32);
-        let shown =
-            screen_answer(&zx, echo_rows).unwrap_or_else(|| panic!("{:#?}", zx.screen_text()));
-        assert_eq!(shown, want.trim_end(), "screen for {prompt:?}");
-        checked += 1;
-    }
+    let hil::zx::Typed {
+        checked, skipped, ..
+    } = hil::zx::chat_typed(&mut zx, &mut con, model, vectors);
     eprintln!("{name}: {checked} vectors answered exactly, {skipped} skipped (not typable)");
     // A line starting with '!' ends the chat: back to 128 BASIC, which reports "0 OK".
     con.type_char(&mut zx, '!');

@@ -33,54 +33,12 @@ fn chat_vectors(name: &str, model: &Model, vectors: &[Vector]) -> Result<(usize,
         con.run_until(&mut zx, b"> ", 400),
         "no prompt after loading"
     );
-    let (mut checked, mut skipped) = (0, 0);
-    let (mut answer_t, mut steps) = (0u64, 0u64);
-    for (prompt, want) in vectors {
-        let Ok(prompt) = std::str::from_utf8(prompt) else {
-            skipped += 1;
-            continue;
-        };
-        let typable = prompt
-            .chars()
-            .all(|c| boards::devices::ula::Key::for_char(c).is_some());
-        if !typable || prompt.starts_with('!') {
-            skipped += 1;
-            continue;
-        }
-        assert_eq!(
-            respond(model, prompt.as_bytes()),
-            *want,
-            "reference: {prompt:?}"
-        );
-        let want = String::from_utf8(want.clone()).expect("ASCII answer");
-        con.out.clear();
-        for c in prompt.chars() {
-            con.type_char(&mut zx, c);
-        }
-        let t0 = zx.cpu.cycles;
-        con.type_char(&mut zx, '\n');
-        assert!(
-            con.run_until(&mut zx, b"\r\n> ", 3000),
-            "no answer to {prompt:?}"
-        );
-        answer_t += zx.cpu.cycles - t0;
-        steps += want.len() as u64 + u64::from(want.len() < 50);
-        let log = &con.out;
-        let q = prompt.len().min(62);
-        let echo = &log[..q];
-        assert_eq!(echo, &prompt.as_bytes()[..q], "echo of {prompt:?}");
-        let answer = &log[q + 2..log.len() - 4];
-        assert_eq!(
-            String::from_utf8_lossy(answer),
-            want,
-            "engine output for {prompt:?}"
-        );
-        let echo_rows = (2 + q).div_ceil(32);
-        let shown =
-            screen_answer(&zx, echo_rows).unwrap_or_else(|| panic!("{:#?}", zx.screen_text()));
-        assert_eq!(shown, want.trim_end(), "screen for {prompt:?}");
-        checked += 1;
-    }
+    let hil::zx::Typed {
+        checked,
+        skipped,
+        answer_t,
+        steps,
+    } = hil::zx::chat_typed(&mut zx, &mut con, model, vectors);
     eprintln!("{name}: {checked} vectors answered exactly, {skipped} skipped (not typable)");
     eprintln!(
         "{name}: {} T-states per inference step on average ({:.2} s at 3.5 MHz, contended)",
