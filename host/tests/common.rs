@@ -106,3 +106,18 @@ pub fn wait_exit(
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// A small dataset for CLI tests: `z80lm data tinychat --variants 1` (seed 1) written to `dir`.
+pub fn tinychat_data(dir: &std::path::Path) -> PathBuf {
+    let path = dir.join("tinychat.txt");
+    let (code, _, err) = z80lm(&[
+        "data",
+        "tinychat",
+        "--variants",
+        "1",
+        "-o",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    path
+}

@@ -39,7 +39,7 @@ pub struct Args {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Worker threads (default: all cores).
-    #[arg(long)]
+    #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub threads: Option<usize>,
     /// Fine-tune this model (keeps its architecture and charset; quantized from the start).
     #[arg(long, value_name = "MODEL")]
