@@ -3,7 +3,7 @@
 
 use boards::machines::cpm::{CpmError, Exit, DEFAULT_TPA_TOP};
 use z80lm::engine::targets::cpm::{checked_config, com_bytes, Reply, Session};
-use z80lm::engine::{self, targets, Built, Layout};
+use z80lm::engine::{self, targets, Built, Layout, LayoutPlan};
 use z80lm::model::Model;
 
 /// Builds a CP/M .COM with the real build path (as `z80lm build --target cpm`).
@@ -75,6 +75,30 @@ impl Engine {
 
 /// The layer sums (wrapped 16-bit accumulators, spec §6) the host reference computes for one
 /// step, layer by layer; index 0 is the query half of layer 1 (bias + query columns).
+/// The sums an engine built with `plan` holds in RAM at each `acc_ready` hook, from the
+/// reference's ([`reference_sums`]: entry 0 the query half of layer 1, entry k ≥ 1 layer k):
+/// per layer, the sums of the neurons the plan keeps, in the engine's order
+/// (`LayoutPlan::neurons`, see `engine::prune`). Panics if a neuron the plan left out as never
+/// active has an activation above 0 here (its proof would be wrong).
+pub fn engine_sums(plan: &LayoutPlan, sums: &[Vec<i16>]) -> Vec<Vec<i16>> {
+    let n = &plan.neurons;
+    let last = n.kept.len() - 1;
+    for (k, dead) in n.dead.iter().enumerate().take(last) {
+        for &j in dead {
+            assert!(
+                sums[k + 1][j] >> 2 <= 0,
+                "layer {} neuron {j} was proven never active, but its sum is {}",
+                k + 1,
+                sums[k + 1][j]
+            );
+        }
+    }
+    sums.iter()
+        .enumerate()
+        .map(|(e, s)| n.kept[e.max(1) - 1].iter().map(|&j| s[j]).collect())
+        .collect()
+}
+
 pub fn reference_sums(model: &Model, x0: &[i16]) -> Vec<Vec<i16>> {
     let mut sums = Vec::new();
     let l1 = &model.layers[0];

@@ -6,7 +6,7 @@
 //! activations far above 255, sums of 0..3 (acc >= 0 but y = 0), long responses that run past
 //! the last baseline slot, and output bytes that are spaces and capitals (folded into the window).
 
-use hil::cpm::{reference_sums, Engine};
+use hil::cpm::{engine_sums, reference_sums, Engine};
 use z80lm::engine::{self, targets, Form, Layout};
 use z80lm::model::encode::{push_window, START_WINDOW};
 use z80lm::model::infer::{argmax, respond};
@@ -173,6 +173,60 @@ fn sums_at(mem: &[u8; 0x10000], page: u8, n: usize) -> Vec<i16> {
         .collect()
 }
 
+/// Reads the engine's sums at every `acc_ready` hook for one prompt and compares them with the
+/// reference's, decoded through the plan's kept neurons (`engine_sums`).
+fn check_sums(model: &Model, layout: &Layout, prompt: &[u8]) {
+    let mut engine = Engine::boot(model, layout);
+    let (hook, cur, page) = (
+        engine.symbol("acc_ready"),
+        usize::from(engine.symbol("cur_layer")),
+        usize::from(engine.symbol("acc_page")),
+    );
+    // Each layer's sums as the plan stores them: its kept neurons, in order.
+    let outs: Vec<usize> = engine
+        .built
+        .plan
+        .neurons
+        .kept
+        .iter()
+        .map(Vec::len)
+        .collect();
+    let mut seen: Vec<(usize, Vec<i16>)> = Vec::new();
+    let mut keys = prompt.to_vec();
+    keys.push(b'\r');
+    engine
+        .session
+        .send_watch(&keys, hook, |_, mem| {
+            let k = usize::from(mem[cur]);
+            seen.push((k, sums_at(mem, mem[page], outs[k.max(1) - 1])));
+        })
+        .expect("no fault");
+    let q = query_input(prompt);
+    let mut w = START_WINDOW;
+    let mut want: Vec<(usize, Vec<i16>)> = Vec::new();
+    for step in 0..50 {
+        let mut x0 = q.to_vec();
+        x0.extend_from_slice(&context_input(&w));
+        let sums = engine_sums(&engine.built.plan, &reference_sums(model, &x0));
+        for (k, s) in sums.iter().enumerate() {
+            if k > 0 || step == 0 {
+                want.push((k, s.clone()));
+            }
+        }
+        let last = sums.last().expect("layers");
+        let logits: Vec<i16> = last.iter().map(|&a| a >> 2).collect();
+        let c = argmax(&logits);
+        if c == model.eos() {
+            break;
+        }
+        push_window(&mut w, model.charset[c]);
+    }
+    assert_eq!(seen.len(), want.len(), "number of layer hooks");
+    for (i, (s, w)) in seen.iter().zip(&want).enumerate() {
+        assert_eq!(s, w, "hook {i} for {:?}", String::from_utf8_lossy(prompt));
+    }
+}
+
 #[test]
 fn layer_sums_of_fused_layers_and_baselines_match_the_reference() {
     let model = crafted(42);
@@ -181,47 +235,84 @@ fn layer_sums_of_fused_layers_and_baselines_match_the_reference() {
         Layout::PerLayer(vec![Form::Lists, Form::Packed, Form::Lists, Form::Lists]),
     ] {
         for prompt in prompts(99, 3) {
+            check_sums(&model, &layout, &prompt);
+        }
+    }
+}
+
+/// `crafted(seed)` with neurons the planner must leave out (issue 17 idea 4), and near misses
+/// it must keep: layer-1 neurons 0..8 have no positive weight and biases 0..3 (never active),
+/// neuron 8 the same with bias 4 (always 1: kept), neuron 9 a single +1 weight and bias -7
+/// (active once its bucket counts 1: kept); layer-2 neurons 10..16 are read by no layer-3
+/// neuron (unread), and layer-3 neuron 5 reads only never-active neurons with bias 3.
+fn with_dead_neurons(seed: u64) -> Model {
+    let mut m = crafted(seed);
+    let l1 = &mut m.layers[0];
+    for j in 0..10 {
+        for i in 0..l1.inp {
+            let w = &mut l1.weights[j * l1.inp + i];
+            *w = if j == 9 {
+                i8::from(i == 200)
+            } else {
+                -(*w).abs().min(2)
+            };
+        }
+        l1.bias[j] = match j {
+            0..8 => (j % 4) as i16,
+            8 => 4,
+            _ => -7,
+        };
+    }
+    let l3 = &mut m.layers[2];
+    for j in 0..l3.out {
+        for i in 10..16 {
+            l3.weights[j * l3.inp + i] = 0;
+        }
+    }
+    let l2 = &mut m.layers[1];
+    for i in 0..l2.inp {
+        l2.weights[5 * l2.inp + i] = if i < 8 { 1 } else { 0 };
+    }
+    l2.bias[5] = 3;
+    m
+}
+
+#[test]
+fn pruned_neurons_keep_every_engine_exact() {
+    for seed in [3u64, 11] {
+        let model = with_dead_neurons(seed);
+        let plan = z80lm::engine::plan::plan(
+            &model,
+            &targets::cpm::budget(targets::cpm::TPA_TOP),
+            &Layout::Auto,
+        )
+        .expect("plan");
+        let n = &plan.neurons;
+        assert_eq!(
+            n.dead[0],
+            (0..8).collect::<Vec<_>>(),
+            "layer 1 never active"
+        );
+        assert!(
+            n.kept[0].contains(&8) && n.kept[0].contains(&9),
+            "near misses kept"
+        );
+        assert!(
+            (10..16).all(|j| n.unused[1].contains(&j)),
+            "{:?}",
+            n.unused[1]
+        );
+        assert!(n.dead[1].contains(&5), "{:?}", n.dead[1]);
+        for layout in [
+            Layout::Auto,
+            Layout::PerLayer(vec![Form::Packed, Form::Lists, Form::Packed, Form::Lists]),
+        ] {
             let mut engine = Engine::boot(&model, &layout);
-            let (hook, cur, page) = (
-                engine.symbol("acc_ready"),
-                usize::from(engine.symbol("cur_layer")),
-                usize::from(engine.symbol("acc_page")),
-            );
-            let outs: Vec<usize> = model.layers.iter().map(|l| l.out).collect();
-            let mut seen: Vec<(usize, Vec<i16>)> = Vec::new();
-            let mut keys = prompt.clone();
-            keys.push(b'\r');
-            engine
-                .session
-                .send_watch(&keys, hook, |_, mem| {
-                    let k = usize::from(mem[cur]);
-                    seen.push((k, sums_at(mem, mem[page], outs[k.max(1) - 1])));
-                })
-                .expect("no fault");
-            let q = query_input(&prompt);
-            let mut w = START_WINDOW;
-            let mut want: Vec<(usize, Vec<i16>)> = Vec::new();
-            for step in 0..50 {
-                let mut x0 = q.to_vec();
-                x0.extend_from_slice(&context_input(&w));
-                let sums = reference_sums(&model, &x0);
-                for (k, s) in sums.iter().enumerate() {
-                    if k > 0 || step == 0 {
-                        want.push((k, s.clone()));
-                    }
-                }
-                let last = sums.last().expect("layers");
-                let logits: Vec<i16> = last.iter().map(|&a| a >> 2).collect();
-                let c = argmax(&logits);
-                if c == model.eos() {
-                    break;
-                }
-                push_window(&mut w, model.charset[c]);
-            }
-            assert_eq!(seen.len(), want.len(), "number of layer hooks");
-            for (i, (s, w)) in seen.iter().zip(&want).enumerate() {
-                assert_eq!(s, w, "hook {i} for {:?}", String::from_utf8_lossy(&prompt));
-            }
+            assert_eq!(engine.built.plan.neurons, plan.neurons);
+            check_responses(&model, &mut engine, &prompts(seed + 100, 15));
+        }
+        for prompt in prompts(seed + 200, 2) {
+            check_sums(&model, &Layout::Auto, &prompt);
         }
     }
 }

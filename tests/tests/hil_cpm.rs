@@ -3,7 +3,7 @@
 //! shipped example models on our own prompts against the host reference (no `../shared`
 //! needed), and the per-layer 16-bit sums read from emulator memory against the host reference.
 
-use hil::cpm::{reference_sums, Engine};
+use hil::cpm::{engine_sums, reference_sums, Engine};
 use hil::{example, require, shared_model, shared_vectors, Vector};
 use z80lm::engine::{Form, Layout};
 use z80lm::model::encode::{push_window, START_WINDOW};
@@ -102,7 +102,15 @@ fn check_layers(model: &Model, layout: Layout, prompt: &[u8]) {
         usize::from(engine.symbol("cur_layer")),
         usize::from(engine.symbol("acc_page")),
     );
-    let outs: Vec<usize> = model.layers.iter().map(|l| l.out).collect();
+    // Each layer's sums as the plan stores them: its kept neurons, in order.
+    let outs: Vec<usize> = engine
+        .built
+        .plan
+        .neurons
+        .kept
+        .iter()
+        .map(Vec::len)
+        .collect();
     let mut seen: Vec<(usize, Vec<i16>)> = Vec::new();
     let mut keys = prompt.to_vec();
     keys.push(b'\r');
@@ -121,7 +129,7 @@ fn check_layers(model: &Model, layout: Layout, prompt: &[u8]) {
     for step in 0..50 {
         let mut x0 = q.to_vec();
         x0.extend_from_slice(&context_input(&w));
-        let sums = reference_sums(model, &x0);
+        let sums = engine_sums(&engine.built.plan, &reference_sums(model, &x0));
         for (k, s) in sums.iter().enumerate() {
             if k > 0 || step == 0 {
                 want.push((k, s.clone()));

@@ -49,7 +49,9 @@ pub enum PageSelect {
 
 /// The top-level source `main.asm`: assemble it with the core sources beside it
 /// ([`z80rom::engine::SOURCES`]).
+/// The plan's neurons ([`LayoutPlan::neurons`]) set which of `model`'s neurons it runs.
 pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> String {
+    let model = &plan.engine_model(model);
     let forms = plan.forms();
     let fused = plan.fused();
     let pages = acc_pages(&fused);

@@ -5,6 +5,7 @@
 
 pub mod codegen;
 pub mod plan;
+pub mod prune;
 pub mod tape;
 pub mod targets;
 

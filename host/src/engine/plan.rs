@@ -7,6 +7,7 @@
 //! * [`Form::Packed`]: per column, 2-bit codes for every neuron: ~39 T per weight *slot*
 //!   (zero or not), out/4 bytes per column. Smaller when more than ~1/4 of weights are non-zero.
 
+use super::prune::{live_neurons, Neurons};
 use crate::model::{Layer, Model};
 
 /// How one layer's weights are stored and run.
@@ -158,9 +159,23 @@ pub struct LayoutPlan {
     /// Targets with weights in switchable ROM banks ([`plan_banked`]): where each column's
     /// record lives.
     pub banks: Option<BankMap>,
+    /// The neurons the engine keeps ([`super::prune`]): `neurons.kept[k][s]` is the model's
+    /// neuron behind engine neuron s of layer k, whose sum is at index s of the layer's sums
+    /// in RAM. The layers above plan the engine's model, [`LayoutPlan::engine_model`].
+    pub neurons: Neurons,
 }
 
 impl LayoutPlan {
+    /// The model the engine runs: `model` without the neurons the plan leaves out. Its
+    /// logits equal the model's for every input (see [`super::prune`]).
+    pub fn engine_model(&self, model: &Model) -> Model {
+        if self.neurons.all(model) {
+            model.clone()
+        } else {
+            self.neurons.apply(model)
+        }
+    }
+
     pub fn forms(&self) -> Vec<Form> {
         self.layers.iter().map(|l| l.form).collect()
     }
@@ -459,6 +474,11 @@ fn make(model: &Model, budget: &Budget, forms: &[Form], act: &[Vec<f64>]) -> Lay
         reason: Vec::new(),
         baselines: 0,
         banks: None,
+        neurons: Neurons {
+            kept: model.layers.iter().map(|l| (0..l.out).collect()).collect(),
+            dead: vec![Vec::new(); model.layers.len()],
+            unused: vec![Vec::new(); model.layers.len()],
+        },
     }
 }
 
@@ -473,8 +493,20 @@ pub fn capacity(budget: &Budget) -> usize {
     top.saturating_sub(usize::from(budget.org) + ram)
 }
 
-/// Chooses the layout: the requested one, or (auto) the fastest per-layer choice that fits.
+/// Chooses the layout: the requested one, or (auto) the fastest per-layer choice that fits,
+/// for the model without the neurons that cannot change a logit ([`super::prune`]).
 pub fn plan(model: &Model, budget: &Budget, layout: &Layout) -> Result<LayoutPlan, PlanError> {
+    check_widths(model)?;
+    let neurons = live_neurons(model);
+    let mut p = plan_model(&neurons.apply(model), budget, layout)?;
+    if let Some(r) = neurons.reason() {
+        p.reason.insert(0, r);
+    }
+    p.neurons = neurons;
+    Ok(p)
+}
+
+fn check_widths(model: &Model) -> Result<(), PlanError> {
     for (k, l) in model.layers.iter().enumerate() {
         if l.out > 256 {
             return Err(PlanError::TooWide {
@@ -491,6 +523,11 @@ pub fn plan(model: &Model, budget: &Budget, layout: &Layout) -> Result<LayoutPla
             });
         }
     }
+    Ok(())
+}
+
+/// [`plan`] for the model the engine runs.
+fn plan_model(model: &Model, budget: &Budget, layout: &Layout) -> Result<LayoutPlan, PlanError> {
     let n = model.layers.len();
     let act = activity(model);
     let have = capacity(budget);
