@@ -152,10 +152,14 @@ fn small_model_learns_the_guess_game_and_checker_agrees_with_engine() {
         let checker = Checker::new(&model);
         let mut max_abs = vec![0; model.layers.len()];
         for e in &ex {
-            assert_eq!(
-                checker.exact(e, &mut max_abs),
-                respond(&model, &e.input) == e.output
-            );
+            let mut pairs = z80lm::model::Pairs::default();
+            let exact = checker.exact(e, &mut max_abs, &mut pairs);
+            let mut engine = z80lm::model::Engine::new(&model);
+            assert_eq!(exact, engine.respond(&e.input) == e.output);
+            // The same steps, so the same (non-zero weight × non-zero input) pairs.
+            if exact {
+                assert_eq!(pairs, engine.pairs, "pairs of {:?}", e.input);
+            }
         }
     }
 }
@@ -285,6 +289,39 @@ fn sparsity_target_is_met_by_the_saved_model() {
     let zeros = 1.0 - nonzero as f64 / weights as f64;
     assert!(zeros >= 0.84, "zero share {zeros}");
     assert!(evaluate(&m, &ex).accuracy() > 0.5);
+}
+
+/// A cost target (`--max-pairs`): the kept model takes at most that many (non-zero weight ×
+/// non-zero input) pairs per step, as `eval` measures them, and fewer than the same training
+/// without it, and still plays.
+#[test]
+fn cost_target_is_met_by_the_saved_model() {
+    let ex = small_guess();
+    let plain = run(&ex, &small_cfg(), None).best.expect("a model");
+    let free = evaluate(&plain, &ex).pairs.per_step();
+    let target = 0.85 * free;
+    let cfg = Config {
+        max_pairs: Some(target),
+        epochs: 12,
+        ramp: 0.3,
+        ..small_cfg()
+    };
+    let o = run(&ex, &cfg, None);
+    let history: Vec<(f64, f32, f64)> = o
+        .history
+        .iter()
+        .map(|h| (h.pairs, h.lambda, h.int_acc))
+        .collect();
+    let m = o
+        .best
+        .unwrap_or_else(|| panic!("no model within {target} (plain {free}): {history:?}"));
+    let r = evaluate(&m, &ex);
+    assert!(
+        r.pairs.per_step() <= target,
+        "{} > {target} (plain {free})",
+        r.pairs.per_step()
+    );
+    assert!(r.accuracy() > 0.5, "accuracy {}", r.accuracy());
 }
 
 /// Resuming a denser model with a sparsity target keeps only a model that meets the target

@@ -19,7 +19,8 @@ use crate::train::evaluate::{evaluate_cases, parse_cases, Case};
 /// class. Prints one row per class (total, right, accuracy, and what was answered instead), the
 /// overall accuracy, the macro average (mean of the class accuracies), the replies that are not
 /// in the reply vocabulary (the outputs of --vocab, default the expected replies of DATA), and
-/// the largest |accumulator| per layer (above 32767 the 16-bit engine wrapped).
+/// the largest |accumulator| per layer (above 32767 the 16-bit engine wrapped), and the mean
+/// (non-zero weight × non-zero input) pairs per step, the work of the sparse Z80 engines.
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The model file (.npz).
@@ -52,6 +53,26 @@ pub struct Args {
 
 fn is_tsv(p: &std::path::Path) -> bool {
     p.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv"))
+}
+
+/// The cases of `.tsv` test files and `input|OUTPUT` dataset files (malformed lines skipped
+/// with a warning).
+pub fn load_inputs(files: &[PathBuf]) -> Result<Vec<Case>> {
+    let mut cases = Vec::new();
+    let (tsv, data): (Vec<PathBuf>, Vec<PathBuf>) = files.iter().cloned().partition(|p| is_tsv(p));
+    for p in &tsv {
+        let text =
+            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
+        cases.extend(parse_cases(&p.display().to_string(), &text)?);
+    }
+    if !data.is_empty() {
+        let data = Dataset::load(&data, false).context("cannot use the data")?;
+        for m in &data.skipped {
+            eprintln!("warning: skipped {m}");
+        }
+        cases.extend(data.examples.iter().map(Case::from));
+    }
+    Ok(cases)
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -132,6 +153,10 @@ pub fn run(args: Args) -> Result<()> {
         } else {
             ""
         }
+    );
+    outln!(
+        "pairs (non-zero weight × non-zero input): {}",
+        report.pairs.summary()
     );
     if let Some(min) = args.min_accuracy {
         let acc = 100.0 * report.accuracy();

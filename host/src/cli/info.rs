@@ -17,6 +17,11 @@ pub struct Args {
     /// The model file, as --model.
     #[arg(value_name = "MODEL")]
     pub model_file: Option<PathBuf>,
+    /// Also run the integer engine on these prompts (`input|OUTPUT` dataset files or `.tsv`
+    /// test files; only the inputs are used) and show the mean (non-zero weight × non-zero
+    /// input) pairs per step: the adds the sparse Z80 engines do per generated character.
+    #[arg(long, value_name = "DATA")]
+    pub data: Vec<PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -26,6 +31,15 @@ pub fn run(args: Args) -> Result<()> {
         .context("which model? z80lm info --model MODEL.npz")?;
     let model = load_model(&path)?;
     out!("{}", report(&model));
+    if !args.data.is_empty() {
+        let inputs = super::eval::load_inputs(&args.data)?;
+        let r = crate::train::evaluate::evaluate_cases(&model, &inputs, None);
+        outln!(
+            "\npairs (non-zero weight × non-zero input) on {} prompts: {}",
+            r.total,
+            r.pairs.summary()
+        );
+    }
     Ok(())
 }
 

@@ -50,6 +50,14 @@ pub struct Args {
     /// Target share of zero weights, 0 to 0.95 (more zeros = faster inference on the Z80).
     #[arg(long, default_value_t = 0.0)]
     pub sparsity: f32,
+    /// Cost target: at most this mean of (non-zero weight × non-zero input) pairs per step
+    /// outside layer 1's query half, the adds the sparse Z80 engines do per generated character
+    /// (`z80lm eval` prints it as `per step`). Trades accuracy for speed: an activation penalty,
+    /// each hidden neuron weighted by the non-zero weights of its next-layer column, steered
+    /// every epoch towards the target; only epochs within it are kept. Combine with --sparsity
+    /// (weight zeros); for the CP/M engine ~34 T-states per pair plus a fixed ~120 K per char.
+    #[arg(long, value_name = "PAIRS")]
+    pub max_pairs: Option<f64>,
     /// Learning rate (Adam, on shadow weights in integer units), above 0 and at most 1.
     #[arg(long, default_value_t = 0.01)]
     pub lr: f32,
@@ -110,20 +118,21 @@ impl Progress for Bar {
         );
         if self.quiet {
             eprintln!(
-                "epoch {:>3} {:>7.1}s loss {:.4} {} max|acc| {:?} zeros {:.0}%{}",
+                "epoch {:>3} {:>7.1}s loss {:.4} {} max|acc| {:?} zeros {:.0}% pairs/step {:.0}{}",
                 s.epoch,
                 s.seconds,
                 s.loss,
                 self.last,
                 s.max_abs,
                 100.0 * s.zeros,
+                s.pairs,
                 if s.best { " *" } else { "" }
             );
         }
         if let Some(f) = &mut self.log {
             let _ = writeln!(
                 f,
-                "{},{:.2},{:.6},{:.5},{:.5},{},{},{:.4},{:.3},{}",
+                "{},{:.2},{:.6},{:.5},{:.5},{},{},{:.4},{:.3},{:.1},{:.3e},{}",
                 s.epoch,
                 s.seconds,
                 s.loss,
@@ -133,6 +142,8 @@ impl Progress for Bar {
                 s.max_abs.iter().max().copied().unwrap_or(0),
                 s.zeros,
                 s.alpha,
+                s.pairs,
+                s.lambda,
                 u8::from(s.best)
             );
         }
@@ -150,6 +161,11 @@ pub fn run(args: Args) -> Result<()> {
             "--sparsity must be between 0 and 0.95, got {}",
             args.sparsity
         );
+    }
+    if let Some(p) = args.max_pairs {
+        if !(p.is_finite() && p > 0.0) {
+            bail!("--max-pairs must be a number above 0, got {p}");
+        }
     }
     if args.epochs == 0 || args.batch == 0 {
         bail!("--epochs and --batch must be at least 1");
@@ -236,6 +252,7 @@ pub fn run(args: Args) -> Result<()> {
         batch: args.batch,
         lr: args.lr,
         sparsity: args.sparsity,
+        max_pairs: args.max_pairs,
         ..Config::default()
     };
     let stop = Arc::new(AtomicBool::new(false));
@@ -250,7 +267,7 @@ pub fn run(args: Args) -> Result<()> {
                 .with_context(|| format!("cannot write {}", p.display()))?;
             writeln!(
                 f,
-                "epoch,seconds,loss,float_acc,int_acc,held_acc,max_abs,zeros,alpha,best"
+                "epoch,seconds,loss,float_acc,int_acc,held_acc,max_abs,zeros,alpha,pairs,lambda,best"
             )?;
             Some(f)
         }
@@ -312,10 +329,11 @@ pub fn run(args: Args) -> Result<()> {
         bail!("no model without 16-bit overflow was found; nothing written");
     };
     report(&best, &train_set, &held, outcome.best_epoch, &args.output);
-    let why = if args.sparsity > 0.0 {
-        "the highest engine exact match on the training lines among the epochs at the full --sparsity target, with no 16-bit overflow"
-    } else {
-        "the highest engine exact match on the training lines with no 16-bit overflow"
+    let why = match (args.sparsity > 0.0, args.max_pairs.is_some()) {
+        (true, true) => "the highest engine exact match on the training lines among the epochs at the full --sparsity target and within --max-pairs, with no 16-bit overflow",
+        (true, false) => "the highest engine exact match on the training lines among the epochs at the full --sparsity target, with no 16-bit overflow",
+        (false, true) => "the highest engine exact match on the training lines among the epochs within --max-pairs, with no 16-bit overflow",
+        (false, false) => "the highest engine exact match on the training lines with no 16-bit overflow",
     };
     eprintln!(
         "kept epoch {} of {}: {why} ({:.2}%)",
@@ -418,6 +436,10 @@ fn report(
         r.total,
         r.max_abs,
         if r.wrapped() { " WRAPS" } else { " (no 16-bit overflow)" }
+    );
+    eprintln!(
+        "pairs (non-zero weight × non-zero input): {}",
+        r.pairs.summary()
     );
     if !held.is_empty() {
         let h = evaluate(model, held);

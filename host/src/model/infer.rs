@@ -24,6 +24,69 @@ impl Overflow {
     }
 }
 
+/// (non-zero weight × non-zero input) pairs over inference steps: the multiply-adds a sparse
+/// engine cannot skip, so the work per step of the Z80 engines (issue 17 item 8).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pairs {
+    pub steps: u64,
+    /// Totals: layer 1's query half (inputs 0..127), layer 1's context half, then layers 2..L.
+    pub sums: Vec<u64>,
+}
+
+impl Pairs {
+    /// Counts one step: `per[0]` query half, `per[1]` context half of layer 1, then layers 2...
+    pub fn add_step(&mut self, per: &[u64]) {
+        if self.sums.len() < per.len() {
+            self.sums.resize(per.len(), 0);
+        }
+        for (s, &p) in self.sums.iter_mut().zip(per) {
+            *s += p;
+        }
+        self.steps += 1;
+    }
+
+    pub fn merge(&mut self, o: &Pairs) {
+        if self.sums.len() < o.sums.len() {
+            self.sums.resize(o.sums.len(), 0);
+        }
+        for (s, &p) in self.sums.iter_mut().zip(&o.sums) {
+            *s += p;
+        }
+        self.steps += o.steps;
+    }
+
+    /// Mean pairs per step of each part (query half, context half, layers 2..).
+    pub fn means(&self) -> Vec<f64> {
+        let n = self.steps.max(1) as f64;
+        self.sums.iter().map(|&s| s as f64 / n).collect()
+    }
+
+    /// Mean pairs per step outside layer 1's query half: the Z80 engines add the query half
+    /// once per prompt, the rest at every step, so this is what a generated character costs.
+    pub fn per_step(&self) -> f64 {
+        self.means().iter().skip(1).sum()
+    }
+
+    /// One line: the per-step mean and its parts.
+    pub fn summary(&self) -> String {
+        let m = self.means();
+        let mut parts = Vec::new();
+        if let Some(c) = m.get(1) {
+            parts.push(format!("fc1 context {c:.0}"));
+        }
+        for (k, v) in m.iter().enumerate().skip(2) {
+            parts.push(format!("fc{k} {v:.0}"));
+        }
+        format!(
+            "{:.0} per step ({}) + fc1 query half {:.0} (once per prompt on the Z80 engines), {} steps",
+            self.per_step(),
+            parts.join(", "),
+            m.first().copied().unwrap_or(0.0),
+            self.steps
+        )
+    }
+}
+
 /// One generation step: the logits and the chosen index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
@@ -37,6 +100,9 @@ pub struct Step {
 pub struct Engine<'m> {
     pub model: &'m Model,
     pub overflow: Overflow,
+    /// (non-zero weight × non-zero input) pairs of every step taken.
+    pub pairs: Pairs,
+    columns: Vec<Vec<u32>>,
 }
 
 impl<'m> Engine<'m> {
@@ -44,6 +110,8 @@ impl<'m> Engine<'m> {
         Engine {
             model,
             overflow: Overflow::default(),
+            pairs: Pairs::default(),
+            columns: model.layers.iter().map(|l| l.column_nonzero()).collect(),
         }
     }
 
@@ -52,7 +120,13 @@ impl<'m> Engine<'m> {
         let mut x: Vec<i16> = x0.to_vec();
         let last = self.model.layers.len() - 1;
         let mut active = Vec::new();
+        let mut pairs = vec![0u64; self.model.layers.len() + 1];
         for (k, layer) in self.model.layers.iter().enumerate() {
+            for (i, (&xi, &n)) in x.iter().zip(&self.columns[k]).enumerate() {
+                if xi != 0 {
+                    pairs[if k == 0 && i < 128 { 0 } else { k + 1 }] += u64::from(n);
+                }
+            }
             let mut y = Vec::with_capacity(layer.out);
             for j in 0..layer.out {
                 let mut acc = i64::from(layer.bias[j]);
@@ -68,6 +142,7 @@ impl<'m> Engine<'m> {
             }
             x = y;
         }
+        self.pairs.add_step(&pairs);
         (x, active)
     }
 
@@ -117,4 +192,54 @@ pub fn argmax(v: &[i16]) -> usize {
 /// The response of `model` to one input line (spec §3).
 pub fn respond(model: &Model, line: &[u8]) -> Vec<u8> {
     Engine::new(model).respond(line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Layer;
+
+    /// Pairs by hand: 256 → 2 → 2; layer 1 has 3 non-zero weights in query column 5, 1 in
+    /// context column 200 and 1 in query column 7; layer 2 reads neuron 0 with 2 weights.
+    #[test]
+    fn pairs_count_non_zero_weights_of_non_zero_inputs() {
+        let mut w1 = vec![0i8; 2 * 256];
+        w1[5] = 1;
+        w1[256 + 5] = -1;
+        w1[200] = 1;
+        w1[7] = -2;
+        let m = Model {
+            layers: vec![
+                Layer {
+                    out: 2,
+                    inp: 256,
+                    weights: w1,
+                    bias: vec![0, 40],
+                },
+                Layer {
+                    out: 2,
+                    inp: 2,
+                    weights: vec![1, 0, -1, 0],
+                    bias: vec![0, 0],
+                },
+            ],
+            charset: b"a\0".to_vec(),
+            warning: None,
+        };
+        let mut e = Engine::new(&m);
+        let mut x = [0i16; 256];
+        x[5] = 32;
+        x[200] = 64;
+        x[9] = 32; // a column of zeros: no pairs
+        e.forward(&x);
+        // Query half: column 5 (2 weights); context: column 200 (1); layer 2: neuron 0 is
+        // 32 + 64 = 96 -> y = 24 (2 weights), neuron 1 is 40 - 32 = 8 -> y = 2 (0 weights).
+        assert_eq!(e.pairs.sums, vec![2, 1, 2]);
+        assert_eq!(e.pairs.steps, 1);
+        assert_eq!(e.pairs.per_step(), 3.0);
+        assert!(e
+            .pairs
+            .summary()
+            .starts_with("3 per step (fc1 context 1, fc2 2)"));
+    }
 }

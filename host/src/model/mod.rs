@@ -8,7 +8,7 @@ pub mod npz;
 use std::path::Path;
 
 pub use encode::{context_input, query_input, CTX, MAX_OUT, MAX_QUERY, UNIT};
-pub use infer::{respond, Engine, Overflow, Step};
+pub use infer::{respond, Engine, Overflow, Pairs, Step};
 use npz::{Array, Dtype, NpzError};
 
 /// Inputs of the first layer: 128 query buckets then 128 context buckets (spec §1).
@@ -81,6 +81,17 @@ impl Layer {
 
     pub fn nonzero(&self) -> usize {
         self.weights.iter().filter(|&&w| w != 0).count()
+    }
+
+    /// Non-zero weights of each input's column: the adds a non-zero input costs.
+    pub fn column_nonzero(&self) -> Vec<u32> {
+        let mut n = vec![0u32; self.inp];
+        for row in self.weights.chunks(self.inp) {
+            for (c, &w) in n.iter_mut().zip(row) {
+                *c += u32::from(w != 0);
+            }
+        }
+        n
     }
 
     /// Bytes of the weights packed four per byte (2 bits each), as upstream stores them.

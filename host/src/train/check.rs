@@ -15,7 +15,7 @@ use rayon::prelude::*;
 
 use super::dataset::{windows, Example};
 use crate::model::encode::{context_buckets, query_buckets, UNIT};
-use crate::model::{Model, MAX_OUT};
+use crate::model::{Model, Pairs, MAX_OUT};
 
 /// A model prepared for fast teacher-forced checks.
 pub struct Checker {
@@ -24,6 +24,8 @@ pub struct Checker {
     b: Vec<Vec<i32>>,
     index: [Option<u16>; 256],
     eos: usize,
+    /// Non-zero weights of each input column, per layer (pairs per non-zero input).
+    columns: Vec<Vec<u32>>,
 }
 
 /// Exact matches and the largest |accumulator| per layer over the steps taken.
@@ -32,6 +34,8 @@ pub struct CheckResult {
     pub correct: usize,
     pub total: usize,
     pub max_abs: Vec<i64>,
+    /// (non-zero weight × non-zero input) pairs of the teacher-forced steps taken.
+    pub pairs: Pairs,
 }
 
 impl CheckResult {
@@ -69,14 +73,27 @@ impl Checker {
             b,
             index,
             eos: m.eos(),
+            columns: m.layers.iter().map(|l| l.column_nonzero()).collect(),
         }
     }
 
-    /// Whether the engine's response to `e.input` is exactly `e.output`; updates `max_abs`.
-    pub fn exact(&self, e: &Example, max_abs: &mut [i64]) -> bool {
+    /// Whether the engine's response to `e.input` is exactly `e.output`; updates `max_abs`
+    /// and counts the pairs of the steps taken.
+    pub fn exact(&self, e: &Example, max_abs: &mut [i64], pairs: &mut Pairs) -> bool {
         let nl = self.w.len();
         let out1 = self.sizes[1];
         let mut q = self.b[0].clone();
+        let distinct = |b: &mut Vec<usize>| {
+            b.sort_unstable();
+            b.dedup();
+        };
+        let mut qb: Vec<usize> = query_buckets(&e.input)
+            .into_iter()
+            .map(usize::from)
+            .collect();
+        distinct(&mut qb);
+        let mut per = vec![0u64; nl + 1];
+        per[0] = qb.iter().map(|&i| u64::from(self.columns[0][i])).sum();
         for bucket in query_buckets(&e.input) {
             let i = usize::from(bucket);
             for (a, &wv) in q.iter_mut().zip(&self.w[0][i * out1..(i + 1) * out1]) {
@@ -92,6 +109,12 @@ impl Checker {
         let mut x: Vec<i32> = Vec::new();
         for (t, w) in wins.iter().take(steps).enumerate() {
             let mut acc = q.clone();
+            let mut cb: Vec<usize> = context_buckets(w)
+                .into_iter()
+                .map(|b| 128 + usize::from(b))
+                .collect();
+            distinct(&mut cb);
+            per[1] = cb.iter().map(|&i| u64::from(self.columns[0][i])).sum();
             for bucket in context_buckets(w) {
                 let i = 128 + usize::from(bucket);
                 for (a, &wv) in acc.iter_mut().zip(&self.w[0][i * out1..(i + 1) * out1]) {
@@ -102,8 +125,10 @@ impl Checker {
                 if k > 0 {
                     let out = self.sizes[k + 1];
                     acc = self.b[k].clone();
+                    per[k + 1] = 0;
                     for (i, &xi) in x.iter().enumerate() {
                         if xi != 0 {
+                            per[k + 1] += u64::from(self.columns[k][i]);
                             for (a, &wv) in acc.iter_mut().zip(&self.w[k][i * out..(i + 1) * out]) {
                                 *a += xi * wv;
                             }
@@ -125,6 +150,7 @@ impl Checker {
                     })
                     .collect();
             }
+            pairs.add_step(&per);
             let mut best = 0;
             for (i, &z) in x.iter().enumerate() {
                 if z > x[best] {
@@ -154,7 +180,7 @@ impl Checker {
                 };
                 for e in chunk {
                     r.total += 1;
-                    r.correct += usize::from(self.exact(e, &mut r.max_abs));
+                    r.correct += usize::from(self.exact(e, &mut r.max_abs, &mut r.pairs));
                 }
                 r
             })
@@ -169,6 +195,7 @@ impl Checker {
             for (a, b) in all.max_abs.iter_mut().zip(p.max_abs) {
                 *a = (*a).max(b);
             }
+            all.pairs.merge(&p.pairs);
         }
         all
     }

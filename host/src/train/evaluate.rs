@@ -98,6 +98,8 @@ pub struct Report {
     pub outside: BTreeMap<Vec<u8>, usize>,
     /// Largest |accumulator| per layer over every step taken.
     pub max_abs: Vec<i64>,
+    /// (non-zero weight × non-zero input) pairs of every step taken.
+    pub pairs: crate::model::Pairs,
 }
 
 impl Report {
@@ -161,6 +163,7 @@ impl Report {
         for (m, v) in self.max_abs.iter_mut().zip(o.max_abs) {
             *m = (*m).max(v);
         }
+        self.pairs.merge(&o.pairs);
     }
 
     /// (class, correct, total) per expected output, most frequent first.
@@ -289,6 +292,7 @@ pub fn evaluate_cases(model: &Model, cases: &[Case], vocab: Option<&BTreeSet<Vec
                     .or_default() += 1;
             }
             r.max_abs = engine.overflow.max_abs.clone();
+            r.pairs = engine.pairs;
             r
         })
         .collect();

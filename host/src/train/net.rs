@@ -188,9 +188,33 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
     t
 }
 
+/// The activation cost of every hidden neuron for [`step`]: `lambda` × the non-zero weights of
+/// its column in the next layer (the adds it costs a sparse engine when it is active), × 1/4
+/// (d act / d acc). `e` holds the effective weights; a weight counts as non-zero from |w| ≥ 0.5.
+pub fn activation_costs(e: &Net, lambda: f32) -> Vec<Vec<f32>> {
+    (1..e.layers())
+        .map(|k| {
+            let out = e.sizes[k + 1];
+            e.w[k]
+                .chunks(out)
+                .map(|row| lambda * 0.25 * row.iter().filter(|w| w.abs() >= 0.5).count() as f32)
+                .collect()
+        })
+        .collect()
+}
+
 /// Forward and backward for one token with effective parameters `e`; adds the gradient to `g`.
-/// Returns (cross-entropy loss, whether the floored logits' argmax is the target).
-pub fn step(e: &Net, tok: &Token, cfg: &LossCfg, s: &mut Scratch, g: &mut Net) -> (f32, bool) {
+/// `act_cost` (empty for none, else from [`activation_costs`]) adds `λ·c_j·y_j` to the loss for
+/// every active hidden neuron j: an L1 pull towards fewer active neurons, weighted by what each
+/// costs. Returns (cross-entropy loss, whether the floored logits' argmax is the target).
+pub fn step(
+    e: &Net,
+    tok: &Token,
+    cfg: &LossCfg,
+    act_cost: &[Vec<f32>],
+    s: &mut Scratch,
+    g: &mut Net,
+) -> (f32, bool) {
     let nl = e.layers();
     if s.acc.len() != nl {
         s.acc = e.sizes[1..].iter().map(|&n| vec![0.0; n]).collect();
@@ -286,6 +310,9 @@ pub fn step(e: &Net, tok: &Token, cfg: &LossCfg, s: &mut Scratch, g: &mut Net) -
             let row = i * out..(i + 1) * out;
             axpy(&mut g.w[k][row.clone()], prev[i], dacc);
             dprev[i] += dot(&e.w[k][row], dacc) * 0.25;
+            if let Some(c) = act_cost.get(k - 1) {
+                dprev[i] += c[i];
+            }
         }
     }
     (loss, best == target)
@@ -294,6 +321,17 @@ pub fn step(e: &Net, tok: &Token, cfg: &LossCfg, s: &mut Scratch, g: &mut Net) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each hidden neuron costs λ/4 per non-zero weight of its column in the next layer.
+    #[test]
+    fn activation_costs_count_next_layer_weights() {
+        let mut rng = Rng::new(5);
+        let mut net = Net::init(&[3], 2, &mut rng);
+        // Layer 2 (3 inputs × 2 outputs, transposed): input 0 has two weights, 1 one, 2 none.
+        net.w[1] = vec![1.0, -2.0, 0.4, 0.6, 0.0, -0.3];
+        let c = activation_costs(&net, 2.0);
+        assert_eq!(c, vec![vec![1.0, 0.5, 0.0]]);
+    }
 
     /// The analytic gradient of one weight matches a finite difference of the loss.
     #[test]
@@ -312,7 +350,7 @@ mod tests {
         };
         let mut g = net.zeros_like();
         let mut s = Scratch::default();
-        step(&net, &tok, &cfg, &mut s, &mut g);
+        step(&net, &tok, &cfg, &[], &mut s, &mut g);
         let (k, idx) = (2, 3);
         let analytic = g.w[k][idx];
         let loss_at = |d: f32| {
@@ -322,6 +360,7 @@ mod tests {
                 &n,
                 &tok,
                 &cfg,
+                &[],
                 &mut Scratch::default(),
                 &mut net.zeros_like(),
             )

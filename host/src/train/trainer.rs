@@ -21,7 +21,7 @@ use rayon::prelude::*;
 
 use super::check::Checker;
 use super::dataset::{windows, Example};
-use super::net::{step, LossCfg, Net, Scratch, Token};
+use super::net::{activation_costs, step, LossCfg, Net, Scratch, Token};
 use super::quant::{dead_zone, ste, CLIP};
 use super::rng::Rng;
 use crate::model::encode::{context_buckets, query_buckets, UNIT};
@@ -29,6 +29,30 @@ use crate::model::{Model, MAX_OUT};
 
 /// Fixed shard count per batch (see Determinism above).
 const SHARDS: usize = 8;
+
+/// Cost-aware training (`max_pairs`). The loss gets `λ·Σ c_j·y_j` over the active hidden
+/// neurons, c_j = the non-zero weights of neuron j's column in the next layer (what it costs a
+/// sparse engine to be active; `net::activation_costs`). λ is 0 while quantization and the
+/// weight sparsity are phased in (they cut the pairs on their own, and a penalty on top of
+/// them during the ramp killed the network in trials); from the first epoch at the full
+/// ramp, λ starts at `LAMBDA0` and is steered after every epoch by the pairs the integer model
+/// takes per step on the training examples: ×`LAMBDA_UP` while above the target,
+/// ÷`LAMBDA_DOWN` once below 90% of it. Only epochs at or under the target (and at the full
+/// sparsity, without overflow) can be kept.
+const LAMBDA0: f32 = 1e-5;
+const LAMBDA_UP: f32 = 1.5;
+const LAMBDA_DOWN: f32 = 1.25;
+
+/// The next λ after an epoch that took `pairs` per step against `target`.
+pub fn cost_lambda(lambda: f32, pairs: f64, target: f64) -> f32 {
+    if pairs > target {
+        lambda * LAMBDA_UP
+    } else if pairs < 0.9 * target {
+        lambda / LAMBDA_DOWN
+    } else {
+        lambda
+    }
+}
 
 /// Training settings.
 #[derive(Debug, Clone)]
@@ -44,6 +68,9 @@ pub struct Config {
     /// Share of the batches over which quantization is phased in.
     pub ramp: f32,
     pub loss: LossCfg,
+    /// Cost target: mean (non-zero weight × non-zero input) pairs per step outside layer 1's
+    /// query half ([`crate::model::Pairs::per_step`]), or None. See `cost_lambda`.
+    pub max_pairs: Option<f64>,
 }
 
 impl Default for Config {
@@ -61,6 +88,7 @@ impl Default for Config {
                 limit: 16000.0,
                 overflow_weight: 1.0,
             },
+            max_pairs: None,
         }
     }
 }
@@ -80,6 +108,11 @@ pub struct EpochStats {
     pub max_abs: Vec<i64>,
     pub zeros: f64,
     pub alpha: f32,
+    /// Mean pairs per step outside layer 1's query half, on the training examples'
+    /// teacher-forced steps (see [`crate::model::Pairs`]).
+    pub pairs: f64,
+    /// The activation-cost weight λ used in this epoch (0 without a cost target).
+    pub lambda: f32,
     pub best: bool,
 }
 
@@ -264,6 +297,9 @@ pub fn train(
         interrupted: false,
     };
     let mut dz = vec![0.5f32; net.layers()];
+    let mut lambda = 0.0f32;
+    let within =
+        |r: &super::check::CheckResult| cfg.max_pairs.is_none_or(|t| r.pairs.per_step() <= t);
     if let Some(m) = init {
         // The resumed model is the one to beat (and is written at once) only if it already
         // meets the sparsity target, as every kept epoch must.
@@ -272,7 +308,7 @@ pub fn train(
         let nonzero: usize = m.layers.iter().map(|l| l.nonzero()).sum();
         let zeros = 1.0 - nonzero as f64 / weights.max(1) as f64;
         let meets = cfg.sparsity <= 0.0 || zeros + 0.005 >= f64::from(cfg.sparsity);
-        if !r.wrapped() && meets {
+        if !r.wrapped() && meets && within(&r) {
             out.best = Some(m.clone());
             out.best_acc = r.accuracy();
             progress.best(m);
@@ -301,6 +337,11 @@ pub fn train(
                 }
             }
             let eff = net.effective(&dz, alpha);
+            let costs = if lambda > 0.0 {
+                activation_costs(&eff, lambda)
+            } else {
+                Vec::new()
+            };
             let per = batch.len().div_ceil(SHARDS);
             let stats: Vec<(f64, usize)> = grads
                 .par_iter_mut()
@@ -312,7 +353,7 @@ pub fn train(
                     let lo = (s * per).min(batch.len());
                     let hi = ((s + 1) * per).min(batch.len());
                     for tok in &batch[lo..hi] {
-                        let (loss, ok) = step(&eff, tok, &cfg.loss, sc, g);
+                        let (loss, ok) = step(&eff, tok, &cfg.loss, &costs, sc, g);
                         l += f64::from(loss);
                         r += usize::from(ok);
                     }
@@ -346,7 +387,8 @@ pub fn train(
         let r = checker.check(train);
         let held_acc = (!held.is_empty()).then(|| checker.check(held).accuracy());
         // With a sparsity target, only models at the full target are eligible.
-        let eligible = cfg.sparsity <= 0.0 || alpha >= 1.0;
+        // With a cost target, only models within it.
+        let eligible = (cfg.sparsity <= 0.0 || alpha >= 1.0) && within(&r);
         let is_best = eligible && !r.wrapped() && r.accuracy() > out.best_acc;
         let weights: usize = model.layers.iter().map(|l| l.weights.len()).sum();
         let nonzero: usize = model.layers.iter().map(|l| l.nonzero()).sum();
@@ -360,8 +402,19 @@ pub fn train(
             max_abs: r.max_abs.clone(),
             zeros: 1.0 - nonzero as f64 / weights as f64,
             alpha,
+            pairs: r.pairs.per_step(),
+            lambda,
             best: is_best,
         };
+        if let Some(t) = cfg.max_pairs {
+            if alpha >= 1.0 {
+                lambda = if lambda == 0.0 {
+                    LAMBDA0
+                } else {
+                    cost_lambda(lambda, r.pairs.per_step(), t)
+                };
+            }
+        }
         progress.epoch(&stats);
         out.history.push(stats);
         if is_best {
@@ -372,4 +425,16 @@ pub fn train(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cost_lambda_steers_towards_the_target() {
+        assert!(cost_lambda(1.0, 2500.0, 2000.0) > 1.0);
+        assert_eq!(cost_lambda(1.0, 1900.0, 2000.0), 1.0);
+        assert!(cost_lambda(1.0, 1000.0, 2000.0) < 1.0);
+    }
 }
