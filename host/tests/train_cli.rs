@@ -58,8 +58,21 @@ fn gzip_data_is_accepted_and_eval_prints_a_confusion_table() {
     assert!(out.starts_with("expected"), "{out}");
     assert!(out.contains("\noverall "), "{out}");
     assert!(out.contains("max |acc|: fc1 "), "{out}");
+    // The cost of the model on these lines, as info --data reports it too.
+    let pairs = out
+        .lines()
+        .find(|l| l.starts_with("pairs (non-zero weight × non-zero input): "))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(pairs.contains(" per step (fc1 context "), "{pairs}");
+    let (code, info, err) = common::z80lm(&["info", "--model", m, "--data", g]);
+    assert_eq!(code, 0, "{err}");
+    let tail = pairs.split(": ").nth(1).unwrap();
+    assert!(info.contains(tail), "{info}\n{pairs}");
     let (code, _, err) = common::z80lm(&["eval", "--model", m, g, "--min-accuracy", "100.1"]);
     assert_eq!(code, 1, "{err}");
+    let (code, _, err) = common::z80lm(&["train", g, "-o", m, "--max-pairs", "0"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.starts_with("error: --max-pairs must be"), "{err}");
 }
 
 #[test]

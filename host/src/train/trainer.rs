@@ -34,12 +34,12 @@ const SHARDS: usize = 8;
 /// neurons, c_j = the non-zero weights of neuron j's column in the next layer (what it costs a
 /// sparse engine to be active; `net::activation_costs`). λ is 0 while quantization and the
 /// weight sparsity are phased in (they cut the pairs on their own, and a penalty on top of
-/// them during the ramp killed the network in trials); from the first epoch at the full
-/// ramp, λ starts at `LAMBDA0` and is steered after every epoch by the pairs the integer model
+/// them during the ramp killed the network in trials); after the first epoch at the full
+/// ramp that is still above the target, λ starts at `LAMBDA0` and is steered after every epoch by the pairs the integer model
 /// takes per step on the training examples: ×`LAMBDA_UP` while above the target,
 /// ÷`LAMBDA_DOWN` once below 90% of it. Only epochs at or under the target (and at the full
 /// sparsity, without overflow) can be kept.
-const LAMBDA0: f32 = 1e-5;
+const LAMBDA0: f32 = 2e-6;
 const LAMBDA_UP: f32 = 1.5;
 const LAMBDA_DOWN: f32 = 1.25;
 
@@ -408,10 +408,12 @@ pub fn train(
         };
         if let Some(t) = cfg.max_pairs {
             if alpha >= 1.0 {
-                lambda = if lambda == 0.0 {
+                lambda = if lambda > 0.0 {
+                    cost_lambda(lambda, r.pairs.per_step(), t)
+                } else if r.pairs.per_step() > t {
                     LAMBDA0
                 } else {
-                    cost_lambda(lambda, r.pairs.per_step(), t)
+                    0.0
                 };
             }
         }
