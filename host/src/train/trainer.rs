@@ -39,7 +39,7 @@ const SHARDS: usize = 8;
 /// takes per step on the training examples: ×`LAMBDA_UP` while above the target,
 /// ÷`LAMBDA_DOWN` once below 90% of it. Only epochs at or under the target (and at the full
 /// sparsity, without overflow) can be kept.
-const LAMBDA0: f32 = 2e-6;
+const LAMBDA0: f32 = 1e-5;
 const LAMBDA_UP: f32 = 1.5;
 const LAMBDA_DOWN: f32 = 1.25;
 
