@@ -56,7 +56,10 @@ fn guess_vectors_on_the_512k_board() {
     // The fast form everywhere, paged per layer: each layer's lists in flash pages of their own.
     assert_eq!(rom.built.plan.name(), "lists");
     assert_eq!(rom.pages.len(), model.layers.len());
-    assert!(rom.pages.windows(2).all(|w| w[1].first_page >= w[0].first_page + w[0].pages));
+    assert!(rom
+        .pages
+        .windows(2)
+        .all(|w| w[1].first_page >= w[0].first_page + w[0].pages));
     assert!(rom.pages.iter().all(|p| p.bytes > 0));
     check("rc2014-512k", &model, &vectors, &Layout::Auto);
 }
