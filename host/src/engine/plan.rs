@@ -846,6 +846,12 @@ pub fn plan_banked(
         reason: Vec::new(),
         baselines: 0,
         banks: None,
+        // The SM83 engine runs every neuron.
+        neurons: Neurons {
+            kept: model.layers.iter().map(|l| (0..l.out).collect()).collect(),
+            dead: vec![Vec::new(); model.layers.len()],
+            unused: vec![Vec::new(); model.layers.len()],
+        },
     };
     p.reason = vec![
         format!(
