@@ -100,3 +100,30 @@ fn build_outputs_and_raw_files_get_to_the_port() {
     assert!(err.contains("an empty file"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn bad_block_and_origin_values_are_one_line_errors() {
+    let dir = tmpdir("flash-cli-values");
+    let bin = build(&dir, "rc2014-512k", "CHAT.bin");
+    for (extra, says) in [
+        (
+            &["--block", "512"][..],
+            "XMODEM blocks are 1024 or 128 bytes",
+        ),
+        (&["--origin", "0x8000"], "--origin is for --via hex"),
+        (&["--origin", "0x10000"], "is past 0xFFFF"),
+    ] {
+        let (code, err) = flash(&bin, extra);
+        assert_eq!(code, 2, "{err}");
+        let first = err.lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with("error: ") && first.contains(says),
+            "{extra:?}: {err}"
+        );
+        assert!(
+            !err.contains("/nonexistent/tty"),
+            "the port was opened: {err}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

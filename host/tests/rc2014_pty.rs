@@ -778,3 +778,67 @@ fn a_halted_board_stays_up_and_resets_on_request() {
     assert!(status.success(), "{status:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `flash --block 128` (XMODEM's original blocks, for receivers without 1K) programs the same
+/// image, and `--monitor` opens the terminal on the port afterwards: the engine it booted
+/// chats there from the keyboard (here a pipe).
+#[test]
+fn flash_with_128_byte_blocks_then_the_monitor_chats() {
+    let dir = tmpdir("pty-monitor");
+    let bin = build_guess(&dir);
+    let emu = Emu::start(&dir.join("flash.state"), true);
+    let mut flash = Command::new(BIN)
+        .args(["flash", "--port", &emu.port, "--block", "128", "--monitor"])
+        .arg(&bin)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = flash.stdin.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = flash.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        use std::io::Read;
+        let mut out = stdout;
+        let mut buf = [0u8; 256];
+        while let Ok(n) = out.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    use std::io::Write;
+    let mut seen = Vec::new();
+    // Until the engine answers: an empty line gets a fresh prompt, and a key typed while the
+    // engine is still starting is lost, so type CR until one comes back.
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while !seen.ends_with(b"\r\n> ") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the monitor never showed a prompt: {:?}",
+            String::from_utf8_lossy(&seen)
+        );
+        match rx.recv_timeout(Duration::from_millis(500)) {
+            Ok(b) => seen.extend(b),
+            Err(_) => {
+                let _ = stdin.write_all(b"\r");
+            }
+        }
+    }
+    stdin.write_all(b"is it a chair\r").unwrap();
+    let from = seen.len();
+    while !seen[from..].ends_with(b"WIN\r\n> ") {
+        match rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(b) => seen.extend(b),
+            Err(_) => panic!("no WIN: {:?}", String::from_utf8_lossy(&seen[from..])),
+        }
+    }
+    drop(stdin);
+    let o = flash.wait_with_output().unwrap();
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{said}");
+    assert!(said.contains("verified"), "{said}");
+    emu.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
