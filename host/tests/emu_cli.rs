@@ -254,8 +254,14 @@ fn msx_frames_the_40_column_screen_shows_typing_and_ctrl_d_quits() {
 
 /// Runs `emu --board zx48 TAPE --turbo` with `input` on stdin: exit code, stdout, stderr.
 fn zx_batch(tap: &Path, input: &str) -> (i32, String, String) {
+    zx_batch_with(tap, input, &[])
+}
+
+/// [`zx_batch`] with `extra` options.
+fn zx_batch_with(tap: &Path, input: &str, extra: &[&str]) -> (i32, String, String) {
     let mut child = Command::new(BIN)
         .args(["emu", "--board", "zx48", tap.to_str().unwrap(), "--turbo"])
+        .args(extra)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -295,6 +301,32 @@ fn zx_a_data_block_with_a_wrong_checksum_is_the_roms_tape_loading_error() {
          block 4 of 8 has a wrong checksum\n"
             .replace("BAD.tap", tap.to_str().unwrap())
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `--real-tape`: the ROM's own pulse loader reads the tape's edges (no LD-BYTES trap); the
+/// program loads and answers as with the trap, and a bad block is the same ROM report.
+#[test]
+fn zx_real_tape_loads_through_the_roms_pulse_loader() {
+    require!(zx_rom());
+    let dir = tmpdir("emu-cli-zx-real");
+    let tap = dir.join("CHAT.tap");
+    std::fs::write(&tap, chat_tap()).unwrap();
+    let (code, out, err) = zx_batch_with(&tap, "is it a chair\n", &["--real-tape"]);
+    assert_eq!(code, 0, "{err}");
+    let want = z80lm::model::respond(&mini(), b"is it a chair");
+    assert!(
+        out.contains(&format!("\n{}\n", String::from_utf8_lossy(&want))),
+        "{out}"
+    );
+    assert_eq!(out, zx_batch(&tap, "is it a chair\n").1);
+    let mut blocks = tap_blocks(&chat_tap());
+    *blocks[3].last_mut().unwrap() ^= 0x55;
+    std::fs::write(&tap, tap_of(&blocks)).unwrap();
+    let (code, out, err) = zx_batch_with(&tap, "is it a chair\n", &["--real-tape"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(out.contains("R Tape loading error, 10:"), "{out}");
+    assert!(err.contains("R Tape loading error"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
