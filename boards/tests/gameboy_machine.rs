@@ -160,3 +160,49 @@ fn machine_matches_gb_mbc5_description() {
     }
     assert_eq!(d.region("wram").unwrap().start, 0xC000);
 }
+
+/// A CGB-flagged cartridge on the emulated Game Boy Color: boots with A = 0x11, KEY1 bit 0 +
+/// STOP switches to double speed (the PPU then takes twice the CPU T-states per frame), and
+/// STOP without the switch armed, or on a DMG, is reported as not emulated.
+#[test]
+fn cgb_key1_and_stop_switch_to_double_speed() {
+    use boards::cpu::sm83::Sm83Stop;
+    use boards::machines::gameboy::cartridge::{HeaderFields, CGB_SUPPORTED};
+    // ld a,1 ; ldh (0x4D),a ; stop ; jr $
+    let code = [0x3E, 0x01, 0xE0, 0x4D, 0x10, 0x00, 0x18, 0xFE];
+    let mut rom = rom(&code);
+    let h = cartridge::write_header_fields(
+        &mut rom,
+        &HeaderFields {
+            title: "CGB",
+            cartridge_type: TYPE_MBC5,
+            cgb_flag: CGB_SUPPORTED,
+            ram_size_code: 0,
+        },
+    )
+    .unwrap();
+    assert!(h.cgb());
+    let mut gb = GameBoy::new_cgb(rom.clone()).unwrap();
+    assert_eq!(gb.cpu.regs.a, 0x11);
+    gb.run_for(20_000).unwrap();
+    assert!(gb.bus.double_speed);
+    assert_eq!(gb.clock_hz(), 2 * boards::machines::gameboy::CLOCK_HZ);
+    let f = gb.bus.ppu.frames;
+    gb.run_until(1 << 20, |g| g.bus.ppu.frames != f).unwrap();
+    let (f, t) = (gb.bus.ppu.frames, gb.cycles());
+    gb.run_until(1 << 20, |g| g.bus.ppu.frames != f).unwrap();
+    let frame = gb.cycles() - t;
+    assert!(
+        frame.abs_diff(2 * u64::from(DOTS_PER_FRAME)) < 16,
+        "{frame} T-states per frame"
+    );
+    // On a DMG the same program's STOP is a real STOP.
+    let mut dmg = GameBoy::new(rom).unwrap();
+    assert_eq!(dmg.cpu.regs.a, 0x01);
+    assert_eq!(
+        dmg.run_for(100),
+        Err(boards::machines::gameboy::GbStop::Cpu(Sm83Stop::Stop {
+            pc: 0x0154
+        }))
+    );
+}

@@ -38,6 +38,11 @@ fn guess_cartridge_header_and_is_it_a_chair() {
 fn all_vectors(name: &str, m: &Model, vs: &[Vector]) {
     let image = gameboy::build(m, &Layout::Auto).unwrap();
     let mut s = Session::boot(&image).unwrap();
+    check_vectors(&mut s, name, m, vs);
+}
+
+/// [`all_vectors`] on a running session.
+fn check_vectors(s: &mut Session, name: &str, m: &Model, vs: &[Vector]) {
     let (mut checked, mut tstates, mut steps) = (0, 0u64, 0u64);
     for (prompt, expected) in vs {
         if prompt.is_empty() || prompt.iter().any(|&b| !(0x20..0x7F).contains(&b)) {
@@ -190,7 +195,10 @@ fn emu_front_end_types_lines_and_shows_the_answer() {
     tx.send(z80lm::emu::Input::Line(b"is it a chair".to_vec()))
         .unwrap();
     drop(tx);
-    let opts = emu_gb::Options { turbo: true };
+    let opts = emu_gb::Options {
+        turbo: true,
+        ..Default::default()
+    };
     let gb = emu_gb::drive(image.rom, &opts, rx, false).unwrap();
     let screen = emu_gb::screen(&gb);
     assert!(
@@ -198,6 +206,43 @@ fn emu_front_end_types_lines_and_shows_the_answer() {
         "{screen}"
     );
     assert!(gb.screenshot_png().unwrap().starts_with(b"\x89PNG"));
+}
+
+/// The Game Boy Color build (`--target gbc`): header 0x143 = 0x80. On the emulated CGB it
+/// switches to double speed, shows "CGB 8 MHz" after the banner and answers with the host's
+/// text and logits; a frame then takes twice the CPU T-states. On a DMG the same cartridge
+/// stays at 4 MHz, says so, and answers the same.
+#[test]
+fn gbc_build_runs_in_double_speed_on_a_cgb_and_at_4_mhz_on_a_dmg() {
+    use boards::devices::ppu::DOTS_PER_FRAME;
+    let m = example_model("guess");
+    let opts = gameboy::Options { cgb: true };
+    let image = gameboy::build_with(&m, &Layout::Auto, &opts).unwrap();
+    let h = cartridge::parse(&image.rom).unwrap();
+    assert_eq!((h.cgb_flag, h.title.as_str()), (0x80, gameboy::TITLE));
+    let prompts = [&b"is it a chair"[..], b"are you a robot", b"  What IS it?"];
+    let vs: Vec<Vector> = prompts
+        .iter()
+        .map(|p| (p.to_vec(), respond(&m, p)))
+        .collect();
+    for color in [true, false] {
+        let mut s = Session::boot_on(&image, color).unwrap();
+        assert_eq!(s.gb.bus.double_speed, color);
+        let banner = if color {
+            "z80lm chat CGB 8 MHz"
+        } else {
+            "z80lm chat 4 MHz"
+        };
+        assert_eq!(s.transcript()[0].trim_end(), banner);
+        let f = s.gb.bus.ppu.frames;
+        s.gb.run_until(1 << 20, |g| g.bus.ppu.frames != f).unwrap();
+        let (f, t) = (s.gb.bus.ppu.frames, s.gb.cycles());
+        s.gb.run_until(1 << 20, |g| g.bus.ppu.frames != f).unwrap();
+        let frame = s.gb.cycles() - t;
+        let expect = u64::from(DOTS_PER_FRAME) * if color { 2 } else { 1 };
+        assert!(frame.abs_diff(expect) < 32, "frame of {frame} T-states");
+        check_vectors(&mut s, if color { "gbc on cgb" } else { "gbc on dmg" }, &m, &vs);
+    }
 }
 
 /// Our shipped models (`examples/*/model.npz`) on the cartridge: text and every step's logits

@@ -1,6 +1,7 @@
 //! Independent check: the cartridge built from the guess model runs in PyBoy (a different
 //! emulator, with its own boot ROM and PPU), driven by `tests/py/pyboy_chat.py` from the
-//! keyboard documentation alone, and "is it a chair" is answered WIN on PyBoy's screen.
+//! keyboard documentation alone, and "is it a chair" is answered WIN on PyBoy's screen; the
+//! Game Boy Color build does the same in PyBoy's CGB mode, in double speed.
 //! The shipped example guess model (no `../shared` needed). Skips with a reason when python3 or
 //! PyBoy is missing (a failure in CI).
 
@@ -12,39 +13,82 @@ use z80lm::engine::targets::gameboy;
 use z80lm::engine::Layout;
 use z80lm::model::respond;
 
-#[test]
-fn pyboy_types_is_it_a_chair_and_shows_win() {
-    let python = require!(testsupport::python_module("pyboy", "pyboy"));
+/// Runs `pyboy_chat.py` (with `--cgb`: PyBoy as a Game Boy Color) on `rom`, typing `line`;
+/// returns the screen rows it prints.
+fn pyboy_chat(python: &Path, rom: &[u8], line: &str, cgb: bool) -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let model = example_model("guess");
-    assert_eq!(respond(&model, b"is it a chair"), b"WIN");
-    let image = gameboy::build(&model, &Layout::Auto).unwrap();
-    let rom = std::env::temp_dir().join(format!("z80lm-pyboy-{}.gb", std::process::id()));
-    std::fs::write(&rom, &image.rom).unwrap();
-    let script = root.join("py/pyboy_chat.py");
-    let out = Command::new(python)
-        .arg(&script)
-        .arg(&rom)
-        .arg("is it a chair")
+    let path = std::env::temp_dir().join(format!(
+        "z80lm-pyboy-{}-{}.gb",
+        std::process::id(),
+        u8::from(cgb)
+    ));
+    std::fs::write(&path, rom).unwrap();
+    let mut cmd = Command::new(python);
+    cmd.arg(root.join("py/pyboy_chat.py"));
+    if cgb {
+        cmd.arg("--cgb");
+    }
+    let out = cmd
+        .arg(&path)
+        .arg(line)
         .output()
         .expect("python3 runs pyboy_chat.py");
-    let _ = std::fs::remove_file(&rom);
-    let screen = String::from_utf8_lossy(&out.stdout);
+    let _ = std::fs::remove_file(&path);
     assert!(
         out.status.success(),
         "pyboy_chat.py failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let screen = String::from_utf8_lossy(&out.stdout);
     eprintln!("PyBoy screen:\n{screen}");
-    let rows: Vec<&str> = screen.lines().map(str::trim_end).collect();
+    screen.lines().map(|r| r.trim_end().to_string()).collect()
+}
+
+/// The row after `> line` is `answer`, then a new prompt.
+fn assert_answered(rows: &[String], line: &str, answer: &str) {
+    let screen = rows.join("\n");
     let asked = rows
         .iter()
-        .position(|r| *r == "> is it a chair")
+        .position(|r| *r == format!("> {line}"))
         .unwrap_or_else(|| panic!("query not echoed:\n{screen}"));
     assert_eq!(
-        rows.get(asked + 1),
-        Some(&"WIN"),
+        rows.get(asked + 1).map(String::as_str),
+        Some(answer),
         "screen in PyBoy:\n{screen}"
     );
-    assert_eq!(rows.get(asked + 2), Some(&">"), "no new prompt:\n{screen}");
+    assert_eq!(
+        rows.get(asked + 2).map(String::as_str),
+        Some(">"),
+        "no new prompt:\n{screen}"
+    );
+}
+
+#[test]
+fn pyboy_types_is_it_a_chair_and_shows_win() {
+    let python = require!(testsupport::python_module("pyboy", "pyboy"));
+    let model = example_model("guess");
+    assert_eq!(respond(&model, b"is it a chair"), b"WIN");
+    let image = gameboy::build(&model, &Layout::Auto).unwrap();
+    let rows = pyboy_chat(&python, &image.rom, "is it a chair", false);
+    assert_answered(&rows, "is it a chair", "WIN");
+}
+
+/// The Game Boy Color build in PyBoy's CGB mode: it switched to double speed (KEY1 bit 7, as
+/// PyBoy reports it), says so under the banner and answers.
+#[test]
+fn pyboy_cgb_runs_the_gbc_build_in_double_speed() {
+    let python = require!(testsupport::python_module("pyboy", "pyboy"));
+    let model = example_model("guess");
+    let opts = gameboy::Options { cgb: true };
+    let image = gameboy::build_with(&model, &Layout::Auto, &opts).unwrap();
+    assert_eq!(image.rom[0x143], 0x80);
+    let rows = pyboy_chat(&python, &image.rom, "is it a chair", true);
+    assert!(
+        rows.iter().any(|r| r == "z80lm chat CGB 8 MHz"),
+        "no speed under the banner: {rows:?}"
+    );
+    assert_answered(&rows, "is it a chair", "WIN");
+    let key1 = rows.last().and_then(|r| r.strip_prefix("KEY1 0x")).unwrap();
+    let key1 = u8::from_str_radix(key1, 16).unwrap();
+    assert_eq!(key1 & 0x80, 0x80, "KEY1 {key1:#04x}: not in double speed");
 }

@@ -55,6 +55,14 @@ pub const IRQ_STAT: u8 = 0x02;
 
 pub struct Ppu {
     pub vram: Vec<u8>,
+    /// CGB: VRAM bank 1 (tile attributes), reached through VBK = 1.
+    pub vram1: Vec<u8>,
+    /// CGB: VBK bit 0, the VRAM bank the CPU sees.
+    pub vbk: u8,
+    /// CGB: background palette RAM (8 palettes × 4 colours × 2 bytes, RGB555 little-endian).
+    pub bg_palette: [u8; 64],
+    /// CGB: BCPS, the palette RAM index (bits 0-5) and auto-increment (bit 7).
+    pub bcps: u8,
     pub oam: Vec<u8>,
     pub lcdc: u8,
     stat_sel: u8,
@@ -89,6 +97,10 @@ impl Ppu {
     pub fn new() -> Self {
         Ppu {
             vram: vec![0; 0x2000],
+            vram1: vec![0; 0x2000],
+            vbk: 0,
+            bg_palette: [0xFF; 64],
+            bcps: 0,
             oam: vec![0; 0xA0],
             lcdc: 0x91,
             stat_sel: 0,
@@ -147,7 +159,53 @@ impl Ppu {
             self.fault(addr, false, mode);
             return 0xFF;
         }
-        self.vram[usize::from(addr & 0x1FFF)]
+        self.vram_bank()[usize::from(addr & 0x1FFF)]
+    }
+
+    fn vram_bank(&mut self) -> &mut Vec<u8> {
+        if self.vbk & 1 == 0 {
+            &mut self.vram
+        } else {
+            &mut self.vram1
+        }
+    }
+
+    /// CGB register read: VBK (0xFF4F), BCPS (0xFF68), BCPD (0xFF69).
+    pub fn read_cgb_reg(&mut self, addr: u16) -> u8 {
+        match addr {
+            0xFF4F => 0xFE | self.vbk,
+            0xFF68 => 0x40 | self.bcps,
+            0xFF69 => {
+                let mode = self.mode();
+                if mode == 3 {
+                    self.fault(addr, false, mode);
+                    return 0xFF;
+                }
+                self.bg_palette[usize::from(self.bcps & 0x3F)]
+            }
+            _ => 0xFF,
+        }
+    }
+
+    /// CGB register write: VBK, BCPS, BCPD (palette RAM is locked in mode 3 as VRAM is; a
+    /// write steps the index when BCPS bit 7 is set, Pan Docs "LCD Color Palettes").
+    pub fn write_cgb_reg(&mut self, addr: u16, v: u8) {
+        match addr {
+            0xFF4F => self.vbk = v & 1,
+            0xFF68 => self.bcps = v & 0xBF,
+            0xFF69 => {
+                let mode = self.mode();
+                if mode == 3 {
+                    self.fault(addr, true, mode);
+                } else {
+                    self.bg_palette[usize::from(self.bcps & 0x3F)] = v;
+                }
+                if self.bcps & 0x80 != 0 {
+                    self.bcps = 0x80 | (self.bcps + 1) & 0x3F;
+                }
+            }
+            _ => {}
+        }
     }
 
     /// CPU write of 0x8000–0x9FFF.
@@ -157,7 +215,7 @@ impl Ppu {
             self.fault(addr, true, mode);
             return;
         }
-        self.vram[usize::from(addr & 0x1FFF)] = v;
+        self.vram_bank()[usize::from(addr & 0x1FFF)] = v;
     }
 
     /// CPU read of 0xFE00–0xFE9F.

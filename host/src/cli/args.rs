@@ -22,6 +22,9 @@ pub enum Machine {
     /// Game Boy (DMG) with an MBC5 cartridge.
     #[value(name = "gb", alias = "gb-mbc5")]
     Gb,
+    /// Game Boy Color: the same MBC5 cartridge flagged for both (0x143 = 0x80), run in double
+    /// speed on a CGB.
+    Gbc,
     /// ZX Spectrum 48K.
     Zx48,
     /// MSX (MSX1 or later, 16K RAM or more) with an ASCII8 megaROM cartridge.
@@ -37,6 +40,7 @@ impl Machine {
             Machine::Cpm => "cpm",
             Machine::RcClassic => "rc2014-classic",
             Machine::Gb => "gb",
+            Machine::Gbc => "gbc",
             Machine::Zx48 => "zx48",
             Machine::Msx => "msx",
             Machine::Zx128 => "zx128",
@@ -59,7 +63,7 @@ impl Machine {
     /// Its description in `boards/data`.
     pub fn desc(self) -> Result<BoardDesc> {
         let name = match self.board() {
-            Machine::Gb => "gb-mbc5",
+            Machine::Gb | Machine::Gbc => "gb-mbc5",
             m => m.name(),
         };
         Ok(BoardDesc::builtin(name)?)
@@ -96,6 +100,7 @@ pub const ALL: &[Machine] = &[
     Machine::Rc512k,
     Machine::RcClassic,
     Machine::Gb,
+    Machine::Gbc,
     Machine::Zx48,
     Machine::Msx,
     Machine::Zx128,

@@ -5,7 +5,8 @@
 //!   fixed subset of the same prompts, with the ratio;
 //! * `--target rc2014`: the ROM image on the emulated RC2014 (512K or Classic), typed to over
 //!   its UART at the line rate, with the same measurements and the wall time at its clock;
-//! * `--target gb`: T-states per inference step on the emulated Game Boy;
+//! * `--target gb`: T-states per inference step on the emulated Game Boy; `gbc` the Game Boy
+//!   Color build on the emulated CGB in double speed;
 //! * `--target zx48`: the tape on the emulated ZX Spectrum 48K (memory contention emulated), each
 //!   prompt typed on its keyboard, measured as on CP/M; `--target zx128` the same on the
 //!   emulated 128K.
@@ -26,7 +27,8 @@ use crate::engine::Layout;
 pub struct Args {
     /// The machine [default: cpm]: cpm (emulated CP/M 2.2, with GUESS.COM alongside), rc2014 or
     /// rc2014-512k, rc2014-classic (the ROM image on the emulated board, typed to over its
-    /// UART), gb (emulated DMG), zx48 (the tape on the emulated ZX Spectrum 48K with memory
+    /// UART), gb (emulated DMG), gbc (the Game Boy Color build on the emulated CGB in double
+    /// speed, T-states at 8.39 MHz), zx48 (the tape on the emulated ZX Spectrum 48K with memory
     /// contention, typed on its keyboard; needs the 48K ROM, see `emu`) or zx128 (the same on
     /// the emulated 128K, with its two ROMs).
     #[arg(long, value_enum, hide_possible_values = true)]
@@ -61,17 +63,21 @@ pub struct Args {
     pub json: Option<PathBuf>,
 }
 
-/// `--target gb`: T-states per inference step on the emulated Game Boy (gb's bench).
-fn run_gb(cases: &[Case]) -> Result<()> {
+/// `--target gb|gbc`: T-states per inference step on the emulated Game Boy (gb's bench), or of
+/// the Game Boy Color build on the emulated CGB in double speed.
+fn run_gb(cases: &[Case], color: bool) -> Result<()> {
     for c in cases {
         let prompts: Vec<Vec<u8>> = c.vectors.iter().map(|v| v.0.clone()).collect();
-        let b = bench::gb::bench(&c.model, &prompts)?;
+        let b = bench::gb::bench_on(&c.model, &prompts, color)?;
         outln!(
-            "{:<9} gb  {} prompts, {} steps, {} T-states per step",
+            "{:<9} {:<3} {} prompts, {} steps, {} T-states per step at {:.2} MHz ({:.3} s)",
             c.name,
+            if color { "gbc" } else { "gb" },
             b.prompts,
             b.steps,
-            b.per_step()
+            b.per_step(),
+            b.clock_hz as f64 / 1e6,
+            b.seconds_per_step()
         );
     }
     Ok(())
@@ -87,6 +93,7 @@ pub fn run(args: Args) -> Result<()> {
             Machine::Rc512k,
             Machine::RcClassic,
             Machine::Gb,
+            Machine::Gbc,
             Machine::Zx48,
             Machine::Zx128,
             Machine::Msx,
@@ -131,8 +138,8 @@ pub fn run(args: Args) -> Result<()> {
     for c in &cases {
         warn_model(&c.path, &c.model);
     }
-    if m == Machine::Gb {
-        return run_gb(&cases);
+    if matches!(m, Machine::Gb | Machine::Gbc) {
+        return run_gb(&cases, m == Machine::Gbc);
     }
     let mut models = Vec::new();
     for c in &cases {

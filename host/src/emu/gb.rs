@@ -1,5 +1,5 @@
-//! The Game Boy session behind `z80lm emu --board gb CHAT.gb`: an emulated DMG runs a
-//! cartridge; each line received is typed on the cartridge's on-screen keyboard with joypad
+//! The Game Boy session behind `z80lm emu --board gb CHAT.gb`: an emulated DMG (or with
+//! `--board gbc` a Game Boy Color) runs a cartridge; each line received is typed on the cartridge's on-screen keyboard with joypad
 //! presses (the grid of `z80rom/asm/gb/README.md`) and sent with Start. The screen is shown as
 //! text, redrawn in place on a terminal with the keys ([`super::KEYS`]) under it.
 
@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use boards::devices::joypad::Button;
 use boards::devices::ppu::DOTS_PER_FRAME;
 use boards::machines::gameboy::cartridge::CartridgeError;
-use boards::machines::gameboy::{GameBoy, GbStop};
+use boards::machines::gameboy::{GameBoy, GbStop, CLOCK_HZ};
 
 use super::Input;
 use crate::engine::targets::gameboy::keyboard::Cursor;
@@ -28,6 +28,8 @@ const BOOT: u32 = 30;
 pub struct Options {
     /// As fast as possible instead of at the DMG's 59.7 frames per second.
     pub turbo: bool,
+    /// A Game Boy Color (CGB mode for a cartridge that asks for it) instead of a DMG.
+    pub color: bool,
 }
 
 /// Why a Game Boy session stopped.
@@ -55,10 +57,10 @@ impl Emu {
     /// Runs one frame (paced in real time unless turbo) and redraws the screen on a terminal.
     fn frame(&mut self) -> Result<(), EmuError> {
         let f = self.gb.bus.ppu.frames;
-        // Up to the next VBlank; with the LCD off (no VBlank) one frame's worth of T-states.
-        match self
-            .gb
-            .run_until(u64::from(DOTS_PER_FRAME), |g| g.bus.ppu.frames != f)
+        // Up to the next VBlank; with the LCD off (no VBlank) one frame's worth of T-states
+        // (twice as many in double speed).
+        let frame_t = u64::from(DOTS_PER_FRAME) * self.gb.clock_hz() / CLOCK_HZ;
+        match self.gb.run_until(frame_t, |g| g.bus.ppu.frames != f)
         {
             Ok(()) | Err(GbStop::Budget(_)) => {}
             Err(e) => return Err(EmuError::Stopped(e)),
@@ -114,7 +116,15 @@ pub fn drive(
     input: mpsc::Receiver<Input>,
     tty: bool,
 ) -> Result<GameBoy, EmuError> {
-    let gb = GameBoy::new(rom.clone()).map_err(EmuError::Cartridge)?;
+    let power_on = |rom: Vec<u8>| {
+        if opts.color {
+            GameBoy::new_cgb(rom)
+        } else {
+            GameBoy::new(rom)
+        }
+        .map_err(EmuError::Cartridge)
+    };
+    let gb = power_on(rom.clone())?;
     let mut emu = Emu {
         gb,
         turbo: opts.turbo,
@@ -151,7 +161,7 @@ pub fn drive(
                 }
                 Ok(Input::Typing(t)) => emu.typing = t,
                 Ok(Input::Reset) => {
-                    emu.gb = GameBoy::new(rom.clone()).map_err(EmuError::Cartridge)?;
+                    emu.gb = power_on(rom.clone())?;
                     cursor = Cursor::default();
                     for _ in 0..BOOT {
                         emu.frame()?;

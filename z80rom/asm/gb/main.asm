@@ -3,10 +3,13 @@
 ; Bank 0 holds this code, the engine, the console driver and the page-aligned model tables;
 ; banks 1..N hold the weight records (generated model.asm). The header at 0x0104-0x014F is
 ; reserved here and written by the host's header writer (logo, title, type 0x19, sizes,
-; checksums). Interrupts stay disabled (IME = 0); HALT wakes on VBlank through IE.
+; checksums). Interrupts stay disabled (IME = 0); HALT wakes on VBlank through IE. The CGB
+; build (model.asm's CGB = 1, header 0x143 = 0x80) runs in double speed on a Game Boy Color
+; and says the speed after the banner.
 
         cpu sm83
         include "mem.inc"
+        include "build.inc"         ; generated: CGB
 
         org RST_JP_HL
 ; rst RST_JP_HL: jumps to HL, so that `rst RST_JP_HL` calls HL (16 + 4 T-states).
@@ -21,6 +24,7 @@
 start:
         di
         ld sp,STACK_TOP
+        call speed_init             ; A as the boot ROM left it
         xor a
         ld (MBC5_BANK_HI),a
         ld a,1
@@ -30,6 +34,14 @@ start:
         ldh (IE),a
         ld hl,BANNER
         call con_str
+        if CGB
+        ld hl,MHZ_4
+        ldh a,(H_SPEED)
+        dec a
+        jr z,.mhz
+        ld hl,MHZ_8
+.mhz:   call con_str
+        endif
         call newline
 
 ; The chat loop (spec 9): prompt, read a line, empty -> prompt again, '!' first -> stop,
@@ -87,6 +99,31 @@ link_out:
         jr nz,.wait
         ret
 
+; speed_init: H_SPEED = 1; in a CGB build (CGB = 1) on a CGB (A = 0x11 from its boot ROM),
+; switches to double speed first (KEY1 bit 0, then STOP with the joypad lines deselected and
+; no interrupt enabled; Pan Docs "CGB Registers") and sets H_SPEED = 2.
+; In: A as the boot ROM left it. Clobbers: A. T-states: 36 (DMG build), 52 on a DMG, 8,320
+; on a CGB (the call not included).
+speed_init:
+        if CGB
+        cp 0x11
+        ld a,1
+        jr nz,.done
+        xor a
+        ldh (IE),a
+        ld a,0x30
+        ldh (P1),a
+        ld a,1
+        ldh (KEY1),a
+        stop                        ; 0x10 0x00: the switch (2050 M-cycles)
+        ld a,2
+        else
+        ld a,1
+        endif
+.done:
+        ldh (H_SPEED),a
+        ret
+
 bye:    call newline
         ld hl,BYE
         call con_str
@@ -94,6 +131,10 @@ bye:    call newline
         jr .idle
 
 BANNER: db "z80lm chat", 0
+        if CGB
+MHZ_4:  db " 4 MHz", 0
+MHZ_8:  db " CGB 8 MHz", 0
+        endif
 PROMPT: db "> ", 0
 BYE:    db "bye", 0
 

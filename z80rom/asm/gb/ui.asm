@@ -72,6 +72,11 @@ lcd_init:
         jr nz,.map
         ld a,0xE4
         ldh (BGP),a
+        if CGB
+        ldh a,(H_SPEED)
+        dec a
+        call nz,cgb_colours         ; on a CGB (speed_init has run)
+        endif
         xor a
         ldh (SCY),a
         ldh (SCX),a
@@ -90,6 +95,38 @@ lcd_init:
         ld a,0xF1                   ; LCD on, window 9C00 on, tiles 8000, BG 9800 on
         ldh (LCDC),a
         ret
+
+        if CGB
+; cgb_colours: in CGB mode BGP is not used: background palette 0 gets BGP 0xE4's four greys
+; and the attribute maps (VRAM bank 1) are cleared, so every tile uses palette 0. Only on a
+; CGB (on a DMG the VBK write does nothing and the maps would be cleared). LCD off. Clobbers: A, BC, HL. T-states: 82,236.
+cgb_colours:
+        ld a,0x80
+        ldh (BCPS),a
+        ld hl,CGB_GREYS
+        ld b,8
+.pal:
+        ld a,(hl+)
+        ldh (BCPD),a
+        dec b
+        jr nz,.pal
+        ld a,1
+        ldh (VBK),a
+        ld hl,BG_MAP
+        ld bc,0x800
+.attr:
+        xor a
+        ld (hl+),a
+        dec bc
+        ld a,b
+        or c
+        jr nz,.attr
+        ldh (VBK),a                 ; A = 0
+        ret
+
+CGB_GREYS:                          ; RGB555: white, light grey, dark grey, black
+        dw 0x7FFF, 0x56B5, 0x294A, 0x0000
+        endif
 
 ; ---------------------------------------------------------------------------------------------
 ; t_addr: HL = BG map address of the transcript cursor. Clobbers: A.

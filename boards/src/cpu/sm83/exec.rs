@@ -201,7 +201,14 @@ impl Sm83 {
                 self.wr(bus, nn, lo);
                 self.wr(bus, nn.wrapping_add(1), hi);
             }
-            (0, 0x10) => return Err(Sm83Stop::Stop { pc }),
+            (0, 0x10) => {
+                // A speed switch: STOP's second byte is skipped, the CPU pauses, then goes on.
+                let pause = bus.speed_switch().ok_or(Sm83Stop::Stop { pc })?;
+                self.regs.pc = self.regs.pc.wrapping_add(1);
+                for _ in 0..pause {
+                    self.idle(bus);
+                }
+            }
             (0, 0x18) => {
                 let e = self.imm8(bus);
                 self.jump_rel(bus, e);

@@ -31,6 +31,12 @@ pub trait Bus {
     fn pending_interrupts(&self) -> u8;
     /// Clears request bit `bit` (0…4) in IF when the CPU dispatches that interrupt.
     fn acknowledge_interrupt(&mut self, bit: u8);
+    /// STOP (0x10 0x00): a CGB whose KEY1 switch is armed changes its speed here and returns
+    /// the M-cycles the switch pauses the CPU (Pan Docs "CGB Registers: KEY1"); `None` means a
+    /// real STOP (low-power mode), which this core does not emulate.
+    fn speed_switch(&mut self) -> Option<u32> {
+        None
+    }
 }
 
 /// Why [`Sm83::step`] could not run an instruction. The hardware locks up on these; an emulator
@@ -41,7 +47,8 @@ pub enum Sm83Stop {
     /// 0xFC, 0xFD): the real CPU hangs.
     #[error("illegal SM83 opcode {opcode:#04x} at {pc:#06x} (the CPU would hang)")]
     IllegalOpcode { pc: u16, opcode: u8 },
-    /// STOP (0x10): low-power mode with the LCD off, not emulated.
+    /// STOP (0x10) other than a CGB speed switch: low-power mode with the LCD off, not
+    /// emulated.
     #[error("STOP instruction at {pc:#06x} is not emulated")]
     Stop { pc: u16 },
 }
@@ -74,6 +81,23 @@ impl Regs {
             e: 0xD8,
             h: 0x01,
             l: 0x4D,
+            sp: 0xFFFE,
+            pc: 0x0100,
+        }
+    }
+    /// The state the CGB boot ROM leaves behind for a cartridge it runs in CGB mode (Pan Docs,
+    /// "Power Up Sequence": AF=1180 BC=0000 DE=FF56 HL=000D SP=FFFE); A = 0x11 is how a
+    /// program tells a CGB.
+    pub fn post_boot_cgb() -> Self {
+        Regs {
+            a: 0x11,
+            f: 0x80,
+            b: 0x00,
+            c: 0x00,
+            d: 0xFF,
+            e: 0x56,
+            h: 0x00,
+            l: 0x0D,
             sp: 0xFFFE,
             pc: 0x0100,
         }

@@ -13,6 +13,10 @@ pub const NINTENDO_LOGO: [u8; 48] = [
 pub const TYPE_ROM_ONLY: u8 = 0x00;
 /// MBC5 without RAM.
 pub const TYPE_MBC5: u8 = 0x19;
+/// MBC5 with battery-backed RAM.
+pub const TYPE_MBC5_RAM_BATTERY: u8 = 0x1B;
+/// CGB flag (0x0143) of a cartridge that runs on both a DMG and a CGB, in CGB mode on a CGB.
+pub const CGB_SUPPORTED: u8 = 0x80;
 /// The MBC5 family: 0x19 plain, 0x1A +RAM, 0x1B +RAM+battery, 0x1C–0x1E with rumble.
 pub const MBC5_TYPES: std::ops::RangeInclusive<u8> = 0x19..=0x1E;
 
@@ -44,8 +48,10 @@ pub enum CartridgeError {
 /// The parsed header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Header {
-    /// Title, 0x0134–0x0143 up to the first NUL (ASCII).
+    /// Title, 0x0134–0x0143 (0x0142 when 0x0143 is a CGB flag) up to the first NUL (ASCII).
     pub title: String,
+    /// CGB flag, 0x0143: bit 7 set (0x80 or 0xC0) runs the cartridge in CGB mode on a CGB.
+    pub cgb_flag: u8,
     pub cartridge_type: u8,
     pub rom_size_code: u8,
     pub ram_size_code: u8,
@@ -54,6 +60,16 @@ pub struct Header {
 }
 
 impl Header {
+    /// Whether a CGB runs this cartridge in CGB mode (CGB flag bit 7).
+    pub fn cgb(&self) -> bool {
+        self.cgb_flag & 0x80 != 0
+    }
+
+    /// Whether the cartridge type has a battery keeping its RAM (0x1B, 0x1E).
+    pub fn battery(&self) -> bool {
+        matches!(self.cartridge_type, 0x1B | 0x1E)
+    }
+
     /// ROM bytes the size code stands for: 32 KiB << code.
     pub fn rom_bytes(&self) -> usize {
         0x8000usize << self.rom_size_code.min(8)
@@ -109,13 +125,15 @@ pub fn parse_bootable(rom: &[u8]) -> Result<Header, CartridgeError> {
     if rom.len() < 0x8000 || rom.len() & 0x3FFF != 0 {
         return Err(CartridgeError::BadLength(rom.len()));
     }
-    let title_bytes = &rom[0x134..0x144];
+    let cgb_flag = rom[0x143];
+    let title_bytes = &rom[0x134..if cgb_flag & 0x80 != 0 { 0x143 } else { 0x144 }];
     let end = title_bytes
         .iter()
         .position(|&b| b == 0)
         .unwrap_or(title_bytes.len());
     let header = Header {
         title: title_bytes[..end].iter().map(|&b| b as char).collect(),
+        cgb_flag,
         cartridge_type: rom[0x147],
         rom_size_code: rom[0x148],
         ram_size_code: rom[0x149],
@@ -146,34 +164,56 @@ pub fn parse_bootable(rom: &[u8]) -> Result<Header, CartridgeError> {
     Ok(header)
 }
 
+/// What [`write_header_fields`] writes besides the logo, the size code and the checksums.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeaderFields<'a> {
+    /// Up to 15 ASCII bytes.
+    pub title: &'a str,
+    pub cartridge_type: u8,
+    /// 0x00 (DMG only) or [`CGB_SUPPORTED`].
+    pub cgb_flag: u8,
+    /// RAM size code (0x00 none, 0x02 8 KiB, 0x03 32 KiB, ...).
+    pub ram_size_code: u8,
+}
+
 /// Writes the header fields into `rom` (which already holds code, including the entry point at
 /// 0x0100): logo, title, cartridge type, size codes, then the header checksum and, last, the
 /// global checksum. The ROM size code is derived from the length, which must be 32 KiB × 2ⁿ.
+/// A DMG-only cartridge without RAM.
 pub fn write_header(
     rom: &mut [u8],
     title: &str,
     cartridge_type: u8,
 ) -> Result<Header, CartridgeError> {
+    write_header_fields(
+        rom,
+        &HeaderFields {
+            title,
+            cartridge_type,
+            cgb_flag: 0,
+            ram_size_code: 0,
+        },
+    )
+}
+
+/// [`write_header`] with the CGB flag and the RAM size code given.
+pub fn write_header_fields(rom: &mut [u8], f: &HeaderFields) -> Result<Header, CartridgeError> {
     let len = rom.len();
     let code = (0..=8u8)
         .find(|&c| 0x8000usize << c == len)
         .ok_or(CartridgeError::BadLength(len))?;
     rom[0x104..0x134].copy_from_slice(&NINTENDO_LOGO);
-    let title = title.as_bytes();
-    for i in 0..16 {
-        // 15 title bytes at most: 0x0143 is the CGB flag, left 0x00 (DMG only).
-        rom[0x134 + i] = if i < 15 {
-            title.get(i).copied().unwrap_or(0)
-        } else {
-            0
-        };
+    let title = f.title.as_bytes();
+    for i in 0..15 {
+        rom[0x134 + i] = title.get(i).copied().unwrap_or(0);
     }
+    rom[0x143] = f.cgb_flag;
     rom[0x144] = 0; // new licensee code
     rom[0x145] = 0;
     rom[0x146] = 0; // no SGB functions
-    rom[0x147] = cartridge_type;
+    rom[0x147] = f.cartridge_type;
     rom[0x148] = code;
-    rom[0x149] = 0; // no cartridge RAM
+    rom[0x149] = f.ram_size_code;
     rom[0x14A] = 1; // non-Japanese
     rom[0x14B] = 0x33; // use the new licensee code
     rom[0x14C] = 0; // version

@@ -2,6 +2,13 @@
 //! on one timed bus (Pan Docs "Memory Map"). Starts at 0x0100 in the post-boot-ROM state (no
 //! boot ROM needed). Every M-cycle advances the devices by 4 dots, so LCD modes, LY and the VRAM
 //! lock are exact against the instruction stream; locked accesses are collected as faults.
+//!
+//! [`GameBoy::new_cgb`] is a Game Boy Color running a cartridge whose header asks for CGB mode:
+//! the CGB boot state (A = 0x11), KEY1 and the STOP speed switch (Pan Docs "CGB Registers"), in
+//! double speed the PPU advancing 2 dots per M-cycle while the timer and the link port keep
+//! their rate per M-cycle (they run from the CPU clock); VRAM bank 1 (VBK) and the background
+//! palette RAM (BCPS/BCPD). Not emulated: WRAM banks (SVBK), HDMA, object palettes; the screen
+//! is drawn with the DMG shades.
 
 pub mod cartridge;
 pub mod screen;
@@ -16,6 +23,10 @@ pub use cartridge::{CartridgeError, Header};
 
 /// T-states per second of the DMG clock.
 pub const CLOCK_HZ: u64 = 4_194_304;
+/// T-states per second of a CGB in double speed.
+pub const DOUBLE_SPEED_HZ: u64 = 2 * CLOCK_HZ;
+/// M-cycles the CPU pauses in a speed switch (Pan Docs "CGB Registers: KEY1").
+pub const SPEED_SWITCH_M_CYCLES: u32 = 2050;
 
 /// Why the machine stopped running.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -37,11 +48,17 @@ pub struct GbBus {
     hram: [u8; 0x7F],
     ie: u8,
     iflag: u8,
+    /// A CGB in CGB mode.
+    pub cgb: bool,
+    /// KEY1 bit 7: the CPU runs at twice the clock.
+    pub double_speed: bool,
+    /// KEY1 bit 0: the next STOP switches speed.
+    key1_armed: bool,
 }
 
 impl GbBus {
     fn tick(&mut self) {
-        let mut irq = self.ppu.tick(4);
+        let mut irq = self.ppu.tick(if self.double_speed { 2 } else { 4 });
         irq |= self.timer.tick(4);
         irq |= self.serial.tick(4);
         self.iflag |= irq;
@@ -54,6 +71,8 @@ impl GbBus {
             0xFF04..=0xFF07 => self.timer.read(addr),
             0xFF0F => 0xE0 | self.iflag,
             0xFF40..=0xFF4B => self.ppu.read_reg(addr),
+            0xFF4D if self.cgb => 0x7E | u8::from(self.double_speed) << 7 | u8::from(self.key1_armed),
+            0xFF4F | 0xFF68 | 0xFF69 if self.cgb => self.ppu.read_cgb_reg(addr),
             0xFF80..=0xFFFE => self.hram[usize::from(addr - 0xFF80)],
             0xFFFF => self.ie,
             _ => 0xFF,
@@ -68,6 +87,8 @@ impl GbBus {
             0xFF0F => self.iflag = v & 0x1F,
             0xFF46 => self.oam_dma(v),
             0xFF40..=0xFF4B => self.ppu.write_reg(addr, v),
+            0xFF4D if self.cgb => self.key1_armed = v & 1 != 0,
+            0xFF4F | 0xFF68 | 0xFF69 if self.cgb => self.ppu.write_cgb_reg(addr, v),
             0xFF80..=0xFFFE => self.hram[usize::from(addr - 0xFF80)] = v,
             0xFFFF => self.ie = v,
             _ => {} // sound and unused registers
@@ -135,6 +156,15 @@ impl Bus for GbBus {
     fn acknowledge_interrupt(&mut self, bit: u8) {
         self.iflag &= !(1 << bit);
     }
+
+    fn speed_switch(&mut self) -> Option<u32> {
+        if !(self.cgb && self.key1_armed) {
+            return None;
+        }
+        self.key1_armed = false;
+        self.double_speed = !self.double_speed;
+        Some(SPEED_SWITCH_M_CYCLES)
+    }
 }
 
 /// A Game Boy with a cartridge inserted.
@@ -148,7 +178,18 @@ impl GameBoy {
     /// Checks the header as a DMG does (see [`cartridge::parse_bootable`]: a wrong global
     /// checksum is no reason to refuse) and powers on at 0x0100.
     pub fn new(rom: Vec<u8>) -> Result<Self, CartridgeError> {
+        Self::power_on(rom, false)
+    }
+
+    /// The same cartridge in a Game Boy Color: in CGB mode when its header's CGB flag asks for
+    /// it (else as a DMG, which is all this machine knows of the CGB's DMG mode).
+    pub fn new_cgb(rom: Vec<u8>) -> Result<Self, CartridgeError> {
+        Self::power_on(rom, true)
+    }
+
+    fn power_on(rom: Vec<u8>, color: bool) -> Result<Self, CartridgeError> {
         let header = cartridge::parse_bootable(&rom)?;
+        let cgb = color && header.cgb();
         let ram = header.ram_bytes()?;
         let bus = GbBus {
             cart: Mbc5::new(rom, ram),
@@ -160,17 +201,33 @@ impl GameBoy {
             hram: [0; 0x7F],
             ie: 0,
             iflag: 0x01,
+            cgb,
+            double_speed: false,
+            key1_armed: false,
         };
         Ok(GameBoy {
-            cpu: Sm83::new(Regs::post_boot_dmg()),
+            cpu: Sm83::new(if cgb {
+                Regs::post_boot_cgb()
+            } else {
+                Regs::post_boot_dmg()
+            }),
             bus,
             header,
         })
     }
 
-    /// T-states since power-on.
+    /// T-states since power-on (CPU clocks: in double speed twice as many per second).
     pub fn cycles(&self) -> u64 {
         self.cpu.cycles
+    }
+
+    /// The CPU's clock now: [`CLOCK_HZ`], or [`DOUBLE_SPEED_HZ`] in double speed.
+    pub fn clock_hz(&self) -> u64 {
+        if self.bus.double_speed {
+            DOUBLE_SPEED_HZ
+        } else {
+            CLOCK_HZ
+        }
     }
 
     /// Runs one instruction (or HALT cycle, or interrupt dispatch).

@@ -12,13 +12,22 @@ use crate::files::write_whole;
 
 /// Default output file.
 pub const DEFAULT_OUTPUT: &str = "CHAT.gb";
+/// Default output file of `--target gbc`.
+pub const DEFAULT_OUTPUT_CGB: &str = "CHAT.gbc";
 
-/// `z80lm build --target gb`: builds `model` and writes the cartridge (default `CHAT.gb`).
+/// `z80lm build --target gb|gbc`: builds `model` and writes the cartridge (default `CHAT.gb`,
+/// `CHAT.gbc` for the Game Boy Color build that `opts` asks for).
 /// `emit` may hold `plan` (the plan), `asm` (the generated model.asm) and `map` (bank 0 and the
 /// header); each goes to stdout when asked for, else (plan and map) to stderr.
-pub fn run(model: &Path, out: &Path, layout: &Layout, emit: &[String]) -> Result<()> {
+pub fn run(
+    model: &Path,
+    out: &Path,
+    layout: &Layout,
+    opts: &gameboy::Options,
+    emit: &[String],
+) -> Result<()> {
     let m = load_model(model)?;
-    let image = gameboy::build(&m, layout)
+    let image = gameboy::build_with(&m, layout, opts)
         .with_context(|| format!("{}: cannot build a Game Boy cartridge", model.display()))?;
     if emit.iter().any(|e| e == "asm") {
         out!("{}", image.asm);

@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 
 use super::args::{machine, only_for, parse_tpa_top, Machine, RC2014};
+use crate::engine::targets::gameboy;
 use crate::engine::Layout;
 
 /// Build the inference engine for a target and write the image.
@@ -25,7 +26,8 @@ pub struct Args {
     pub model: PathBuf,
     /// The target [default: cpm]: cpm (a CP/M 2.2 .COM), rc2014 or rc2014-512k (a 512K flash
     /// image: our resident loader, the engine, each layer's weights in its own pages),
-    /// rc2014-classic (a 32K ROM, 68B50 ACIA), gb (a Game Boy MBC5 cartridge), zx48 (a ZX
+    /// rc2014-classic (a 32K ROM, 68B50 ACIA), gb (a Game Boy MBC5 cartridge), gbc (the same
+    /// for DMG and Game Boy Color, in double speed on a CGB), zx48 (a ZX
     /// Spectrum 48K .tap with an autostart BASIC loader), zx128 (a Spectrum 128K / +2 .tap
     /// for the menu's Tape Loader, the weights in RAM banks) or msx (an ASCII8 megaROM
     /// cartridge). No CP/M is needed on the ROM boards.
@@ -36,7 +38,8 @@ pub struct Args {
     pub board: Option<Machine>,
     /// Output file, with the target's extension (default: CHAT.COM for cpm, or CHAT.img with
     /// --disk (.img or .dsk) and CHAT.pkg with --package (.pkg or .txt), CHAT.bin for the
-    /// RC2014 boards (with CHAT.hex, and CHAT.upl for rc2014-512k), CHAT.gb for gb, CHAT.tap
+    /// RC2014 boards (with CHAT.hex, and CHAT.upl for rc2014-512k), CHAT.gb for gb, CHAT.gbc
+    /// (or .gb) for gbc, CHAT.tap
     /// for zx48 and zx128, CHAT.rom for msx). Written whole (through PATH.part, renamed over it); a symbolic link is
     /// followed; a device or FIFO (/dev/stdout, a named pipe) is written through, for the
     /// targets that write one file. zx48: the extension picks the container: .tap (tape), .tzx
@@ -127,6 +130,7 @@ fn output(
             cpm::Container::Download => (cpm::DEFAULT_PACKAGE, &["pkg", "txt"]),
         },
         Machine::Gb => (gb::DEFAULT_OUTPUT, &["gb"]),
+        Machine::Gbc => (gb::DEFAULT_OUTPUT_CGB, &["gbc", "gb"]),
         Machine::Zx48 => (zx48::DEFAULT_OUTPUT, &zx48::EXTENSIONS),
         Machine::Msx => (msx::DEFAULT_OUTPUT, &["rom"]),
         Machine::Zx128 => (zx128::DEFAULT_OUTPUT, &zx128::EXTENSIONS),
@@ -147,6 +151,7 @@ fn output(
             (Machine::Cpm, cpm::Container::Download) => "a DOWNLOAD.COM package",
             (Machine::Cpm, _) => "a CP/M program",
             (Machine::Gb, _) => "a Game Boy cartridge",
+            (Machine::Gbc, _) => "a Game Boy Color cartridge",
             (Machine::Zx48, _) => "a ZX Spectrum tape or snapshot",
             (Machine::Msx, _) => "an MSX cartridge",
             (Machine::Zx128, _) => "a ZX Spectrum tape",
@@ -161,6 +166,7 @@ fn output(
             match m {
                 Machine::Zx48 => "tap, .tzx, .z80 or .sna",
                 Machine::Zx128 => "tap or .tzx",
+                Machine::Gbc => "gbc or .gb",
                 _ => exts[0],
             }
         );
@@ -177,6 +183,7 @@ pub fn run(args: Args) -> Result<()> {
         Machine::Zx48,
         Machine::Msx,
         Machine::Gb,
+        Machine::Gbc,
         Machine::Zx128,
     ];
     only_for(args.board.is_some(), "--board", m, RC2014)?;
@@ -211,7 +218,7 @@ pub fn run(args: Args) -> Result<()> {
     )?;
     // The RC2014 builds write the .hex (and .upl) beside the .bin, zx48 --wav the audio beside
     // the tape.
-    let one_file = matches!(m, Machine::Cpm | Machine::Gb | Machine::Msx)
+    let one_file = matches!(m, Machine::Cpm | Machine::Gb | Machine::Gbc | Machine::Msx)
         || (matches!(m, Machine::Zx48 | Machine::Zx128) && args.wav.is_none());
     let out = output(m, &container, args.output, one_file)?;
     let layout = args.layout.unwrap_or_default();
@@ -224,7 +231,12 @@ pub fn run(args: Args) -> Result<()> {
             &args.emit,
             &container,
         ),
-        Machine::Gb => gb::run(&args.model, &out, &layout, &args.emit),
+        Machine::Gb | Machine::Gbc => {
+            let opts = gameboy::Options {
+                cgb: m == Machine::Gbc,
+            };
+            gb::run(&args.model, &out, &layout, &opts, &args.emit)
+        }
         Machine::Zx48 => zx48::run(&args.model, &out, &layout, &args.emit, args.wav),
         Machine::Msx => msx::run(&args.model, &out, &layout, &args.emit),
         Machine::Zx128 => zx128::run(&args.model, &out, &layout, &args.emit, args.wav),

@@ -22,9 +22,9 @@ pub struct GbArgs {
     pub screenshot: Option<PathBuf>,
 }
 
-/// Boots `rom` and types what is typed at the keyboard until it quits (or its input ends and
-/// the screen settles).
-pub fn run(rom: &Path, args: &GbArgs) -> Result<()> {
+/// Boots `rom` (on a Game Boy Color when `color`) and types what is typed at the keyboard
+/// until it quits (or its input ends and the screen settles).
+pub fn run(rom: &Path, args: &GbArgs, color: bool) -> Result<()> {
     let bytes = std::fs::read(rom).with_context(|| format!("cannot read {}", rom.display()))?;
     if let Err(e @ CartridgeError::GlobalChecksum { .. }) = cartridge::parse(&bytes) {
         eprintln!(
@@ -36,7 +36,10 @@ pub fn run(rom: &Path, args: &GbArgs) -> Result<()> {
     if tty {
         out!("\x1b[2J");
     }
-    let opts = Options { turbo: args.turbo };
+    let opts = Options {
+        turbo: args.turbo,
+        color,
+    };
     let (keys, raw) = super::keyboard();
     let gb = drive(bytes, &opts, keys, tty);
     drop(raw);

@@ -17,15 +17,16 @@ use crate::emu::Input;
 /// `z80lm emu` (the help text is on the command in `cli/mod.rs`).
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The board: rc2014-512k (alias rc2014), rc2014-classic, gb (alias gb-mbc5), zx48, zx128 or
-    /// msx (an MSX1 with C-BIOS, from the Debian package cbios).
+    /// The board: rc2014-512k (alias rc2014), rc2014-classic, gb (alias gb-mbc5), gbc (a Game
+    /// Boy Color), zx48, zx128 or msx (an MSX1 with C-BIOS, from the Debian package cbios).
     #[arg(long, env = "Z80LM_BOARD", value_enum, hide_possible_values = true)]
     pub board: Option<Machine>,
     /// The same as --board (the name `build` and `bench` use).
     #[arg(long, value_enum, hide_possible_values = true)]
     pub target: Option<Machine>,
     /// What the board runs: zx48 the tape (.tap, .tzx, or a .wav recording) or a 48K snapshot
-    /// (.z80, .sna); zx128 the tape; gb the cartridge (.gb); msx the megaROM cartridge (.rom,
+    /// (.z80, .sna); zx128 the tape; gb and gbc the cartridge (.gb, .gbc); msx the megaROM
+    /// cartridge (.rom,
     /// ASCII8);
     /// rc2014-classic the 32K ROM (.bin, .hex); rc2014-512k any file `z80lm build` writes
     /// (.bin, .hex, .upl) or an application to store behind the built-in loader, replacing the
@@ -65,9 +66,15 @@ pub fn run(args: Args) -> Result<()> {
     if m == Machine::Cpm {
         anyhow::bail!("emu runs boards; `z80lm run CHAT.COM` runs a CP/M program on the emulated CP/M machine");
     }
-    let screens = [Machine::Gb, Machine::Zx48, Machine::Zx128];
+    let screens = [Machine::Gb, Machine::Gbc, Machine::Zx48, Machine::Zx128];
     let zx = [Machine::Zx48, Machine::Zx128];
-    let turbo = [Machine::Gb, Machine::Zx48, Machine::Zx128, Machine::Msx];
+    let turbo = [
+        Machine::Gb,
+        Machine::Gbc,
+        Machine::Zx48,
+        Machine::Zx128,
+        Machine::Msx,
+    ];
     only_for(args.state.is_some(), "--state", m, &[Machine::Rc512k])?;
     only_for(args.link.is_some(), "--link", m, RC2014)?;
     only_for(args.fast, "--fast", m, RC2014)?;
@@ -96,9 +103,14 @@ pub fn run(args: Args) -> Result<()> {
         }
         (a, b) => a.as_deref().or(b.as_deref()),
     };
-    if m == Machine::Gb {
-        let rom = image.context("a cartridge is required: z80lm emu --board gb CHAT.gb")?;
-        return gb::run(rom, &args.gb);
+    if matches!(m, Machine::Gb | Machine::Gbc) {
+        let rom = image.with_context(|| {
+            format!(
+                "a cartridge is required: z80lm emu --board {} CHAT.gb",
+                m.name()
+            )
+        })?;
+        return gb::run(rom, &args.gb, m == Machine::Gbc);
     }
     rc2014::run(&m.desc()?, image, &args)
 }

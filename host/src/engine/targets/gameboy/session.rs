@@ -9,7 +9,7 @@
 
 use boards::devices::joypad::Button;
 use boards::devices::ppu::DOTS_PER_FRAME;
-use boards::machines::gameboy::{screen, GameBoy, GbStop};
+use boards::machines::gameboy::{screen, GameBoy, GbStop, CLOCK_HZ};
 
 use super::keyboard::Cursor;
 use super::{tile_char, GbImage};
@@ -60,9 +60,19 @@ pub struct Session {
 }
 
 impl Session {
-    /// Powers on and runs until the ROM waits for the first line.
+    /// Powers on a DMG and runs until the ROM waits for the first line.
     pub fn boot(image: &GbImage) -> Result<Self, SessionError> {
-        let gb = GameBoy::new(image.rom.clone())?;
+        Self::boot_on(image, false)
+    }
+
+    /// Powers on a DMG, or a Game Boy Color when `color`, and runs until the ROM waits for the
+    /// first line.
+    pub fn boot_on(image: &GbImage, color: bool) -> Result<Self, SessionError> {
+        let gb = if color {
+            GameBoy::new_cgb(image.rom.clone())?
+        } else {
+            GameBoy::new(image.rom.clone())?
+        };
         let sym = |name: &'static str| {
             image
                 .symbols
@@ -78,8 +88,13 @@ impl Session {
             argmax: sym("argmax")? as u16,
             nclass: sym("NCLASS")? as usize,
         };
-        s.run_to_read_line(20 * u64::from(DOTS_PER_FRAME))?;
+        s.run_to_read_line(40 * u64::from(DOTS_PER_FRAME))?;
         Ok(s)
+    }
+
+    /// CPU T-states per frame at the current speed (twice the dots in double speed).
+    fn frame_t(&self) -> u64 {
+        u64::from(DOTS_PER_FRAME) * self.gb.clock_hz() / CLOCK_HZ
     }
 
     fn check_faults(&self) -> Result<(), SessionError> {
@@ -109,8 +124,8 @@ impl Session {
     /// Runs to the start of the next VBlank.
     fn next_frame(&mut self) -> Result<(), SessionError> {
         let f = self.gb.bus.ppu.frames;
-        self.gb
-            .run_until(2 * u64::from(DOTS_PER_FRAME), |g| g.bus.ppu.frames != f)?;
+        let budget = 2 * self.frame_t();
+        self.gb.run_until(budget, |g| g.bus.ppu.frames != f)?;
         Ok(())
     }
 
@@ -119,9 +134,8 @@ impl Session {
     /// (the ROM is answering, or the chat has ended).
     fn until_polled(&mut self) -> Result<(), SessionError> {
         let poll = self.read_pad;
-        match self
-            .gb
-            .run_until(4 * u64::from(DOTS_PER_FRAME), |g| g.cpu.regs.pc == poll)
+        let budget = 4 * self.frame_t();
+        match self.gb.run_until(budget, |g| g.cpu.regs.pc == poll)
         {
             Ok(()) => self.next_frame(),
             Err(GbStop::Budget(_)) => Ok(()),
