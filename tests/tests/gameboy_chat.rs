@@ -241,7 +241,12 @@ fn gbc_build_runs_in_double_speed_on_a_cgb_and_at_4_mhz_on_a_dmg() {
         let frame = s.gb.cycles() - t;
         let expect = u64::from(DOTS_PER_FRAME) * if color { 2 } else { 1 };
         assert!(frame.abs_diff(expect) < 32, "frame of {frame} T-states");
-        check_vectors(&mut s, if color { "gbc on cgb" } else { "gbc on dmg" }, &m, &vs);
+        check_vectors(
+            &mut s,
+            if color { "gbc on cgb" } else { "gbc on dmg" },
+            &m,
+            &vs,
+        );
     }
 }
 

@@ -60,8 +60,7 @@ impl Emu {
         // Up to the next VBlank; with the LCD off (no VBlank) one frame's worth of T-states
         // (twice as many in double speed).
         let frame_t = u64::from(DOTS_PER_FRAME) * self.gb.clock_hz() / CLOCK_HZ;
-        match self.gb.run_until(frame_t, |g| g.bus.ppu.frames != f)
-        {
+        match self.gb.run_until(frame_t, |g| g.bus.ppu.frames != f) {
             Ok(()) | Err(GbStop::Budget(_)) => {}
             Err(e) => return Err(EmuError::Stopped(e)),
         }

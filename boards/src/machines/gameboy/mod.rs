@@ -71,7 +71,9 @@ impl GbBus {
             0xFF04..=0xFF07 => self.timer.read(addr),
             0xFF0F => 0xE0 | self.iflag,
             0xFF40..=0xFF4B => self.ppu.read_reg(addr),
-            0xFF4D if self.cgb => 0x7E | u8::from(self.double_speed) << 7 | u8::from(self.key1_armed),
+            0xFF4D if self.cgb => {
+                0x7E | u8::from(self.double_speed) << 7 | u8::from(self.key1_armed)
+            }
             0xFF4F | 0xFF68 | 0xFF69 if self.cgb => self.ppu.read_cgb_reg(addr),
             0xFF80..=0xFFFE => self.hram[usize::from(addr - 0xFF80)],
             0xFFFF => self.ie,

@@ -135,8 +135,7 @@ impl Session {
     fn until_polled(&mut self) -> Result<(), SessionError> {
         let poll = self.read_pad;
         let budget = 4 * self.frame_t();
-        match self.gb.run_until(budget, |g| g.cpu.regs.pc == poll)
-        {
+        match self.gb.run_until(budget, |g| g.cpu.regs.pc == poll) {
             Ok(()) => self.next_frame(),
             Err(GbStop::Budget(_)) => Ok(()),
             Err(e) => Err(e.into()),
