@@ -99,6 +99,20 @@ pub fn engine_sums(plan: &LayoutPlan, sums: &[Vec<i16>]) -> Vec<Vec<i16>> {
         .collect()
 }
 
+/// The sums of `n` neurons at hook `k` (0 = the query half of layer 1, k >= 1 layer k) as an
+/// engine built with `plan` stores them from page `page`: 16-bit sums in a page pair (low bytes,
+/// then high bytes a page up), or, for layer 1 with counters (`LayoutPlan::layer1_counters`),
+/// one 8-bit counter per neuron, decoded as the plan documents (`Counters::sum`).
+pub fn sums_at(plan: &LayoutPlan, mem: &[u8; 0x10000], page: u8, k: usize, n: usize) -> Vec<i16> {
+    let lo = usize::from(page) << 8;
+    match plan.layer1_counters() {
+        Some(c) if k <= 1 => (0..n).map(|j| c.sum(j, mem[lo + j])).collect(),
+        _ => (0..n)
+            .map(|j| i16::from_le_bytes([mem[lo + j], mem[lo + 0x100 + j]]))
+            .collect(),
+    }
+}
+
 pub fn reference_sums(model: &Model, x0: &[i16]) -> Vec<Vec<i16>> {
     let mut sums = Vec::new();
     let l1 = &model.layers[0];

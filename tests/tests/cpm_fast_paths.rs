@@ -6,7 +6,7 @@
 //! activations far above 255, sums of 0..3 (acc >= 0 but y = 0), long responses that run past
 //! the last baseline slot, and output bytes that are spaces and capitals (folded into the window).
 
-use hil::cpm::{engine_sums, reference_sums, Engine};
+use hil::cpm::{engine_sums, reference_sums, sums_at, Engine};
 use z80lm::engine::{self, targets, Form, Layout};
 use z80lm::model::encode::{push_window, START_WINDOW};
 use z80lm::model::infer::{argmax, respond};
@@ -165,14 +165,6 @@ fn every_number_of_baselines_matches_the_reference() {
     assert_eq!(seen.last(), Some(&5), "{seen:?}");
 }
 
-/// Reads the sums of `n` neurons from the page pair at `page`.
-fn sums_at(mem: &[u8; 0x10000], page: u8, n: usize) -> Vec<i16> {
-    let lo = usize::from(page) << 8;
-    (0..n)
-        .map(|j| i16::from_le_bytes([mem[lo + j], mem[lo + 0x100 + j]]))
-        .collect()
-}
-
 /// Reads the engine's sums at every `acc_ready` hook for one prompt and compares them with the
 /// reference's, decoded through the plan's kept neurons (`engine_sums`).
 fn check_sums(model: &Model, layout: &Layout, prompt: &[u8]) {
@@ -191,6 +183,7 @@ fn check_sums(model: &Model, layout: &Layout, prompt: &[u8]) {
         .iter()
         .map(Vec::len)
         .collect();
+    let plan = engine.built.plan.clone();
     let mut seen: Vec<(usize, Vec<i16>)> = Vec::new();
     let mut keys = prompt.to_vec();
     keys.push(b'\r');
@@ -198,7 +191,7 @@ fn check_sums(model: &Model, layout: &Layout, prompt: &[u8]) {
         .session
         .send_watch(&keys, hook, |_, mem| {
             let k = usize::from(mem[cur]);
-            seen.push((k, sums_at(mem, mem[page], outs[k.max(1) - 1])));
+            seen.push((k, sums_at(&plan, mem, mem[page], k, outs[k.max(1) - 1])));
         })
         .expect("no fault");
     let q = query_input(prompt);
@@ -315,4 +308,70 @@ fn pruned_neurons_keep_every_engine_exact() {
             check_sums(&model, &Layout::Auto, &prompt);
         }
     }
+}
+
+/// `crafted(seed)` with layer-1 biases of -60..60: the planner proves 8-bit counters for layer
+/// 1 (issue 17 idea 1) although nearly every row has +1, -1 and -2 weights among both the
+/// query and the context columns (counts × weights of -166..83, the widest the spec allows).
+fn counting(seed: u64) -> Model {
+    let mut m = crafted(seed);
+    let mut rng = Rng(seed ^ 0x5EED);
+    for b in &mut m.layers[0].bias {
+        *b = rng.below(121) as i16 - 60;
+    }
+    m
+}
+
+#[test]
+fn layer1_counters_match_the_reference() {
+    // Long runs of one byte put up to 60 counts in one bucket (activations far above 255).
+    let long: Vec<Vec<u8>> = vec![
+        vec![b'a'; 70],
+        vec![b'?'; 62],
+        b"zzzz zzzz zzzz".to_vec(),
+        b"a b c d e ".repeat(7),
+    ];
+    for seed in [2u64, 8] {
+        let model = counting(seed);
+        let mut engine = Engine::boot(&model, &Layout::Auto);
+        let plan = &engine.built.plan;
+        assert!(plan.layer1_counters().is_some(), "{:?}", plan.counters);
+        assert!(plan.baselines > 0);
+        check_responses(&model, &mut engine, &prompts(seed + 300, 30));
+        check_responses(&model, &mut engine, &long);
+        check_sums(&model, &Layout::Auto, &long[0]);
+        check_sums(&model, &Layout::Auto, &prompts(seed + 400, 1)[0]);
+    }
+}
+
+#[test]
+fn layer1_falls_back_to_16_bit_sums_when_the_proof_fails() {
+    let budget = targets::cpm::budget(targets::cpm::TPA_TOP);
+    // Layer-1 biases next to the 16-bit limits: sums can wrap.
+    let wraps = crafted(42);
+    let plan = z80lm::engine::plan::plan(&wraps, &budget, &Layout::Auto).expect("plan");
+    assert!(plan.layer1_counters().is_none());
+    assert!(plan.counters.as_ref().unwrap_err().contains("wrap"));
+    // A neuron whose threshold lies far above its least sum: 83 counts above one neuron's
+    // threshold and 176 below another's do not fit in one byte.
+    let mut wide = counting(2);
+    let l1 = &mut wide.layers[0];
+    l1.bias[0] = 4;
+    for i in 0..256 {
+        l1.weights[i] = 1;
+    }
+    l1.bias[1] = -300;
+    let plan = z80lm::engine::plan::plan(&wide, &budget, &Layout::Auto).expect("plan");
+    assert!(plan.layer1_counters().is_none());
+    assert!(
+        plan.counters
+            .as_ref()
+            .unwrap_err()
+            .contains("more than 256"),
+        "{:?}",
+        plan.counters
+    );
+    let mut engine = Engine::boot(&wide, &Layout::Auto);
+    check_responses(&wide, &mut engine, &prompts(77, 15));
+    check_sums(&wide, &Layout::Auto, &[b'a'; 70]);
 }

@@ -3,7 +3,7 @@
 //! shipped example models on our own prompts against the host reference (no `../shared`
 //! needed), and the per-layer 16-bit sums read from emulator memory against the host reference.
 
-use hil::cpm::{engine_sums, reference_sums, Engine};
+use hil::cpm::{engine_sums, reference_sums, sums_at, Engine};
 use hil::{example, require, shared_model, shared_vectors, Vector};
 use z80lm::engine::{Form, Layout};
 use z80lm::model::encode::{push_window, START_WINDOW};
@@ -87,14 +87,6 @@ fn mixed_layout_is_exact() {
     );
 }
 
-/// Reads the sums of `n` neurons from the page pair at `page`.
-fn sums_at(mem: &[u8; 0x10000], page: u8, n: usize) -> Vec<i16> {
-    let lo = usize::from(page) << 8;
-    (0..n)
-        .map(|j| i16::from_le_bytes([mem[lo + j], mem[lo + 0x100 + j]]))
-        .collect()
-}
-
 fn check_layers(model: &Model, layout: Layout, prompt: &[u8]) {
     let mut engine = Engine::boot(model, &layout);
     let (hook, cur, page) = (
@@ -111,6 +103,7 @@ fn check_layers(model: &Model, layout: Layout, prompt: &[u8]) {
         .iter()
         .map(Vec::len)
         .collect();
+    let plan = engine.built.plan.clone();
     let mut seen: Vec<(usize, Vec<i16>)> = Vec::new();
     let mut keys = prompt.to_vec();
     keys.push(b'\r');
@@ -118,7 +111,7 @@ fn check_layers(model: &Model, layout: Layout, prompt: &[u8]) {
         .session
         .send_watch(&keys, hook, |_, mem| {
             let k = usize::from(mem[cur]);
-            seen.push((k, sums_at(mem, mem[page], outs[k.max(1) - 1])));
+            seen.push((k, sums_at(&plan, mem, mem[page], k, outs[k.max(1) - 1])));
         })
         .expect("no fault");
     // The reference, step by step, with the same window updates.

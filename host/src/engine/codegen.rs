@@ -7,6 +7,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
+use super::counters::Counters;
 use super::plan::{column_groups, packed_rows, Form, LayoutPlan};
 use crate::model::{Layer, Model};
 
@@ -55,6 +56,8 @@ pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> Strin
     let forms = plan.forms();
     let fused = plan.fused();
     let pages = acc_pages(&fused);
+    // Layer 1 as 8-bit counters read by the fused layer 2 (engine::counters).
+    let counters = plan.layer1_counters();
     let mut s = String::new();
     let n = model.classes();
     let _ = writeln!(
@@ -79,6 +82,9 @@ pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> Strin
     }
     if plan.baselines > 0 {
         let _ = writeln!(s, "BZ_SLOTS        equ {}", plan.baselines);
+    }
+    if counters.is_some() {
+        s.push_str("COUNTERS        equ 1\n");
     }
     s.push('\n');
     s.push_str(&target.prologue);
@@ -124,7 +130,7 @@ pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> Strin
                 &mut body,
                 layer,
                 k,
-                fused[k - 1],
+                ListsEnd::of(k, fused[k - 1], counters.is_some()),
                 &mut used,
             ),
             Form::Packed => packed_layer(&mut body, layer, k),
@@ -140,10 +146,21 @@ pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> Strin
             &model.layers[0],
             forms[0],
             plan.baselines,
+            counters.is_some(),
         );
     }
     for (k, layer) in model.layers.iter().enumerate() {
-        if fused[k] {
+        if let (1, Some(c)) = (k, counters) {
+            counter_layer(
+                &mut s,
+                &mut col_tables,
+                model.layers[0].out,
+                layer,
+                &pages,
+                target,
+                c,
+            );
+        } else if fused[k] {
             fused_layer(
                 &mut s,
                 model.layers[k - 1].out,
@@ -166,6 +183,7 @@ pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> Strin
     for (k, (layer, form)) in model.layers.iter().zip(&forms).enumerate() {
         let k = k + 1;
         let kern = match form {
+            Form::Lists if k == 1 && counters.is_some() => "op_startc",
             Form::Lists => "op_next",
             Form::Packed => "op_next16",
         };
@@ -178,6 +196,10 @@ pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> Strin
         // A fused layer sets its biases with PUSH code in fz_k, not from tables.
         let bias = if fused[k - 1] {
             "0,0".to_string()
+        } else if k == 1 && counters.is_some() {
+            // The counters' start values; acc_bias copies them into the high page too,
+            // where nothing reads them.
+            "bl_1,bl_1".to_string()
         } else {
             format!("bl_{k},bh_{k}")
         };
@@ -190,6 +212,11 @@ pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> Strin
     for (k, layer) in model.layers.iter().enumerate() {
         let k = k + 1;
         if fused[k - 1] {
+            continue;
+        }
+        if let (1, Some(c)) = (k, counters) {
+            let _ = writeln!(s, "bl_1:");
+            db_lines(&mut s, &c.start_bytes());
             continue;
         }
         let lo: Vec<u8> = layer.bias.iter().map(|&b| b as u16 as u8).collect();
@@ -205,6 +232,9 @@ pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> Strin
             if fused.contains(&true) {
                 s.push_str("st_empty_c:     dw op_col\n");
             }
+            if counters.is_some() {
+                s.push_str("st_empty_c2:    dw op_c2\nst_empty_k:     dw op_nextc\n");
+            }
             s.push_str(&col_tables);
             bodies.iter().for_each(|b| s.push_str(b));
             s.push_str("\nimage_end:\n");
@@ -214,6 +244,9 @@ pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> Strin
             s.push_str("\nweights_start:\nst_empty:       dw op_next\n");
             if fused.contains(&true) {
                 s.push_str("st_empty_c:     dw op_col\n");
+            }
+            if counters.is_some() {
+                s.push_str("st_empty_c2:    dw op_c2\nst_empty_k:     dw op_nextc\n");
             }
             s.push_str("image_end:\n");
             for (k, b) in bodies.iter().enumerate() {
@@ -246,12 +279,32 @@ fn db_lines(s: &mut String, bytes: &[u8]) {
     }
 }
 
-/// The three add blocks of the lists form, by weight: label prefix and the code of one add
-/// (L = neuron, C = the 8-bit value; a carry or borrow moves into the high byte at H+1).
-const BLOCKS: [(&str, i8); 3] = [("ap", 1), ("am", -1), ("a2", -2)];
+/// The add blocks of the lists form, by weight: label prefix and weight. The first three add
+/// C into 16-bit sums (L = neuron, C = the 8-bit value; a carry or borrow moves into the high
+/// byte at H+1); the last three count into layer 1's 8-bit counters (engine::counters: the
+/// counter goes down by the weight, once per run of the column).
+const BLOCKS: [(&str, i8); 6] = [
+    ("ap", 1),
+    ("am", -1),
+    ("a2", -2),
+    ("kp", 1),
+    ("km", -1),
+    ("k2", -2),
+];
 
-fn block_add(w: i8) -> &'static str {
-    match w {
+/// The first of [`BLOCKS`] that count into 8-bit counters.
+const COUNTER_BLOCKS: usize = 3;
+
+/// The code of one add of block `b` ([`BLOCKS`]): 16-bit adds 37-56 T, counters 11 or 22 T.
+fn block_add(b: usize) -> &'static str {
+    if b >= COUNTER_BLOCKS {
+        return match BLOCKS[b].1 {
+            1 => "                dec (hl)\n",
+            -1 => "                inc (hl)\n",
+            _ => "                inc (hl)\n                inc (hl)\n",
+        };
+    }
+    match BLOCKS[b].1 {
         1 => "                ld a,(hl)\n                add a,c\n                ld (hl),a\n                jp nc,$+6\n                inc h\n                inc (hl)\n                dec h\n",
         -1 => "                ld a,(hl)\n                sub c\n                ld (hl),a\n                jp nc,$+6\n                inc h\n                dec (hl)\n                dec h\n",
         _ => "                ld a,(hl)\n                sub c\n                jp nc,$+6\n                inc h\n                dec (hl)\n                dec h\n                sub c\n                ld (hl),a\n                jp nc,$+6\n                inc h\n                dec (hl)\n                dec h\n",
@@ -261,8 +314,8 @@ fn block_add(w: i8) -> &'static str {
 /// Which entries of each block the streams use: pairs needed and odd entries.
 #[derive(Default)]
 struct Used {
-    max_pairs: [usize; 3],
-    odd: [BTreeSet<usize>; 3],
+    max_pairs: [usize; 6],
+    odd: [BTreeSet<usize>; 6],
 }
 
 /// The stream entry for a group of `n` neuron numbers in block `b`: the label and whether a
@@ -279,23 +332,47 @@ fn entry(b: usize, n: usize, used: &mut Used) -> (String, bool) {
     }
 }
 
+/// How the streams of a lists layer end, and which add blocks they use.
+struct ListsEnd {
+    /// The op every stream ends with, and the stream of an empty column.
+    end: &'static str,
+    empty: &'static str,
+    /// The first of the [`BLOCKS`] its streams use.
+    blocks: usize,
+}
+
+impl ListsEnd {
+    /// Layer `k`'s: fused layers end at `op_col`, or `op_c2` for layer 2 reading layer 1's
+    /// counters; layer 1 with counters at `op_nextc` (counting blocks); the others at `op_next`.
+    fn of(k: usize, fused: bool, counters: bool) -> ListsEnd {
+        let (end, empty) = match (k, fused, counters) {
+            (1, _, true) => ("op_nextc", "st_empty_k"),
+            (2, true, true) => ("op_c2", "st_empty_c2"),
+            (_, true, _) => ("op_col", "st_empty_c"),
+            _ => ("op_next", "st_empty"),
+        };
+        let blocks = if k == 1 && counters {
+            COUNTER_BLOCKS
+        } else {
+            0
+        };
+        ListsEnd { end, empty, blocks }
+    }
+}
+
 /// Appends layer `k`'s column table to `tables` and its streams to `s`. The table is two
 /// page-aligned halves, `cpl_k` (low bytes of each input's stream address) and `cph_k` (high
 /// bytes), so a lookup is `ld l,input / ld h,cpl_k/256 / ld e,(hl) / inc h / ld d,(hl)`.
-/// Streams of a fused layer end at `op_col`, the others at `op_next`.
+/// Streams end at `ends.end` (see [`ListsEnd`]).
 fn lists_layer(
     tables: &mut String,
     s: &mut String,
     layer: &Layer,
     k: usize,
-    fused: bool,
+    ends: ListsEnd,
     used: &mut Used,
 ) {
-    let (end, empty) = if fused {
-        ("op_col", "st_empty_c")
-    } else {
-        ("op_next", "st_empty")
-    };
+    let (end, empty) = (ends.end, ends.empty);
     let mut table = Vec::with_capacity(layer.inp);
     let mut body = String::new();
     for c in 0..layer.inp {
@@ -311,7 +388,7 @@ fn lists_layer(
             if g.is_empty() {
                 continue;
             }
-            let (e, pad) = entry(b, g.len(), used);
+            let (e, pad) = entry(ends.blocks + b, g.len(), used);
             let _ = writeln!(body, "                dw {e}");
             let mut bytes = Vec::with_capacity(g.len() + 1);
             if pad {
@@ -395,13 +472,23 @@ fn blank_bucket(n: usize, p: usize) -> usize {
 /// the query plus the context n-grams (n, p) with p + n <= 8 - s, which at step s (s bytes
 /// generated) are still n-grams of the window's blank start; enc_context leaves those out.
 /// Slot slots-1 starts from a copy of the query half; slot s < slots-1 from slot s+1 plus the
-/// n-grams with p + n = 8 - s. Lists (x = 32 * count, column stream) go to `tables`.
-fn baselines(s: &mut String, tables: &mut String, layer: &Layer, form: Form, slots: usize) {
+/// n-grams with p + n = 8 - s. Lists (x = 32 * count, column stream) go to `tables`; with
+/// layer-1 counters x = count, and a copy is the 256 counters only.
+fn baselines(
+    s: &mut String,
+    tables: &mut String,
+    layer: &Layer,
+    form: Form,
+    slots: usize,
+    counters: bool,
+) {
+    let unit = if counters { 1 } else { 32 };
+    let size = if counters { 256 } else { 512 };
     let stream = |c: usize| match form {
         Form::Lists => {
             let (p, m, m2) = column_groups(layer, c);
             if p.is_empty() && m.is_empty() && m2.is_empty() {
-                "st_empty".to_string()
+                if counters { "st_empty_k" } else { "st_empty" }.to_string()
             } else {
                 format!("st_1_{c}")
             }
@@ -420,7 +507,12 @@ fn baselines(s: &mut String, tables: &mut String, layer: &Layer, form: Form, slo
         let _ = writeln!(tables, "{label}:");
         for (b, &c) in count.iter().enumerate() {
             if c > 0 {
-                let _ = writeln!(tables, "                dw {},{}", 32 * c, stream(128 + b));
+                let _ = writeln!(
+                    tables,
+                    "                dw {},{}",
+                    unit * c,
+                    stream(128 + b)
+                );
             }
         }
         let _ = writeln!(tables, "                dw 0");
@@ -435,8 +527,8 @@ fn baselines(s: &mut String, tables: &mut String, layer: &Layer, form: Form, slo
         "\n;; bz_make - the layer-1 baselines (see bss.asm): slot {top} = the query half + the\n\
          ;; blank n-grams with p + n <= {}, each slot below it one more diagonal of them.\n\
          ;; In: IX = layer_tab, the query half in accq. Clobbers: all but IX. T: per slot a\n\
-         ;; 512-byte copy (8.2K) and its list's adds; once per response.\n\
-         bz_make:         ld hl,accq_lo\n                ld de,bz_lo\n                ld bc,512\n\
+         ;; {size}-byte copy (16 T a byte) and its list's adds; once per response.\n\
+         bz_make:         ld hl,accq_lo\n                ld de,bz_lo\n                ld bc,{size}\n\
          \x20               call copy\n                ld a,bz_lo/256\n                ld hl,bz_list_{top}\n\
          \x20               call bz_add",
         8 - top
@@ -444,7 +536,7 @@ fn baselines(s: &mut String, tables: &mut String, layer: &Layer, form: Form, slo
     for slot in (0..top).rev() {
         let _ = writeln!(
             s,
-            "                ld hl,bz_lo+{}\n                ld de,bz_lo+{}\n                ld bc,512\n\
+            "                ld hl,bz_lo+{}\n                ld de,bz_lo+{}\n                ld bc,{size}\n\
              \x20               call copy\n                ld a,bz_lo/256+{}\n                ld hl,bz_list_{slot}\n\
              \x20               call bz_add",
             512 * (top - slot - 1),
@@ -507,19 +599,7 @@ fn fused_layer(
         k - 1
     );
     let _ = writeln!(s, "fz_{k}:");
-    if let Some(p) = &target.pages {
-        let page = p.first_page[k - 1];
-        let _ = match p.select {
-            PageSelect::PortPair => writeln!(
-                s,
-                "                ld a,{page}\n                ifdef MSX_ASCII8\n                ld (ASCII8_6000),a\n                inc a\n                ld (ASCII8_8000),a\n                inc a\n                ld (ASCII8_A000),a\n                else\n                out (WEIGHT_PAGE_PORT),a\n                inc a\n                out (WEIGHT_PAGE_PORT+1),a\n                endif"
-            ),
-            PageSelect::Zx7ffd => writeln!(
-                s,
-                "                ld a,{page:#04x}\n                ld bc,7FFDh\n                out (c),a"
-            ),
-        };
-    }
+    page_select(s, target, k);
     let _ = writeln!(
         s,
         "                ld a,(acc_page)\n                inc a\n                ld (fz_prev),a\n\
@@ -572,6 +652,97 @@ fn fused_layer(
     );
 }
 
+/// Layer 2, fused, from layer 1's 8-bit counters (engine::counters): `fz_2` as in
+/// [`fused_layer`], but the scan reads the counters themselves (a neuron is active exactly
+/// when its counter is at most T, so every candidate runs its column), and `h_2` takes
+/// x = 8·(T − c) + e_j with e_j from the page-aligned table `ce_2` (put in `tables`). The
+/// layer's streams end at `op_c2`, which goes back to the scan with A = T.
+fn counter_layer(
+    s: &mut String,
+    tables: &mut String,
+    prev_out: usize,
+    layer: &Layer,
+    pages: &[&str],
+    target: &TargetAsm,
+    c: &Counters,
+) {
+    let acc = pages[1];
+    let t = c.threshold;
+    let _ = writeln!(tables, "                align 256\nce_2:");
+    db_lines(tables, &c.extra);
+    let _ = writeln!(
+        s,
+        "\n;; fz_2 - layer 2 ({} sums at {acc}) from the {prev_out} counters of layer 1 at acc_page:\n\
+         ;; its biases (PUSH), then the scan (fz_scan) for counters <= {t}. In: IX = its descriptor,\n\
+         ;; acc_page = the page of layer 1's counters. Out: acc_page = {acc}. Clobbers: all but IX.\n\
+         ;; T: ~16 per neuron for the biases, then fz_scan.",
+        layer.out
+    );
+    s.push_str("fz_2:\n");
+    page_select(s, target, 2);
+    let _ = writeln!(
+        s,
+        "                ld a,(acc_page)\n                ld (fz_prev),a\n\
+         \x20               ld a,{acc}/256\n                ld (acc_page),a\n                ld (sp_save),sp"
+    );
+    push_bias(s, layer, acc);
+    let hi = to_high(layer);
+    let _ = writeln!(
+        s,
+        "                ld sp,(sp_save)\n\
+         \x20               push ix\n                ld (sp_save),sp\n                ld sp,fz_stack\n\
+         \x20               ld ix,h_2\n                exx\n\
+         \x20               ld a,(fz_prev)\n                ld h,a\n                ld l,0\n\
+         \x20               ld b,{}\n                ld a,{t}\n\
+         \x20               jp fz_scan+{}\n\
+         ;; op_c2 - ends every column stream of layer 2: back to the scan at IY with A = T (as op_col).\n\
+         ;; In: main set. Out: alternate set, A = {t}, SP = fz_stack. 29 T.\n\
+         op_c2:          ld sp,fz_stack\n                ld a,{t}\n                exx\n                jp (iy)\n\
+         ;; h_2 - In: A = neuron j of layer 1 with counter c <= {t}, so y = 8*d + e_j > 0, d = {t} - c.\n\
+         ;; d <= 30 (y < 256): 139-143 T into the stream (with h_2_x); else h_2_big, ~110 T more\n\
+         ;; (y >= 256 takes a second pass, oc_high). Out: C = x (B = its high byte), SP = the stream,\n\
+         ;; H = the page of the sums of layer 2. Clobbers: AF, BC, DE, HL.\n\
+         h_2:            ld l,a\n                ld a,(fz_prev)\n                ld h,a\n\
+         \x20               ld a,(hl)\n                cpl\n                add a,{}\n\
+         \x20               cp 31\n                jr nc,h_2_big\n\
+         \x20               add a,a\n                add a,a\n                add a,a\n\
+         \x20               ld h,ce_2/256\n                add a,(hl)\n\
+         h_2_x:          ld c,a\n                ld h,cpl_2/256\n                ld e,(hl)\n\
+         \x20               {hi}\n                ld d,(hl)\n                ex de,hl\n\
+         \x20               ld sp,hl\n                ld h,{acc}/256\n                ret\n\
+         h_2_big:        ld c,a\n                ld h,ce_2/256\n                ld a,(hl)\n\
+         \x20               ld b,0\n                sla c\n                rl b\n\
+         \x20               sla c\n                rl b\n                sla c\n                rl b\n\
+         \x20               add a,c\n                ld c,a\n                jr nc,$+3\n\
+         \x20               inc b\n                ld a,b\n                or a\n                ld a,c\n\
+         \x20               jr z,h_2_x\n\
+         \x20               ld (fz_iy),iy\n                ld iy,oc_high\n\
+         \x20               ld h,cpl_2/256\n                ld e,(hl)\n                {hi}\n\
+         \x20               ld d,(hl)\n                ex de,hl\n                ld (col_start),hl\n\
+         \x20               ld sp,hl\n                ld h,{acc}/256\n                ret",
+        prev_out.div_ceil(16),
+        5 * ((16 - prev_out % 16) % 16),
+        (u16::from(t) + 1) & 255,
+    );
+}
+
+/// Maps layer `k`'s weights in a paged image (as layer_scatter does from the descriptor).
+fn page_select(s: &mut String, target: &TargetAsm, k: usize) {
+    if let Some(p) = &target.pages {
+        let page = p.first_page[k - 1];
+        let _ = match p.select {
+            PageSelect::PortPair => writeln!(
+                s,
+                "                ld a,{page}\n                ifdef MSX_ASCII8\n                ld (ASCII8_6000),a\n                inc a\n                ld (ASCII8_8000),a\n                inc a\n                ld (ASCII8_A000),a\n                else\n                out (WEIGHT_PAGE_PORT),a\n                inc a\n                out (WEIGHT_PAGE_PORT+1),a\n                endif"
+            ),
+            PageSelect::Zx7ffd => writeln!(
+                s,
+                "                ld a,{page:#04x}\n                ld bc,7FFDh\n                out (c),a"
+            ),
+        };
+    }
+}
+
 fn packed_layer(s: &mut String, layer: &Layer, k: usize) {
     let rows = packed_rows(layer);
     let mut bytes = Vec::with_capacity(layer.inp * rows / 4);
@@ -606,15 +777,22 @@ fn add_blocks(s: &mut String, used: &Used) {
         if used.max_pairs[b] == 0 {
             continue;
         }
-        let _ = writeln!(
-            s,
-            "\n; Unrolled add block for weight {w}: acc[L] += {w} * C."
-        );
+        let _ = if b >= COUNTER_BLOCKS {
+            writeln!(
+                s,
+                "\n; Unrolled count block for weight {w}: counter[L] -= {w} (layer 1, engine::counters)."
+            )
+        } else {
+            writeln!(
+                s,
+                "\n; Unrolled add block for weight {w}: acc[L] += {w} * C."
+            )
+        };
         for m in (1..=used.max_pairs[b]).rev() {
             let _ = writeln!(s, "{p}_p{m}:         pop de\n                ld l,e");
-            s.push_str(block_add(*w));
+            s.push_str(block_add(b));
             let _ = writeln!(s, "{p}_m{m}:         ld l,d");
-            s.push_str(block_add(*w));
+            s.push_str(block_add(b));
         }
         s.push_str("                ret\n");
         for m in &used.odd[b] {

@@ -4,6 +4,7 @@
 //! `run` and the tests use this same path.
 
 pub mod codegen;
+pub mod counters;
 pub mod plan;
 pub mod prune;
 pub mod tape;

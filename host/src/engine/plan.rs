@@ -7,6 +7,7 @@
 //! * [`Form::Packed`]: per column, 2-bit codes for every neuron: ~39 T per weight *slot*
 //!   (zero or not), out/4 bytes per column. Smaller when more than ~1/4 of weights are non-zero.
 
+use super::counters::{self, Counters};
 use super::prune::{live_neurons, Neurons};
 use crate::model::{Layer, Model};
 
@@ -163,6 +164,10 @@ pub struct LayoutPlan {
     /// neuron behind engine neuron s of layer k, whose sum is at index s of the layer's sums
     /// in RAM. The layers above plan the engine's model, [`LayoutPlan::engine_model`].
     pub neurons: Neurons,
+    /// Layer 1 of the engine's model as 8-bit counters ([`super::counters`]), proven for every
+    /// input, or why not. The engine uses them when layer 1 is a lists layer and layer 2 a
+    /// fused one ([`LayoutPlan::layer1_counters`]).
+    pub counters: Result<Counters, String>,
 }
 
 impl LayoutPlan {
@@ -174,6 +179,17 @@ impl LayoutPlan {
         } else {
             self.neurons.apply(model)
         }
+    }
+
+    /// The counter encoding of layer 1's sums, when the engine uses it: proven for the model,
+    /// layer 1 in the lists form and layer 2 fused (its scan reads the counters). Otherwise
+    /// layer 1 keeps 16-bit sums.
+    pub fn layer1_counters(&self) -> Option<&Counters> {
+        let forms = self.forms();
+        let fused = self.fused();
+        (forms.first() == Some(&Form::Lists) && fused.get(1) == Some(&true))
+            .then_some(self.counters.as_ref().ok())
+            .flatten()
     }
 
     pub fn forms(&self) -> Vec<Form> {
@@ -200,6 +216,20 @@ impl LayoutPlan {
         let mut s = format!("layout: {}\n", self.name());
         for r in &self.reason {
             s += &format!("  {r}\n");
+        }
+        if self.banks.is_none() {
+            match (&self.counters, self.layer1_counters()) {
+                (_, Some(c)) => {
+                    s += &format!(
+                        "  layer 1 in 8-bit counters (proven for every input; active when at most {})\n",
+                        c.threshold
+                    )
+                }
+                (Err(why), None) => s += &format!("  layer 1 keeps 16-bit sums: {why}\n"),
+                (Ok(_), None) => {
+                    s += "  layer 1 keeps 16-bit sums: its 8-bit counters need layer 1 in lists and layer 2 fused\n"
+                }
+            }
         }
         for (k, l) in self.layers.iter().enumerate() {
             s += &format!(
@@ -479,6 +509,7 @@ fn make(model: &Model, budget: &Budget, forms: &[Form], act: &[Vec<f64>]) -> Lay
             dead: vec![Vec::new(); model.layers.len()],
             unused: vec![Vec::new(); model.layers.len()],
         },
+        counters: counters::prove(&model.layers[0]),
     }
 }
 
@@ -852,6 +883,7 @@ pub fn plan_banked(
             dead: vec![Vec::new(); model.layers.len()],
             unused: vec![Vec::new(); model.layers.len()],
         },
+        counters: Err("the SM83 engine keeps 16-bit sums".into()),
     };
     p.reason = vec![
         format!(

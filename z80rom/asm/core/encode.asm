@@ -142,8 +142,9 @@ add_bucket:     push hl
 ab_done:        pop hl
                 ret
 
-;; build_act - the active list from the counted buckets: one entry (x = 32 * count,
-;; stream of column C + bucket) per distinct bucket, then the terminator x = 0. Clears the
+;; build_act - the active list from the counted buckets: one entry (x = 32 * count, or
+;; the count itself with layer-1 counters (COUNTERS); stream of column C + bucket) per
+;; distinct bucket, then the terminator x = 0. Clears the
 ;; counts. In: C = first column. Uses the column function of layer 1. Clobbers: all but SP, IX.
 build_act:      ld iy,act
                 ld (act_head),iy
@@ -158,6 +159,10 @@ ba_loop:        push bc
                 ld h,cnt/256
                 ld a,(hl)
                 ld (hl),0
+                ifdef COUNTERS
+                ld (iy+0),a                 ; x = count (layer-1 counters)
+                ld (iy+1),0
+                else
                 ld d,a                      ; x = count * 32 (count <= 62)
                 srl d
                 srl d
@@ -168,6 +173,7 @@ ba_loop:        push bc
                 and 0E0h
                 ld (iy+0),a
                 ld (iy+1),d
+                endif
                 ld a,l
                 add a,c
                 ld hl,(layer_tab+D_COLFN)

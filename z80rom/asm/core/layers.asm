@@ -153,6 +153,39 @@ op_hi_pass:     ld b,0
                 ex af,af'
                 ret
 
+;; op_startc / op_nextc - the column driver of layer 1 when its sums are 8-bit counters
+;; (COUNTERS, see host/src/engine/counters.rs): x is the bucket's count n (1..62, high byte 0)
+;; and the column's stream (count blocks: dec (hl) for +1, inc (hl) for -1, twice for -2) runs
+;; n times. layer_scatter enters at op_startc; every stream ends at op_nextc.
+;; In: alternate set HL' = the active list, A' = the counters' page. Alternate registers:
+;; B' = runs of the column still to go, DE' = the column's stream. Out: to op_end_x after the
+;; last column. About 125 T per column and 60 T per further run.
+                ifdef COUNTERS
+op_startc:      exx
+                jr oc_new
+op_nextc:       exx
+                dec b
+                jr nz,oc_run                ; the same column again
+oc_new:         ld b,(hl)                   ; n
+                inc hl
+                inc hl                      ; (x's high byte: 0)
+                ld e,(hl)
+                inc hl
+                ld d,(hl)                   ; the column's stream
+                inc hl
+                ld a,b
+                or a
+                jr z,op_end_x               ; n = 0 ends the list
+oc_run:         ex de,hl
+                ld sp,hl
+                ex de,hl
+                exx
+                ex af,af'
+                ld h,a
+                ex af,af'
+                ret                         ; run the column's stream
+                endif
+
 ;; op_next16 - the column driver of "packed" layers: BC = x (16 bits), SP = the column's
 ;; codes, H = acc page; runs the packed kernel, which jumps back here.
 op_next16:      ld hl,(act_ptr)
