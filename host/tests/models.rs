@@ -61,6 +61,31 @@ fn shipped_guess_scores_85_percent_with_every_class_at_70_on_the_hand_written_qu
     assert!(!r.wrapped());
 }
 
+/// examples/guess-fast (cost-aware training, issue 17 item 8): within 2 points of its ancestor
+/// on the same questions and at least a third fewer (weight × input) pairs per step.
+#[test]
+fn guess_fast_scores_87_percent_with_a_third_fewer_pairs_than_guess() {
+    let fast = Model::load(&example("guess-fast/model.npz")).unwrap();
+    let full = Model::load(&example("guess/model.npz")).unwrap();
+    let test = cases("guess/test.tsv");
+    let vocab: BTreeSet<Vec<u8>> = guess_data().into_iter().map(|e| e.output).collect();
+    let r = evaluate_cases(&fast, &test, Some(&vocab));
+    let base = evaluate_cases(&full, &test, Some(&vocab));
+    assert!(r.accuracy() >= 0.87, "{}", show(&r));
+    assert!(r.accuracy() >= base.accuracy() - 0.02, "{}", show(&r));
+    let (class, worst) = r.worst_class().unwrap();
+    assert!(
+        worst >= 0.70,
+        "class {} at {worst}\n{}",
+        String::from_utf8_lossy(&class),
+        show(&r)
+    );
+    assert_eq!(r.outside_total(), 0, "{:?}", r.outside);
+    assert!(!r.wrapped());
+    let (p, q) = (r.pairs.per_step(), base.pairs.per_step());
+    assert!(p <= q * 2.0 / 3.0, "{p:.0} pairs per step against {q:.0}");
+}
+
 #[test]
 fn shipped_tinychat_scores_60_percent_and_never_leaves_its_replies() {
     let m = Model::load(&example("tinychat/model.npz")).unwrap();
