@@ -10,6 +10,9 @@ use super::source::Source;
 
 /// Expansions allowed per pass (stops runaway nested `rept`s).
 pub const MAX_EXPANSIONS: u32 = 100_000;
+/// Most bytes one macro or `rept` body may expand to: a macro that passes its arguments on to
+/// itself twice doubles them at each level, so 16 levels would be 65536 times its text.
+pub const MAX_EXPANSION_BYTES: usize = 64 * 1024;
 
 /// A macro or rept body: parameter names and the raw lines (with their line numbers).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,6 +132,11 @@ impl Asm<'_> {
         for (_, l) in &block.lines {
             substitute(l, &block.params, args, id, &mut text);
             text.push('\n');
+            if text.len() > MAX_EXPANSION_BYTES {
+                return self.err(format!(
+                    "{what} expands to more than {MAX_EXPANSION_BYTES} bytes (recursive macro?)"
+                ));
+            }
         }
         let src = Source::parse(what.clone(), text);
         let at = self.loc;
@@ -194,5 +202,22 @@ mod tests {
             &mut out,
         );
         assert_eq!(out, " ld a,(hl) ; src\n.l_7: add a,3+srcx+\"n\"+n1 ; n");
+    }
+
+    /// Found by the `assembler` fuzz target: a macro that calls itself with its argument
+    /// doubled grew its text 2^16 times over 16 levels (minutes, gigabytes); it stops with an
+    /// error once one expansion passes MAX_EXPANSION_BYTES.
+    #[test]
+    fn a_macro_doubling_its_argument_at_each_level_is_an_error_not_a_hang() {
+        let src = "m macro a\n m a+a\n endm\n m 1\n";
+        let t = std::time::Instant::now();
+        let e = crate::asm::assemble_str("t.asm", src, crate::asm::Cpu::Z80).unwrap_err();
+        assert!(e.to_string().contains("expands to more than"), "{e}");
+        assert!(t.elapsed().as_secs() < 10);
+        // The fuzzer's input, as it found it.
+        let src = "m       macro a,b\n&   a,a\n  \t    m en  cpe 16),a    ld %a,a\n        endm\n        m%1?\n";
+        let t = std::time::Instant::now();
+        assert!(crate::asm::assemble_str("t.asm", src, crate::asm::Cpu::Z80).is_err());
+        assert!(t.elapsed().as_secs() < 10, "{:?}", t.elapsed());
     }
 }
