@@ -36,7 +36,7 @@ fn build_gb_writes_the_cartridge_the_library_builds() {
     assert!(err.contains("bank 0:") && err.contains("wrote"), "{err}");
     let rom = std::fs::read(&out).unwrap();
     let h = cartridge::parse(&rom).unwrap();
-    assert_eq!((h.cartridge_type, h.rom_bytes()), (0x19, rom.len()));
+    assert_eq!((h.cartridge_type, h.rom_bytes()), (0x1B, rom.len()));
     let m = Model::load(mini().as_ref()).unwrap();
     assert_eq!(rom, gameboy::build(&m, &Layout::Auto).unwrap().rom);
     let _ = std::fs::remove_dir_all(&dir);

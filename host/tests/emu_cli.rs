@@ -394,3 +394,53 @@ fn zx_on_a_terminal_a_tape_loading_error_stays_on_screen_and_ctrl_d_quits() {
     assert_eq!(status.code(), Some(2), "{status:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Runs `emu --board gb --turbo CART` with `input` on stdin; returns (status, stdout, stderr).
+fn emu_gb(cart: &Path, extra: &[&str], input: &[u8]) -> (std::process::ExitStatus, String, String) {
+    let mut child = Command::new(BIN)
+        .args(["emu", "--board", "gb", "--turbo"])
+        .args(extra)
+        .arg(cart)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status,
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The cartridge's battery-backed RAM goes to CHAT.sav beside it when the emulator stops and
+/// comes back at the next start, so the transcript is still on the screen; a .sav of the
+/// wrong size is one error line (exit 2) and is left as it was.
+#[test]
+fn gb_cartridge_ram_is_kept_in_a_sav_file() {
+    let dir = tmpdir("emu-cli-sav");
+    let cart = cartridge(&dir);
+    let (ok, _, err) = emu_gb(&cart, &[], b"is it a chair\n");
+    assert!(ok.success(), "{err}");
+    let sav = dir.join("CHAT.sav");
+    assert_eq!(std::fs::metadata(&sav).unwrap().len(), 8192);
+    let (ok, screen, err) = emu_gb(&cart, &[], b"");
+    assert!(ok.success(), "{err}");
+    let want = String::from_utf8(z80lm::model::respond(&mini(), b"is it a chair")).unwrap();
+    assert!(
+        screen.contains("|> is it a chair     |") && screen.contains(&format!("|{want}")),
+        "{screen}"
+    );
+    let other = dir.join("other.sav");
+    std::fs::write(&other, b"abc").unwrap();
+    let (ok, _, err) = emu_gb(&cart, &["--state", other.to_str().unwrap()], b"");
+    assert_eq!(ok.code(), Some(2), "{err}");
+    assert!(
+        err.starts_with("error: ") && err.contains("3 bytes") && err.lines().count() == 1,
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&other).unwrap(), b"abc");
+    let _ = std::fs::remove_dir_all(&dir);
+}

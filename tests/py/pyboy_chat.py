@@ -9,7 +9,10 @@ screen as PyBoy shows them (window over the scrolled background), one per line.
 With --cgb, PyBoy runs as a Game Boy Color (PyBoy(cgb=True)) and a last line "KEY1 0xNN" gives
 the speed register as the program left it (bit 7: double speed).
 
-Usage: pyboy_chat.py [--cgb] CHAT.gb "is it a chair"
+With --ram IN, the cartridge RAM starts as the file IN (PyBoy's ram_file); with --save-ram OUT,
+PyBoy writes the cartridge RAM to OUT when it stops (stop(ram_file=...)).
+
+Usage: pyboy_chat.py [--cgb] [--ram IN] [--save-ram OUT] CHAT.gb "is it a chair"
 Exit status: 0 printed the screen, 3 PyBoy is not installed.
 """
 import sys
@@ -78,9 +81,17 @@ def screen_rows(pyboy):
 
 def main():
     args = sys.argv[1:]
-    cgb = args[:1] == ["--cgb"]
-    if cgb:
-        args = args[1:]
+    cgb, ram_in, ram_out = False, None, None
+    while args and args[0].startswith("--"):
+        if args[0] == "--cgb":
+            cgb, args = True, args[1:]
+        elif args[0] == "--ram":
+            ram_in, args = args[1], args[2:]
+        elif args[0] == "--save-ram":
+            ram_out, args = args[1], args[2:]
+        else:
+            print(f"unknown option {args[0]}", file=sys.stderr)
+            return 2
     rom, line = args[0], args[1]
     warnings.simplefilter("ignore")
     try:
@@ -88,7 +99,10 @@ def main():
     except ImportError:
         print("pyboy is not installed", file=sys.stderr)
         return 3
-    pyboy = PyBoy(rom, window="null", sound_emulated=False, cgb=cgb)
+    import io
+
+    ram = io.BytesIO(open(ram_in, "rb").read()) if ram_in else io.BytesIO()
+    pyboy = PyBoy(rom, window="null", sound_emulated=False, cgb=cgb, ram_file=ram if ram_in else None)
     pyboy.set_emulation_speed(0)
     pyboy.tick(300, False)  # PyBoy's boot animation (~64 frames), then our LCD set-up
     for b in presses(line):
@@ -100,7 +114,13 @@ def main():
     print("\n".join(screen_rows(pyboy)))
     if cgb:
         print(f"KEY1 0x{pyboy.memory[0xFF4D]:02X}")
-    pyboy.stop(save=False)
+    if ram_out:
+        out = io.BytesIO()
+        pyboy.stop(save=True, ram_file=out)
+        with open(ram_out, "wb") as f:
+            f.write(out.getvalue())
+    else:
+        pyboy.stop(save=False)
     return 0
 
 

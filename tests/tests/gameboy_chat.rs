@@ -15,7 +15,7 @@ fn guess_cartridge_header_and_is_it_a_chair() {
     let image = gameboy::build(&m, &Layout::Auto).unwrap();
     let h = cartridge::parse(&image.rom).unwrap();
     assert_eq!(h.title, gameboy::TITLE);
-    assert_eq!(h.cartridge_type, 0x19);
+    assert_eq!(h.cartridge_type, 0x1B, "MBC5+RAM+BATTERY");
     assert_eq!(h.rom_bytes(), image.rom.len());
     assert_eq!(&image.rom[0x100..0x104], &[0x00, 0xC3, 0x50, 0x01]);
     eprintln!("{}", image.plan.report());
@@ -177,7 +177,7 @@ fn cartridge_header_parses_and_bench_measures() {
     let m = synthetic();
     let rom = gameboy::build(&m, &Layout::Auto).unwrap().rom;
     let h = cartridge::parse(&rom).unwrap();
-    assert_eq!((h.cartridge_type, h.rom_bytes()), (0x19, rom.len()));
+    assert_eq!((h.cartridge_type, h.rom_bytes()), (0x1B, rom.len()));
     let b =
         z80lm::bench::gb::bench(&m, &[b"hello".to_vec(), "caf\u{e9}".as_bytes().to_vec()]).unwrap();
     assert_eq!(b.prompts, 1, "the non-ASCII prompt is skipped");
@@ -247,6 +247,43 @@ fn gbc_build_runs_in_double_speed_on_a_cgb_and_at_4_mhz_on_a_dmg() {
             &m,
             &vs,
         );
+    }
+}
+
+/// Battery-backed cartridge RAM (header type 0x1B, 8 KiB): the transcript survives a power
+/// cycle (the RAM as a `.sav` keeps it), the chat goes on under it; a corrupt or blank RAM
+/// starts clean.
+#[test]
+fn battery_ram_keeps_the_transcript_across_power_off() {
+    let m = example_model("guess");
+    let image = gameboy::build(&m, &Layout::Auto).unwrap();
+    let h = cartridge::parse(&image.rom).unwrap();
+    assert_eq!((h.cartridge_type, h.ram_size_code), (0x1B, 0x02));
+    let mut s = Session::boot(&image).unwrap();
+    assert_eq!(s.ask(b"is it a chair").unwrap().text, b"WIN");
+    let save = s.gb.save_ram().unwrap().to_vec();
+    assert_eq!(save.len(), 8192);
+    let rows = |s: &Session| -> Vec<String> {
+        s.transcript()
+            .iter()
+            .map(|r| r.trim_end().to_string())
+            .collect()
+    };
+    let mut s = Session::boot_with(&image, false, Some(&save)).unwrap();
+    assert_eq!(
+        rows(&s)[..5],
+        ["z80lm chat", "> is it a chair", "WIN", "z80lm chat", ">"],
+        "after power-off"
+    );
+    let a = s.ask(b"are you a robot").unwrap();
+    assert_eq!(a.text, respond(&m, b"are you a robot"));
+    // A corrupt RAM (one byte of the saved screen changed) and a blank one start clean.
+    let mut corrupt = save.clone();
+    corrupt[0x20] ^= 0x01;
+    for ram in [corrupt, vec![0xFF; 8192], vec![0; 8192]] {
+        let mut s = Session::boot_with(&image, false, Some(&ram)).unwrap();
+        assert_eq!(rows(&s)[..2], ["z80lm chat", ">"], "clean start");
+        assert_eq!(s.ask(b"is it a chair").unwrap().text, b"WIN");
     }
 }
 

@@ -16,6 +16,17 @@ use z80lm::model::respond;
 /// Runs `pyboy_chat.py` (with `--cgb`: PyBoy as a Game Boy Color) on `rom`, typing `line`;
 /// returns the screen rows it prints.
 fn pyboy_chat(python: &Path, rom: &[u8], line: &str, cgb: bool) -> Vec<String> {
+    pyboy_chat_ram(python, rom, line, cgb, &[])
+}
+
+/// [`pyboy_chat`] with more options (`--ram IN`, `--save-ram OUT`).
+fn pyboy_chat_ram(
+    python: &Path,
+    rom: &[u8],
+    line: &str,
+    cgb: bool,
+    opts: &[&std::ffi::OsStr],
+) -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let path = std::env::temp_dir().join(format!(
         "z80lm-pyboy-{}-{}.gb",
@@ -28,6 +39,7 @@ fn pyboy_chat(python: &Path, rom: &[u8], line: &str, cgb: bool) -> Vec<String> {
     if cgb {
         cmd.arg("--cgb");
     }
+    cmd.args(opts);
     let out = cmd
         .arg(&path)
         .arg(line)
@@ -91,4 +103,43 @@ fn pyboy_cgb_runs_the_gbc_build_in_double_speed() {
     let key1 = rows.last().and_then(|r| r.strip_prefix("KEY1 0x")).unwrap();
     let key1 = u8::from_str_radix(key1, 16).unwrap();
     assert_eq!(key1 & 0x80, 0x80, "KEY1 {key1:#04x}: not in double speed");
+}
+
+/// The cartridge RAM file is the same thing in both emulators: PyBoy starts from the RAM our
+/// emulator left after a chat (its ram_file) and shows that transcript, and PyBoy's saved RAM
+/// brings both chats back on our emulated Game Boy.
+#[test]
+fn pyboy_and_our_emulator_share_the_saved_transcript() {
+    use z80lm::engine::targets::gameboy::session::Session;
+    let python = require!(testsupport::python_module("pyboy", "pyboy"));
+    let model = example_model("guess");
+    let image = gameboy::build(&model, &Layout::Auto).unwrap();
+    let mut s = Session::boot(&image).unwrap();
+    assert_eq!(s.ask(b"is it a chair").unwrap().text, b"WIN");
+    let dir = std::env::temp_dir();
+    let ours = dir.join(format!("z80lm-pyboy-{}-ours.sav", std::process::id()));
+    let theirs = dir.join(format!("z80lm-pyboy-{}-theirs.sav", std::process::id()));
+    std::fs::write(&ours, s.gb.save_ram().unwrap()).unwrap();
+    let opts = [
+        "--ram".as_ref(),
+        ours.as_os_str(),
+        "--save-ram".as_ref(),
+        theirs.as_os_str(),
+    ];
+    let rows = pyboy_chat_ram(&python, &image.rom, "do you dream", false, &opts);
+    let expect = String::from_utf8(respond(&model, b"do you dream")).unwrap();
+    assert_answered(&rows, "do you dream", &expect);
+    assert!(rows.iter().any(|r| r == "> is it a chair"), "{rows:?}");
+    let saved = std::fs::read(&theirs).unwrap();
+    let _ = std::fs::remove_file(&ours);
+    let _ = std::fs::remove_file(&theirs);
+    let s = Session::boot_with(&image, false, Some(&saved)).unwrap();
+    let t: Vec<String> = s
+        .transcript()
+        .iter()
+        .map(|r| r.trim_end().to_string())
+        .collect();
+    for row in ["> is it a chair", "WIN", "> do you dream", expect.as_str()] {
+        assert!(t.iter().any(|r| r == row), "{row:?} not in {t:?}");
+    }
 }

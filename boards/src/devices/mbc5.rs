@@ -33,6 +33,16 @@ impl Mbc5 {
         (self.rom.len() / 0x4000).max(1)
     }
 
+    /// The cartridge RAM (what a battery keeps, and what emulators save as a `.sav` file).
+    pub fn ram(&self) -> &[u8] {
+        &self.ram
+    }
+
+    /// Mutable cartridge RAM (loading a save file).
+    pub fn ram_mut(&mut self) -> &mut [u8] {
+        &mut self.ram
+    }
+
     /// The ROM bank mapped at 0x4000–0x7FFF.
     pub fn rom_bank(&self) -> u16 {
         self.rom_bank

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use boards::devices::joypad::Button;
 use boards::devices::ppu::DOTS_PER_FRAME;
 use boards::machines::gameboy::cartridge::CartridgeError;
-use boards::machines::gameboy::{GameBoy, GbStop, CLOCK_HZ};
+use boards::machines::gameboy::{GameBoy, GbStop, SaveError, CLOCK_HZ};
 
 use super::Input;
 use crate::engine::targets::gameboy::keyboard::Cursor;
@@ -30,6 +30,8 @@ pub struct Options {
     pub turbo: bool,
     /// A Game Boy Color (CGB mode for a cartridge that asks for it) instead of a DMG.
     pub color: bool,
+    /// The battery-backed cartridge RAM to start with (a `.sav`); kept across Reset.
+    pub save: Option<Vec<u8>>,
 }
 
 /// Why a Game Boy session stopped.
@@ -37,6 +39,8 @@ pub struct Options {
 pub enum EmuError {
     #[error("not a cartridge this emulator runs")]
     Cartridge(#[source] CartridgeError),
+    #[error("the save file does not fit the cartridge")]
+    Save(#[source] SaveError),
     #[error("the emulated Game Boy stopped")]
     Stopped(#[source] GbStop),
     #[error("the ROM touched VRAM/OAM while the PPU had it locked: {0}")]
@@ -115,15 +119,19 @@ pub fn drive(
     input: mpsc::Receiver<Input>,
     tty: bool,
 ) -> Result<GameBoy, EmuError> {
-    let power_on = |rom: Vec<u8>| {
-        if opts.color {
+    let power_on = |rom: Vec<u8>, save: Option<&[u8]>| {
+        let mut gb = if opts.color {
             GameBoy::new_cgb(rom)
         } else {
             GameBoy::new(rom)
         }
-        .map_err(EmuError::Cartridge)
+        .map_err(EmuError::Cartridge)?;
+        if let Some(s) = save {
+            gb.load_save(s).map_err(EmuError::Save)?;
+        }
+        Ok::<_, EmuError>(gb)
     };
-    let gb = power_on(rom.clone())?;
+    let gb = power_on(rom.clone(), opts.save.as_deref())?;
     let mut emu = Emu {
         gb,
         turbo: opts.turbo,
@@ -160,7 +168,9 @@ pub fn drive(
                 }
                 Ok(Input::Typing(t)) => emu.typing = t,
                 Ok(Input::Reset) => {
-                    emu.gb = power_on(rom.clone())?;
+                    // The battery keeps the cartridge RAM across the power cycle.
+                    let save = emu.gb.save_ram().map(<[u8]>::to_vec);
+                    emu.gb = power_on(rom.clone(), save.as_deref())?;
                     cursor = Cursor::default();
                     for _ in 0..BOOT {
                         emu.frame()?;

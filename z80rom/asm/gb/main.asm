@@ -2,7 +2,7 @@
 ;
 ; Bank 0 holds this code, the engine, the console driver and the page-aligned model tables;
 ; banks 1..N hold the weight records (generated model.asm). The header at 0x0104-0x014F is
-; reserved here and written by the host's header writer (logo, title, type 0x19, sizes,
+; reserved here and written by the host's header writer (logo, title, type 0x1B, sizes,
 ; checksums). Interrupts stay disabled (IME = 0); HALT wakes on VBlank through IE. The CGB
 ; build (model.asm's CGB = 1, header 0x143 = 0x80) runs in double speed on a Game Boy Color
 ; and says the speed after the banner.

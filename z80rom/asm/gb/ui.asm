@@ -92,6 +92,7 @@ lcd_init:
         ld a,7
         ldh (WX),a
         call kb_draw
+        call t_restore              ; the saved transcript, or a clean save RAM
         ld a,0xF1                   ; LCD on, window 9C00 on, tiles 8000, BG 9800 on
         ldh (LCDC),a
         ret
@@ -99,7 +100,8 @@ lcd_init:
         if CGB
 ; cgb_colours: in CGB mode BGP is not used: background palette 0 gets BGP 0xE4's four greys
 ; and the attribute maps (VRAM bank 1) are cleared, so every tile uses palette 0. Only on a
-; CGB (on a DMG the VBK write does nothing and the maps would be cleared). LCD off. Clobbers: A, BC, HL. T-states: 82,236.
+; CGB (on a DMG the VBK write does nothing and the maps would be cleared). LCD off.
+; Clobbers: A, BC, HL. T-states: 82,236.
 cgb_colours:
         ld a,0x80
         ldh (BCPS),a
@@ -159,10 +161,10 @@ con_out:
 .put:
         call t_addr
         ld a,b
-        call vram_put
+        call t_put
         ld hl,T_COL
         inc (hl)
-        ret
+        jp t_sync
 
 ; con_str: prints the NUL-terminated string at HL. Clobbers: all.
 con_str:
@@ -187,7 +189,7 @@ newline:
         ld b,20
 .clr:
         ld a,' '
-        call vram_put
+        call t_put
         inc hl
         dec b
         jr nz,.clr
@@ -197,7 +199,7 @@ newline:
         sub b
         and 31
         cp TROWS
-        ret c
+        jp c,t_sync
         ld a,b
         inc a
         and 31
@@ -206,7 +208,7 @@ newline:
         add a,a
         add a,a
         ldh (SCY),a
-        ret
+        jp t_sync
 
 ; con_backspace: erases the character before the cursor (across a wrap). Clobbers: all.
 con_backspace:
@@ -223,7 +225,164 @@ con_backspace:
         ld (T_COL),a
         call t_addr
         ld a,' '
-        jp vram_put
+        call t_put
+        jp t_sync
+
+; ---------------------------------------------------------------------------------------------
+; The transcript in battery-backed cartridge RAM (MBC5, 8 KiB, enabled from start on): S_MAP
+; mirrors the BG map ring byte for byte, S_SUM is the 16-bit sum of S_MAP, S_CUR the cursor
+; (T_ROW, T_COL, T_TOP) and S_MAGIC says the RAM holds a transcript. Every transcript write
+; goes through t_put, which keeps S_SUM; a power cut between the two writes leaves a wrong
+; sum, and the next start begins clean.
+
+; t_put: (HL) = A in the BG map (vram_put), and the same in S_MAP with S_SUM kept.
+; In: HL = 0x9800-0x9BFF, A. Clobbers: F. T-states: about 150 + vram_put's.
+t_put:
+        call vram_put
+        push de
+        push hl
+        ld d,a                      ; new byte
+        ld a,h
+        add a,high(S_MAP)-high(BG_MAP)
+        ld h,a
+        ld e,(hl)                   ; old byte
+        ld (hl),d
+        ld hl,S_SUM                 ; sum += new - old
+        ld a,(hl)
+        add a,d
+        ld (hl+),a
+        jr nc,.up
+        inc (hl)
+.up:
+        dec hl
+        ld a,(hl)
+        sub e
+        ld (hl+),a
+        jr nc,.down
+        dec (hl)
+.down:
+        ld a,d
+        pop hl
+        pop de
+        ret
+
+; t_sync: S_CUR = T_ROW, T_COL, T_TOP. Clobbers: A. T-states: 112 (the call included).
+t_sync:
+        ld a,(T_ROW)
+        ld (S_CUR),a
+        ld a,(T_COL)
+        ld (S_CUR+1),a
+        ld a,(T_TOP)
+        ld (S_CUR+2),a
+        ret
+
+; t_restore: enables the cartridge RAM; when it holds a transcript (S_MAGIC, S_SUM and a cursor
+; in range), copies it to the BG map, takes its cursor and scroll, and clears the cursor's row
+; from column 0 (a line being typed or printed when the power went); otherwise makes the RAM
+; a blank transcript. LCD off. Clobbers: all. T-states: about 120 K.
+t_restore:
+        ld a,0x0A
+        ld (MBC5_RAMG),a
+        xor a
+        ld (MBC5_RAMB),a
+        ld hl,S_MAGIC
+        ld de,MAGIC
+        ld b,4
+.magic:
+        ld a,(de)
+        inc de
+        cp (hl)
+        jr nz,t_clean
+        inc hl
+        dec b
+        jr nz,.magic
+        ld hl,S_MAP                 ; de = sum of S_MAP
+        ld de,0
+.sum:
+        ld a,(hl+)
+        add a,e
+        ld e,a
+        jr nc,.nc
+        inc d
+.nc:
+        ld a,h
+        cp high(S_MAP)+4
+        jr nz,.sum
+        ld hl,S_SUM
+        ld a,(hl+)
+        cp e
+        jr nz,t_clean
+        ld a,(hl)
+        cp d
+        jr nz,t_clean
+        ld a,(S_CUR)
+        cp 32
+        jr nc,t_clean
+        ld a,(S_CUR+1)
+        cp 21
+        jr nc,t_clean
+        ld a,(S_CUR+2)
+        cp 32
+        jr nc,t_clean
+        ld hl,S_MAP
+        ld de,BG_MAP
+.copy:
+        ld a,(hl+)
+        ld (de),a
+        inc de
+        ld a,h
+        cp high(S_MAP)+4
+        jr nz,.copy
+        ld a,(S_CUR)
+        ld (T_ROW),a
+        ld a,(S_CUR+2)
+        ld (T_TOP),a
+        add a,a
+        add a,a
+        add a,a
+        ldh (SCY),a
+        xor a
+        ld (T_COL),a
+        call t_addr
+        ld b,20
+.clr:
+        ld a,' '
+        call t_put
+        inc hl
+        dec b
+        jr nz,.clr
+        jp t_sync
+
+; t_clean: the cartridge RAM becomes a blank transcript (S_MAP all spaces, as the BG map) with
+; the cursor at the top. Clobbers: all.
+t_clean:
+        ld hl,S_MAGIC
+        xor a
+        ld (hl),a                   ; no transcript while it is written
+        ld hl,S_MAP
+.fill:
+        ld a,' '
+        ld (hl+),a
+        ld a,h
+        cp high(S_MAP)+4
+        jr nz,.fill
+        ld hl,S_SUM
+        xor a
+        ld (hl+),a
+        ld (hl),0x80                ; 1024 x 0x20
+        call t_sync
+        ld hl,S_MAGIC
+        ld de,MAGIC
+        ld b,4
+.mg:
+        ld a,(de)
+        inc de
+        ld (hl+),a
+        dec b
+        jr nz,.mg
+        ret
+
+MAGIC:  db "ZLM1"
 
 ; ---------------------------------------------------------------------------------------------
 ; wait_frame: sleeps until the next VBlank (IE = VBlank, IME = 0: HALT only wakes up).

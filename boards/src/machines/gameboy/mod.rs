@@ -28,6 +28,15 @@ pub const DOUBLE_SPEED_HZ: u64 = 2 * CLOCK_HZ;
 /// M-cycles the CPU pauses in a speed switch (Pan Docs "CGB Registers: KEY1").
 pub const SPEED_SWITCH_M_CYCLES: u32 = 2050;
 
+/// Why a save file does not fit the cartridge.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SaveError {
+    #[error("the cartridge has no battery-backed RAM")]
+    NoBattery,
+    #[error("the save file has {got} bytes; the cartridge's RAM has {want}")]
+    Size { got: usize, want: usize },
+}
+
 /// Why the machine stopped running.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GbStop {
@@ -267,6 +276,29 @@ impl GameBoy {
     /// Presses (`down`) or releases a joypad key.
     pub fn set_button(&mut self, b: Button, down: bool) {
         self.bus.iflag |= self.bus.joypad.set(b, down);
+    }
+
+    /// The battery-backed cartridge RAM, as emulators write it to a `.sav` file (None when the
+    /// header names no battery).
+    pub fn save_ram(&self) -> Option<&[u8]> {
+        self.header.battery().then(|| self.bus.cart.ram())
+    }
+
+    /// Loads a save file into the cartridge RAM, as when a cartridge whose battery kept it is
+    /// switched on; it must be exactly the RAM's size.
+    pub fn load_save(&mut self, save: &[u8]) -> Result<(), SaveError> {
+        if !self.header.battery() {
+            return Err(SaveError::NoBattery);
+        }
+        let ram = self.bus.cart.ram_mut();
+        if save.len() != ram.len() {
+            return Err(SaveError::Size {
+                got: save.len(),
+                want: ram.len(),
+            });
+        }
+        ram.copy_from_slice(save);
+        Ok(())
     }
 
     /// VRAM/OAM accesses made while the PPU had them locked.

@@ -9,6 +9,7 @@ use anyhow::{Context, Result};
 use boards::machines::gameboy::cartridge::{self, CartridgeError};
 
 use crate::emu::gb::{drive, screen, Options};
+use crate::files::write_whole;
 
 /// Options of the Game Boy emulator.
 #[derive(clap::Args, Debug, Clone, Default)]
@@ -23,9 +24,29 @@ pub struct GbArgs {
 }
 
 /// Boots `rom` (on a Game Boy Color when `color`) and types what is typed at the keyboard
-/// until it quits (or its input ends and the screen settles).
-pub fn run(rom: &Path, args: &GbArgs, color: bool) -> Result<()> {
+/// until it quits (or its input ends and the screen settles). A cartridge with battery-backed
+/// RAM gets it from `state` (default: the ROM's name with `.sav`) when that file exists, and
+/// leaves it there when the emulator stops.
+pub fn run(rom: &Path, args: &GbArgs, color: bool, state: Option<&Path>) -> Result<()> {
     let bytes = std::fs::read(rom).with_context(|| format!("cannot read {}", rom.display()))?;
+    let sav = state.map_or_else(|| rom.with_extension("sav"), Path::to_path_buf);
+    let ram = cartridge::parse_bootable(&bytes)
+        .ok()
+        .filter(|h| h.battery())
+        .and_then(|h| h.ram_bytes().ok());
+    let save = match std::fs::read(&sav) {
+        Ok(s) if ram.is_some_and(|n| n != s.len()) => anyhow::bail!(
+            "{}: {} bytes; this cartridge's battery-backed RAM has {} (give another --state, or \
+             move the file away to start with a blank RAM)",
+            sav.display(),
+            s.len(),
+            ram.unwrap_or(0)
+        ),
+        Ok(s) if ram.is_some() => Some(s),
+        Ok(_) => None,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", sav.display())),
+    };
     if let Err(e @ CartridgeError::GlobalChecksum { .. }) = cartridge::parse(&bytes) {
         eprintln!(
             "warning: {}: {e}; a real Game Boy never reads it, so it runs",
@@ -39,11 +60,18 @@ pub fn run(rom: &Path, args: &GbArgs, color: bool) -> Result<()> {
     let opts = Options {
         turbo: args.turbo,
         color,
+        save,
     };
     let (keys, raw) = super::keyboard();
     let gb = drive(bytes, &opts, keys, tty);
     drop(raw);
     let gb = gb?;
+    if let Some(ram) = gb.save_ram() {
+        // As emulators do: a save that cannot be written is said, the session still ends well.
+        if let Err(e) = write_whole(&sav, ram) {
+            eprintln!("warning: the cartridge RAM was not saved: {e}");
+        }
+    }
     if !tty {
         out!("{}", screen(&gb));
     }

@@ -40,7 +40,9 @@ pub struct Args {
     pub rom: Option<PathBuf>,
     /// rc2014-512k flash state file: resumed when no image is given, saved on every change (so
     /// what `z80lm flash` wrote survives a restart) [default: rc2014-512k.flash in the user's
-    /// data directory, $XDG_DATA_HOME/z80lm or ~/.local/share/z80lm].
+    /// data directory, $XDG_DATA_HOME/z80lm or ~/.local/share/z80lm]. gb, gbc: the cartridge's
+    /// battery-backed RAM, loaded at start when the file exists and written when the emulator
+    /// stops, as emulators keep a .sav [default: the cartridge's name with .sav].
     #[arg(long)]
     pub state: Option<PathBuf>,
     /// RC2014: also create this symlink to the pty (a stable name for scripts). Only a link an
@@ -75,7 +77,12 @@ pub fn run(args: Args) -> Result<()> {
         Machine::Zx128,
         Machine::Msx,
     ];
-    only_for(args.state.is_some(), "--state", m, &[Machine::Rc512k])?;
+    only_for(
+        args.state.is_some(),
+        "--state",
+        m,
+        &[Machine::Rc512k, Machine::Gb, Machine::Gbc],
+    )?;
     only_for(args.link.is_some(), "--link", m, RC2014)?;
     only_for(args.fast, "--fast", m, RC2014)?;
     only_for(args.gb.turbo, "--turbo", m, &turbo)?;
@@ -110,7 +117,7 @@ pub fn run(args: Args) -> Result<()> {
                 m.name()
             )
         })?;
-        return gb::run(rom, &args.gb, m == Machine::Gbc);
+        return gb::run(rom, &args.gb, m == Machine::Gbc, args.state.as_deref());
     }
     rc2014::run(&m.desc()?, image, &args)
 }

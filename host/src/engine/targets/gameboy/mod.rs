@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use boards::machines::gameboy::cartridge::{
-    self, CartridgeError, Header, HeaderFields, CGB_SUPPORTED, TYPE_MBC5,
+    self, CartridgeError, Header, HeaderFields, CGB_SUPPORTED, TYPE_MBC5_RAM_BATTERY,
 };
 use z80rom::asm::{assemble, AsmError, Cpu, Layered, MemFiles};
 
@@ -34,6 +34,8 @@ pub const FONT_TXT: &str = z80rom::gb::FONT_TXT;
 pub const BANK_BYTES: usize = 0x4000;
 /// Banks the engine's one-byte bank tables can address.
 pub const MAX_BANKS: usize = 256;
+/// RAM size code of our cartridges (0x02: 8 KiB of battery-backed RAM, the saved transcript).
+pub const RAM_SIZE_CODE: u8 = 0x02;
 /// Cartridge title written into the header.
 pub const TITLE: &str = "Z80LM CHAT";
 
@@ -487,7 +489,7 @@ impl GbImage {
         let h = &self.header;
         let last = self.banks().banks.last().map_or(1, |b| b.bank);
         format!(
-            "bank 0: {} of 16384 bytes (engine, driver, font, tables)\nbanks 1-{last}: weight records ({} bytes; the plan says which)\nheader: title {:?}, type {:#04x} (MBC5), CGB flag {:#04x}{}, ROM size code {} ({} KiB), checksums {:#04x} / {:#06x}\n",
+            "bank 0: {} of 16384 bytes (engine, driver, font, tables)\nbanks 1-{last}: weight records ({} bytes; the plan says which)\nheader: title {:?}, type {:#04x} (MBC5+RAM+BATTERY, 8 KiB: the transcript), CGB flag {:#04x}{}, ROM size code {} ({} KiB), checksums {:#04x} / {:#06x}\n",
             self.bank0_used,
             self.banks().banks.iter().map(|b| b.used).sum::<usize>(),
             h.title,
@@ -550,9 +552,9 @@ pub fn build_with(model: &Model, layout: &Layout, opts: &Options) -> Result<GbIm
         &mut rom,
         &HeaderFields {
             title: TITLE,
-            cartridge_type: TYPE_MBC5,
+            cartridge_type: TYPE_MBC5_RAM_BATTERY,
             cgb_flag: if opts.cgb { CGB_SUPPORTED } else { 0 },
-            ram_size_code: 0,
+            ram_size_code: RAM_SIZE_CODE,
         },
     )?;
     Ok(GbImage {

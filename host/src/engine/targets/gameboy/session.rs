@@ -26,6 +26,8 @@ pub enum SessionError {
     Stopped(#[from] GbStop),
     #[error("cartridge: {0}")]
     Cartridge(#[from] boards::machines::gameboy::CartridgeError),
+    #[error("save file: {0}")]
+    Save(#[from] boards::machines::gameboy::SaveError),
     #[error("the image lacks the symbol {0}")]
     Symbol(&'static str),
     #[error("byte {0:#04x} is not on the on-screen keyboard (printable ASCII only)")]
@@ -68,11 +70,23 @@ impl Session {
     /// Powers on a DMG, or a Game Boy Color when `color`, and runs until the ROM waits for the
     /// first line.
     pub fn boot_on(image: &GbImage, color: bool) -> Result<Self, SessionError> {
-        let gb = if color {
+        Self::boot_with(image, color, None)
+    }
+
+    /// [`Session::boot_on`] with the cartridge RAM as a battery kept it (`save`, a `.sav`).
+    pub fn boot_with(
+        image: &GbImage,
+        color: bool,
+        save: Option<&[u8]>,
+    ) -> Result<Self, SessionError> {
+        let mut gb = if color {
             GameBoy::new_cgb(image.rom.clone())?
         } else {
             GameBoy::new(image.rom.clone())?
         };
+        if let Some(save) = save {
+            gb.load_save(save)?;
+        }
         let sym = |name: &'static str| {
             image
                 .symbols
