@@ -230,19 +230,25 @@ pub fn fit_table(model: &Model) -> String {
 }
 
 /// A stand-in model of the given layer sizes (`sizes[0]` inputs, then each layer's outputs) with
-/// about `density` of its weights non-zero, spread evenly, for asking the builders whether an
-/// architecture can be built before training it.
+/// about `density` of its weights non-zero, spread evenly, half of each neuron's +1 and half -1,
+/// for asking the builders whether an architecture can be built before training it.
 pub fn stand_in(sizes: &[usize], charset: &[u8], density: f64) -> Model {
     let every = (1.0 / density.clamp(0.01, 1.0)).round().max(1.0) as usize;
     let layers = sizes
         .windows(2)
         .map(|w| {
             let (inp, out) = (w[0], w[1]);
+            // Signs alternate along each neuron's non-zero weights, so that every neuron can
+            // be active, as in a trained model (the planner leaves out neurons it proves never
+            // active: a stand-in of such neurons would fit where a trained model does not).
             let weights = (0..inp * out)
-                .map(|k| match (k * 7 + k / inp) % every {
-                    0 if k % 2 == 0 => 1,
-                    0 => -1,
-                    _ => 0,
+                .map(|k| {
+                    let at = k * 7 + k / inp;
+                    match (at % every, at / every % 2) {
+                        (0, 0) => 1,
+                        (0, _) => -1,
+                        _ => 0,
+                    }
                 })
                 .collect();
             crate::model::Layer {
@@ -269,4 +275,19 @@ pub fn boards_for(model: &Model) -> Vec<(&'static Budget, bool, String)> {
             (b, fits, s)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every neuron of a stand-in can be active: the planner leaves none out, so the builders
+    /// are asked about the whole architecture.
+    #[test]
+    fn a_stand_in_keeps_every_neuron() {
+        for density in [0.25, 0.5, 1.0] {
+            let m = super::stand_in(&[256, 64, 32, 8], b"abcdefg\0", density);
+            let kept = crate::engine::prune::live_neurons(&m).apply(&m);
+            let widths: Vec<usize> = kept.layers.iter().map(|l| l.out).collect();
+            assert_eq!(widths, [64, 32, 8], "density {density}");
+        }
+    }
 }

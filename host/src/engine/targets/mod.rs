@@ -1,6 +1,7 @@
 //! Targets: a board's memory budget, what wraps the engine in assembly, and the container
 //! the image ships in.
 
+pub mod banked;
 pub mod cpm;
 pub mod gameboy;
 pub mod msx;

@@ -28,9 +28,9 @@
 use thiserror::Error;
 
 use super::super::codegen::{PageSelect, WeightPages};
-use super::super::plan::{self, stream_bytes, Form};
 use super::super::TargetAsm;
 use super::super::{assemble_source, engine_asm, image_of, Budget, BuildError, Built, Layout};
+use super::banked;
 use crate::model::Model;
 
 /// One bank of the ASCII8 mapper.
@@ -184,15 +184,6 @@ fn target_asm(pages: Option<WeightPages>) -> TargetAsm {
     }
 }
 
-/// Bytes of one layer's streams or codes in the weight window.
-fn window_bytes(model: &Model, k: usize, form: Form) -> usize {
-    let l = &model.layers[k];
-    match form {
-        Form::Lists => (0..l.inp).map(|c| stream_bytes(l, c)).sum(),
-        Form::Packed => l.inp * plan::packed_rows(l) / 4,
-    }
-}
-
 /// The planner's budget: the fixed bank from 4000h, the RAM at C000h.
 pub fn budget() -> Budget {
     Budget {
@@ -207,43 +198,11 @@ pub fn budget() -> Budget {
 /// whose streams fit the 24K window (each layer has the window to itself).
 pub fn build(model: &Model, layout: &Layout) -> Result<MsxBuild, MsxError> {
     let n = model.layers.len();
-    let forms: Vec<Form> = match layout {
-        Layout::Auto => (0..n)
-            .map(|k| {
-                if window_bytes(model, k, Form::Lists) <= WINDOW_BYTES {
-                    Form::Lists
-                } else {
-                    Form::Packed
-                }
-            })
-            .collect(),
-        Layout::All(f) => vec![*f; n],
-        Layout::PerLayer(v) => v.clone(),
+    let forms = banked::forms(model, layout, WINDOW_BYTES);
+    let plan = match banked::plan_windowed(model, &forms, budget(), WINDOW_BYTES)? {
+        Ok(plan) => plan,
+        Err((layer, bytes)) => return Err(MsxError::LayerTooBig { layer, bytes }),
     };
-    let mut unbounded = budget();
-    unbounded.top = 0x10_0000;
-    let mut plan = plan::plan(model, &unbounded, &Layout::PerLayer(forms.clone()))
-        .map_err(BuildError::from)?;
-    plan.budget = budget();
-    plan.reason = (0..n)
-        .map(|k| {
-            let lists = window_bytes(model, k, Form::Lists);
-            format!(
-                "layer {}: {} (its lists streams take {lists} bytes of the {WINDOW_BYTES}-byte weight window)",
-                k + 1,
-                forms[k].name()
-            )
-        })
-        .collect();
-    for (k, &f) in forms.iter().enumerate() {
-        let bytes = window_bytes(model, k, f);
-        if bytes > WINDOW_BYTES {
-            return Err(MsxError::LayerTooBig {
-                layer: k + 1,
-                bytes,
-            });
-        }
-    }
     // Pass 1 measures each layer's weights; pass 2 has their banks.
     let generate = |first_page: Vec<u8>| {
         let pages = WeightPages {
@@ -255,19 +214,15 @@ pub fn build(model: &Model, layout: &Layout) -> Result<MsxBuild, MsxError> {
         assemble_source(&asm).map(|a| (asm, a))
     };
     let (_, trial) = generate(vec![0; n])?;
-    let mut layers = Vec::with_capacity(n);
-    let mut next = 1;
-    for k in 1..=n {
-        let sym = |s: String| trial.symbol(&s).unwrap_or(0) as usize;
-        let bytes = sym(format!("wl_{k}_end")) - sym(format!("wl_{k}"));
-        let banks = bytes.div_ceil(BANK).max(1);
-        layers.push(LayerBanks {
-            first_bank: next,
+    let layers: Vec<LayerBanks> = banked::consecutive_banks(&trial, n, BANK, 1)
+        .into_iter()
+        .map(|(first_bank, banks, bytes)| LayerBanks {
+            first_bank,
             banks,
             bytes,
-        });
-        next += banks;
-    }
+        })
+        .collect();
+    let next = layers.last().map_or(1, |l| l.first_bank + l.banks);
     let size = (next * BANK).next_power_of_two().max(MIN_ROM);
     if size > MAX_ROM {
         return Err(MsxError::TooBig { bytes: next * BANK });

@@ -25,8 +25,9 @@ use boards::desc::{BoardDesc, ConsoleDevice};
 use thiserror::Error;
 
 use super::super::codegen::{PageSelect, WeightPages};
-use super::super::plan::{self, stream_bytes, Form, PlanError};
+use super::super::plan::{self, Form, PlanError};
 use super::super::{assemble_source, engine_asm, image_of, Budget, BuildError, Built, Layout};
+use super::banked;
 use crate::model::Model;
 
 /// Size of one page of the 512K module.
@@ -259,62 +260,20 @@ fn build_classic(
     })
 }
 
-/// Bytes of one layer's streams or codes in the weight window.
-fn window_bytes(model: &Model, k: usize, form: Form) -> usize {
-    let l = &model.layers[k];
-    match form {
-        Form::Lists => (0..l.inp).map(|c| stream_bytes(l, c)).sum(),
-        Form::Packed => l.inp * plan::packed_rows(l) / 4,
-    }
-}
-
 fn build_paged(model: &Model, desc: &BoardDesc, layout: &Layout) -> Result<RomBuild, Rc2014Error> {
     let n = model.layers.len();
-    // Each layer has the whole weight window to itself: auto takes the fast lists form for
-    // every layer whose streams fit it.
-    let forms: Vec<Form> = match layout {
-        Layout::Auto => (0..n)
-            .map(|k| {
-                if window_bytes(model, k, Form::Lists) <= WINDOW_BYTES {
-                    Form::Lists
-                } else {
-                    Form::Packed
-                }
-            })
-            .collect(),
-        Layout::All(f) => vec![*f; n],
-        Layout::PerLayer(v) => v.clone(),
-    };
+    // Each layer has the whole weight window to itself.
+    let forms = banked::forms(model, layout, WINDOW_BYTES);
     let budget = Budget {
         board: desc.name.clone(),
         org: 0,
         top: PAGE as u32,
         ram: Some(RAM_512K),
     };
-    let mut unbounded = budget.clone();
-    unbounded.top = 0x10_0000;
-    let mut plan = plan::plan(model, &unbounded, &Layout::PerLayer(forms.clone()))
-        .map_err(BuildError::from)?;
-    plan.budget = budget;
-    plan.reason = (0..n)
-        .map(|k| {
-            let lists = window_bytes(model, k, Form::Lists);
-            format!(
-                "layer {}: {} (its lists streams take {lists} bytes of the {WINDOW_BYTES}-byte weight window)",
-                k + 1,
-                forms[k].name()
-            )
-        })
-        .collect();
-    for (k, &f) in forms.iter().enumerate() {
-        let bytes = window_bytes(model, k, f);
-        if bytes > WINDOW_BYTES {
-            return Err(Rc2014Error::LayerTooBig {
-                layer: k + 1,
-                bytes,
-            });
-        }
-    }
+    let plan = match banked::plan_windowed(model, &forms, budget, WINDOW_BYTES)? {
+        Ok(plan) => plan,
+        Err((layer, bytes)) => return Err(Rc2014Error::LayerTooBig { layer, bytes }),
+    };
     // Pass 1 measures each layer's weights; pass 2 has their pages.
     let generate = |first_page: Vec<u8>| {
         let pages = WeightPages {
@@ -326,19 +285,17 @@ fn build_paged(model: &Model, desc: &BoardDesc, layout: &Layout) -> Result<RomBu
         assemble_source(&asm).map(|a| (asm, a))
     };
     let (_, trial) = generate(vec![0; n])?;
-    let mut layers = Vec::with_capacity(n);
-    let mut next = APP_PAGE + 1;
-    for k in 1..=n {
-        let sym = |s: String| trial.symbol(&s).unwrap_or(0) as usize;
-        let bytes = sym(format!("wl_{k}_end")) - sym(format!("wl_{k}"));
-        let pages = bytes.div_ceil(PAGE).max(1);
-        layers.push(LayerPages {
-            first_page: next,
+    let layers: Vec<LayerPages> = banked::consecutive_banks(&trial, n, PAGE, APP_PAGE + 1)
+        .into_iter()
+        .map(|(first_page, pages, bytes)| LayerPages {
+            first_page,
             pages,
             bytes,
-        });
-        next += pages;
-    }
+        })
+        .collect();
+    let next = layers
+        .last()
+        .map_or(APP_PAGE + 1, |l| l.first_page + l.pages);
     let max_pages = z80rom::loader::MAX_IMAGE / PAGE;
     if next - APP_PAGE > max_pages {
         return Err(Rc2014Error::TooManyPages {

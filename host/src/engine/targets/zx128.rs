@@ -28,8 +28,9 @@
 use thiserror::Error;
 
 use super::super::codegen::{PageSelect, WeightPages};
-use super::super::plan::{self, stream_bytes, Form};
+use super::super::plan::{self, Form};
 use super::super::{assemble_source, engine_asm, image_of, Budget, BuildError, Built, Layout};
+use super::banked::layer_bytes;
 use super::zx48::LOW_ORG;
 use crate::engine::tape::{loader_basic, loader_tape, CodeBlock, Loader, Tape, TapeError};
 use crate::model::Model;
@@ -103,15 +104,6 @@ pub struct Zx128Build {
     pub banks: Vec<(u8, Vec<u8>)>,
     pub loader: Loader,
     pub tape: Tape,
-}
-
-/// Bytes of one layer's weights in `form`.
-fn layer_bytes(model: &Model, k: usize, form: Form) -> usize {
-    let l = &model.layers[k];
-    match form {
-        Form::Lists => (0..l.inp).map(|c| stream_bytes(l, c)).sum(),
-        Form::Packed => l.inp * plan::packed_rows(l) / 4,
-    }
 }
 
 /// Bytes of a bank the weights may use: the assembler's labels end at 0xFFFF, so the end of a
