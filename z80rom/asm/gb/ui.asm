@@ -131,7 +131,8 @@ CGB_GREYS:                          ; RGB555: white, light grey, dark grey, blac
         endif
 
 ; ---------------------------------------------------------------------------------------------
-; t_addr: HL = BG map address of the transcript cursor. Clobbers: A.
+; t_addr: HL = BG map address of the transcript cursor. In: T_ROW, T_COL. Out: HL.
+; Clobbers: A, F. T-states: 124.
 t_addr:
         ld a,(T_ROW)
         ld l,a
@@ -177,7 +178,8 @@ con_str:
         jr con_str
 
 ; newline: cursor to the start of the next ring row, cleared; scrolls once 13 rows are used.
-; Clobbers: all.
+; In: T_ROW, T_TOP. Out: T_ROW, T_COL (0), T_TOP, SCY. Clobbers: all. T-states: about 300
+; plus 20 t_put and a t_sync (each VRAM write waits for a mode the LCD lets it write in).
 newline:
         xor a
         ld (T_COL),a
@@ -210,7 +212,8 @@ newline:
         ldh (SCY),a
         jp t_sync
 
-; con_backspace: erases the character before the cursor (across a wrap). Clobbers: all.
+; con_backspace: erases the character before the cursor (across a wrap). In: T_ROW, T_COL.
+; Out: T_ROW, T_COL. Clobbers: all. T-states: about 230 plus a t_put and a t_sync.
 con_backspace:
         ld a,(T_COL)
         or a
@@ -386,7 +389,7 @@ MAGIC:  db "ZLM1"
 
 ; ---------------------------------------------------------------------------------------------
 ; wait_frame: sleeps until the next VBlank (IE = VBlank, IME = 0: HALT only wakes up).
-; Clobbers: A.
+; In, out: none. Clobbers: A. T-states: up to one frame (70,224; 140,448 in double speed).
 wait_frame:
         xor a
         ldh (IF),a
@@ -395,7 +398,7 @@ wait_frame:
         ret
 
 ; read_pad: A = keys held: bit 7 Down, 6 Up, 5 Left, 4 Right, 3 Start, 2 Select, 1 B, 0 A.
-; Clobbers: B.
+; In: none. Out: A. Clobbers: B, F. T-states: 196.
 read_pad:
         ld a,0x20                   ; P14 low: the D-pad
         ldh (P1),a
@@ -429,7 +432,8 @@ KEYS:
 PAGE_NAMES:
         db "abc", "ABC", "#+-"
 
-; kb_char: A = the character under the keyboard cursor. Clobbers: DE, HL.
+; kb_char: A = the character under the keyboard cursor. In: KB_PAGE, KB_ROW, KB_COL. Out: A.
+; Clobbers: DE, HL, F. T-states: 168.
 kb_char:
         ld a,(KB_PAGE)              ; index = page*40 + row*10 + col
         ld e,a
@@ -458,7 +462,7 @@ kb_char:
         ret
 
 ; kb_key: redraws the key under the cursor; inverted when A = 0x80, normal when A = 0.
-; Clobbers: all.
+; In: A, KB_PAGE, KB_ROW, KB_COL. Clobbers: all. T-states: about 340 plus a vram_put.
 kb_key:
         ld c,a
         call kb_char
@@ -482,7 +486,8 @@ kb_key:
         jp vram_put
 
 ; kb_draw: draws the status line and every key of the current page, the cursor inverted.
-; Clobbers: all.
+; In: KB_PAGE, KB_ROW, KB_COL. Clobbers: all. T-states: about 15,000 (the status line and 40
+; kb_key) plus the VRAM waits of its writes.
 kb_draw:
         ld hl,WIN_MAP               ; status: page name, then help
         ld a,(KB_PAGE)
@@ -547,7 +552,8 @@ kb_draw:
 KB_HELP:
         db " A=key B=del S=go", 0
 
-; kb_move: moves the cursor (A = pad bits 4-7 of one direction), wrapping. Clobbers: all.
+; kb_move: moves the cursor (A = pad bits 4-7 of one direction), wrapping. In: A, KB_ROW,
+; KB_COL. Out: KB_ROW, KB_COL. Clobbers: all. T-states: about 800 plus two kb_key.
 kb_move:
         push af
         xor a
