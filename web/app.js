@@ -1,7 +1,8 @@
 // The page: loads pkg/z80lm.wasm (web/src, built by web/build.sh), builds the chosen model for
 // the chosen target with the project's own build path, and runs the image on the emulated
-// board at the board's clock (or as fast as it goes), with a terminal for CP/M and the RC2014
-// and the screen for the Game Boy and the ZX Spectrum. No framework, no server of ours.
+// board at the board's clock (or as fast as it goes), with a terminal for CP/M and the RC2014,
+// the screen for the Game Boy and the ZX Spectrum, and the MSX's text screen (as text). No
+// framework, no server of ours.
 "use strict";
 
 const TARGETS = {
@@ -10,6 +11,7 @@ const TARGETS = {
   2: { name: "rc2014-classic", kind: "term" },
   3: { name: "gb", kind: "screen" },
   4: { name: "zx48", kind: "screen" },
+  5: { name: "msx", kind: "text" },
 };
 const STATUS = { RUNNING: 0, WAITING: 1, ENDED: 2, STOPPED: 3, NONE: 4 };
 // Game Boy buttons by keyboard key (the page's joypad has the same numbers).
@@ -174,6 +176,10 @@ function afterRun(st) {
       termWrite(out);
       termDraw();
     }
+  } else if (kind === "text") {
+    wasm.screen_text();
+    const text = outText();
+    if ($("term").textContent !== text) $("term").textContent = text;
   } else {
     drawScreen();
   }
@@ -218,6 +224,20 @@ async function modelBytes() {
   return models[name];
 }
 
+// C-BIOS for the MSX, main ROM then logo ROM (web/build.sh copies them from Debian's cbios).
+async function cbios() {
+  const parts = [];
+  for (const f of ["cbios_main_msx1.rom", "cbios_logo_msx1.rom"]) {
+    const r = await fetch(`pkg/cbios/${f}`);
+    if (!r.ok) throw new Error(`the MSX needs C-BIOS, and this page was built without it (pkg/cbios/${f}: HTTP ${r.status}; install Debian's cbios and run web/build.sh)`);
+    parts.push(new Uint8Array(await r.arrayBuffer()));
+  }
+  const all = new Uint8Array(parts[0].length + parts[1].length);
+  all.set(parts[0]);
+  all.set(parts[1], parts[0].length);
+  return all;
+}
+
 async function buildAndRun() {
   running = false;
   $("download").disabled = true;
@@ -234,6 +254,10 @@ async function buildAndRun() {
       if (!rom) throw new Error("the ZX Spectrum needs its 48K ROM (48.rom): choose the file first");
       toInbox(new Uint8Array(await rom.arrayBuffer()));
       check(wasm.set_rom48(), "ROM");
+    }
+    if (target === 5) {
+      toInbox(await cbios());
+      check(wasm.set_cbios(), "C-BIOS");
     }
     status(`Building for ${TARGETS[target].name}…`);
     await new Promise((r) => setTimeout(r, 20)); // let the status show
@@ -262,17 +286,19 @@ async function buildAndRun() {
 
 function showBoard() {
   const kind = TARGETS[target].kind;
-  $("term").hidden = kind !== "term";
+  $("term").hidden = kind !== "term" && kind !== "text";
   $("screen-box").hidden = kind !== "screen";
   $("pad").hidden = target !== 3;
   termReset();
+  if (kind === "text") $("term").textContent = "";
   const help = {
     term: "Click the terminal and type; Enter sends the line. A line starting with ! ends the program.",
     gb: "Joypad: the buttons, or arrows, X = A, Z = B, Shift = Select, Enter = Start. The box below types a whole line on the cartridge's on-screen keyboard with joypad presses.",
     zx: "Click the screen and type on the Spectrum's keyboard (Enter sends), or use the box below. The ROM loads the tape first (LOAD \"\" is typed for you).",
+    msx: "The MSX's 40-column text screen, read back from the VDP. Click it and type on the MSX's keyboard (Enter sends). C-BIOS shows its logo first.",
   };
-  $("keys-help").textContent = target === 3 ? help.gb : target === 4 ? help.zx : help.term;
-  (kind === "term" ? $("term") : $("screen")).focus();
+  $("keys-help").textContent = target === 3 ? help.gb : target === 4 ? help.zx : target === 5 ? help.msx : help.term;
+  (kind === "screen" ? $("screen") : $("term")).focus();
 }
 
 function download() {

@@ -5,7 +5,8 @@
 # unstable flag on the stable compiler) and linked with lld's wasm-ld. The page is then
 # web/index.html, web/app.js and web/pkg/ served as static files (README: "Try it in a browser").
 #
-#   web/build.sh    release build into web/pkg/z80lm.wasm, the example models into web/pkg/models
+#   web/build.sh    release build into web/pkg/z80lm.wasm, the example models into web/pkg/models,
+#                   C-BIOS (the MSX's ROMs) into web/pkg/cbios
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,4 +44,18 @@ for m in examples/*/model.npz; do
   names+=("\"$name\"")
 done
 (IFS=,; echo "[${names[*]}]") > web/pkg/models/index.json
+# C-BIOS for the page's MSX (BSD-2-Clause, free to redistribute with its notice): from
+# $Z80LM_CBIOS_DIR or Debian's cbios, as the native MSX emulator takes it.
+rm -rf web/pkg/cbios
+for dir in "${Z80LM_CBIOS_DIR:-}" /usr/share/cbios; do
+  if [[ -n $dir && -f $dir/cbios_main_msx1.rom && -f $dir/cbios_logo_msx1.rom ]]; then
+    mkdir -p web/pkg/cbios
+    cp "$dir/cbios_main_msx1.rom" "$dir/cbios_logo_msx1.rom" web/pkg/cbios/
+    if [[ -f /usr/share/doc/cbios/copyright ]]; then
+      cp /usr/share/doc/cbios/copyright web/pkg/cbios/COPYRIGHT
+    fi
+    break
+  fi
+done
+[[ -d web/pkg/cbios ]] || echo "warning: no C-BIOS (apt-get install cbios): the page's MSX will say it is missing" >&2
 echo "wrote web/pkg/z80lm.wasm ($(stat -c %s web/pkg/z80lm.wasm) bytes)"

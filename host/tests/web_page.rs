@@ -1,8 +1,8 @@
 //! The browser page (`web/`) in a real browser: `web/build.sh` compiles the build path and the
 //! emulated boards to WebAssembly, then `web/tests/browser.mjs` serves the page on 127.0.0.1
 //! and drives Debian's chromium with playwright-core: on CP/M, the RC2014 Classic, the Game
-//! Boy (typed on its on-screen keyboard with joypad presses) and the ZX Spectrum (typed on its
-//! keyboard matrix) it builds the shipped guess model, asks a question and waits for the
+//! Boy (typed on its on-screen keyboard with joypad presses), the MSX and the ZX Spectrum
+//! (typed on their keyboard matrices) it builds the shipped guess model, asks a question and waits for the
 //! host reference's answer; the `.COM` it downloads must be the one `z80lm build` writes.
 //! Screenshots go to `target/web-test/`.
 
@@ -58,6 +58,14 @@ fn the_page_answers_on_every_board_and_downloads_what_build_writes() {
         ));
     }
 
+    // web/build.sh copies C-BIOS into the page from where the native MSX takes it.
+    let cbios = boards::machines::msx::locate_cbios().is_some();
+    if !cbios {
+        testsupport::skip(&Missing(
+            "C-BIOS (Debian cbios, or $Z80LM_CBIOS_DIR): the page's MSX is not tried".into(),
+        ));
+    }
+
     // The page's wasm from the current sources (quick when nothing changed).
     let build = Command::new(root.join("web/build.sh"))
         .current_dir(&root)
@@ -87,6 +95,9 @@ fn the_page_answers_on_every_board_and_downloads_what_build_writes() {
     if let Some(rom) = &rom48 {
         cmd.args(["--rom48".as_ref(), rom.as_os_str()]);
     }
+    if cbios {
+        cmd.args(["--msx", "yes"]);
+    }
     let run = cmd.output().expect("node runs");
     let stdout = String::from_utf8_lossy(&run.stdout);
     eprint!("{stdout}");
@@ -98,6 +109,7 @@ fn the_page_answers_on_every_board_and_downloads_what_build_writes() {
     for board in ["cpm", "rc2014-classic", "gb"]
         .into_iter()
         .chain(rom48.is_some().then_some("zx48"))
+        .chain(cbios.then_some("msx"))
     {
         assert!(
             stdout

@@ -3,7 +3,7 @@
 //! emulated board needs to run it.
 
 use boards::desc::BoardDesc;
-use z80lm::engine::targets::{cpm, gameboy, rc2014, zx48};
+use z80lm::engine::targets::{cpm, gameboy, msx, rc2014, zx48};
 use z80lm::engine::Layout;
 use z80lm::model::Model;
 
@@ -15,10 +15,11 @@ pub enum Target {
     RcClassic,
     Gb,
     Zx48,
+    Msx,
 }
 
 impl Target {
-    /// The target numbered `n` (0 cpm, 1 rc2014-512k, 2 rc2014-classic, 3 gb, 4 zx48).
+    /// The target numbered `n` (0 cpm, 1 rc2014-512k, 2 rc2014-classic, 3 gb, 4 zx48, 5 msx).
     pub fn from_code(n: u32) -> Option<Target> {
         Some(match n {
             0 => Target::Cpm,
@@ -26,6 +27,7 @@ impl Target {
             2 => Target::RcClassic,
             3 => Target::Gb,
             4 => Target::Zx48,
+            5 => Target::Msx,
             _ => return None,
         })
     }
@@ -38,6 +40,7 @@ impl Target {
             Target::RcClassic => "rc2014-classic",
             Target::Gb => "gb",
             Target::Zx48 => "zx48",
+            Target::Msx => "msx",
         }
     }
 
@@ -49,6 +52,7 @@ impl Target {
             Target::Rc512k | Target::RcClassic => 7_372_800.0,
             Target::Gb => 4_194_304.0,
             Target::Zx48 => 3_500_000.0,
+            Target::Msx => boards::machines::msx::CLOCK_HZ as f64,
         }
     }
 }
@@ -64,6 +68,8 @@ pub enum Boot {
     Cart { rom: Vec<u8>, read_pad: u16 },
     /// A ZX Spectrum tape: blocks of flag, payload and checksum.
     Tape(Vec<Vec<u8>>),
+    /// An MSX ASCII8 megaROM cartridge.
+    MsxCart(Vec<u8>),
 }
 
 /// One build.
@@ -71,7 +77,7 @@ pub enum Boot {
 pub struct Built {
     pub target: Target,
     /// The file `z80lm build` writes for the target (`CHAT.COM`, `CHAT.bin`, `CHAT.gb`,
-    /// `CHAT.tap`) and its name.
+    /// `CHAT.tap`, `CHAT.rom`) and its name.
     pub file: Vec<u8>,
     pub file_name: &'static str,
     /// The plan and the memory (or bank) map, as `build` prints them.
@@ -148,6 +154,17 @@ pub fn build(model: &Model, target: Target) -> Result<Built, String> {
                 boot: Boot::Tape(tap_blocks(&file)),
                 file,
                 file_name: "CHAT.tap",
+            }
+        }
+        Target::Msx => {
+            let cart = msx::build(model, &layout).map_err(|e| err(&e))?;
+            Built {
+                target,
+                report: cart.built.plan_report() + &cart.memory_map(),
+                argmax: cart.built.image.symbol("argmax"),
+                boot: Boot::MsxCart(cart.rom.clone()),
+                file: cart.rom,
+                file_name: "CHAT.rom",
             }
         }
     })

@@ -19,6 +19,8 @@ use z80lm::model::Model;
 pub struct App {
     model: Option<Model>,
     rom48: Option<Vec<u8>>,
+    /// C-BIOS for the MSX: the main ROM (32K) and the logo ROM (16K).
+    cbios: Option<(Vec<u8>, Vec<u8>)>,
     built: Option<Built>,
     machine: Option<Machine>,
     /// Bytes from the page (a model, a ROM).
@@ -50,6 +52,21 @@ impl App {
         Ok(())
     }
 
+    /// Takes the inbox as C-BIOS for the MSX: its main ROM (32768 bytes) followed by its logo
+    /// ROM (16384 bytes).
+    pub fn set_cbios(&mut self) -> Result<(), String> {
+        let mut main = std::mem::take(&mut self.inbox);
+        if main.len() != 0xC000 {
+            return Err(format!(
+                "C-BIOS is its main ROM (32768 bytes) and logo ROM (16384 bytes); this is {} bytes",
+                main.len()
+            ));
+        }
+        let logo = main.split_off(0x8000);
+        self.cbios = Some((main, logo));
+        Ok(())
+    }
+
     /// Builds the model for `target`; the outbox gets the file `z80lm build` writes.
     pub fn build(&mut self, target: Target) -> Result<(), String> {
         let model = self.model.as_ref().ok_or("no model loaded")?;
@@ -64,7 +81,11 @@ impl App {
     /// Powers on the target's board with the last build.
     pub fn boot(&mut self) -> Result<(), String> {
         let built = self.built.as_ref().ok_or("nothing built yet")?;
-        self.machine = Some(Machine::boot(built, self.rom48.as_deref())?);
+        let cbios = self
+            .cbios
+            .as_ref()
+            .map(|(m, l)| (m.as_slice(), l.as_slice()));
+        self.machine = Some(Machine::boot(built, self.rom48.as_deref(), cbios)?);
         Ok(())
     }
 
@@ -149,6 +170,15 @@ pub mod abi {
     pub extern "C" fn set_rom48() -> i32 {
         with(|a| {
             let r = a.set_rom48();
+            status(a, r)
+        })
+    }
+
+    /// The inbox is C-BIOS for the MSX (main ROM then logo ROM).
+    #[no_mangle]
+    pub extern "C" fn set_cbios() -> i32 {
+        with(|a| {
+            let r = a.set_cbios();
             status(a, r)
         })
     }

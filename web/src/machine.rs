@@ -8,10 +8,12 @@ use std::collections::VecDeque;
 use boards::console::ScriptedConsole;
 use boards::cpu::z80::Bus;
 use boards::devices::joypad::Button;
+use boards::devices::msx_mapper::{MapperKind, MegaRom};
 use boards::devices::ppu::{HEIGHT, WIDTH};
 use boards::devices::ula::{self, Key};
 use boards::machines::cpm::{Cpm, CpmConfig, Exit};
 use boards::machines::gameboy::{GameBoy, GbStop};
+use boards::machines::msx::{self, Msx, MsxConfig};
 use boards::machines::rc2014::Rc2014;
 use boards::machines::zx48::Zx48;
 use z80lm::engine::targets::gameboy::keyboard::Cursor;
@@ -91,6 +93,21 @@ enum PadPhase {
 /// Frames a queued press waits for a poll before it goes on anyway (the ROM is answering).
 const PAD_PATIENCE: u8 = 4;
 
+/// The MSX key under way: held until C-BIOS's interrupt handler has put a byte in its key
+/// buffer (or [`MSX_PATIENCE`] interrupts pass), then up for two interrupts (as
+/// `Msx::type_key`, which `z80lm emu --board msx` uses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MsxPhase {
+    Idle,
+    Held { put: u16, ints: u16 },
+    Up { ints: u8 },
+}
+
+/// Interrupts a held MSX key waits for the BIOS to take it (6 s; as `z80lm emu`'s limit). C-BIOS
+/// takes no key for the first ~2.5 s after the chat's first prompt, so a key typed then is held
+/// until it does.
+const MSX_PATIENCE: u16 = 300;
+
 enum Board {
     Cpm {
         cpm: Box<Cpm>,
@@ -110,6 +127,12 @@ enum Board {
         queue: VecDeque<ZxPress>,
         /// The press under way and the frame it started.
         current: Option<(ZxPress, u64)>,
+    },
+    Msx {
+        msx: Box<Msx>,
+        /// Keys to type (with SHIFT or not).
+        queue: VecDeque<(bool, msx::Key)>,
+        phase: MsxPhase,
     },
 }
 
@@ -150,8 +173,13 @@ const DMG: [[u8; 3]; 4] = [
 ];
 
 impl Machine {
-    /// Powers on a board with `built` (`rom48`: the Spectrum's ROM, which is not shipped).
-    pub fn boot(built: &Built, rom48: Option<&[u8]>) -> Result<Machine, String> {
+    /// Powers on a board with `built` (`rom48`: the Spectrum's ROM, which is not shipped;
+    /// `cbios`: the MSX's main and logo ROMs).
+    pub fn boot(
+        built: &Built,
+        rom48: Option<&[u8]>,
+        cbios: Option<(&[u8], &[u8])>,
+    ) -> Result<Machine, String> {
         let board = match &built.boot {
             Boot::Com(com) => {
                 let mut cpm = Box::new(Cpm::new(CpmConfig::default()));
@@ -195,6 +223,18 @@ impl Machine {
                     current: None,
                 }
             }
+            Boot::MsxCart(rom) => {
+                let (main, logo) =
+                    cbios.ok_or("the MSX needs C-BIOS (its main and logo ROMs): none was given")?;
+                let cart = MegaRom::new(MapperKind::Ascii8, rom.clone());
+                let msx = Msx::new(main, Some(logo), Some(cart), MsxConfig::default())
+                    .map_err(|e| chain(&e))?;
+                Board::Msx {
+                    msx: Box::new(msx),
+                    queue: VecDeque::new(),
+                    phase: MsxPhase::Idle,
+                }
+            }
         };
         let (w, h) = match built.target {
             Target::Gb => (WIDTH, HEIGHT),
@@ -218,6 +258,7 @@ impl Machine {
             Board::Rc(m) => m.cpu.cycles,
             Board::Gb { gb, .. } => gb.cycles(),
             Board::Zx { zx, .. } => zx.cpu.cycles,
+            Board::Msx { msx, .. } => msx.cpu.cycles,
         }
     }
 
@@ -333,6 +374,20 @@ impl Machine {
                 }
                 Ok(Status::Running)
             }
+            Board::Msx { msx, queue, phase } => {
+                let end = msx.cpu.cycles + budget;
+                while msx.cpu.cycles < end {
+                    let ints = msx.interrupts;
+                    msx.step();
+                    if Some(msx.cpu.pc) == argmax {
+                        steps.argmax_at(msx.cpu.cycles);
+                    }
+                    if msx.interrupts != ints {
+                        msx_interrupt(msx, queue, phase);
+                    }
+                }
+                Ok(Status::Running)
+            }
         }
     }
 
@@ -368,6 +423,12 @@ impl Machine {
                     gap: ZX_GAP,
                 });
             }
+            Board::Msx { queue, .. } => {
+                let Some(k) = msx::Key::for_char(char::from(b)) else {
+                    return false;
+                };
+                queue.push_back(k);
+            }
         }
         true
     }
@@ -397,6 +458,7 @@ impl Machine {
             Board::Rc(m) => m.pending_input(),
             Board::Gb { queue, phase, .. } => queue.len() + usize::from(*phase != PadPhase::Idle),
             Board::Zx { queue, current, .. } => queue.len() + usize::from(current.is_some()),
+            Board::Msx { queue, phase, .. } => queue.len() + usize::from(*phase != MsxPhase::Idle),
         }
     }
 
@@ -435,6 +497,7 @@ impl Machine {
                 .screen_text(z80lm::engine::targets::gameboy::tile_char)
                 .join("\n"),
             Board::Zx { zx, .. } => zx.screen_text().join("\n"),
+            Board::Msx { msx, .. } => msx.screen_text().join("\n"),
             _ => String::new(),
         }
     }
@@ -483,6 +546,35 @@ fn pad_frame(gb: &mut GameBoy, queue: &mut VecDeque<Button>, phase: &mut PadPhas
             frames: frames + 1,
         },
     };
+}
+
+/// The MSX took an interrupt (C-BIOS scans the keyboard in its handler): the key queue moves
+/// on (see [`MsxPhase`]).
+fn msx_interrupt(m: &mut Msx, queue: &mut VecDeque<(bool, msx::Key)>, phase: &mut MsxPhase) {
+    *phase = match *phase {
+        MsxPhase::Held { put, ints } if m.ram_word(msx::PUTPNT) != put || ints >= MSX_PATIENCE => {
+            m.release_all();
+            MsxPhase::Up { ints: 0 }
+        }
+        MsxPhase::Held { put, ints } => MsxPhase::Held {
+            put,
+            ints: ints + 1,
+        },
+        MsxPhase::Up { ints } if ints + 1 < 2 => MsxPhase::Up { ints: ints + 1 },
+        MsxPhase::Up { .. } | MsxPhase::Idle => MsxPhase::Idle,
+    };
+    if *phase == MsxPhase::Idle {
+        if let Some((shift, k)) = queue.pop_front() {
+            if shift {
+                m.press(msx::Key::SHIFT);
+            }
+            m.press(k);
+            *phase = MsxPhase::Held {
+                put: m.ram_word(msx::PUTPNT),
+                ints: 0,
+            };
+        }
+    }
 }
 
 /// A new Spectrum frame began: the key queue moves on.

@@ -119,6 +119,23 @@ fn zx_spectrum_loads_the_tape_through_the_rom_and_answers() {
 }
 
 #[test]
+fn msx_answers_keys_typed_on_its_matrix() {
+    let (main, logo) = require!(boards::machines::msx::locate_cbios().ok_or_else(|| {
+        testsupport::Missing("C-BIOS (Debian cbios, or $Z80LM_CBIOS_DIR)".into())
+    }));
+    let (mut app, answer) = app();
+    app.build(Target::Msx).unwrap();
+    assert_eq!(app.built().unwrap().file_name, "CHAT.rom");
+    assert_eq!(
+        app.boot().unwrap_err(),
+        "the MSX needs C-BIOS (its main and logo ROMs): none was given"
+    );
+    app.inbox = [std::fs::read(main).unwrap(), std::fs::read(logo).unwrap()].concat();
+    app.set_cbios().unwrap();
+    assert!(ask(&mut app, Target::Msx, &answer, screen) >= answer.len() as u64);
+}
+
+#[test]
 fn a_bad_model_or_rom_is_one_message() {
     let mut app = App::default();
     app.inbox = b"not a zip".to_vec();
@@ -128,5 +145,10 @@ fn a_bad_model_or_rom_is_one_message() {
     assert_eq!(
         app.set_rom48().unwrap_err(),
         "a ZX Spectrum 48K ROM is 16384 bytes; this file has 100"
+    );
+    app.inbox = vec![0; 0x8000];
+    assert_eq!(
+        app.set_cbios().unwrap_err(),
+        "C-BIOS is its main ROM (32768 bytes) and logo ROM (16384 bytes); this is 32768 bytes"
     );
 }

@@ -3,7 +3,7 @@
 // question and waits for the answer the host reference gave (host/tests/web_page.rs computes
 // it and runs this script). Saves a screenshot per board and the downloaded CP/M image.
 //
-//   node web/tests/browser.mjs --out DIR --question TEXT --answer TEXT [--rom48 FILE]
+//   node web/tests/browser.mjs --out DIR --question TEXT --answer TEXT [--rom48 FILE] [--msx yes]
 //
 // Prints one line per board ("ok cpm ...") and a last line of JSON figures; exits 1 naming the
 // first check that failed.
@@ -147,6 +147,19 @@ try {
     await answered(() => window.z80lm.screenText(), 120000);
     await page.screenshot({ path: join(out, "gb.png") });
   });
+
+  if (args.msx) {
+    await board("msx", async () => {
+      await boot(5, true);
+      // C-BIOS's logo, then the chat's prompt on the 40-column text screen.
+      await page.waitForFunction(() => window.z80lm.screenText().split("\n").some((l) => l.startsWith(">")), null, { timeout: 120000 });
+      await page.click("#term");
+      await page.keyboard.type(args.question);
+      await page.keyboard.press("Enter");
+      await answered(() => window.z80lm.screenText(), 120000);
+      await page.screenshot({ path: join(out, "msx.png") });
+    });
+  }
 
   if (args.rom48) {
     await board("zx48", async () => {
