@@ -103,9 +103,9 @@ enum MsxPhase {
     Up { ints: u8 },
 }
 
-/// Interrupts a held MSX key waits for the BIOS to take it (6 s; as `z80lm emu`'s limit). C-BIOS
-/// takes no key for the first ~2.5 s after the chat's first prompt, so a key typed then is held
-/// until it does.
+/// Interrupts a held MSX key waits for the BIOS to take it (6 s; `z80lm emu`'s limit). C-BIOS
+/// starts scanning the keyboard about 5 s after power-on, after the chat's first prompt, so a
+/// key typed before then is held until it does.
 const MSX_PATIENCE: u16 = 300;
 
 enum Board {
