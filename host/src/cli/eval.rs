@@ -105,13 +105,18 @@ pub fn run(args: Args) -> Result<()> {
             .collect();
         let before = cases.len();
         cases.retain(|c| !seen.contains(&c.input.to_ascii_lowercase()));
+        if cases.is_empty() {
+            let which = if before == 1 {
+                "the only line is".to_string()
+            } else {
+                format!("all {before} lines are")
+            };
+            anyhow::bail!("{which} in the --unseen data; nothing to evaluate");
+        }
         outln!(
             "{} of {before} lines are not in the --unseen data",
             cases.len()
         );
-        if cases.is_empty() {
-            anyhow::bail!("every line is in the --unseen data; nothing to evaluate");
-        }
     }
     let vocab = if args.vocab.is_empty() {
         cases
