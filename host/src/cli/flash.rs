@@ -265,10 +265,10 @@ pub fn run(args: Args) -> Result<()> {
         }
     }
     if args.monitor {
-        drop(link);
-        return Ok(crate::term::session::session(Serial::open(
-            &port_name, baud,
-        )?)?);
+        // The same open port: closing it would drop what the board said meanwhile (the
+        // booted engine's first prompt).
+        let (port, pending) = link.into_parts();
+        return Ok(crate::term::session::session(port, &pending)?);
     }
     Ok(())
 }

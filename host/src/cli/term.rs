@@ -20,5 +20,5 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<()> {
     let port = Serial::open(&super::port(args.port)?, args.baud)?;
-    Ok(session(port)?)
+    Ok(session(port, &[])?)
 }

@@ -190,6 +190,13 @@ where
         }
     }
 
+    /// The port back, with the bytes already received but not yet read (what a terminal on
+    /// the same port shows first).
+    pub fn into_parts(self) -> (P, Vec<u8>) {
+        let pending = self.buf[self.pos..].to_vec();
+        (self.port, pending)
+    }
+
     /// Read one byte, or `None` when nothing arrives within `timeout`.
     pub fn read_byte(&mut self, timeout: Duration) -> Result<Option<u8>, LinkError> {
         if self.pos < self.buf.len() {

@@ -37,8 +37,8 @@ pub enum TermError {
 
 /// Runs the terminal on an open port until Ctrl-] or the end of input: keys go out as typed
 /// (Enter sends CR), the board's output streams to the screen with bare line ends shown as
-/// CR LF.
-pub fn session(mut port: Serial) -> Result<(), TermError> {
+/// CR LF. `pending` is what the board sent that was read from the port before (shown first).
+pub fn session(mut port: Serial, pending: &[u8]) -> Result<(), TermError> {
     let mut writer = port.try_clone().map_err(TermError::Clone)?;
     eprintln!("connected to {} (Ctrl-] leaves)\r", port.name);
     let stdin = std::io::stdin();
@@ -75,6 +75,8 @@ pub fn session(mut port: Serial) -> Result<(), TermError> {
     });
     let mut screen = BoardToScreen::default();
     let mut out = std::io::stdout().lock();
+    out.write_all(&screen.feed(pending))?;
+    out.flush()?;
     let mut buf = [0u8; 1024];
     let failed = |port: &Serial, source| TermError::Port {
         port: port.name.clone(),
