@@ -34,7 +34,8 @@ DESC_SIZE       equ 14
 ;; RAM bank at C000h.
 
 ;; acc_bias - sums of layer (ix) := its biases, in the page pair at acc_page.
-;; Clobbers: AF, BC, DE, HL.
+;; In: IX, acc_page. Out: the sums. Clobbers: AF, BC, DE, HL. T-states: 223 plus two copy of
+;; D_OUT bytes.
 acc_bias:       ld a,(acc_page)
                 ld d,a
                 ld e,0
@@ -359,7 +360,8 @@ am_next:        djnz am_loop
 am_done:        ld a,c
                 ret
 
-;; am_value - DE = acc[L] >> 2 (arithmetic). Clobbers: F.
+;; am_value - DE = acc[L] >> 2 (arithmetic). In: HL = the low byte's address (the high byte
+;; one page up). Out: DE. Clobbers: F. T-states: 64.
 am_value:       ld e,(hl)
                 inc h
                 ld d,(hl)
