@@ -620,7 +620,7 @@ fn fused_layer(
     let _ = writeln!(
         s,
         ";; h_{k} - In: A = neuron of layer {} with acc >= 0. Small sums (high byte 0) 73 T to y = 0\n\
-         ;; (back to the scan) or 125 T into the stream; y >= 256 takes a second pass (oc_high).\n\
+         ;; (back to the scan) or 118 T into the stream (AND 0FCh tests y > 0 and leaves 4y); y >= 256 takes a second pass (oc_high).\n\
          ;; Out: C = x, SP = the stream, H = the page of the sums of layer {k}. Clobbers: AF, BC, DE, HL.",
         k - 1
     );
@@ -634,8 +634,8 @@ fn fused_layer(
         s,
         "h_{k}:            ld l,a\n{high}                ld a,(hl)\n\
          \x20               dec h\n                or a\n                jr nz,h_{k}_big\n\
-         \x20               ld a,(hl)\n                cp 4\n                jp c,fz_back\n\
-         \x20               rrca\n                rrca\n                and 3Fh\n\
+         \x20               ld a,(hl)\n                and 0FCh\n                jp z,fz_back\n\
+         \x20               rrca\n                rrca\n\
          h_{k}_x:          ld c,a\n                ld h,cpl_{k}/256\n                ld e,(hl)\n\
          \x20               {hi}\n                ld d,(hl)\n                ex de,hl\n\
          \x20               ld sp,hl\n                ld h,{acc}/256\n                ret\n\

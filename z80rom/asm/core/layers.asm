@@ -276,7 +276,7 @@ rl_zero:        inc l
 ;; of layer k-1 and of layer k sit in different page pairs): one scan over the high bytes of
 ;; layer k-1 finds the neurons with acc >= 0, and each one with y = acc >> 2 > 0 runs its column
 ;; of layer k at once, with no active list and no column driver between. Per neuron of layer
-;; k-1: 21 T when its sum is negative; else 47 (fz_cand) + h_k (73 T back for y = 0, 125 T into
+;; k-1: 21 T when its sum is negative; else 47 (fz_cand) + h_k (73 T back for y = 0, 118 T into
 ;; the stream) + the column's adds + 29 (op_col).
 ;;
 ;; fz_scan - the scan: 16 unrolled tests a round, entered 5*(-n mod 16) bytes into the
