@@ -8,6 +8,7 @@
 //! the clone.
 
 pub mod cpm;
+pub mod lines;
 pub mod rc2014;
 pub mod zx;
 
