@@ -25,7 +25,7 @@ impl Rng {
         Rng(seed.max(1))
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
@@ -34,7 +34,7 @@ impl Rng {
 
     /// A number in `0..n` (`n` > 0).
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() >> 33) as usize % n
+        (self.next_u64() >> 33) as usize % n
     }
 
     fn pick(&mut self, bytes: &[u8]) -> u8 {
@@ -181,7 +181,9 @@ mod tests {
         let mut r = Rng::new(7);
         assert!(a.iter().all(|l| *l == random_line(&mut r, false)));
         assert!(a.iter().any(|l| l.len() > MAX_QUERY));
-        assert!(a.iter().any(|l| l.iter().any(|&b| b < 0x20 || b >= 0x7f)));
+        assert!(a
+            .iter()
+            .any(|l| l.iter().any(|&b| !(0x20..0x7f).contains(&b))));
         assert!(a.iter().all(|l| !l.contains(&b'\r') && !l.contains(&b'\n')));
         let mut r = Rng::new(7);
         assert!((0..200).all(|_| random_line(&mut r, true)
