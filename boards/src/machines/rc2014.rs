@@ -68,6 +68,33 @@ impl Uart {
     }
 }
 
+/// An optional check on memory writes (for tests): a write made by an instruction whose
+/// address lies in `code`, to an address outside every range of `allowed`, is recorded (the
+/// first [`WriteWatch::KEEP`]; `count` counts them all). Writes by other code (a loader) pass.
+#[derive(Debug, Clone, Default)]
+pub struct WriteWatch {
+    pub code: std::ops::Range<u32>,
+    pub allowed: Vec<std::ops::Range<u32>>,
+    /// (PC of the instruction, address, value) of the first violations.
+    pub violations: Vec<(u16, u16, u8)>,
+    pub count: u64,
+}
+
+impl WriteWatch {
+    pub const KEEP: usize = 16;
+
+    fn write(&mut self, pc: u16, addr: u16, value: u8) {
+        if self.code.contains(&u32::from(pc))
+            && !self.allowed.iter().any(|r| r.contains(&u32::from(addr)))
+        {
+            self.count += 1;
+            if self.violations.len() < Self::KEEP {
+                self.violations.push((pc, addr, value));
+            }
+        }
+    }
+}
+
 /// Everything on the bus except the CPU.
 pub struct Rc2014Bus {
     pub mem: Memory,
@@ -75,6 +102,10 @@ pub struct Rc2014Bus {
     uart_base: u8,
     /// Cycle count at the start of the current instruction.
     now: u64,
+    /// PC of the current instruction (kept for [`Rc2014Bus::watch`]).
+    pc: u16,
+    /// Off (`None`) unless a test sets it: one branch per write.
+    pub watch: Option<Box<WriteWatch>>,
 }
 
 impl Bus for Rc2014Bus {
@@ -92,6 +123,9 @@ impl Bus for Rc2014Bus {
     }
 
     fn write(&mut self, addr: u16, value: u8) {
+        if let Some(w) = &mut self.watch {
+            w.write(self.pc, addr, value);
+        }
         match &mut self.mem {
             Memory::Classic { ram, .. } => {
                 if let Target::Ram(a) = classic_map(addr) {
@@ -210,6 +244,8 @@ impl Rc2014 {
                 uart,
                 uart_base,
                 now: 0,
+                pc: 0,
+                watch: None,
             },
             clock_hz: desc.clock_hz,
             board: desc.name.clone(),
@@ -232,6 +268,7 @@ impl Rc2014 {
         let end = self.cpu.cycles + cycles;
         while self.cpu.cycles < end {
             self.bus.now = self.cpu.cycles;
+            self.bus.pc = self.cpu.pc;
             self.cpu.step(&mut self.bus);
             if self.cpu.halted && !self.cpu.iff1 {
                 return Err(MachineError::Halted { pc: self.cpu.pc });
