@@ -103,7 +103,7 @@ fn rc2014_512k_random_lines() {
     let img = &rom.built.image;
     let watch = WriteWatch {
         code: u32::from(img.org)..u32::from(img.org) + img.bytes.len() as u32,
-        allowed: vec![map.ram.0..map.ram.1],
+        allowed: std::iter::once(map.ram.0..map.ram.1).collect(),
         ..WriteWatch::default()
     };
     let mut chat = RomChat::boot("rc2014-512k", &rom.rom);
