@@ -670,6 +670,16 @@ fn counter_layer(
     let t = c.threshold;
     let _ = writeln!(tables, "                align 256\nce_2:");
     db_lines(tables, &c.extra);
+    // cm_2[c] = 8·(T − c) while T − c <= 30, else 0FFh: with e_j in 1..=8, ADD A,(ce_2+j)
+    // carries exactly when y = 8·(T − c) + e_j needs h_2_big (d >= 31, or c > T: never scanned).
+    let cm: Vec<u8> = (0..=255u8)
+        .map(|ctr| match t.checked_sub(ctr) {
+            Some(d) if d <= 30 => 8 * d,
+            _ => 0xFF,
+        })
+        .collect();
+    let _ = writeln!(tables, "                align 256\ncm_2:");
+    db_lines(tables, &cm);
     let _ = writeln!(
         s,
         "\n;; fz_2 - layer 2 ({} sums at {acc}) from the {prev_out} counters of layer 1 at acc_page:\n\
@@ -699,18 +709,18 @@ fn counter_layer(
          ;; In: main set. Out: alternate set, A = {t}, SP = fz_stack. 29 T.\n\
          op_c2:          ld sp,fz_stack\n                ld a,{t}\n                exx\n                jp (iy)\n\
          ;; h_2 - In: A = neuron j of layer 1 with counter c <= {t}, so y = 8*d + e_j > 0, d = {t} - c.\n\
-         ;; d <= 30 (y < 256): 139-143 T into the stream (with h_2_x); else h_2_big, ~110 T more\n\
+         ;; d <= 30 (cm_2[c] = 8d, y < 256): 123-127 T into the stream (with h_2_x); else cm_2[c] =\n\
+         ;; 0FFh and ADD A,(ce_2+j) carries into h_2_big, ~125 T more\n\
          ;; (y >= 256 takes a second pass, oc_high). Out: C = x (B = its high byte), SP = the stream,\n\
          ;; H = the page of the sums of layer 2. Clobbers: AF, BC, DE, HL.\n\
          h_2:            ld l,a\n                ld a,(fz_prev)\n                ld h,a\n\
-         \x20               ld a,(hl)\n                cpl\n                add a,{}\n\
-         \x20               cp 31\n                jr nc,h_2_big\n\
-         \x20               add a,a\n                add a,a\n                add a,a\n\
-         \x20               ld h,ce_2/256\n                add a,(hl)\n\
+         \x20               ld e,(hl)\n                ld d,cm_2/256\n                ld a,(de)\n\
+         \x20               ld h,ce_2/256\n                add a,(hl)\n                jr c,h_2_big\n\
          h_2_x:          ld c,a\n                ld h,cpl_2/256\n                ld e,(hl)\n\
          \x20               {hi}\n                ld d,(hl)\n                ex de,hl\n\
          \x20               ld sp,hl\n                ld h,{acc}/256\n                ret\n\
-         h_2_big:        ld c,a\n                ld h,ce_2/256\n                ld a,(hl)\n\
+         h_2_big:        ld a,e\n                cpl\n                add a,{}\n\
+         \x20               ld c,a\n                ld a,(hl)\n\
          \x20               ld b,0\n                sla c\n                rl b\n\
          \x20               sla c\n                rl b\n                sla c\n                rl b\n\
          \x20               add a,c\n                ld c,a\n                jr nc,$+3\n\
