@@ -113,6 +113,10 @@ pub struct Zx48Bus {
     top_contended: bool,
     /// Home address of bank 2 or 5 while it is also paged at 0xC000, else 0.
     alias: u16,
+    /// PC of the current instruction (kept for [`Zx48Bus::watch`]).
+    pc: u16,
+    /// Off (`None`) unless a test sets it: one branch per write.
+    pub watch: Option<Box<super::WriteWatch>>,
 }
 
 impl Zx48Bus {
@@ -194,6 +198,9 @@ impl Bus for Zx48Bus {
 
     #[inline]
     fn write(&mut self, addr: u16, value: u8) {
+        if let Some(w) = &mut self.watch {
+            w.write(self.pc, addr, value);
+        }
         if addr >= 0x4000 {
             self.mem[usize::from(addr)] = value;
             if self.alias != 0 {
@@ -264,6 +271,8 @@ impl Zx48 {
             paging: None,
             top_contended: false,
             alias: 0,
+            pc: 0,
+            watch: None,
         }))
     }
 
@@ -290,6 +299,8 @@ impl Zx48 {
             })),
             top_contended: false,
             alias: 0,
+            pc: 0,
+            watch: None,
         }))
     }
 
@@ -423,6 +434,7 @@ impl Zx48 {
             self.watch_log.push((pc, self.cpu.a));
         }
         self.bus.now = self.cpu.cycles;
+        self.bus.pc = pc;
         let frame = self.bus.timing.frame;
         self.bus.frame_start = self.next_frame - frame;
         let mut t = self.cpu.step(&mut self.bus);
