@@ -234,6 +234,65 @@ fn power_cut_mid_write_leaves_the_loader_in_charge() {
     b.stop();
 }
 
+/// A power cut at each step of programming: after the header is erased (no dot yet), after
+/// each sector ("." each), and after the loader's "ok" (the header written). Whatever the
+/// point, the flash holds no valid image, or exactly the old or the new one, and the board at
+/// the next power-on boots that image or stays in the loader; never a half-written image.
+#[test]
+fn a_power_cut_at_each_flash_step_never_boots_a_half_written_image() {
+    let old = app("old image", 100);
+    let new = app("new image", 40_000);
+    let sectors = new.len().div_ceil(4096);
+    let base = loader::flash_image(&loader::build().unwrap(), Some(&old));
+    let (mut loader_kept, mut new_booted) = (0, 0);
+    for cut in 0..=sectors + 1 {
+        let mut b = Board::start(&base, Faults::default());
+        let handle = {
+            let mut o = opts();
+            o.program_timeout = Duration::from_millis(1);
+            upload(&mut b.link, &new, &o, &mut NoProgress)
+        };
+        assert!(
+            matches!(handle, Err(UploadError::NoResult(_))),
+            "cut {cut}: {handle:?}"
+        );
+        let want = match cut {
+            0 => "programming ".to_string(),
+            c if c <= sectors => ".".repeat(c),
+            _ => "ok: flash crc32".to_string(),
+        };
+        b.expect(&want, 20);
+        let mut m = b.stop();
+        let flash = m.flash_mut().unwrap().contents().to_vec();
+        let stored = loader::stored_image(&flash).map(<[u8]>::to_vec);
+        let mut b = Board::start(&flash, Faults::default());
+        if stored.as_deref() == Some(&new[..]) {
+            b.expect("new image", 10);
+            new_booted += 1;
+        } else if stored.as_deref() == Some(&old[..]) {
+            // Cut before the loader erased the old header: the old image is whole.
+            b.expect("old image", 10);
+        } else {
+            assert!(
+                stored.is_none(),
+                "cut {cut}: a valid header over an image that is neither the old nor the new one"
+            );
+            let said = b.expect("loader: send", 10);
+            assert!(
+                said.contains("no image stored") && !said.contains("booting"),
+                "cut {cut}: {said}"
+            );
+            loader_kept += 1;
+        }
+        b.stop();
+    }
+    eprintln!(
+        "{} cuts over {sectors} sectors: {loader_kept} left the loader in charge, {new_booted} booted the new image",
+        sectors + 2
+    );
+    assert!(loader_kept >= 1 && new_booted >= 1);
+}
+
 #[test]
 fn no_loader_answering_is_a_clear_error() {
     // A flash holding only an application at page 0 (no loader): it never prompts.
