@@ -6,6 +6,7 @@
 
 use boards::devices::ula::Key;
 use boards::machines::cpm::Exit;
+use boards::machines::msx::MsxConfig;
 use boards::machines::rc2014::WriteWatch;
 use boards::machines::zx48::Zx48;
 use hil::cpm::{build_com, Engine};
@@ -14,6 +15,8 @@ use hil::lines::{count, edit, random_line, Edited, Outcome, Rng};
 use hil::rc2014::RomChat;
 use hil::zx::{boot, load_tap, Watched};
 use hil::{require, Missing};
+use z80lm::emu::msx::{typable, Session};
+use z80lm::engine::targets::msx;
 use z80lm::engine::targets::zx48;
 use z80lm::engine::Layout;
 use z80lm::model::{respond, Model};
@@ -236,4 +239,78 @@ fn zx48_random_lines() {
         }
     }
     println!("zx48: {n} random lines, {queries} answered or empty, {exits} exits, 0 faults or mismatches");
+}
+
+/// MSX1 (64K) with the C-BIOS ROMs: the megaROM cartridge boots from its header; lines typed
+/// key by key on the matrix (what the keyboard has: printable ASCII and BS). The bytes the
+/// engine passes to CHPUT are compared; a write watch records writes by the engine's code
+/// (PC in the image) outside its RAM, the ASCII8 mapper's bank registers (6000h-7FFFh) and
+/// the two BIOS variables its driver sets;
+/// a `!` line starts the chat again.
+#[test]
+fn msx_random_lines() {
+    if boards::machines::msx::locate_cbios().is_none() {
+        require!(Err::<(), _>(Missing(
+            "the C-BIOS ROMs are not installed (Debian package cbios, /usr/share/cbios)".into()
+        )));
+    }
+    let model = example_model("guess");
+    let cart = msx::build(&model, &Layout::Auto).expect("builds");
+    let img = &cart.built.image;
+    let (mut s, boot) = Session::boot(&cart.rom, MsxConfig::default()).expect("boots");
+    assert_eq!(boot.output, b"> ");
+    // The driver's con_init sets two BIOS variables (screen width, key click): theirs too.
+    let var = |n: &str| {
+        let a = u32::from(img.symbol(n).unwrap_or_else(|| panic!("no symbol {n}")));
+        a..a + 1
+    };
+    s.msx.bus.watch = Some(Box::new(WriteWatch {
+        code: u32::from(img.org)..u32::from(img.org) + img.bytes.len() as u32,
+        allowed: vec![
+            img.map.ram.0..img.map.ram.1,
+            0x6000..0x8000,
+            var("LINL40"),
+            var("CLIKSW"),
+        ],
+        ..WriteWatch::default()
+    }));
+    let mut rng = Rng::new(0x2a_c9b4);
+    let n = count(100);
+    let (mut queries, mut exits) = (0, 0);
+    for i in 0..n {
+        let mut keys = random_line(&mut rng, false);
+        keys.retain(|&b| b != b'\n' && b != b'\r' && typable(&[b]));
+        let want = edit(&keys);
+        let expect = shown(&model, &want);
+        let r = s
+            .ask(&keys)
+            .unwrap_or_else(|e| panic!("line {i} {keys:?}: {e}"));
+        if want.outcome == Outcome::Exit {
+            assert!(
+                r.output.starts_with(&expect),
+                "line {i} {keys:?}: {:?}",
+                r.output
+            );
+            assert!(
+                r.output.ends_with(b"> "),
+                "line {i} {keys:?}: {:?}",
+                r.output
+            );
+            exits += 1;
+        } else {
+            assert_eq!(
+                String::from_utf8_lossy(&r.output),
+                String::from_utf8_lossy(&expect),
+                "line {i} {keys:?}"
+            );
+            queries += 1;
+        }
+        let w = s.msx.bus.watch.as_ref().unwrap();
+        assert_eq!(
+            w.count, 0,
+            "line {i} {keys:?}: writes outside the engine's RAM (pc, addr, value): {:04x?}",
+            w.violations
+        );
+    }
+    println!("msx: {n} random lines, {queries} answered or empty, {exits} restarts, 0 faults or mismatches");
 }

@@ -133,6 +133,10 @@ pub struct MsxBus {
     ppi_c: u8,
     psg_addr: u8,
     psg: [u8; 16],
+    /// PC of the current instruction (kept for [`MsxBus::watch`]).
+    pc: u16,
+    /// Off (`None`) unless a test sets it: one branch per write.
+    pub watch: Option<Box<super::WriteWatch>>,
 }
 
 impl MsxBus {
@@ -190,6 +194,9 @@ impl Bus for MsxBus {
 
     #[inline]
     fn write(&mut self, addr: u16, value: u8) {
+        if let Some(w) = &mut self.watch {
+            w.write(self.pc, addr, value);
+        }
         if self.subslot_register(addr) {
             self.sub3 = value;
             self.remap();
@@ -298,6 +305,8 @@ impl Msx {
             ppi_c: 0,
             psg_addr: 0,
             psg: [0; 16],
+            pc: 0,
+            watch: None,
         };
         bus.remap();
         Ok(Msx {
@@ -340,6 +349,7 @@ impl Msx {
             self.watch_log
                 .push((self.cpu.pc, self.cpu.a, self.cpu.cycles));
         }
+        self.bus.pc = self.cpu.pc;
         let mut t = self.cpu.step(&mut self.bus);
         if self.cpu.cycles >= self.next_frame {
             self.next_frame += self.frame_t;
