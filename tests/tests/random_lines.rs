@@ -16,6 +16,7 @@ use hil::rc2014::RomChat;
 use hil::zx::{boot, load_tap, Watched};
 use hil::{require, Missing};
 use z80lm::emu::msx::{typable, Session};
+use z80lm::engine::targets::gameboy;
 use z80lm::engine::targets::msx;
 use z80lm::engine::targets::zx48;
 use z80lm::engine::Layout;
@@ -313,4 +314,49 @@ fn msx_random_lines() {
         );
     }
     println!("msx: {n} random lines, {queries} answered or empty, {exits} restarts, 0 faults or mismatches");
+}
+
+/// Game Boy (DMG): lines typed on the on-screen keyboard with joypad presses, so printable
+/// ASCII only, and no empty or `!` line (the first prompts again, the second stops the ROM for
+/// good); over-long lines are typed up to 80 bytes (the keyboard ignores what passes 62). The
+/// answer read off the screen and the chat streamed out of the link port (the line as the ROM
+/// kept it, the answer) must equal the host reference; the session's fault checks (VRAM
+/// written while the LCD reads it) stay on. Few lines: every key is several presses.
+#[test]
+fn gameboy_random_lines() {
+    let model = example_model("guess");
+    let image = gameboy::build(&model, &Layout::Auto).expect("builds");
+    let mut s = gameboy::session::Session::boot(&image).expect("boots");
+    let mut rng = Rng::new(0x2a_c9b5);
+    let n = count(50);
+    let mut link = Vec::new();
+    let mut typed = 0;
+    while typed < n {
+        let mut line = random_line(&mut rng, true);
+        line.truncate(80);
+        if line.is_empty() || line[0] == b'!' {
+            continue;
+        }
+        let kept = &line[..line.len().min(hil::lines::MAX_QUERY)];
+        let want = respond(&model, kept);
+        let a = s
+            .ask(&line)
+            .unwrap_or_else(|e| panic!("line {typed} {line:?}: {e}"));
+        assert_eq!(
+            String::from_utf8_lossy(&a.text),
+            String::from_utf8_lossy(&want),
+            "line {typed} {line:?}: the screen"
+        );
+        link.extend_from_slice(kept);
+        link.extend_from_slice(b"\r\n");
+        link.extend_from_slice(&want);
+        link.extend_from_slice(b"\r\n");
+        assert_eq!(
+            String::from_utf8_lossy(s.gb.serial_sent()),
+            String::from_utf8_lossy(&link),
+            "line {typed} {line:?}: the link port"
+        );
+        typed += 1;
+    }
+    println!("gameboy: {n} random printable lines answered, 0 faults or mismatches");
 }
