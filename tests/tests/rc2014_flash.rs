@@ -138,6 +138,35 @@ fn flash_boot_chat_then_reflash_skips_matching_sectors() {
     );
 }
 
+/// A line that repeats a byte now and then: each block with a doubled byte is one byte too long,
+/// the loader NAKs it, the sender repeats it, and the image is flashed and boots.
+#[test]
+fn a_line_that_repeats_bytes_still_flashes_with_retries() {
+    let image = app("survived echoes", 3000);
+    let faults = Faults {
+        duplicate_every: Some(1001),
+        duplicate_limit: Some(3),
+        ..Faults::default()
+    };
+    let mut b = Board::start(&blank_flash(), faults);
+    let mut o = opts();
+    o.xmodem.ack_timeout = Duration::from_secs(3);
+    let mut retries = Retries(Vec::new());
+    upload(&mut b.link, &image, &o, &mut retries).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        (1..=3).contains(&retries.0.len()),
+        "each doubled byte costs at most its block one retry: {:?}",
+        retries.0
+    );
+    b.expect("survived echoes", 10);
+    let m = b.stop();
+    let chip = loader::flash_image(&loader::build().unwrap(), Some(&image));
+    assert!(
+        m.flash().unwrap().contents() == &chip[..],
+        "flash differs from the image"
+    );
+}
+
 #[test]
 fn corrupted_line_still_flashes_with_retries() {
     let image = app("survived noise", 3000);

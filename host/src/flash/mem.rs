@@ -19,6 +19,10 @@ pub struct Faults {
     pub drop_every: Option<usize>,
     /// Stop dropping after this many drops.
     pub drop_limit: Option<usize>,
+    /// Send every Nth byte twice (a line that repeats a byte).
+    pub duplicate_every: Option<usize>,
+    /// Stop duplicating after this many duplicates.
+    pub duplicate_limit: Option<usize>,
     /// After this many bytes the pipe breaks in both directions.
     pub vanish_after: Option<usize>,
 }
@@ -43,6 +47,7 @@ pub struct PipeEnd {
     written: usize,
     corrupted: usize,
     dropped: usize,
+    duplicated: usize,
 }
 
 /// Error from a pipe end: the other side vanished.
@@ -78,6 +83,7 @@ impl PipeEnd {
             written: 0,
             corrupted: 0,
             dropped: 0,
+            duplicated: 0,
         }
     }
 
@@ -92,6 +98,7 @@ impl PipeEnd {
             written: 0,
             corrupted: 0,
             dropped: 0,
+            duplicated: 0,
         }
     }
 
@@ -195,6 +202,14 @@ impl Write for PipeEnd {
             ) {
                 self.corrupted += 1;
                 b ^= 0x20;
+            }
+            if hit(
+                self.faults.duplicate_every,
+                self.duplicated,
+                self.faults.duplicate_limit,
+            ) {
+                self.duplicated += 1;
+                q.bytes.push_back(b);
             }
             q.bytes.push_back(b);
         }

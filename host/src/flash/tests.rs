@@ -137,6 +137,21 @@ fn dropped_bytes_are_retried() {
 }
 
 #[test]
+fn duplicated_bytes_are_retried() {
+    let data = payload(4000);
+    let (a, b) = pipe();
+    let a = a.with_faults(Faults {
+        duplicate_every: Some(1300),
+        duplicate_limit: Some(2),
+        ..Faults::default()
+    });
+    let (sent, got, count) = transfer(&data, a, b, fast());
+    assert_eq!(sent.unwrap(), 4000);
+    assert_eq!(&got.unwrap()[..4000], &data[..]);
+    assert_eq!(count.retries, 2);
+}
+
+#[test]
 fn a_line_that_always_corrupts_gives_up_with_one_line() {
     let data = payload(2048);
     let (a, b) = pipe();
