@@ -176,7 +176,8 @@ fn build_zx48_snapshots_by_extension() {
 }
 
 /// Options a target does not take are refused, naming the targets that take them; so are an
-/// output extension another target writes and two names for different machines.
+/// output extension another target writes, two names for different machines and a second
+/// model for a target that holds one.
 #[test]
 fn options_that_do_not_apply_and_wrong_extensions_are_refused() {
     let dir = tmpdir("build-cli-refused");
@@ -223,6 +224,21 @@ fn options_that_do_not_apply_and_wrong_extensions_are_refused() {
         assert_eq!(code, 2, "{args:?}: {err}");
         assert!(err.contains(want), "{args:?}: {err}");
     }
+    let model = mini();
+    let (code, _, err) = z80lm(&[
+        "build",
+        "--model",
+        &model,
+        "--model",
+        &model,
+        "-o",
+        &out("CHAT.COM"),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("--target cpm takes one --model (given 2)"),
+        "{err}"
+    );
     assert_eq!(
         std::fs::read_dir(&dir).unwrap().count(),
         0,

@@ -21,9 +21,9 @@ use crate::engine::Layout;
 /// Build the inference engine for a target and write the image.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The model file (.npz).
-    #[arg(long, short, env = "Z80LM_MODEL")]
-    pub model: PathBuf,
+    /// The model file (.npz). Every target takes one model.
+    #[arg(long, short, env = "Z80LM_MODEL", required = true)]
+    pub model: Vec<PathBuf>,
     /// The target [default: cpm]: cpm (a CP/M 2.2 .COM), rc2014 or rc2014-512k (a 512K flash
     /// image: our resident loader, the engine, each layer's weights in its own pages),
     /// rc2014-classic (a 32K ROM, 68B50 ACIA), gb (a Game Boy MBC5 cartridge), gbc (the same
@@ -222,24 +222,30 @@ pub fn run(args: Args) -> Result<()> {
         || (matches!(m, Machine::Zx48 | Machine::Zx128) && args.wav.is_none());
     let out = output(m, &container, args.output, one_file)?;
     let layout = args.layout.unwrap_or_default();
+    let model = one_model(&args.model, m)?;
     match m {
-        Machine::Cpm => cpm::run(
-            &args.model,
-            &out,
-            &layout,
-            args.tpa_top,
-            &args.emit,
-            &container,
-        ),
+        Machine::Cpm => cpm::run(model, &out, &layout, args.tpa_top, &args.emit, &container),
         Machine::Gb | Machine::Gbc => {
             let opts = gameboy::Options {
                 cgb: m == Machine::Gbc,
             };
-            gb::run(&args.model, &out, &layout, &opts, &args.emit)
+            gb::run(model, &out, &layout, &opts, &args.emit)
         }
-        Machine::Zx48 => zx48::run(&args.model, &out, &layout, &args.emit, args.wav),
-        Machine::Msx => msx::run(&args.model, &out, &layout, &args.emit),
-        Machine::Zx128 => zx128::run(&args.model, &out, &layout, &args.emit, args.wav),
-        _ => rc2014::run(&args.model, m.name(), &out, &layout, &args.emit),
+        Machine::Zx48 => zx48::run(model, &out, &layout, &args.emit, args.wav),
+        Machine::Msx => msx::run(model, &out, &layout, &args.emit),
+        Machine::Zx128 => zx128::run(model, &out, &layout, &args.emit, args.wav),
+        _ => rc2014::run(model, m.name(), &out, &layout, &args.emit),
+    }
+}
+
+/// The one model a target takes: several `--model`s are an error naming the target.
+fn one_model(models: &[PathBuf], m: Machine) -> Result<&PathBuf> {
+    match models {
+        [one] => Ok(one),
+        _ => anyhow::bail!(
+            "--target {} takes one --model (given {})",
+            m.name(),
+            models.len()
+        ),
     }
 }
