@@ -12,7 +12,7 @@ use std::time::Duration;
 use boards::desc::BoardDesc;
 use boards::machines::rc2014::{serve_paced, Rc2014, ServeOptions};
 use z80lm::flash::mem::{pipe, Faults, PipeEnd};
-use z80lm::flash::upload::{upload, UploadError, UploadOptions};
+use z80lm::flash::upload::{restore, upload, UploadError, UploadOptions};
 use z80lm::flash::{Clock, Link, NoProgress, VirtualClock};
 use z80rom::asm::{assemble, Cpu, Layered, MemFiles};
 use z80rom::loader;
@@ -382,4 +382,209 @@ fn a_flashed_board_is_byte_identical_to_a_chip_programmed_one() {
         flashed[differ[0]],
         chip[differ[0]]
     );
+}
+
+/// A 512K ROM that is no z80lm image (as RomWBW or SCM would be): at 0x0000 a program that maps
+/// RAM into window 3, prints `banner` over the SIO and echoes input in upper case; every other
+/// byte of the 32 pages is filler that is never 0xFF and differs from page to page.
+fn foreign_rom(banner: &str) -> Vec<u8> {
+    let src = format!(
+        "    org 0\n    di\n    xor a\n    out (0x78),a\n    ld a,0x20+31\n    out (0x7B),a\n    ld a,1\n    out (0x7C),a\n    ld sp,0\n    call con_init\n    ld hl,msg\nputs: ld a,(hl)\n    or a\n    jr z,echo\n    call con_out\n    inc hl\n    jr puts\necho: call con_in\n    cp 'a'\n    jr c,.out\n    sub 0x20\n.out: call con_out\n    jr echo\n    include \"drivers/sio.asm\"\nmsg: db \"{banner}\\r\\n\",0\n"
+    );
+    let top = MemFiles::new().with("rom.asm", src);
+    let lib = loader::files();
+    let files = Layered::new(&top, &lib);
+    let (origin, mut rom) = assemble(&files, "rom.asm", Cpu::Z80).unwrap().flat(0xFF);
+    assert_eq!(origin, 0);
+    while rom.len() < loader::FLASH_SIZE {
+        let i = rom.len();
+        rom.push(((i / loader::PAGE * 37 + i * 13 + i / 251) % 255) as u8);
+    }
+    rom
+}
+
+fn restore_opts() -> UploadOptions {
+    let mut o = opts();
+    o.xmodem.retries = 3;
+    o.xmodem.ack_timeout = Duration::from_secs(3);
+    o
+}
+
+fn assert_same_flash(got: &[u8], want: &[u8], what: &str) {
+    let differ: Vec<usize> = (0..want.len()).filter(|&i| got[i] != want[i]).collect();
+    assert!(
+        differ.is_empty(),
+        "{what}: {} bytes differ, first at {:#x}: {:#04x} in flash, {:#04x} wanted",
+        differ.len(),
+        differ[0],
+        got[differ[0]],
+        want[differ[0]]
+    );
+}
+
+/// Issue 18 item 4: a foreign 512K ROM over the whole flash, page 0 included, through the
+/// loader's two passes; the board resets into it and the flash equals the file.
+#[test]
+fn restore_writes_a_foreign_rom_over_the_whole_flash_and_resets_into_it() {
+    let rom = foreign_rom("foreign firmware 1.0");
+    let before = loader::flash_image(&loader::build().unwrap(), Some(&app("old image", 3000)));
+    let mut b = Board::start(&before, Faults::default());
+    let r = restore(&mut b.link, &rom, &restore_opts(), &mut NoProgress)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.crc32, loader::CRC32.checksum(&rom));
+    assert_eq!(r.sectors_written + r.sectors_skipped, 128, "{r:?}");
+    assert!(
+        r.transcript.contains("ok: pages 1-31 written and verified")
+            && r.transcript.contains("programming page 0 ....")
+            && r.transcript.contains("resetting"),
+        "{}",
+        r.transcript
+    );
+    eprintln!(
+        "restore: {} sectors written, {} unchanged; transfers {:.1} s, total {:.1} s of board time",
+        r.sectors_written,
+        r.sectors_skipped,
+        r.transfer_time.as_secs_f64(),
+        r.total_time.as_secs_f64()
+    );
+    b.expect("foreign firmware 1.0", 5);
+    b.link.send(b"back").unwrap();
+    b.expect("BACK", 5);
+    let m = b.stop();
+    assert_same_flash(m.flash().unwrap().contents(), &rom, "after the restore");
+}
+
+/// A cut during the first transfer (the line and the board's power go at once): nothing was
+/// erased, the flash is byte-identical to before, and the old image still boots.
+#[test]
+fn restore_cut_mid_transfer_leaves_the_flash_untouched() {
+    let rom = foreign_rom("must not appear");
+    let before = loader::flash_image(&loader::build().unwrap(), Some(&app("old image", 3000)));
+    let faults = Faults {
+        vanish_after: Some(300_000),
+        ..Faults::default()
+    };
+    let mut b = Board::start(&before, faults);
+    let err = restore(&mut b.link, &rom, &restore_opts(), &mut NoProgress).unwrap_err();
+    assert!(matches!(err, UploadError::Xmodem(_)), "{err}");
+    let m = b.stop();
+    assert_same_flash(m.flash().unwrap().contents(), &before, "after the cut");
+    let mut b = Board::start(&before, Faults::default());
+    b.expect("old image", 10);
+    b.stop();
+}
+
+/// A ROM whose bytes do not match the CRC-32 in its header (a byte changed before XMODEM's
+/// own check, as a wrong or damaged image would be): the loader refuses it after the transfer,
+/// nothing is erased; and a restore header that is not the whole flash is refused at once.
+#[test]
+fn restore_of_a_rom_failing_its_crc_erases_nothing() {
+    let rom = foreign_rom("must not appear");
+    let before = loader::flash_image(&loader::build().unwrap(), Some(&app("old image", 3000)));
+    let mut b = Board::start(&before, Faults::default());
+    b.link.send(z80lm::flash::upload::EMU_RESET).unwrap();
+    b.expect("image ok", 10);
+    b.link.send(b" ").unwrap();
+    b.expect("loader: send", 10);
+    let mut payload = loader::restore_upload(&rom);
+    payload[loader::HEADER_LEN + 300_000] ^= 0x01;
+    let o = restore_opts();
+    z80lm::flash::xmodem::send(
+        &mut b.link,
+        &payload,
+        &o.xmodem,
+        &mut NoProgress,
+        &mut |_| {},
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let said = b.expect("loader: send", 60);
+    assert!(
+        said.contains("error: received image fails its crc-32 check")
+            && !said.contains("programming"),
+        "{said}"
+    );
+    // A restore header for less than the whole flash.
+    let mut short = loader::restore_upload(&rom[..loader::FLASH_SIZE - 4096]);
+    short.truncate(4096);
+    let err =
+        z80lm::flash::xmodem::send(&mut b.link, &short, &o.xmodem, &mut NoProgress, &mut |_| {})
+            .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("a restore must be the whole flash (524288 bytes)"),
+        "{err}"
+    );
+    let m = b.stop();
+    assert_same_flash(m.flash().unwrap().contents(), &before, "after the refusals");
+    // And the host refuses a ROM of the wrong size before it touches the line.
+    let mut b = Board::start(&before, Faults::default());
+    assert!(matches!(
+        restore(&mut b.link, &rom[..1000], &restore_opts(), &mut NoProgress),
+        Err(UploadError::RestoreSize { len: 1000, .. })
+    ));
+    b.stop();
+}
+
+/// A cut during the second pass (page 0 on its way again): pages 1-31 hold the new ROM, page 0
+/// still holds the old loader, which boots, finds no valid application and takes a `flash`.
+#[test]
+fn restore_cut_in_the_second_pass_leaves_the_old_loader_answering() {
+    let rom = foreign_rom("must not appear");
+    let before = loader::flash_image(&loader::build().unwrap(), Some(&app("old image", 3000)));
+    // Pass 1 is 513 XMODEM blocks (526,982 bytes with EOT) after a few knocks; pass 2's
+    // 16 blocks follow: cut in the middle of those.
+    let faults = Faults {
+        vanish_after: Some(526_982 + 8_000),
+        ..Faults::default()
+    };
+    let mut b = Board::start(&before, faults);
+    let err = restore(&mut b.link, &rom, &restore_opts(), &mut NoProgress).unwrap_err();
+    assert!(matches!(err, UploadError::Xmodem(_)), "{err}");
+    let m = b.stop();
+    let cut = m.flash().unwrap().contents().to_vec();
+    assert_same_flash(&cut[..loader::PAGE], &before[..loader::PAGE], "page 0");
+    assert_same_flash(&cut[loader::PAGE..], &rom[loader::PAGE..], "pages 1-31");
+    let mut b = Board::start(&cut, Faults::default());
+    let said = b.expect("loader: send", 10);
+    assert!(said.contains("no image stored"), "{said}");
+    let image = app("flashed after the cut", 2000);
+    upload(&mut b.link, &image, &opts(), &mut NoProgress).unwrap_or_else(|e| panic!("{e}"));
+    b.expect("flashed after the cut", 10);
+    b.stop();
+}
+
+/// Page 0 sent again in the second pass with a byte changed: the loader compares it with the
+/// first pass's page-0 CRC-32 and refuses it before erasing page 0; the old loader stays.
+#[test]
+fn restore_refuses_a_second_pass_page_0_that_differs() {
+    let rom = foreign_rom("must not appear");
+    let before = loader::flash_image(&loader::build().unwrap(), Some(&app("old image", 3000)));
+    let mut b = Board::start(&before, Faults::default());
+    b.expect("image ok", 10);
+    b.link.send(b" ").unwrap();
+    b.expect("loader: send", 10);
+    let o = restore_opts();
+    let payload = loader::restore_upload(&rom);
+    z80lm::flash::xmodem::send(
+        &mut b.link,
+        &payload,
+        &o.xmodem,
+        &mut NoProgress,
+        &mut |_| {},
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    b.expect("loader: send page 0 again", 120);
+    let mut page0 = rom[..loader::PAGE].to_vec();
+    page0[5000] ^= 0x80;
+    z80lm::flash::xmodem::send(&mut b.link, &page0, &o.xmodem, &mut NoProgress, &mut |_| {})
+        .unwrap_or_else(|e| panic!("{e}"));
+    let said = b.expect("loader: send", 10);
+    assert!(
+        said.contains("error: page 0 differs from the first pass") && !said.contains("programming"),
+        "{said}"
+    );
+    let m = b.stop();
+    let flash = m.flash().unwrap().contents();
+    assert_same_flash(&flash[..loader::PAGE], &before[..loader::PAGE], "page 0");
+    assert_same_flash(&flash[loader::PAGE..], &rom[loader::PAGE..], "pages 1-31");
 }

@@ -28,6 +28,10 @@ pub const HEADER_OFFSET: usize = 0x7F000;
 pub const HEADER_LEN: usize = 16;
 /// Header magic.
 pub const MAGIC: &[u8; 4] = b"Z8LM";
+/// The whole flash (SST39SF040): what a restore writes.
+pub const FLASH_SIZE: usize = 0x8_0000;
+/// Header flag: the upload is a whole-flash restore (page 0 included), not an application.
+pub const FLAG_RESTORE: u16 = 1;
 
 /// CRC-32 (IEEE, reflected; as zlib), the loader's image check.
 pub const CRC32: crc::Crc<u32> = crc::Crc::<u32>::new(&crc::CRC_32_ISO_HDLC);
@@ -66,6 +70,18 @@ pub fn header(image: &[u8]) -> [u8; HEADER_LEN] {
 pub fn upload(image: &[u8]) -> Vec<u8> {
     let mut v = header(image).to_vec();
     v.extend_from_slice(image);
+    v
+}
+
+/// The first pass of a restore over XMODEM: a header flagged [`FLAG_RESTORE`] for the whole
+/// 512K `rom` (page 0 included), then the ROM. The loader asks for page 0 again afterwards
+/// (`rom[..PAGE]`, no header). `rom` should be [`FLASH_SIZE`] bytes; the loader refuses any
+/// other length.
+pub fn restore_upload(rom: &[u8]) -> Vec<u8> {
+    let mut h = header(rom);
+    h[14..16].copy_from_slice(&FLAG_RESTORE.to_le_bytes());
+    let mut v = h.to_vec();
+    v.extend_from_slice(rom);
     v
 }
 
