@@ -326,12 +326,27 @@ fn msx_random_lines() {
 /// good); over-long lines are typed up to 80 bytes (the keyboard ignores what passes 62). The
 /// answer read off the screen and the chat streamed out of the link port (the line as the ROM
 /// kept it, the answer) must equal the host reference; the session's fault checks (VRAM
-/// written while the LCD reads it) stay on. Few lines: every key is several presses.
+/// written while the LCD reads it) stay on, and a write watch records writes outside the
+/// engine's memory. Few lines: every key is several presses.
 #[test]
 fn gameboy_random_lines() {
     let model = example_model("guess");
     let image = gameboy::build(&model, &Layout::Auto).expect("builds");
     let mut s = gameboy::session::Session::boot(&image).expect("boots");
+    // The whole cartridge ROM is the engine's code; it may write the MBC5's registers, VRAM,
+    // its transcript in cartridge RAM (S_MAP..S_CUR, mem.inc), work RAM (sums, lists, stack)
+    // and the I/O page with HRAM; never echo RAM, OAM, 6000h-7FFFh or the rest of the SRAM.
+    s.gb.bus.watch = Some(Box::new(WriteWatch {
+        code: 0x0000..0x8000,
+        allowed: vec![
+            0x0000..0x6000,
+            0x8000..0xA000,
+            0xA000..0xA409,
+            0xC000..0xE000,
+            0xFF00..0x1_0000,
+        ],
+        ..WriteWatch::default()
+    }));
     let mut rng = Rng::new(0x2a_c9b5);
     let n = count(50);
     let mut link = Vec::new();
@@ -361,7 +376,13 @@ fn gameboy_random_lines() {
             String::from_utf8_lossy(&link),
             "line {typed} {line:?}: the link port"
         );
+        let w = s.gb.bus.watch.as_ref().unwrap();
+        assert_eq!(
+            w.count, 0,
+            "line {typed} {line:?}: writes outside the engine's memory (pc, addr, value): {:04x?}",
+            w.violations
+        );
         typed += 1;
     }
-    println!("gameboy: {n} random printable lines answered, 0 faults or mismatches");
+    println!("gameboy: {n} random printable lines answered, 0 faults, stray writes or mismatches");
 }

@@ -63,6 +63,9 @@ pub struct GbBus {
     pub double_speed: bool,
     /// KEY1 bit 0: the next STOP switches speed.
     key1_armed: bool,
+    /// Off (`None`) unless a test sets it: one branch per write (the instruction's PC is the
+    /// PPU's `cpu_pc`).
+    pub watch: Option<Box<super::WriteWatch>>,
 }
 
 impl GbBus {
@@ -144,6 +147,9 @@ impl Bus for GbBus {
     }
 
     fn write(&mut self, addr: u16, v: u8) {
+        if let Some(w) = &mut self.watch {
+            w.write(self.ppu.cpu_pc, addr, v);
+        }
         match addr {
             0x0000..=0x7FFF => self.cart.write_0000_7fff(addr, v),
             0x8000..=0x9FFF => self.ppu.write_vram(addr, v),
@@ -215,6 +221,7 @@ impl GameBoy {
             cgb,
             double_speed: false,
             key1_armed: false,
+            watch: None,
         };
         Ok(GameBoy {
             cpu: Sm83::new(if cgb {
