@@ -129,3 +129,122 @@ fn a_model_too_big_for_the_classic_is_one_clear_line_and_writes_nothing() {
     assert!(!bin.exists() && !bin.with_extension("hex").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+fn example(name: &str) -> String {
+    format!(
+        "{}/../examples/{name}/model.npz",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+#[test]
+fn several_models_go_into_one_512k_image_behind_a_menu() {
+    let dir = tmpdir("build-menu");
+    let bin = dir.join("CHAT.bin");
+    let (guess, tiny) = (example("guess"), example("tinychat"));
+    let o = z80lm(&[
+        "build",
+        "--target",
+        "rc2014",
+        "--board",
+        "rc2014-512k",
+        "--model",
+        &guess,
+        "--model",
+        &tiny,
+        "--emit",
+        "plan",
+        "--emit",
+        "map",
+        "-o",
+        bin.to_str().unwrap(),
+    ]);
+    let plan = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Every model's pages, named after its directory (model.npz), and its plan and map.
+    assert!(
+        plan.contains("2 models behind a start-up menu in flash page 1"),
+        "{plan}"
+    );
+    assert!(plan.contains("model 1 (guess): flash pages 2-"), "{plan}");
+    assert!(plan.contains("model 2 (tinychat): flash pages "), "{plan}");
+    assert_eq!(plan.matches("layout: ").count(), 2, "{plan}");
+    assert!(plan.contains("started by the menu in page 1"), "{plan}");
+    let rom = std::fs::read(&bin).unwrap();
+    assert_eq!(rom.len(), 0x8_0000);
+    let app = z80rom::loader::stored_image(&rom).expect("a valid header");
+    // The upload holds the same application, for XMODEM; the HEX the same flash.
+    let upl = std::fs::read(bin.with_extension("upl")).unwrap();
+    assert_eq!(z80rom::loader::uploaded_image(&upl), Some(app));
+    let hex = std::fs::read_to_string(bin.with_extension("hex")).unwrap();
+    assert_eq!(
+        z80lm::engine::targets::rc2014::from_intel_hex(&hex, rom.len()).unwrap(),
+        rom
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn models_that_do_not_fit_the_flash_are_named_and_nothing_is_written() {
+    let dir = tmpdir("build-menu-full");
+    let bin = dir.join("CHAT.bin");
+    let (guess, tiny) = (example("guess"), example("tinychat"));
+    let mut args = vec![
+        "build",
+        "--target",
+        "rc2014-512k",
+        "-o",
+        bin.to_str().unwrap(),
+    ];
+    for _ in 0..8 {
+        args.extend(["--model", guess.as_str(), "--model", tiny.as_str()]);
+    }
+    let o = z80lm(&args);
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{said}");
+    assert_eq!(said.lines().count(), 1, "{said}");
+    for want in [
+        "error:",
+        "do not all fit flash pages 1-30",
+        "the menu takes page 1",
+        "(the menu takes page 1): 1 (guess) ",
+        " fit; these do not: ",
+        "; 16 (tinychat) needs ",
+        " free; leave them out",
+    ] {
+        assert!(said.contains(want), "{want:?} missing: {said}");
+    }
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        0,
+        "nothing written"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn several_models_need_the_512k_board() {
+    let dir = tmpdir("build-menu-classic");
+    let bin = dir.join("CHAT.bin");
+    let mini = mini();
+    let o = z80lm(&[
+        "build",
+        "--target",
+        "rc2014-classic",
+        "--model",
+        &mini,
+        "--model",
+        &mini,
+        "-o",
+        bin.to_str().unwrap(),
+    ]);
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{said}");
+    assert!(said.contains("takes one --model (given 2)"), "{said}");
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        0,
+        "nothing written"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

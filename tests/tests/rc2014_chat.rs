@@ -294,3 +294,191 @@ fn line_noise_never_touches_the_flash_and_the_loader_stays_in_charge() {
         }
     }
 }
+
+/// A model and its (prompt, response) vectors.
+type Case<'a> = (&'a Model, &'a [(Vec<u8>, Vec<u8>)]);
+
+/// Builds the models (name, model) into one 512K image behind the start-up menu.
+fn menu_rom(models: &[(&str, &Model)]) -> z80lm::engine::targets::rc2014::MenuBuild {
+    let desc = boards::desc::BoardDesc::builtin("rc2014-512k").unwrap();
+    let named: Vec<(String, Model)> = models
+        .iter()
+        .map(|(n, m)| (n.to_string(), (*m).clone()))
+        .collect();
+    z80lm::engine::targets::rc2014::build_menu(&named, &desc, &Layout::Auto)
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The menu's prompt, which ends every menu screen.
+const MENU_PROMPT: &[u8] = b"! loader): ";
+
+/// Chooses `number` in the menu and runs to the engine's first prompt.
+fn choose(chat: &mut RomChat, number: &str) {
+    chat.m.send(format!("{number}\r").as_bytes());
+    let out = chat.run_until(b"> ");
+    let text = String::from_utf8_lossy(&out);
+    // The echo, then straight into the engine: no loader in between.
+    assert!(text.starts_with(&format!("{number}\r\n")), "{text}");
+    assert!(!text.contains("loader"), "{text}");
+}
+
+/// Types every prompt and collects the ones whose answer differs.
+fn answers(chat: &mut RomChat, model: &Model, vectors: &[(Vec<u8>, Vec<u8>)]) -> Vec<String> {
+    let extra = EXTRA.iter().map(|p| (p.to_vec(), infer::respond(model, p)));
+    let mut bad = Vec::new();
+    for (prompt, want) in vectors.iter().cloned().chain(extra) {
+        let got = chat.ask(&prompt);
+        if got != want {
+            bad.push(format!(
+                "{:?}: want {:?} got {:?}",
+                String::from_utf8_lossy(&prompt),
+                String::from_utf8_lossy(&want),
+                String::from_utf8_lossy(&got)
+            ));
+        }
+    }
+    bad
+}
+
+/// Both models of a two-model image answer on the emulated 512K board: chosen from the menu,
+/// every vector typed, `!` back to the menu, the other model, `!` in the menu to the loader
+/// (which boots the menu again).
+fn two_models_behind_the_menu(guess: Case<'_>, tiny: Case<'_>) {
+    let rom = menu_rom(&[("guess", guess.0), ("tinychat", tiny.0)]);
+    // The menu in page 1, guess from page 2, tinychat right after it.
+    assert_eq!(rom.models[0].first_page, 2);
+    assert_eq!(
+        rom.models[1].first_page,
+        rom.models[0].first_page + rom.models[0].pages
+    );
+    assert_eq!(z80rom::loader::stored_image(&rom.rom), Some(&rom.app[..]));
+    let mut chat = RomChat::power_up("rc2014-512k", &rom.rom);
+    let boot = chat.run_until(MENU_PROMPT);
+    let text = String::from_utf8_lossy(&boot).into_owned();
+    assert!(
+        text.contains("z80lm loader") && text.contains("booting"),
+        "{text}"
+    );
+    assert!(boot.ends_with(rom.listing.as_bytes()), "{text}");
+    for (i, m) in rom.models.iter().enumerate() {
+        let row = text
+            .lines()
+            .find(|l| {
+                l.trim_start()
+                    .starts_with(&format!("{}  {}", i + 1, m.name))
+            })
+            .unwrap_or_else(|| panic!("no row for {}: {text}", m.name));
+        assert!(
+            row.contains(&format!("{} KB", m.bytes.div_ceil(1024))),
+            "{row}"
+        );
+        assert!(row.ends_with("chars/s est."), "{row:?}");
+    }
+    assert!(text.ends_with("model (1-2, ! loader): "), "{text}");
+
+    choose(&mut chat, "1");
+    let bad = answers(&mut chat, guess.0, guess.1);
+    assert!(
+        bad.is_empty(),
+        "guess behind the menu: {} differ:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+    chat.m.send(b"!\r");
+    let back = chat.run_until(MENU_PROMPT);
+    let back = String::from_utf8_lossy(&back);
+    assert!(
+        back.contains("z80lm: 2 models") && !back.contains("z80lm loader"),
+        "{back}"
+    );
+
+    choose(&mut chat, "2");
+    let bad = answers(&mut chat, tiny.0, tiny.1);
+    assert!(
+        bad.is_empty(),
+        "tinychat behind the menu: {} differ:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+    chat.m.send(b"!\r");
+    chat.run_until(MENU_PROMPT);
+
+    // Numbers that name no model, and other lines, ask again.
+    for wrong in ["3", "0", "x", "1!", "!!", "300"] {
+        chat.m.send(format!("{wrong}\r").as_bytes());
+        let said = chat.run_until(MENU_PROMPT);
+        assert!(
+            String::from_utf8_lossy(&said).starts_with(&format!("{wrong}\r\n?\r\n")),
+            "{wrong}: {}",
+            String::from_utf8_lossy(&said)
+        );
+    }
+    // `!` in the menu: the loader, which boots the stored image (the menu) again.
+    chat.m.send(b"!\r");
+    let said = chat.run_until(MENU_PROMPT);
+    let said = String::from_utf8_lossy(&said);
+    assert!(
+        said.contains("z80lm loader") && said.contains("booting"),
+        "{said}"
+    );
+    choose(&mut chat, "1");
+    assert_eq!(
+        chat.ask(b"is it a chair"),
+        infer::respond(guess.0, b"is it a chair")
+    );
+}
+
+#[test]
+fn two_shipped_models_behind_the_menu_on_the_512k_board() {
+    let (guess, gv) = example("guess");
+    let (tiny, tv) = example("tinychat");
+    two_models_behind_the_menu((&guess, &gv), (&tiny, &tv));
+}
+
+#[test]
+fn two_upstream_models_behind_the_menu_answer_their_vectors() {
+    let guess = require!(shared_model("guess"));
+    let gv = require!(shared_vectors("guess"));
+    let tiny = require!(shared_model("tinychat"));
+    let tv = require!(shared_vectors("tinychat"));
+    two_models_behind_the_menu((&guess, &gv), (&tiny, &tv));
+}
+
+/// The menu does not slow the engines: every exchange takes exactly the T-states it takes on
+/// the one-model image (same plan, same code; only the weights' page numbers and `!`'s
+/// stub differ).
+#[test]
+fn each_model_behind_the_menu_takes_the_t_states_of_its_own_image() {
+    use z80lm::engine::targets::rc2014::Session;
+    let (guess, gv) = example("guess");
+    let (tiny, tv) = example("tinychat");
+    let rom = menu_rom(&[("guess", &guess), ("tinychat", &tiny)]);
+    let desc = boards::desc::BoardDesc::builtin("rc2014-512k").unwrap();
+    for (i, (model, vectors)) in [(&guess, &gv), (&tiny, &tv)].into_iter().enumerate() {
+        let alone = build(model, "rc2014-512k", &Layout::Auto);
+        let behind = &rom.models[i].build;
+        assert_eq!(behind.built.plan, alone.built.plan);
+        let con_out =
+            |b: &z80lm::engine::targets::rc2014::RomBuild| b.built.image.symbol("con_out");
+        let (mut one, _) = Session::boot(&desc, &alone.rom, con_out(&alone)).unwrap();
+        let mut chat = RomChat::power_up("rc2014-512k", &rom.rom);
+        chat.run_until(MENU_PROMPT);
+        choose(&mut chat, &(i + 1).to_string());
+        let mut menu = Session::on(chat.m, con_out(behind));
+        for (prompt, _) in vectors
+            .iter()
+            .filter(|(p, _)| !p.is_empty() && p[0] != b'!')
+            .take(6)
+        {
+            let a = one.ask(prompt, None, |_, _| {}).unwrap();
+            let b = menu.ask(prompt, None, |_, _| {}).unwrap();
+            assert_eq!(a.output, b.output);
+            assert_eq!(
+                (a.end - a.start, a.intervals()),
+                (b.end - b.start, b.intervals()),
+                "{:?}",
+                String::from_utf8_lossy(prompt)
+            );
+        }
+    }
+}

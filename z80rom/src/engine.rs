@@ -1,6 +1,7 @@
 //! The hand-written engine sources (`z80rom/asm/core/*.asm`) and console drivers
 //! (`z80rom/asm/drivers/*.asm`), embedded so `z80lm` assembles images with no files on disk.
-//! The host's code generator writes the model-specific top-level file that includes them.
+//! The host's code generator writes the model-specific top-level file that includes them;
+//! `menu/menu.asm` is the start-up menu of an RC2014 512K image with several models.
 
 /// `(name, text)` of every core source and driver, named as `include` refers to them.
 pub const SOURCES: &[(&str, &str)] = &[
@@ -19,6 +20,7 @@ pub const SOURCES: &[(&str, &str)] = &[
         include_str!("../asm/drivers/rc2014.asm"),
     ),
     ("drivers/msx.asm", include_str!("../asm/drivers/msx.asm")),
+    ("menu/menu.asm", include_str!("../asm/menu/menu.asm")),
     ("drivers/acia.asm", include_str!("../asm/drivers/acia.asm")),
     ("drivers/sio.asm", include_str!("../asm/drivers/sio.asm")),
 ];

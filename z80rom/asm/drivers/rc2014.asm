@@ -7,6 +7,8 @@
 ;; * 512K module (RC2014_PAGED): map flash page 0, the resident loader, into window 0 and jump
 ;;   to 0000h, as a reset does; the loader then offers its key window and boots the stored image
 ;;   again. The page switch runs from RAM, since it swaps the window the code runs in.
+;;   An image with several models defines MENU_PAGE: '!' maps that flash page (the start-up
+;;   menu, menu/menu.asm) instead, whose own '!' goes on to the loader.
 ;; Interface (every driver): con_init, con_in, con_out, sys_args, sys_exit. All preserve BC,
 ;; DE, HL, IX and IY; A and F may be clobbered.
 
@@ -24,7 +26,13 @@ sys_args:       ld b,0
 sys_exit:       di
                 ifdef RC2014_PAGED
                 ld hl,act                   ; engine RAM (window 3), unused from here on
+                ifdef MENU_PAGE
+                ld (hl),3Eh                 ; ld a,MENU_PAGE
+                inc hl
+                ld (hl),MENU_PAGE
+                else
                 ld (hl),0AFh                ; xor a
+                endif
                 inc hl
                 ld (hl),0D3h                ; out (PAGE0_PORT),a
                 inc hl

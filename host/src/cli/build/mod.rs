@@ -21,7 +21,12 @@ use crate::engine::Layout;
 /// Build the inference engine for a target and write the image.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The model file (.npz). Every target takes one model.
+    /// The model file (.npz). Every target takes one model, except rc2014-512k: --model may
+    /// repeat there (--model A.npz --model B.npz ...), each model in flash pages of its own
+    /// behind a start-up menu on the serial port (number, name, size in KB, estimated chars
+    /// per second); `!` at the chat prompt goes back to the menu, `!` in the menu to the loader.
+    /// As many as fit flash pages 1-30; a build that does not fit says which and writes
+    /// nothing.
     #[arg(long, short, env = "Z80LM_MODEL", required = true)]
     pub model: Vec<PathBuf>,
     /// The target [default: cpm]: cpm (a CP/M 2.2 .COM), rc2014 or rc2014-512k (a 512K flash
@@ -222,6 +227,9 @@ pub fn run(args: Args) -> Result<()> {
         || (matches!(m, Machine::Zx48 | Machine::Zx128) && args.wav.is_none());
     let out = output(m, &container, args.output, one_file)?;
     let layout = args.layout.unwrap_or_default();
+    if m == Machine::Rc512k && args.model.len() > 1 {
+        return rc2014::run_menu(&args.model, m.name(), &out, &layout, &args.emit);
+    }
     let model = one_model(&args.model, m)?;
     match m {
         Machine::Cpm => cpm::run(model, &out, &layout, args.tpa_top, &args.emit, &container),

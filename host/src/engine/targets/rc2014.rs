@@ -18,6 +18,11 @@
 //! | 4000h-BFFFh   | 1, 2   | flash pages of the running layer's weights          |
 //! | C000h-FFFFh   | 3      | RAM page 63: sums, lists, line buffer, stack         |
 //!
+//! Several models ([`build_menu`]): flash page 1 holds a start-up menu (`z80rom/asm/menu`) that
+//! lists them and maps the chosen one's fixed page into window 0; each model is the one-model
+//! build above moved to its own fixed page (its layers' pages follow it), with `!` going back to
+//! the menu instead of the loader.
+//!
 //! The `.bin` of a 512K build is the whole flash (loader, application, header) for a chip
 //! programmer, `z80lm emu --rom` and `z80lm flash` (which sends only the application).
 
@@ -67,6 +72,26 @@ pub enum Rc2014Error {
     FixedTooBig { bytes: usize },
     #[error("the application needs {pages} flash pages; the loader stores at most {max}")]
     TooManyPages { pages: usize, max: usize },
+    #[error(
+        "the models do not all fit flash pages 1-{max} of rc2014-512k (the menu takes page 1): {placed}; \
+         these do not: {refused}; leave {them} out or build {them} with --layout packed"
+    )]
+    ModelsDoNotFit {
+        max: usize,
+        placed: String,
+        refused: String,
+        them: &'static str,
+    },
+    #[error("model {number} ({name}): {source}")]
+    Model {
+        number: usize,
+        name: String,
+        source: Box<Rc2014Error>,
+    },
+    #[error("several models need the rc2014-512k board (its flash pages); {0} takes one")]
+    OneModelBoard(String),
+    #[error("at most {max} models fit one menu (given {given})")]
+    TooManyModels { max: usize, given: usize },
     #[error(transparent)]
     Build(#[from] BuildError),
     #[error("assembling the loader: {0}")]
@@ -124,11 +149,17 @@ impl RomBuild {
                 );
             }
         }
-        if !self.pages.is_empty() {
+        let base = self.pages[0].first_page - 1;
+        let last = base + self.app.len().div_ceil(PAGE) - 1;
+        if base == APP_PAGE {
             s += &format!(
-                "  application: {} bytes in flash pages 1-{}, behind the loader in page 0\n",
+                "  application: {} bytes in flash pages 1-{last}, behind the loader in page 0\n",
                 self.app.len(),
-                self.app.len().div_ceil(PAGE)
+            );
+        } else {
+            s += &format!(
+                "  model: {} bytes in flash pages {base}-{last}, started by the menu in page {APP_PAGE}\n",
+                self.app.len(),
             );
         }
         s
@@ -139,29 +170,40 @@ fn is_paged(desc: &BoardDesc) -> bool {
     desc.banking.is_some() && desc.flash.is_some()
 }
 
-/// The lines before the engine: console and paging equates, reset and interrupt vectors.
-fn prologue(desc: &BoardDesc) -> String {
+/// The console equates of `desc` (the SIO/2 or the 68B50 ACIA, with its ports).
+fn console_equates(desc: &BoardDesc) -> String {
     let ports = desc.console.ports.clone().unwrap_or_default();
     let ctl = ports.control.unwrap_or(0x80);
     let data = ports.data.unwrap_or(ctl + 1);
-    let mut s = String::new();
     match desc.console.device {
-        ConsoleDevice::Sio => {
-            s += &format!("RC2014_SIO      equ 1\nSIO_CTL         equ {ctl:#04x}\nSIO_DATA        equ {data:#04x}\n");
-        }
-        _ => {
-            s += &format!("ACIA_CTL        equ {ctl:#04x}\nACIA_DATA       equ {data:#04x}\n");
-        }
+        ConsoleDevice::Sio => format!(
+            "RC2014_SIO      equ 1\nSIO_CTL         equ {ctl:#04x}\nSIO_DATA        equ {data:#04x}\n"
+        ),
+        _ => format!("ACIA_CTL        equ {ctl:#04x}\nACIA_DATA       equ {data:#04x}\n"),
     }
+}
+
+/// The page register of window `w` of a paged board, and the RAM page the loader leaves in
+/// window 3 (the top one).
+fn window_port(b: &boards::desc::Banking, w: usize) -> u16 {
+    b.windows
+        .get(w)
+        .and_then(|w| w.port)
+        .unwrap_or(0x78 + w as u16)
+}
+
+/// The lines before the engine: console and paging equates, reset and interrupt vectors. With
+/// `menu`, the engine of an image with several models: its '!' maps that flash page (the
+/// start-up menu) instead of the loader's.
+fn prologue(desc: &BoardDesc, menu: Option<u8>) -> String {
+    let mut s = console_equates(desc);
     let mut init = String::new();
     if let Some(b) = &desc.banking {
-        let port = |w: usize| {
-            b.windows
-                .get(w)
-                .and_then(|w| w.port)
-                .unwrap_or(0x78 + w as u16)
-        };
+        let port = |w: usize| window_port(b, w);
         let ram_top = b.first_ram_page + b.ram_pages - 1;
+        if let Some(page) = menu {
+            s += &format!("MENU_PAGE       equ {page}\n");
+        }
         s += &format!(
             "RC2014_PAGED    equ 1\nPAGE0_PORT      equ {:#04x}\nWEIGHT_PAGE_PORT equ {:#04x}\n",
             port(0),
@@ -180,9 +222,13 @@ fn prologue(desc: &BoardDesc) -> String {
     s
 }
 
-fn target_asm(desc: &BoardDesc, pages: Option<WeightPages>) -> super::super::TargetAsm {
+fn target_asm(
+    desc: &BoardDesc,
+    pages: Option<WeightPages>,
+    menu: Option<u8>,
+) -> super::super::TargetAsm {
     super::super::TargetAsm {
-        prologue: prologue(desc),
+        prologue: prologue(desc, menu),
         driver: "drivers/rc2014.asm".into(),
         pages,
     }
@@ -198,7 +244,7 @@ pub fn build(model: &Model, desc: &BoardDesc, layout: &Layout) -> Result<RomBuil
         return Err(Rc2014Error::NotRc2014(desc.name.clone()));
     }
     if is_paged(desc) {
-        build_paged(model, desc, layout)
+        build_paged(model, desc, layout, APP_PAGE, None)
     } else {
         build_classic(model, desc, layout)
     }
@@ -244,7 +290,7 @@ fn build_classic(
         Err(PlanError::DoesNotFit { need, .. }) if auto => return Err(too_small(need)),
         Err(e) => return Err(BuildError::from(e).into()),
     };
-    let asm = engine_asm(model, &plan, &target_asm(desc, None));
+    let asm = engine_asm(model, &plan, &target_asm(desc, None, None));
     let image = match image_of(&assemble_source(&asm)?, &plan) {
         Ok(i) => i,
         Err(BuildError::DoesNotFit { end, .. }) if auto => return Err(too_small(end as usize)),
@@ -260,7 +306,17 @@ fn build_classic(
     })
 }
 
-fn build_paged(model: &Model, desc: &BoardDesc, layout: &Layout) -> Result<RomBuild, Rc2014Error> {
+/// The 512K build of one model whose fixed part is flash page `base` (its layers' pages follow
+/// it); `menu`: the flash page its '!' goes back to (an image with several models). `app` is
+/// the model's pages from `base` on; `rom` the whole flash with only this model stored, which
+/// the loader boots when `base` is [`APP_PAGE`].
+fn build_paged(
+    model: &Model,
+    desc: &BoardDesc,
+    layout: &Layout,
+    base: usize,
+    menu: Option<u8>,
+) -> Result<RomBuild, Rc2014Error> {
     let n = model.layers.len();
     // Each layer has the whole weight window to itself.
     let forms = banked::forms(model, layout, WINDOW_BYTES);
@@ -281,11 +337,11 @@ fn build_paged(model: &Model, desc: &BoardDesc, layout: &Layout) -> Result<RomBu
             first_page,
             select: PageSelect::PortPair,
         };
-        let asm = engine_asm(model, &plan, &target_asm(desc, Some(pages)));
+        let asm = engine_asm(model, &plan, &target_asm(desc, Some(pages), menu));
         assemble_source(&asm).map(|a| (asm, a))
     };
     let (_, trial) = generate(vec![0; n])?;
-    let layers: Vec<LayerPages> = banked::consecutive_banks(&trial, n, PAGE, APP_PAGE + 1)
+    let layers: Vec<LayerPages> = banked::consecutive_banks(&trial, n, PAGE, base + 1)
         .into_iter()
         .map(|(first_page, pages, bytes)| LayerPages {
             first_page,
@@ -293,13 +349,12 @@ fn build_paged(model: &Model, desc: &BoardDesc, layout: &Layout) -> Result<RomBu
             bytes,
         })
         .collect();
-    let next = layers
-        .last()
-        .map_or(APP_PAGE + 1, |l| l.first_page + l.pages);
+    let next = layers.last().map_or(base + 1, |l| l.first_page + l.pages);
     let max_pages = z80rom::loader::MAX_IMAGE / PAGE;
-    if next - APP_PAGE > max_pages {
+    // An image with several models checks all of them together (build_menu).
+    if menu.is_none() && next - base > max_pages {
         return Err(Rc2014Error::TooManyPages {
-            pages: next - APP_PAGE,
+            pages: next - base,
             max: max_pages,
         });
     }
@@ -317,16 +372,264 @@ fn build_paged(model: &Model, desc: &BoardDesc, layout: &Layout) -> Result<RomBu
         None => (usize::from(addr) < PAGE).then_some(usize::from(addr)),
         Some(k) => {
             let l = &layers[k as usize - 1];
-            Some((l.first_page - APP_PAGE) * PAGE + usize::from(addr - WINDOW))
+            Some((l.first_page - base) * PAGE + usize::from(addr - WINDOW))
         }
     });
-    let loader = z80rom::loader::build().map_err(|e| Rc2014Error::Loader(e.to_string()))?;
-    let rom = z80rom::loader::flash_image(&loader, Some(&app));
+    let rom = if menu.is_none() {
+        let loader = z80rom::loader::build().map_err(|e| Rc2014Error::Loader(e.to_string()))?;
+        z80rom::loader::flash_image(&loader, Some(&app))
+    } else {
+        Vec::new()
+    };
     Ok(RomBuild {
         built: Built { plan, asm, image },
         app,
         rom,
         pages: layers,
+    })
+}
+
+/// One model of a 512K image with several models.
+#[derive(Debug, Clone)]
+pub struct MenuModel {
+    /// As the menu lists it.
+    pub name: String,
+    /// The model's engine: `app` is its pages from `first_page` on.
+    pub build: RomBuild,
+    /// Its fixed flash page (the engine's code, mapped at 0000h); its layers follow.
+    pub first_page: usize,
+    /// Flash pages it takes.
+    pub pages: usize,
+    /// Bytes it uses in them (fixed part and weights).
+    pub bytes: usize,
+    /// T-states per generated character: the planner's estimate.
+    pub est_t: u64,
+}
+
+/// A 512K image with several models behind a start-up menu in flash page 1.
+#[derive(Debug, Clone)]
+pub struct MenuBuild {
+    pub models: Vec<MenuModel>,
+    /// The menu's generated source.
+    pub menu_asm: String,
+    /// What the menu prints before its prompt.
+    pub listing: String,
+    /// The application: flash pages 1.. (the menu, then each model's pages).
+    pub app: Vec<u8>,
+    /// The whole flash: loader, application, header.
+    pub rom: Vec<u8>,
+}
+
+/// The flash page of the menu in an image with several models.
+pub const MENU_PAGE: usize = APP_PAGE;
+/// Most models one menu lists.
+pub const MAX_MODELS: usize = 29;
+
+impl MenuBuild {
+    /// The plan `z80lm build` prints: each model's pages and its plan.
+    pub fn plan_report(&self) -> String {
+        let mut s = format!(
+            "{} models behind a start-up menu in flash page {MENU_PAGE}:\n",
+            self.models.len()
+        );
+        for (i, m) in self.models.iter().enumerate() {
+            s += &format!(
+                "model {} ({}): flash pages {}-{} ({} pages)\n",
+                i + 1,
+                m.name,
+                m.first_page,
+                m.first_page + m.pages - 1,
+                m.pages
+            );
+            for line in m.build.built.plan_report().lines() {
+                s += &format!("  {line}\n");
+            }
+        }
+        s
+    }
+
+    /// The memory map `z80lm build` prints: the menu's page, then each model's map.
+    pub fn memory_map(&self) -> String {
+        let used = self.app.len().min(PAGE);
+        let menu_bytes = self.app[..used]
+            .iter()
+            .rposition(|&b| b != 0xFF)
+            .map_or(0, |i| i + 1);
+        let mut s = format!(
+            "menu: {menu_bytes} bytes in flash page {MENU_PAGE} at 0x0000; its page-switch stub in RAM page 63 at 0xc000\n"
+        );
+        for (i, m) in self.models.iter().enumerate() {
+            s += &format!("model {} ({}):\n", i + 1, m.name);
+            s += &m.build.memory_map();
+        }
+        s += &format!(
+            "  application: {} bytes in flash pages 1-{}, behind the loader in page 0\n",
+            self.app.len(),
+            self.app.len().div_ceil(PAGE)
+        );
+        s
+    }
+}
+
+/// The name a menu lists: printable ASCII, at most 20 bytes.
+fn menu_name(name: &str, number: usize) -> String {
+    let s: String = name
+        .chars()
+        .filter(|c| c.is_ascii_graphic() || *c == ' ')
+        .take(20)
+        .collect();
+    if s.trim().is_empty() {
+        format!("model {number}")
+    } else {
+        s
+    }
+}
+
+/// `db` lines for `bytes` (numbers, so any byte is safe in them).
+fn db_lines(bytes: &[u8]) -> String {
+    bytes
+        .chunks(16)
+        .map(|c| {
+            let v: Vec<String> = c.iter().map(|b| b.to_string()).collect();
+            format!("                db {}\n", v.join(","))
+        })
+        .collect()
+}
+
+/// Builds several models into one rc2014-512k image: a start-up menu in flash page 1 lists
+/// them (number, name, size, speed) and starts the one chosen; each model's engine has its own
+/// fixed page and layer pages after the menu, and its '!' comes back to the menu (whose '!'
+/// goes to the loader). `models` are (name, model). Fails, naming them, when they do not all
+/// fit pages 1-30.
+pub fn build_menu(
+    models: &[(String, Model)],
+    desc: &BoardDesc,
+    layout: &Layout,
+) -> Result<MenuBuild, Rc2014Error> {
+    if !desc.name.starts_with("rc2014") {
+        return Err(Rc2014Error::NotRc2014(desc.name.clone()));
+    }
+    let Some(banking) = desc.banking.as_ref().filter(|_| is_paged(desc)) else {
+        return Err(Rc2014Error::OneModelBoard(desc.name.clone()));
+    };
+    if models.len() > MAX_MODELS {
+        return Err(Rc2014Error::TooManyModels {
+            max: MAX_MODELS,
+            given: models.len(),
+        });
+    }
+    let max_pages = z80rom::loader::MAX_IMAGE / PAGE;
+    let mut built = Vec::new();
+    let mut next = MENU_PAGE + 1;
+    for (i, (name, model)) in models.iter().enumerate() {
+        let name = menu_name(name, i + 1);
+        let wrap = |e: Rc2014Error| Rc2014Error::Model {
+            number: i + 1,
+            name: name.clone(),
+            source: Box::new(e),
+        };
+        let build = build_paged(model, desc, layout, next, Some(MENU_PAGE as u8)).map_err(wrap)?;
+        let pages = build.app.len().div_ceil(PAGE);
+        let bytes =
+            build.built.image.bytes.len() + build.pages.iter().map(|p| p.bytes).sum::<usize>();
+        let est_t = build.built.plan.est_t_per_step();
+        built.push(MenuModel {
+            name,
+            build,
+            first_page: next,
+            pages,
+            bytes,
+            est_t,
+        });
+        next += pages;
+    }
+    // Which fit, in order: a model that does not is named with its pages and the pages free.
+    let (mut free, mut placed, mut refused) = (max_pages - 1, Vec::new(), Vec::new());
+    for (i, m) in built.iter().enumerate() {
+        if m.pages <= free {
+            free -= m.pages;
+            placed.push(format!("{} ({}) {} pages", i + 1, m.name, m.pages));
+        } else {
+            refused.push(format!(
+                "{} ({}) needs {} pages, {free} free",
+                i + 1,
+                m.name,
+                m.pages
+            ));
+        }
+    }
+    if !refused.is_empty() {
+        return Err(Rc2014Error::ModelsDoNotFit {
+            max: max_pages,
+            placed: if placed.is_empty() {
+                "no model fits".into()
+            } else {
+                format!("{} fit", placed.join(", "))
+            },
+            them: if refused.len() == 1 { "it" } else { "them" },
+            refused: refused.join("; "),
+        });
+    }
+    let clock = f64::from(desc.clock_hz);
+    let mut listing = format!("\r\nz80lm: {} models\r\n", built.len());
+    for (i, m) in built.iter().enumerate() {
+        let cps = clock / m.est_t.max(1) as f64;
+        listing += &format!(
+            "{:>3}  {:<20} {:>4} KB  {:>6.1} chars/s est.\r\n",
+            i + 1,
+            m.name,
+            m.bytes.div_ceil(1024),
+            cps
+        );
+    }
+    let prompt = format!("model (1-{}, ! loader): ", built.len());
+    let port = |w: usize| window_port(banking, w);
+    let ram_top = banking.first_ram_page + banking.ram_pages - 1;
+    let mut asm = console_equates(desc);
+    asm += &format!(
+        "PAGE0_PORT      equ {:#04x}\nPAGE3_PORT      equ {:#04x}\nRAM_TOP_PAGE    equ {ram_top}\nMENU_MODELS     equ {}\n",
+        port(0),
+        port(3),
+        built.len()
+    );
+    asm += "                org 0000h\nrom_reset:      di\n                jp menu_start\n";
+    asm += "                ds 38h-$\n                ei                          ; IM 1: interrupts stay off\n                reti\n";
+    asm += "                ds 66h-$\n                retn                        ; NMI\n";
+    asm += "                include \"menu/menu.asm\"\n";
+    asm += if matches!(desc.console.device, ConsoleDevice::Sio) {
+        "                include \"drivers/sio.asm\"\n"
+    } else {
+        "                include \"drivers/acia.asm\"\n"
+    };
+    let mut text = listing.clone().into_bytes();
+    text.push(0);
+    asm += "menu_text:\n";
+    asm += &db_lines(&text);
+    let mut p = format!("\r\n{prompt}").into_bytes();
+    p.push(0);
+    asm += "menu_prompt:\n";
+    asm += &db_lines(&p);
+    asm += "menu_pages:\n";
+    asm += &db_lines(&built.iter().map(|m| m.first_page as u8).collect::<Vec<_>>());
+    let assembly = assemble_source(&asm)?;
+    let (org, menu) = assembly.flat(0xFF);
+    if org != 0 || menu.len() > PAGE {
+        return Err(Rc2014Error::FixedTooBig { bytes: menu.len() });
+    }
+    let mut app = menu;
+    app.resize(PAGE, 0xFF);
+    for m in &built {
+        app.resize((m.first_page - APP_PAGE) * PAGE, 0xFF);
+        app.extend_from_slice(&m.build.app);
+    }
+    let loader = z80rom::loader::build().map_err(|e| Rc2014Error::Loader(e.to_string()))?;
+    let rom = z80rom::loader::flash_image(&loader, Some(&app));
+    Ok(MenuBuild {
+        models: built,
+        menu_asm: asm,
+        listing: format!("{listing}\r\n{prompt}"),
+        app,
+        rom,
     })
 }
 
@@ -450,6 +753,12 @@ pub struct Session {
 }
 
 impl Session {
+    /// A session on a board already running an engine at its prompt (e.g. one chosen from the
+    /// start-up menu of an image with several models); `con_out` as for [`Session::boot`].
+    pub fn on(m: boards::machines::rc2014::Rc2014, con_out: Option<u16>) -> Session {
+        Session { m, con_out }
+    }
+
     /// Powers up `desc` with `rom` (the `.bin`) and runs to the engine's first prompt (through
     /// the resident loader's key window on the 512K board). `con_out` is the engine's console
     /// output routine (its symbol), for [`Reply::uart_busy`]. Returns the session and the
