@@ -3,6 +3,9 @@
 //! * rc2014-512k: `rc2014zed` (Z80, the 512K ROM + 512K RAM module with its SST39SF040, the Dual
 //!   Serial SIO/2) boots the `.bin` in place of RomWBW; the loader checks the stored image and
 //!   boots it; every public guess vector is typed and compared.
+//! * rc2014-512k with two models (guess and tinychat) behind the start-up menu: each chosen
+//!   from the menu answers its public vectors; `!` goes back to the menu, `!` there to the
+//!   loader.
 //! * rc2014-classic: `rc2014pro` rebuilt as our Classic (the Pageable ROM module jumpered for a
 //!   32K page, a 32K RAM module, the Serial I/O module's 68B50 ACIA) runs the 32K ROM.
 //!
@@ -200,6 +203,72 @@ fn mame_rc2014zed_boots_our_rom_and_answers_every_guess_vector() {
 #[test]
 fn mame_rc2014zed_answers_every_tinychat_vector() {
     zed_vectors("tinychat");
+}
+
+/// Two models in one 512K image (guess and tinychat, behind the start-up menu) on MAME's
+/// `rc2014zed`: each chosen from the menu answers every one of its public vectors, `!` comes back
+/// to the menu, and `!` in the menu goes to the loader, which boots the menu again.
+#[test]
+fn mame_rc2014zed_two_models_behind_the_menu_answer_their_vectors() {
+    let mame = require!(mame());
+    let guess = require!(shared_model("guess"));
+    let gv = require!(shared_vectors("guess"));
+    let tiny = require!(shared_model("tinychat"));
+    let tv = require!(shared_vectors("tinychat"));
+    let desc = boards::desc::BoardDesc::builtin("rc2014-512k").unwrap();
+    let named = vec![("guess".to_string(), guess), ("tinychat".to_string(), tiny)];
+    let rom = z80lm::engine::targets::rc2014::build_menu(&named, &desc, &Layout::Auto)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut m = start(
+        &mame,
+        "menu",
+        "rc2014zed",
+        &["-bus:4:sio_40p:rs232a", "null_modem"],
+        ("rc2014_rom_ram_512k", "rcz80_std_3_0_1.rom", &rom.rom),
+        None,
+    );
+    const MENU_PROMPT: &[u8] = b"model (1-2, ! loader): ";
+    let boot = m.line.until(MENU_PROMPT, 60);
+    assert!(
+        boot.ends_with(rom.listing.as_bytes()),
+        "{}",
+        String::from_utf8_lossy(&boot)
+    );
+    let boot = String::from_utf8_lossy(&boot);
+    assert!(
+        boot.contains("z80lm loader") && boot.contains("booting"),
+        "{boot}"
+    );
+    for (number, vectors) in [("1", &gv), ("2", &tv)] {
+        m.line
+            .0
+            .write_all(format!("{number}\r").as_bytes())
+            .unwrap();
+        let said = m.line.until(b"> ", 30);
+        assert_eq!(said, format!("{number}\r\n> ").as_bytes());
+        let bad = m.check(vectors);
+        assert!(
+            bad.is_empty(),
+            "MAME rc2014zed, model {number} behind the menu: {} of {} differ:\n{}",
+            bad.len(),
+            vectors.len(),
+            bad.join("\n")
+        );
+        m.line.0.write_all(b"!\r").unwrap();
+        let back = m.line.until(MENU_PROMPT, 30);
+        let back = String::from_utf8_lossy(&back);
+        assert!(
+            back.contains("z80lm: 2 models") && !back.contains("z80lm loader"),
+            "{back}"
+        );
+    }
+    m.line.0.write_all(b"!\r").unwrap();
+    let back = m.line.until(MENU_PROMPT, 60);
+    let back = String::from_utf8_lossy(&back);
+    assert!(
+        back.contains("z80lm loader") && back.contains("booting"),
+        "{back}"
+    );
 }
 
 /// The Pageable ROM module's page-size jumpers set to 32K (MAME's default is 16K).

@@ -12,7 +12,7 @@
 ;; The page switch runs from RAM (window 3, RAM page 63), since it swaps the window the code
 ;; runs in.
 ;;
-;; Needs from the generated top file: con_init, con_in, con_out (drivers/sio.asm or acia.asm),
+;; Needs from the generated top file: con_in, con_out (drivers/sio.asm or acia.asm),
 ;; PAGE0_PORT, PAGE3_PORT, RAM_TOP_PAGE, MENU_MODELS (1-99), menu_text (the listing,
 ;; zero-terminated), menu_prompt (zero-terminated) and menu_pages (MENU_MODELS bytes: each
 ;; model's fixed flash page).
@@ -26,7 +26,9 @@ MENU_MAX        equ 3                       ; bytes of a line that are kept
 menu_start:     ld a,RAM_TOP_PAGE           ; the loader leaves RAM page 63 in window 3;
                 out (PAGE3_PORT),a          ; an engine's '!' too: say so again
                 ld sp,0                     ; stack at the top of RAM page 63
-                call con_init
+                ; No con_init: the loader has set the UART up (the menu only ever runs after
+                ; it), and resetting the channel while the loader's "booting" CR LF is still
+                ; in the transmitter garbles it (seen on MAME's SIO).
                 ld a,1                      ; an LF left over from the CR LF that ended the
                 ld (menu_wascr),a           ; line before ('!' in a chat) is no empty line
                 ld hl,menu_text
