@@ -127,3 +127,76 @@ fn bad_block_and_origin_values_are_one_line_errors() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `flash --restore` (issue 18 item 4) takes a whole 512K ROM, raw or as Intel HEX reaching the
+/// last page; anything else is refused in one line saying what it looks like, before the port
+/// is opened; one of our own 512K images gets a warning and goes ahead.
+#[test]
+fn restore_takes_a_whole_512k_rom_and_refuses_anything_else() {
+    let dir = tmpdir("flash-cli-restore");
+    let foreign: Vec<u8> = (0..0x8_0000u32).map(|i| (i % 251) as u8).collect();
+    let rom = dir.join("RomWBW.rom");
+    std::fs::write(&rom, &foreign).unwrap();
+    let (code, err) = flash(&rom, &["--restore"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("/nonexistent/tty"),
+        "stopped before the port: {err}"
+    );
+    assert!(!err.contains("warning"), "{err}");
+
+    let small = dir.join("SCM.rom");
+    std::fs::write(&small, &foreign[..32768]).unwrap();
+    let small_hex = dir.join("SCM.hex");
+    let hex = z80lm::engine::targets::rc2014::intel_hex(&foreign[..32768]).unwrap();
+    std::fs::write(&small_hex, hex).unwrap();
+    for (file, says) in [
+        (
+            &small,
+            "32768 bytes of binary data; --restore writes the whole 512K flash",
+        ),
+        (&small_hex, "Intel HEX ending at 0x7fff (32768 bytes)"),
+    ] {
+        let (code, err) = flash(file, &["--restore"]);
+        assert_eq!(code, 2, "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.starts_with("error: ") && err.contains(says),
+            "{says:?}: {err}"
+        );
+        assert!(
+            !err.contains("/nonexistent/tty"),
+            "the port was opened: {err}"
+        );
+    }
+
+    let bin = build(&dir, "rc2014-512k", "CHAT.bin");
+    for file in [bin.clone(), bin.with_extension("hex")] {
+        let (code, err) = flash(&file, &["--restore"]);
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.starts_with("warning: ") && err.contains("is a z80lm 512K image"),
+            "{err}"
+        );
+        assert!(
+            err.contains("/nonexistent/tty"),
+            "stopped before the port: {err}"
+        );
+    }
+    for (extra, says) in [
+        (&["--restore", "--raw"][..], "cannot be used with"),
+        (
+            &["--restore", "--via", "xmodem"],
+            "--restore goes through our resident loader",
+        ),
+    ] {
+        let (code, err) = flash(&rom, extra);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(says), "{extra:?}: {err}");
+        assert!(
+            !err.contains("/nonexistent/tty"),
+            "the port was opened: {err}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

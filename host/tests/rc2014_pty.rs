@@ -839,3 +839,53 @@ fn flash_with_128_byte_blocks_then_the_monitor_chats() {
     emu.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `z80lm flash --restore` over the pty of `z80lm emu` (issue 18 item 4): a 512K ROM that is no
+/// z80lm image (a program at 0000h that echoes in upper case, filler never 0xFF elsewhere)
+/// replaces the whole flash, loader included; the board resets into it and the saved flash is
+/// the file byte for byte.
+#[test]
+fn restore_over_the_pty_puts_a_foreign_rom_on_the_whole_flash() {
+    use z80rom::asm::{assemble, Cpu, Layered, MemFiles};
+    let dir = tmpdir("pty-restore");
+    let src = "    org 0\n    di\n    xor a\n    out (0x78),a\n    ld a,0x3F\n    out (0x7B),a\n    ld a,1\n    out (0x7C),a\n    ld sp,0\n    call con_init\necho: call con_in\n    cp 'a'\n    jr c,.out\n    sub 0x20\n.out: call con_out\n    jr echo\n    include \"drivers/sio.asm\"\n";
+    let top = MemFiles::new().with("rom.asm", src);
+    let lib = z80rom::loader::files();
+    let (_, mut rom) = assemble(&Layered::new(&top, &lib), "rom.asm", Cpu::Z80)
+        .unwrap()
+        .flat(0xFF);
+    while rom.len() < 0x8_0000 {
+        let i = rom.len();
+        rom.push(((i / 0x4000 * 37 + i * 7) % 255) as u8);
+    }
+    let file = dir.join("FOREIGN.rom");
+    std::fs::write(&file, &rom).unwrap();
+    let state = dir.join("flash.state");
+    let emu = Emu::start(&state, true);
+    let o = z80lm(&[
+        "flash",
+        "--restore",
+        "--port",
+        &emu.port,
+        file.to_str().unwrap(),
+    ]);
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "restore failed: {said}");
+    let crc = z80rom::loader::CRC32.checksum(&rom);
+    assert!(
+        said.contains("transfer: 540688 bytes in two passes")
+            && said.contains("programming: 128 sectors")
+            && said.contains(&format!("crc32 {crc:08x} verified"))
+            && said.contains("the board reset into the new firmware")
+            && !said.contains("warning"),
+        "{said}"
+    );
+    let mut t = Term::open(&emu.port);
+    t.0.send(b"restored").unwrap();
+    t.until(b"RESTORED", 10);
+    drop(t);
+    emu.stop();
+    let saved = saved_flash(&state, rom.len()).expect("the flash state");
+    assert!(saved == rom, "the saved flash differs from the ROM");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -588,3 +588,18 @@ fn restore_refuses_a_second_pass_page_0_that_differs() {
     assert_same_flash(&flash[..loader::PAGE], &before[..loader::PAGE], "page 0");
     assert_same_flash(&flash[loader::PAGE..], &rom[loader::PAGE..], "pages 1-31");
 }
+
+/// The largest application (30 pages): its last XMODEM block carries the header's 16 bytes
+/// past the image and padding the buffer has no room for; the loader drops the padding.
+#[test]
+fn the_largest_application_flashes_and_boots() {
+    let image = app("thirty pages", loader::MAX_IMAGE);
+    let mut b = Board::start(&blank_flash(), Faults::default());
+    upload(&mut b.link, &image, &opts(), &mut NoProgress).unwrap_or_else(|e| panic!("{e}"));
+    b.expect("thirty pages", 10);
+    let m = b.stop();
+    assert_eq!(
+        loader::stored_image(m.flash().unwrap().contents()),
+        Some(&image[..])
+    );
+}

@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::args::{machine, parse_addr16, supported, Machine};
 use crate::flash::serial::Serial;
-use crate::flash::upload::{upload, UploadOptions};
+use crate::flash::upload::{restore, upload, UploadOptions};
 use crate::flash::xmodem::{self, BlockSize};
 use crate::flash::{hexload, Link, Progress, SystemClock};
 
@@ -26,15 +26,23 @@ pub enum Via {
 /// Flash an image to a board: reset into the loader (the emulator resets on request; on a real
 /// board press RESET when asked), send it with XMODEM (1K blocks, CRC-16) showing bytes/s,
 /// retry per the protocol, check the CRC-32 the loader reads back from flash, and boot it.
+/// With --restore, write a whole 512K ROM (RomWBW, SCM, ...) over the flash instead.
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The image from `z80lm build`: for the loader the 512K `.bin`, its `.hex` or the `.upl`
     /// (any other file is refused, saying what it looks like; --raw sends it as an application);
-    /// for --via hex and --via xmodem the file to send.
+    /// with --restore a whole 512K ROM; for --via hex and --via xmodem the file to send.
     pub image: PathBuf,
     /// --via loader: send IMAGE as an application as it is, though it is no 512K build output.
     #[arg(long)]
     pub raw: bool,
+    /// Write IMAGE, a whole 512K ROM (a 524288-byte .bin/.rom such as RomWBW's, or Intel HEX
+    /// reaching the last 16K page), over the entire flash, page 0 and our loader included: the
+    /// loader checks all of it (CRC-32) before erasing anything, writes pages 1-31, takes page 0
+    /// again, writes it last and resets into the new firmware. A power cut while page 0 is
+    /// written needs a chip programmer (kicad-notes/rc2014.md, "Back to RomWBW").
+    #[arg(long, conflicts_with = "raw")]
+    pub restore: bool,
     /// The board [default: rc2014-512k]: rc2014-512k (alias rc2014; the loader),
     /// rc2014-classic (--via hex: a RAM program through the Small Computer Monitor) or cpm
     /// (--via xmodem).
@@ -102,6 +110,11 @@ impl Bar {
 
 impl Progress for Bar {
     fn init(&mut self, total: usize) {
+        if self.programming {
+            // Another transfer after programming (a restore's page 0): a new transfer bar.
+            self.bar.finish();
+            *self = Bar::new();
+        }
         self.bar.set_length(total as u64);
         self.bar.set_position(0);
         self.bar.reset_eta();
@@ -161,6 +174,43 @@ fn loader_application(path: &std::path::Path, bytes: &[u8], raw: bool) -> Result
         .with_context(|| path.display().to_string())
 }
 
+/// The ROM for `--restore`: the whole 512K flash from a raw image or Intel HEX reaching its last
+/// page. Anything else is refused saying what it looks like. Returns the ROM and a warning for
+/// one of our own 512K images (which it restores too, loader and all).
+fn restore_rom(path: &std::path::Path, bytes: &[u8]) -> Result<(Vec<u8>, Option<String>)> {
+    use crate::engine::targets::rc2014::{from_intel_hex, is_game_boy_cartridge, looks_like};
+    use z80rom::loader::{FLASH_SIZE, PAGE};
+    let name = path.display();
+    let rom = if bytes.first() == Some(&b':') {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| anyhow::anyhow!("{name}: Intel HEX that is not text"))?;
+        let rom = from_intel_hex(text, FLASH_SIZE)
+            .map_err(|e| anyhow::anyhow!("{name}: Intel HEX: {e}"))?;
+        let top = rom.iter().rposition(|&b| b != 0xFF).map_or(0, |i| i + 1);
+        if top <= FLASH_SIZE - PAGE {
+            bail!(
+                "{name}: Intel HEX ending at {:#x} ({top} bytes): --restore writes the whole 512K flash and needs an image that reaches its last 16K page (0x7c000-0x7ffff)",
+                top.saturating_sub(1)
+            );
+        }
+        rom
+    } else if bytes.len() == FLASH_SIZE && !is_game_boy_cartridge(bytes) {
+        bytes.to_vec()
+    } else {
+        bail!(
+            "{name}: {}; --restore writes the whole 512K flash and takes a {FLASH_SIZE}-byte ROM image (.bin/.rom) or its Intel HEX",
+            looks_like(bytes)
+        );
+    };
+    let ours = rom[..PAGE].windows(12).any(|w| w == b"z80lm loader");
+    let warning = ours.then(|| {
+        format!(
+            "{name} is a z80lm 512K image: --restore rewrites the whole flash with it, loader included; `z80lm flash {name}` would replace just the application"
+        )
+    });
+    Ok((rom, warning))
+}
+
 pub fn run(args: Args) -> Result<()> {
     let m = machine(args.target, args.board, Some(Machine::Rc512k))?;
     supported(
@@ -170,6 +220,9 @@ pub fn run(args: Args) -> Result<()> {
     )?;
     if args.origin.is_some() && args.via != Via::Hex {
         bail!("--origin is for --via hex (a RAM program through the monitor)");
+    }
+    if args.restore && args.via != Via::Loader {
+        bail!("--restore goes through our resident loader (rc2014-512k): drop --via");
     }
     let origin = args.origin.unwrap_or(0x8000);
     let desc = m.desc()?;
@@ -184,7 +237,15 @@ pub fn run(args: Args) -> Result<()> {
                 desc.name
             );
         }
-        loader_application(&args.image, &bytes, args.raw)?
+        if args.restore {
+            let (rom, warning) = restore_rom(&args.image, &bytes)?;
+            if let Some(w) = warning {
+                eprintln!("warning: {w}");
+            }
+            rom
+        } else {
+            loader_application(&args.image, &bytes, args.raw)?
+        }
     } else {
         Vec::new()
     };
@@ -215,6 +276,29 @@ pub fn run(args: Args) -> Result<()> {
             };
             let t0 = std::time::Instant::now();
             let board_baud = desc.console.baud.unwrap_or(115_200);
+            if args.restore {
+                let r = restore(&mut link, &image, &opts, &mut bar)?;
+                let xfer = r.transfer_time.as_secs_f64();
+                let sent = image.len() + z80rom::loader::HEADER_LEN + z80rom::loader::PAGE;
+                eprintln!(
+                    "transfer: {sent} bytes in two passes (the ROM, then page 0 again) in {xfer:.1} s ({})",
+                    rate_text(sent, xfer, baud)
+                );
+                eprintln!(
+                    "programming: {} sectors ({} written, {} unchanged), page 0 last; crc32 {:08x} verified; restored in {:.1} s total; the board reset into the new firmware",
+                    r.sectors_written + r.sectors_skipped,
+                    r.sectors_written,
+                    r.sectors_skipped,
+                    r.crc32,
+                    t0.elapsed().as_secs_f64()
+                );
+                return if args.monitor {
+                    let (port, pending) = link.into_parts();
+                    Ok(crate::term::session::session(port, &pending)?)
+                } else {
+                    Ok(())
+                };
+            }
             let r = match upload(&mut link, &image, &opts, &mut bar) {
                 Err(crate::flash::upload::UploadError::NoLoader(t)) if baud != board_baud => bail!(
                     "the loader did not answer within {t:?} at {baud} baud; {} runs its line at {board_baud} baud: drop --baud or set it to {board_baud} (see kicad-notes/troubleshooting.md#no-banner)",

@@ -77,7 +77,8 @@ pub enum Command {
     /// List serial ports.
     Ports(ports::Args),
     /// Flash an image to a board over its serial line (XMODEM through the RC2014 resident loader,
-    /// Intel HEX through a ROM monitor, or plain XMODEM to a CP/M receiver).
+    /// Intel HEX through a ROM monitor, or plain XMODEM to a CP/M receiver); --restore writes a
+    /// whole 512K ROM such as RomWBW back over the RC2014's flash.
     Flash(flash::Args),
     /// Streaming chat terminal on a serial port (exit with Ctrl-]).
     Term(term::Args),

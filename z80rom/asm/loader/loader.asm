@@ -1,7 +1,8 @@
 ; z80lm resident loader for the RC2014 512K ROM + 512K RAM module (SST39SF040 flash).
 ;
-; Lives in flash page 0 (sectors 0-3), which it never erases. At reset paging is off and window 0
-; shows flash page 0, so the CPU always starts here. The loader
+; Lives in flash page 0 (sectors 0-3), which it erases only as the last step of a restore
+; (below). At reset paging is off and window 0 shows flash page 0, so the CPU always starts
+; here. The loader
 ;   1. turns paging on (window 0 = flash 0, 1 = flash 1, 2 = RAM 62, 3 = RAM 63), copies itself
 ;      to RAM 63 at 0xC000 and runs from there;
 ;   2. prints a banner; if a valid image is stored it offers a key window, then checks the stored

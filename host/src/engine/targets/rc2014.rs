@@ -869,7 +869,7 @@ pub enum ImageFileError {
 }
 
 /// True when `bytes` start with a Game Boy cartridge header (the logo's first bytes at 0x104).
-fn is_game_boy_cartridge(bytes: &[u8]) -> bool {
+pub fn is_game_boy_cartridge(bytes: &[u8]) -> bool {
     bytes.len() >= 0x150 && bytes[0x104..0x108] == [0xCE, 0xED, 0x66, 0x66]
 }
 
