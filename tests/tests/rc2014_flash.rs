@@ -603,3 +603,61 @@ fn the_largest_application_flashes_and_boots() {
         Some(&image[..])
     );
 }
+
+/// A power cut at each stage of a restore before page 0 is erased: as programming starts (the
+/// header sector's erase), after 1, 62 and all 124 sectors of pages 1-31, and while the loader
+/// waits for page 0 again. Every time page 0 still holds the old loader, the board boots into it
+/// (the old image if it was still whole, else the loader waiting) and takes a `flash`.
+#[test]
+fn a_power_cut_at_each_restore_stage_before_page_0_leaves_the_old_loader() {
+    let rom = foreign_rom("must not appear");
+    let old = app("old image", 3000);
+    let before = loader::flash_image(&loader::build().unwrap(), Some(&old));
+    let o = restore_opts();
+    let stages = [
+        "programming ".to_string(),
+        ".".to_string(),
+        ".".repeat(62),
+        ".".repeat(124),
+        "loader: send page 0 again".to_string(),
+    ];
+    let (mut old_booted, mut loader_waited) = (0, 0);
+    for want in &stages {
+        let mut b = Board::start(&before, Faults::default());
+        b.expect("image ok", 10);
+        b.link.send(b" ").unwrap();
+        b.expect("loader: send", 10);
+        z80lm::flash::xmodem::send(
+            &mut b.link,
+            &loader::restore_upload(&rom),
+            &o.xmodem,
+            &mut NoProgress,
+            &mut |_| {},
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        b.expect(want, 120);
+        let m = b.stop();
+        let cut = m.flash().unwrap().contents().to_vec();
+        let at = want.len().min(30);
+        assert_same_flash(&cut[..loader::PAGE], &before[..loader::PAGE], &want[..at]);
+        let mut b = Board::start(&cut, Faults::default());
+        if loader::stored_image(&cut) == Some(&old[..]) {
+            b.expect("old image", 10);
+            old_booted += 1;
+        } else {
+            let said = b.expect("loader: send", 10);
+            assert!(!said.contains("booting"), "{}: {said}", &want[..at]);
+            loader_waited += 1;
+        }
+        let image = app("flashed after the cut", 2000);
+        upload(&mut b.link, &image, &opts(), &mut NoProgress).unwrap_or_else(|e| panic!("{e}"));
+        b.expect("flashed after the cut", 10);
+        b.stop();
+    }
+    eprintln!(
+        "{} restore cuts before page 0: {old_booted} booted the old image, {loader_waited} left the loader waiting; each then took a flash",
+        stages.len()
+    );
+    assert_eq!(old_booted + loader_waited, stages.len());
+    assert!(loader_waited >= 3);
+}
