@@ -114,16 +114,7 @@ zx_in_poll:
         call zx_scan
         or a
         jr nz, zx_in_key
-        ld hl, zx_release       ; no key: count release polls, forget the key after debounce
-        ld a, (hl)
-        cp ZX_DEBOUNCE
-        jr nc, zx_in_released
-        inc (hl)
-        jr zx_in_wait
-zx_in_released:
-        xor a
-        ld (zx_last), a
-zx_in_wait:
+        call zx_no_key          ; no key: count release polls, forget the key after debounce
         call zx_delay
         jr zx_in_poll
 zx_in_key:
@@ -165,9 +156,42 @@ zx_in_done:
         pop bc
         ret
 
+; zx_no_key: one poll that saw no key held: count it; on the poll after ZX_DEBOUNCE of them
+; the last key is forgotten, so pressing it again is a new key.
+; In: none. Out: none. Clobbers: A, F, HL. T-states: 69 (counted), 80 (forgotten), the call
+; included.
+zx_no_key:
+        ld hl, zx_release
+        ld a, (hl)
+        cp ZX_DEBOUNCE
+        jr nc, zx_no_key_forget
+        inc (hl)
+        ret
+zx_no_key_forget:
+        xor a
+        ld (zx_last), a
+        ret
+
+; zx_scroll_poll: a keyboard poll after each character row of a scroll (which takes far longer
+; than the debounce): a key let go and pressed again while the screen scrolls is still two
+; presses. A row takes at least 6,500 T-states (1.9 ms; more where contended, as on the 128K,
+; whose driver is in contended RAM), so a poll with no key counts as two of con_in's 1 ms
+; polls. In: none. Out: none. Clobbers: A, F, BC, DE, HL. T-states: about 800 (zx_scan and
+; the count).
+zx_scroll_poll:
+        call zx_scan
+        or a
+        jr nz, zx_scroll_poll_key
+        call zx_no_key
+        jr zx_no_key
+zx_scroll_poll_key:
+        xor a                   ; a key held: the release polls start again
+        ld (zx_release), a
+        ret
+
 ; con_out: print one byte at the cursor (CR, LF and BS move the cursor; see header).
 ; In: A = byte. Out: none. Clobbers: A, F. About 400 T-states per character, about
-; 152,000 when the screen scrolls.
+; 167,000 when the screen scrolls.
 con_out:
         push bc
         push de
@@ -227,7 +251,7 @@ zx_out_done:
 
 ; zx_newline: column 0 of the next line. zx_linefeed: next line, same column.
 ; In: zx_row (zx_col). Out: zx_row, zx_col. Both scroll at the bottom. Clobbers: A, F, BC,
-; DE, HL. T-states: 54 (linefeed), 71 (newline), about 152,000 when they scroll.
+; DE, HL. T-states: 54 (linefeed), 71 (newline), about 167,000 when they scroll.
 zx_newline:
         xor a
         ld (zx_col), a
@@ -240,8 +264,9 @@ zx_linefeed:
         ret
 
 ; zx_scroll: move character rows 1..ZX_ROWS-1 up one row and clear the last (pixels only: every
-; attribute is ZX_ATTR_TEXT while the cursor is off). In, out: none. Clobbers: A, F, BC, DE,
-; HL. T-states: about 152,000 uncontended (23 rows of 8 LDIRs of 32 bytes, then the clear).
+; attribute is ZX_ATTR_TEXT while the cursor is off), polling the keyboard after each row. In,
+; out: none. Clobbers: A, F, BC, DE, HL. T-states: about 167,000 uncontended (23 rows of 8
+; LDIRs of 32 bytes and a keyboard poll, then the clear).
 zx_scroll:
         xor a                   ; A = destination row
 zx_scroll_row:
@@ -266,6 +291,7 @@ zx_scroll_line:
         inc d
         pop bc
         djnz zx_scroll_line
+        call zx_scroll_poll     ; about every 6,500 T-states
         pop af
         inc a
         cp ZX_ROWS - 1
