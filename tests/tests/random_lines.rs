@@ -13,11 +13,12 @@ use hil::cpm::{build_com, Engine};
 use hil::example_model;
 use hil::lines::{count, edit, random_line, Edited, Outcome, Rng};
 use hil::rc2014::RomChat;
-use hil::zx::{boot, load_tap, Watched};
+use hil::zx::{boot, boot_128, load_tap, load_tap_128, Watched};
 use hil::{require, Missing};
 use z80lm::emu::msx::{typable, Session};
 use z80lm::engine::targets::gameboy;
 use z80lm::engine::targets::msx;
+use z80lm::engine::targets::zx128;
 use z80lm::engine::targets::zx48;
 use z80lm::engine::Layout;
 use z80lm::model::{respond, Model};
@@ -245,6 +246,97 @@ fn zx48_random_lines() {
         }
     }
     println!("zx48: {n} random lines, {queries} answered or empty, {exits} exits, 0 faults or mismatches");
+}
+
+/// ZX Spectrum 128K with both real ROMs: the chat loaded from the menu's Tape Loader (the
+/// weights in RAM banks paged at 0xC000), then lines typed as on the 48K, with a write watch
+/// (a write into the 0xC000 window would land in a weight bank: it is a stray one). A `!`
+/// line returns to 128 BASIC and the chat is loaded again.
+#[test]
+fn zx128_random_lines() {
+    let model = example_model("guess");
+    let built = zx128::build(&model, &Layout::Auto).expect("fits the 128K");
+    let img = &built.built.image;
+    let sym = |n: &str| img.symbol(n).unwrap_or_else(|| panic!("no symbol {n}"));
+    let tap = built.tape.to_tap();
+    // Code: the tables and driver from 0x5e00 (bank 5) and the engine from 0x8000 (bank 2);
+    // the paging routines at 0x5b00 are the ROM's own. Writes: the engine's RAM, the screen,
+    // the driver's own variables (cursor, key state, BASIC's SP: zx_row to zx_basic_sp) and
+    // BANKM (0x5b5c), which says what the engine paged in at 0xC000 and is put back on `!`.
+    let driver_vars = u32::from(sym("zx_row"))..u32::from(sym("zx_basic_sp")) + 2;
+    let watch = WriteWatch {
+        code: 0x5e00..u32::from(built.code.1),
+        allowed: vec![
+            u32::from(built.ram.0)..u32::from(built.ram.1),
+            0x4000..0x5b00,
+            driver_vars,
+            0x5b5c..0x5b5d,
+        ],
+        ..WriteWatch::default()
+    };
+    let start = || {
+        let mut zx = boot_128()?;
+        let mut con = Watched::new(&mut zx, sym("con_in"), sym("con_out"));
+        load_tap_128(&mut zx, &tap).expect("tap");
+        assert!(
+            con.run_until(&mut zx, b"> ", 600),
+            "no prompt after loading: {:#?}",
+            zx.screen_text()
+        );
+        zx.run_for(35_000);
+        zx.bus.watch = Some(Box::new(watch.clone()));
+        Ok::<_, Missing>((zx, con))
+    };
+    let (mut zx, mut con) = require!(start());
+    let mut rng = Rng::new(0x2a_c9b6);
+    let n = count(60);
+    let (mut queries, mut exits) = (0, 0);
+    for i in 0..n {
+        let mut keys = random_line(&mut rng, false);
+        keys.retain(|&b| {
+            b.is_ascii() && b != b'\n' && b != b'\r' && Key::for_char(char::from(b)).is_some()
+        });
+        let want = edit(&keys);
+        let expect = shown(&model, &want);
+        con.out.clear();
+        for &b in &keys {
+            con.type_char(&mut zx, char::from(b));
+        }
+        con.type_char(&mut zx, '\n');
+        if want.outcome == Outcome::Exit {
+            zx.run_frames(50);
+            assert_eq!(con.out, expect, "line {i} {keys:?}");
+            let text = zx.screen_text();
+            assert!(
+                text.iter().any(|l| l.starts_with("0 OK, 10:")),
+                "line {i}: {text:#?}"
+            );
+            exits += 1;
+        } else {
+            assert!(
+                con.run_until(&mut zx, b"\r\n> ", 3000),
+                "line {i} {keys:?}: no prompt again (hang?): {:?}",
+                String::from_utf8_lossy(&con.out)
+            );
+            assert_eq!(
+                String::from_utf8_lossy(&con.out),
+                String::from_utf8_lossy(&expect),
+                "line {i} {keys:?}"
+            );
+            queries += 1;
+            zx.run_for(35_000);
+        }
+        let w = zx.bus.watch.as_ref().unwrap();
+        assert_eq!(
+            w.count, 0,
+            "line {i} {keys:?}: writes outside the engine's RAM and screen (pc, addr, value): {:04x?}",
+            w.violations
+        );
+        if want.outcome == Outcome::Exit {
+            (zx, con) = require!(start());
+        }
+    }
+    println!("zx128: {n} random lines, {queries} answered or empty, {exits} exits, 0 faults or mismatches");
 }
 
 /// MSX1 (64K) with the C-BIOS ROMs: the megaROM cartridge boots from its header; lines typed
