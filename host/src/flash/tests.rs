@@ -433,3 +433,56 @@ fn intel_hex_through_a_monitor_loads_every_byte_and_runs_it() {
     assert_eq!((count.init, count.finished), (1, true));
     assert_eq!(count.last, hex.len(), "progress counts every byte sent");
 }
+
+/// `restore` against a loader 1 (no restore flag; it reads the header as an application's and
+/// cancels: too large): one line saying the board's loader predates --restore.
+#[test]
+fn restore_to_a_loader_that_predates_it_says_so() {
+    let (a, mut b) = pipe();
+    let clock = VirtualClock::new();
+    let mut peer = clock.clone();
+    let t = std::thread::spawn(move || {
+        use embedded_io::{Read, ReadReady, Write};
+        let mut buf = [0u8; 4096];
+        // Wait for the first knock, then answer as loader 1 does.
+        while !b.read_ready().unwrap() {
+            peer.sleep(Duration::from_millis(10));
+        }
+        let _ = b.read(&mut buf).unwrap();
+        b.write_all(b"\r\nz80lm loader 1 (rc2014-512k, sst39sf040)\r\nloader: send the image with xmodem (crc-16, 1k blocks) or as intel hex\r\nC")
+            .unwrap();
+        // Block 1 (1029 bytes after any late knocks), then the cancel and the reason.
+        let mut got = 0;
+        while got < 1029 {
+            peer.sleep(Duration::from_millis(10));
+            while b.read_ready().unwrap() {
+                got += b.read(&mut buf).unwrap();
+            }
+        }
+        b.write_all(&[xmodem::CAN, xmodem::CAN, xmodem::CAN])
+            .unwrap();
+        b.write_all(b"\r\nerror: image too large (max 491520 bytes)\r\n")
+            .unwrap();
+        peer.sleep(Duration::from_millis(500));
+    });
+    let mut link = Link::new(a, clock);
+    let rom = vec![0x5A; z80rom::loader::FLASH_SIZE];
+    let opts = super::upload::UploadOptions {
+        reset: false,
+        ..Default::default()
+    };
+    let err = super::upload::restore(&mut link, &rom, &opts, &mut super::NoProgress).unwrap_err();
+    drop(link);
+    t.join().unwrap();
+    let msg = err.to_string();
+    assert!(
+        matches!(err, super::upload::UploadError::OldLoader(_)),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("(image too large (max 491520 bytes))")
+            && msg.contains("predates --restore")
+            && !msg.contains('\n'),
+        "{msg}"
+    );
+}

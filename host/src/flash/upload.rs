@@ -60,6 +60,8 @@ pub enum UploadError {
     Link(LinkError),
     #[error("a restore writes the whole flash: the ROM must be {want} bytes, this one is {len}")]
     RestoreSize { len: usize, want: usize },
+    #[error("the board's loader refused the 512K ROM ({0}): it predates --restore (z80lm loader 1); burn a 512K image built by this z80lm once (see kicad-notes/rc2014.md, \"Back to RomWBW\")")]
+    OldLoader(String),
 }
 
 impl From<LinkError> for UploadError {
@@ -263,13 +265,22 @@ where
     let mut transfer_time = Duration::ZERO;
     // Pass 1: the whole ROM; the loader programs pages 1-31 and asks for page 0 again.
     let t = link.clock.now();
-    xmodem::send(
+    match xmodem::send(
         link,
         &loader::restore_upload(rom),
         &opts.xmodem,
         progress,
         &mut |b| transcript.push(b),
-    )?;
+    ) {
+        // Loader 1 knows no restore flag: it takes the header for an application's and finds
+        // 512K too large.
+        Err(XmodemError::Cancelled { reason, .. }) if reason.contains("image too large") => {
+            return Err(UploadError::OldLoader(
+                reason.trim_start_matches("error: ").to_string(),
+            ))
+        }
+        r => r?,
+    };
     transfer_time += link.clock.now() - t;
     progress.program(0, total);
     follow(

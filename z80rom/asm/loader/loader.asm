@@ -1460,7 +1460,7 @@ hex8:
     jp con_out
 
 magic:      db "Z8LM"
-s_banner:   db "\r\nz80lm loader 1 (rc2014-512k, sst39sf040)\r\n",0
+s_banner:   db "\r\nz80lm loader 2 (rc2014-512k, sst39sf040)\r\n",0
 s_key:      db "image ok; press a key within 1.5 s for the loader\r\n",0
 s_boot:     db "booting\r\n",0
 s_ready:    db "loader: send the image with xmodem (crc-16, 1k blocks) or as intel hex\r\n",0
