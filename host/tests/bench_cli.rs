@@ -238,3 +238,56 @@ fn guess_mini_on_the_zx128() {
     let mean = m["t_per_char"]["mean"].as_f64().unwrap();
     assert!((100_000.0..2_000_000.0).contains(&mean), "{mean}");
 }
+
+/// `bench --menu`: both models in one 512K image behind the start-up menu, each chosen from the
+/// menu, take exactly the T-states of their one-model images.
+#[test]
+fn the_menu_image_measures_the_same_as_one_model_images() {
+    let prompts = tmp("menu-prompts.tsv");
+    std::fs::write(
+        &prompts,
+        "is it alive\t\ncan you sit on it\t\nis it a chair\t\nhello\t\n",
+    )
+    .unwrap();
+    let guess = format!("{}/../examples/guess/model.npz", env!("CARGO_MANIFEST_DIR"));
+    let models = format!("{},{guess}", guess_mini());
+    let p = prompts.to_str().unwrap().to_string();
+    let run = |menu: bool| {
+        let mut args = vec![
+            "bench",
+            "--target",
+            "rc2014-512k",
+            "--model",
+            &models,
+            "--prompts",
+            &p,
+            "--json",
+            "-",
+        ];
+        if menu {
+            args.push("--menu");
+        }
+        let (code, out, err) = common::z80lm(&args);
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()
+    };
+    let (alone, menu) = (run(false), run(true));
+    for (i, name) in ["guess-mini", "guess"].into_iter().enumerate() {
+        let (a, b) = (&alone["models"][i], &menu["models"][i]);
+        assert_eq!(a["model"], name);
+        assert_eq!(b["model"], format!("{name} (menu {})", i + 1));
+        assert_eq!(b["mismatches"], 0);
+        assert_eq!(a["prompts"], 4);
+        for k in [
+            "t_per_char",
+            "t_per_char_with_query",
+            "t_per_layer",
+            "chars",
+        ] {
+            assert_eq!(a[k], b[k], "{name}: {k}");
+        }
+    }
+    let (code, _, err) = common::z80lm(&["bench", "--target", "cpm", "--menu"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--menu does not apply to cpm"), "{err}");
+}

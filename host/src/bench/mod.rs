@@ -355,6 +355,50 @@ pub fn rc2014(case: &Case, desc: &BoardDesc, layout: &Layout) -> Result<ModelRes
         board: desc.name.clone(),
         source: Box::new(e),
     })?;
+    let (s, _) = rc2014::Session::boot(desc, &rom.rom, rom.built.image.symbol("con_out"))?;
+    rc2014_measure(case, desc, &rom, s)
+}
+
+/// Several models in one rc2014-512k image behind its start-up menu (`build --model A --model
+/// B ...`): each chosen from the menu on a freshly powered board and measured as [`rc2014`]
+/// measures a one-model image. The rows are named `NAME (menu N)`.
+pub fn rc2014_menu(
+    cases: &[Case],
+    desc: &BoardDesc,
+    layout: &Layout,
+) -> Result<Vec<ModelResult>, BenchError> {
+    let named: Vec<(String, Model)> = cases
+        .iter()
+        .map(|c| (c.name.clone(), c.model.clone()))
+        .collect();
+    let menu = rc2014::build_menu(&named, desc, layout).map_err(|e| BenchError::Rc2014Build {
+        name: format!("{} models", cases.len()),
+        board: desc.name.clone(),
+        source: Box::new(e),
+    })?;
+    let mut out = Vec::new();
+    for (i, (case, m)) in cases.iter().zip(&menu.models).enumerate() {
+        let mut board = boards::machines::rc2014::Rc2014::new(desc, &menu.rom)
+            .map_err(rc2014::SessionError::from)?;
+        rc2014::run_until(&mut board, menu.listing.as_bytes(), rc2014::EXCHANGE_LIMIT)?;
+        board.send(format!("{}\r", i + 1).as_bytes());
+        rc2014::run_until(&mut board, b"> ", rc2014::EXCHANGE_LIMIT)?;
+        let s = rc2014::Session::on(board, m.build.built.image.symbol("con_out"));
+        let mut r = rc2014_measure(case, desc, &m.build, s)?;
+        r.model = format!("{} (menu {})", case.name, i + 1);
+        out.push(r);
+    }
+    Ok(out)
+}
+
+/// Measures the engine of `rom` running in `s` (at its prompt) over `case`'s prompts.
+fn rc2014_measure(
+    case: &Case,
+    desc: &BoardDesc,
+    rom: &rc2014::RomBuild,
+    mut s: rc2014::Session,
+) -> Result<ModelResult, BenchError> {
+    let model = &case.model;
     let image = &rom.built.image;
     let hook = image
         .symbol("acc_ready")
@@ -362,7 +406,6 @@ pub fn rc2014(case: &Case, desc: &BoardDesc, layout: &Layout) -> Result<ModelRes
     let cur = image
         .symbol("cur_layer")
         .ok_or(BenchError::Symbol("cur_layer"))?;
-    let (mut s, _) = rc2014::Session::boot(desc, &rom.rom, image.symbol("con_out"))?;
     let nl = model.layers.len();
     let (mut steps, mut layer_t) = (0usize, vec![0u64; nl + 1]);
     let (mut intervals, mut chars, mut busy, mut bad, mut prompts) = (Vec::new(), 0, 0, 0, 0);

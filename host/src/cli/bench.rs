@@ -58,6 +58,11 @@ pub struct Args {
     /// cpm only) [default: 3].
     #[arg(long)]
     pub upstream_prompts: Option<usize>,
+    /// rc2014-512k: build every model into one image behind the start-up menu (as `build
+    /// --model A --model B ...` does) and measure each chosen from the menu (rows "NAME (menu
+    /// N)"), to compare with the one-model images.
+    #[arg(long)]
+    pub menu: bool,
     /// Write the results as JSON to this file ("-" for stdout instead of the table).
     #[arg(long)]
     pub json: Option<PathBuf>,
@@ -119,6 +124,7 @@ pub fn run(args: Args) -> Result<()> {
         m,
         &[Machine::Cpm],
     )?;
+    only_for(args.menu, "--menu", m, &[Machine::Rc512k])?;
     let board: Option<BoardDesc> = if m.is_rc2014() { Some(m.desc()?) } else { None };
     let layout = args.layout.clone().unwrap_or_default();
     if args.model_files.is_empty() && !args.shared.is_dir() {
@@ -141,16 +147,21 @@ pub fn run(args: Args) -> Result<()> {
     if matches!(m, Machine::Gb | Machine::Gbc) {
         return run_gb(&cases, m == Machine::Gbc);
     }
-    let mut models = Vec::new();
-    for c in &cases {
-        models.push(match &board {
-            Some(desc) => bench::rc2014(c, desc, &layout)?,
-            None if m == Machine::Zx48 => bench::zx48::bench(c, &layout)?,
-            None if m == Machine::Zx128 => bench::zx48::bench_128(c, &layout)?,
-            None if m == Machine::Msx => bench::msx::bench(c, &layout)?,
-            None => bench::cpm(c, &layout)?,
-        });
-    }
+    let models = if let (true, Some(desc)) = (args.menu, &board) {
+        bench::rc2014_menu(&cases, desc, &layout)?
+    } else {
+        let mut models = Vec::new();
+        for c in &cases {
+            models.push(match &board {
+                Some(desc) => bench::rc2014(c, desc, &layout)?,
+                None if m == Machine::Zx48 => bench::zx48::bench(c, &layout)?,
+                None if m == Machine::Zx128 => bench::zx48::bench_128(c, &layout)?,
+                None if m == Machine::Msx => bench::msx::bench(c, &layout)?,
+                None => bench::cpm(c, &layout)?,
+            });
+        }
+        models
+    };
     let n_upstream = args.upstream_prompts.unwrap_or(3);
     let upstream = if n_upstream > 0 && m == Machine::Cpm {
         let u = bench::upstream(&args.shared, n_upstream)?;
