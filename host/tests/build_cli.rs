@@ -384,3 +384,106 @@ fn build_zx128_writes_the_tzx_and_the_wav() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Several models on one Game Boy cartridge: the file is the library's two-model image, the
+/// plan and map name every model's banks; too many models, or more banks than an MBC5 cartridge
+/// has, fail with the planner's one line and write nothing.
+#[test]
+fn build_gb_with_several_models_and_what_does_not_fit() {
+    let dir = tmpdir("build-cli-gb-multi");
+    let out = dir.join("TWO.gb");
+    let example = |name: &str| {
+        format!(
+            "{}/../examples/{name}/model.npz",
+            env!("CARGO_MANIFEST_DIR")
+        )
+    };
+    let (guess, tiny) = (example("guess"), example("tinychat"));
+    let (code, stdout, err) = z80lm(&[
+        "build",
+        "--target",
+        "gb",
+        "--model",
+        &guess,
+        "--model",
+        &tiny,
+        "--emit",
+        "plan",
+        "--emit",
+        "map",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    for want in [
+        "2 models, each in its own banks",
+        "model 1: guess (banks 1-",
+        "model 2: tinychat (banks ",
+        "T/step measured on \"hello\"",
+        "model 1 \"guess\"",
+        "model 2 \"tinychat\"",
+        "engine, driver, font, menu",
+    ] {
+        assert!(stdout.contains(want), "{want:?} in\n{stdout}");
+    }
+    let rom = std::fs::read(&out).unwrap();
+    let h = cartridge::parse(&rom).unwrap();
+    assert_eq!(h.rom_bytes(), rom.len());
+    let (g, t) = (
+        Model::load(guess.as_ref()).unwrap(),
+        Model::load(tiny.as_ref()).unwrap(),
+    );
+    let named = vec![("guess".to_string(), &g), ("tinychat".to_string(), &t)];
+    let image = gameboy::build_models(&named, &Layout::Auto, &Default::default()).unwrap();
+    assert_eq!(rom, image.rom);
+    std::fs::remove_file(&out).unwrap();
+
+    // 15 models: more than the menu lists.
+    let mut args = vec!["build", "--target", "gb", "-o", out.to_str().unwrap()];
+    let mini = mini();
+    for _ in 0..15 {
+        args.extend(["--model", &mini]);
+    }
+    let (code, _, err) = z80lm(&args);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("15 models: the start menu lists at most 14"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    // Four models of 128 banks each: the fourth does not fit in 512 banks.
+    let big = dir.join("big.npz");
+    std::fs::write(&big, dense().to_npz()).unwrap();
+    let big = big.to_str().unwrap();
+    let mut args = vec!["build", "--target", "gbc", "-o", out.to_str().unwrap()];
+    for _ in 0..4 {
+        args.extend(["--model", big]);
+    }
+    let (code, _, err) = z80lm(&args);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("model big~4 does not fit: it needs 128 banks") && err.contains("512"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "only big.npz");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A model with every weight non-zero (256 -> 256 -> 128): 128 banks on a several-model
+/// cartridge.
+fn dense() -> Model {
+    use z80lm::model::Layer;
+    let layer = |out: usize, inp: usize| Layer {
+        out,
+        inp,
+        weights: (0..out * inp).map(|i| [1i8, -1, -2][i % 3]).collect(),
+        bias: vec![0; out],
+    };
+    let mut charset: Vec<u8> = (1..128u8).collect();
+    charset.push(0);
+    Model {
+        layers: vec![layer(256, 256), layer(128, 256)],
+        charset,
+        warning: None,
+    }
+}

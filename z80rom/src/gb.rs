@@ -8,6 +8,7 @@ pub const SOURCES: &[(&str, &str)] = &[
     ("mem.inc", include_str!("../asm/gb/mem.inc")),
     ("ui.asm", include_str!("../asm/gb/ui.asm")),
     ("engine.asm", include_str!("../asm/gb/engine.asm")),
+    ("menu.asm", include_str!("../asm/gb/menu.asm")),
 ];
 
 /// The 5x7 font, drawn as text (see the file's header); the host turns it into tile data.

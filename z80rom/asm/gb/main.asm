@@ -9,7 +9,7 @@
 
         cpu sm83
         include "mem.inc"
-        include "build.inc"         ; generated: CGB
+        include "build.inc"         ; generated: CGB, MODELS
 
         org RST_JP_HL
 ; rst RST_JP_HL: jumps to HL, so that `rst RST_JP_HL` calls HL (16 + 4 T-states).
@@ -32,6 +32,14 @@ start:
         call lcd_init
         ld a,0x01                   ; VBlank wakes HALT
         ldh (IE),a
+        if MODELS > 1
+        ld a,(S_MODEL)              ; the menu's mark starts on the last model used
+        cp MODELS
+        jr c,.sel
+        xor a
+.sel:   ld (M_SEL),a
+        jp menu                     ; menu.asm: choose a model, then its chat
+        endif
         ld hl,BANNER
         call con_str
         if CGB
@@ -45,7 +53,9 @@ start:
         call newline
 
 ; The chat loop (spec 9): prompt, read a line, empty -> prompt again, '!' first -> stop,
-; otherwise answer it, the bytes printed as they are generated.
+; otherwise answer it, the bytes printed as they are generated. With several models (MODELS >
+; 1) '!' goes back to the start menu and `respond` is the chosen model's, at 0x4000 in its
+; banks (menu.asm).
 chat:
         ld hl,PROMPT
         call con_str
@@ -127,6 +137,9 @@ speed_init:
         ret
 
 bye:    call newline
+        if MODELS > 1
+        jp menu                     ; '!' goes back to the menu
+        endif
         ld hl,BYE
         call con_str
 .idle:  call wait_frame
@@ -142,4 +155,7 @@ BYE:    db "bye", 0
 
         include "ui.asm"
         include "engine.asm"
+        if MODELS > 1
+        include "menu.asm"
+        endif
         include "model.asm"

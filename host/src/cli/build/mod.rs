@@ -21,12 +21,16 @@ use crate::engine::Layout;
 /// Build the inference engine for a target and write the image.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The model file (.npz). Every target takes one model, except rc2014-512k: --model may
-    /// repeat there (--model A.npz --model B.npz ...), each model in flash pages of its own
+    /// The model file (.npz). Every target takes one model, except rc2014-512k, gb and gbc:
+    /// --model may repeat there (--model A.npz --model B.npz ...).
+    /// rc2014-512k: each model in flash pages of its own
     /// behind a start-up menu on the serial port (number, name, size in KB, estimated chars
     /// per second); `!` at the chat prompt goes back to the menu, `!` in the menu to the loader.
     /// As many as fit flash pages 1-30; a build that does not fit says which and writes
-    /// nothing.
+    /// nothing. gb, gbc: each model in MBC5 ROM banks of its own behind a start menu on the
+    /// screen (name, seconds per character; Up/Down and A choose; named by the file, or its
+    /// folder when the file is model.npz); `!` in a chat goes back to the menu; at most 14
+    /// models and 512 banks (8 MiB), a build that does not fit says which and writes nothing.
     #[arg(long, short, env = "Z80LM_MODEL", required = true)]
     pub model: Vec<PathBuf>,
     /// The target [default: cpm]: cpm (a CP/M 2.2 .COM), rc2014 or rc2014-512k (a 512K flash
@@ -230,15 +234,15 @@ pub fn run(args: Args) -> Result<()> {
     if m == Machine::Rc512k && args.model.len() > 1 {
         return rc2014::run_menu(&args.model, m.name(), &out, &layout, &args.emit);
     }
+    if matches!(m, Machine::Gb | Machine::Gbc) {
+        let opts = gameboy::Options {
+            cgb: m == Machine::Gbc,
+        };
+        return gb::run(&args.model, &out, &layout, &opts, &args.emit);
+    }
     let model = one_model(&args.model, m)?;
     match m {
         Machine::Cpm => cpm::run(model, &out, &layout, args.tpa_top, &args.emit, &container),
-        Machine::Gb | Machine::Gbc => {
-            let opts = gameboy::Options {
-                cgb: m == Machine::Gbc,
-            };
-            gb::run(model, &out, &layout, &opts, &args.emit)
-        }
         Machine::Zx48 => zx48::run(model, &out, &layout, &args.emit, args.wav),
         Machine::Msx => msx::run(model, &out, &layout, &args.emit),
         Machine::Zx128 => zx128::run(model, &out, &layout, &args.emit, args.wav),

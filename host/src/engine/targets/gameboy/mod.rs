@@ -66,6 +66,17 @@ pub enum GbError {
     Bank0Full { end: usize },
     #[error("cartridge header: {0}")]
     Header(#[from] CartridgeError),
+    #[error("{got} models: the start menu lists at most 14")]
+    TooManyModels { got: usize },
+    #[error("model {name}: {why}")]
+    Model { name: String, why: String },
+    #[error("model {name} does not fit: it needs {banks} banks (each with its {block}-byte tables) from bank {first}, and an MBC5 cartridge has 512 (8 MiB); nothing written")]
+    CartridgeFull {
+        name: String,
+        banks: usize,
+        first: usize,
+        block: usize,
+    },
 }
 
 /// The Game Boy's memory for the planner: bank 0 (0x0000-0x3FFF) holds the fixed part, the
@@ -354,6 +365,104 @@ fn db_lines(s: &mut String, bytes: &[u8]) {
     }
 }
 
+/// Writes the model's page-aligned tables: the charset, then per layer its column table (five
+/// pages) and biases; labels carry `p` (empty on a one-model cartridge). `bank_of` gives the
+/// bank byte of a column label.
+fn tables_asm(s: &mut String, model: &Model, p: &str, bank_of: &dyn Fn(&str) -> String) {
+    let _ = writeln!(s, "        align 256\n{p}CHARSET:");
+    db_lines(s, &model.charset);
+    let label = |k: usize, l: &crate::model::Layer, i: usize, v: Variant| match (
+        column_ops(l, i).is_empty(),
+        v,
+    ) {
+        (true, _) => "col_none".to_string(),
+        (false, Variant::Wide) => format!("{p}c{}_{i}", k + 1),
+        (false, Variant::Byte) => format!("{p}b{}_{i}", k + 1),
+    };
+    for (k, l) in model.layers.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "\n; layer {}: column table (pages: bank, wide code low, high, byte code low, high),\n; biases (low, high)",
+            k + 1
+        );
+        let _ = writeln!(s, "        align 256\n{p}L{}_TAB:", k + 1);
+        for (part, v) in [
+            ("bank", Variant::Wide),
+            ("low", Variant::Wide),
+            ("high", Variant::Wide),
+            ("low", Variant::Byte),
+            ("high", Variant::Byte),
+        ] {
+            let names: Vec<String> = (0..l.inp)
+                .map(|i| {
+                    let x = label(k, l, i, v);
+                    if part == "bank" {
+                        bank_of(&x)
+                    } else {
+                        format!("{part}({x})")
+                    }
+                })
+                .collect();
+            for chunk in names.chunks(8) {
+                let _ = writeln!(s, "        db {}", chunk.join(","));
+            }
+            let _ = writeln!(s, "        align 256");
+        }
+        let _ = writeln!(s, "{p}L{}_BIAS:", k + 1);
+        let bytes: Vec<u8> = l.bias.iter().flat_map(|&b| b.to_le_bytes()).collect();
+        db_lines(s, &bytes);
+    }
+}
+
+/// Writes `finish_layers` (labels with `p`).
+fn finish_asm(s: &mut String, model: &Model, p: &str) {
+    let last = model.layers.len() - 1;
+    let _ = writeln!(
+        s,
+        "\n; finish_layers: layer-1 activation, then layers 2..L; logits end up in X_LO/X_HI.\n; Clobbers: all."
+    );
+    let _ = writeln!(s, "{p}finish_layers:");
+    for (k, l) in model.layers.iter().enumerate() {
+        if k > 0 {
+            let _ = writeln!(
+                s,
+                "        ld de,{p}L{0}_BIAS\n        ld b,{1}\n        call load_acc\n        ld a,high({p}L{0}_TAB)\n        call acc_list",
+                k + 1,
+                l.out & 0xFF
+            );
+        }
+        let finish = if k == last {
+            "jp finish_logits"
+        } else {
+            "call finish_hidden"
+        };
+        let _ = writeln!(s, "        ld b,{}\n        {finish}", l.out & 0xFF);
+    }
+}
+
+/// Writes the column code of every bank in `banks` (labels with `p`), each bank's code from
+/// `org`.
+fn columns_asm(s: &mut String, model: &Model, banks: &BankMap, p: &str, org: usize) {
+    for b in &banks.banks {
+        let _ = writeln!(s, "\n        bank {}\n        org {org:#06x}", b.bank);
+        for (k, places) in banks.places.iter().enumerate() {
+            for (i, _) in places
+                .iter()
+                .enumerate()
+                .filter(|(_, pl)| pl.bank == b.bank && pl.bytes > 0)
+            {
+                let l = &model.layers[k];
+                let _ = writeln!(s, "{p}c{}_{i}:", k + 1);
+                db_lines(s, &column_code(l, i, Variant::Wide));
+                let _ = writeln!(s, "{p}b{}_{i}:", k + 1);
+                db_lines(s, &column_code(l, i, Variant::Byte));
+            }
+        }
+    }
+}
+
+const COLUMN_NOTE: &str = "\n; Column code (engine.asm, \"Column code contract\"), as bytes: per weight\n; ld l,2j / ld a,(hl) / add a,c|e / ld (hl+),a / ld a,(hl) / adc a,b|d / ld (hl),a;\n; ld h,high(ACC) / inc h for the sum pages, sla e / rl d before the -2 weights, ret (c*),\n; then the byte code for 0 < x < 128 (b*): ld l,2j / ld a,(hl) / add a,c|e / ld (hl+),a /\n; jr nc|c,$+3 / inc|dec (hl).";
+
 /// Generates `model.asm`: model constants, page-aligned tables (charset, each layer's column
 /// table and biases), `finish_layers`, the font and the compiled column code in banks 1..N.
 pub fn model_asm(model: &Model, plan: &LayoutPlan) -> Result<String, GbError> {
@@ -362,7 +471,6 @@ pub fn model_asm(model: &Model, plan: &LayoutPlan) -> Result<String, GbError> {
         .as_ref()
         .expect("a Game Boy plan places its records");
     let n = model.classes();
-    let last = model.layers.len() - 1;
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -379,85 +487,12 @@ pub fn model_asm(model: &Model, plan: &LayoutPlan) -> Result<String, GbError> {
         "        assert ACC == {0:#06x}, \"the column code addresses the sums at {0:#06x}\"",
         u16::from(ACC_PAGE) << 8
     );
-    let _ = writeln!(s, "        align 256\nCHARSET:");
-    db_lines(&mut s, &model.charset);
-    let label = |k: usize, l: &crate::model::Layer, i: usize, v: Variant| match (
-        column_ops(l, i).is_empty(),
-        v,
-    ) {
-        (true, _) => "col_none".to_string(),
-        (false, Variant::Wide) => format!("c{}_{i}", k + 1),
-        (false, Variant::Byte) => format!("b{}_{i}", k + 1),
-    };
-    for (k, l) in model.layers.iter().enumerate() {
-        let _ = writeln!(
-            s,
-            "\n; layer {}: column table (pages: bank, wide code low, high, byte code low, high),\n; biases (low, high)",
-            k + 1
-        );
-        let _ = writeln!(s, "        align 256\nL{}_TAB:", k + 1);
-        for (part, v) in [
-            ("bank", Variant::Wide),
-            ("low", Variant::Wide),
-            ("high", Variant::Wide),
-            ("low", Variant::Byte),
-            ("high", Variant::Byte),
-        ] {
-            let names: Vec<String> = (0..l.inp)
-                .map(|i| format!("{part}({})", label(k, l, i, v)))
-                .collect();
-            for chunk in names.chunks(8) {
-                let _ = writeln!(s, "        db {}", chunk.join(","));
-            }
-            let _ = writeln!(s, "        align 256");
-        }
-        let _ = writeln!(s, "L{}_BIAS:", k + 1);
-        let bytes: Vec<u8> = l.bias.iter().flat_map(|&b| b.to_le_bytes()).collect();
-        db_lines(&mut s, &bytes);
-    }
-    let _ = writeln!(
-        s,
-        "\n; finish_layers: layer-1 activation, then layers 2..L; logits end up in X_LO/X_HI.\n; Clobbers: all."
-    );
-    let _ = writeln!(s, "finish_layers:");
-    for (k, l) in model.layers.iter().enumerate() {
-        if k > 0 {
-            let _ = writeln!(
-                s,
-                "        ld de,L{0}_BIAS\n        ld b,{1}\n        call load_acc\n        ld a,high(L{0}_TAB)\n        call acc_list",
-                k + 1,
-                l.out & 0xFF
-            );
-        }
-        let finish = if k == last {
-            "jp finish_logits"
-        } else {
-            "call finish_hidden"
-        };
-        let _ = writeln!(s, "        ld b,{}\n        {finish}", l.out & 0xFF);
-    }
+    tables_asm(&mut s, model, "", &|x| format!("bank({x})"));
+    finish_asm(&mut s, model, "");
     s.push('\n');
     s.push_str(&font_asm(FONT_TXT)?);
-    let _ = writeln!(
-        s,
-        "\n; Column code (engine.asm, \"Column code contract\"), as bytes: per weight\n; ld l,2j / ld a,(hl) / add a,c|e / ld (hl+),a / ld a,(hl) / adc a,b|d / ld (hl),a;\n; ld h,high(ACC) / inc h for the sum pages, sla e / rl d before the -2 weights, ret (c*),\n; then the byte code for 0 < x < 128 (b*): ld l,2j / ld a,(hl) / add a,c|e / ld (hl+),a /\n; jr nc|c,$+3 / inc|dec (hl)."
-    );
-    for b in &banks.banks {
-        let _ = writeln!(s, "\n        bank {}\n        org 0x4000", b.bank);
-        for (k, places) in banks.places.iter().enumerate() {
-            for (i, _) in places
-                .iter()
-                .enumerate()
-                .filter(|(_, p)| p.bank == b.bank && p.bytes > 0)
-            {
-                let l = &model.layers[k];
-                let _ = writeln!(s, "c{}_{i}:", k + 1);
-                db_lines(&mut s, &column_code(l, i, Variant::Wide));
-                let _ = writeln!(s, "b{}_{i}:", k + 1);
-                db_lines(&mut s, &column_code(l, i, Variant::Byte));
-            }
-        }
-    }
+    let _ = writeln!(s, "{COLUMN_NOTE}");
+    columns_asm(&mut s, model, banks, "", BANK_BYTES);
     Ok(s)
 }
 
@@ -472,6 +507,34 @@ pub struct GbImage {
     pub symbols: BTreeMap<String, i64>,
     /// Bytes of bank 0 in use (code and tables).
     pub bank0_used: usize,
+    /// The models of a cartridge with several (empty for one model: `plan` is its plan).
+    pub models: Vec<CartModel>,
+}
+
+/// One model of a several-model cartridge.
+#[derive(Debug, Clone)]
+pub struct CartModel {
+    /// The name the menu shows.
+    pub name: String,
+    pub plan: LayoutPlan,
+    /// Its banks: `first..=last` (never both sides of bank 256).
+    pub first: usize,
+    pub last: usize,
+    /// Bytes at 0x4000 of each of its banks that hold its `respond`, `finish_layers` and tables
+    /// (reserved, the column code follows).
+    pub block: usize,
+    /// T-states per inference step measured on the emulated DMG with its one-model cartridge,
+    /// prompt [`SPEED_PROMPT`].
+    pub step_t: u64,
+    /// Output classes (the logits `argmax` reads).
+    pub nclass: usize,
+}
+
+impl CartModel {
+    /// Seconds per generated character at the DMG's clock (4,194,304 Hz), from `step_t`.
+    pub fn seconds_per_char(&self) -> f64 {
+        self.step_t as f64 / boards::machines::gameboy::CLOCK_HZ as f64
+    }
 }
 
 impl GbImage {
@@ -483,15 +546,76 @@ impl GbImage {
             .expect("a Game Boy plan places its records")
     }
 
+    /// The plan `build` prints: the one model's, or each model's with its banks and measured
+    /// speed.
+    pub fn plan_report(&self) -> String {
+        if self.models.is_empty() {
+            return self.plan.report();
+        }
+        let mut s = format!(
+            "{} models, each in its own banks (start menu: Up/Down, A; '!' in a chat goes back)\n",
+            self.models.len()
+        );
+        for (k, m) in self.models.iter().enumerate() {
+            let _ = writeln!(
+                s,
+                "model {}: {} (banks {}-{}; {} bytes of respond, finish_layers and tables at 0x4000 of each; {} T/step measured on {:?}, ~{:.2} s per character at 4.19 MHz)",
+                k + 1,
+                m.name,
+                m.first,
+                m.last,
+                m.block,
+                m.step_t,
+                String::from_utf8_lossy(SPEED_PROMPT),
+                m.seconds_per_char()
+            );
+            // The lines about the whole ROM (bank 0, its size) are the cartridge's, in the map.
+            for line in m.plan.report().lines() {
+                if line.starts_with("ROM:") || line.starts_with("   0 ") {
+                    continue;
+                }
+                let line = line.split("; the ROM is").next().unwrap_or(line);
+                let _ = writeln!(s, "  {line}");
+            }
+        }
+        s
+    }
+
     /// The memory map `build` prints: bank 0 use, the record banks (the plan lists what each
     /// holds) and the header fields.
     pub fn report(&self) -> String {
         let h = &self.header;
         let last = self.banks().banks.last().map_or(1, |b| b.bank);
+        let records = if self.models.is_empty() {
+            format!(
+                "banks 1-{last}: weight records ({} bytes; the plan says which)\n",
+                self.banks().banks.iter().map(|b| b.used).sum::<usize>()
+            )
+        } else {
+            self.models
+                .iter()
+                .enumerate()
+                .map(|(k, m)| {
+                    format!(
+                        "banks {}-{}: model {} {:?}: {} bytes of tables at 0x4000 of each, {} bytes of weight records\n",
+                        m.first,
+                        m.last,
+                        k + 1,
+                        m.name,
+                        m.block,
+                        m.plan.banks.as_ref().map_or(0, |b| b.banks.iter().map(|u| u.used).sum::<usize>())
+                    )
+                })
+                .collect()
+        };
         format!(
-            "bank 0: {} of 16384 bytes (engine, driver, font, tables)\nbanks 1-{last}: weight records ({} bytes; the plan says which)\nheader: title {:?}, type {:#04x} (MBC5+RAM+BATTERY, 8 KiB: the transcript), CGB flag {:#04x}{}, ROM size code {} ({} KiB), checksums {:#04x} / {:#06x}\n",
+            "bank 0: {} of 16384 bytes ({})\n{records}header: title {:?}, type {:#04x} (MBC5+RAM+BATTERY, 8 KiB: the transcript), CGB flag {:#04x}{}, ROM size code {} ({} KiB), checksums {:#04x} / {:#06x}\n",
             self.bank0_used,
-            self.banks().banks.iter().map(|b| b.used).sum::<usize>(),
+            if self.models.is_empty() {
+                "engine, driver, font, tables"
+            } else {
+                "engine, driver, font, menu"
+            },
             h.title,
             h.cartridge_type,
             h.cgb_flag,
@@ -506,8 +630,13 @@ impl GbImage {
 
 /// The generated `build.inc` (main.asm includes it first): the build's switches.
 pub fn build_inc(opts: &Options) -> String {
+    build_inc_for(opts, 1)
+}
+
+/// [`build_inc`] of a cartridge with `models` models (more than one: the start menu).
+fn build_inc_for(opts: &Options, models: usize) -> String {
     format!(
-        "; generated by z80lm build (engine::targets::gameboy): the build's switches.\nCGB     equ {}         ; 1: the Game Boy Color build (double speed on a CGB)\n",
+        "; generated by z80lm build (engine::targets::gameboy): the build's switches.\nCGB     equ {}         ; 1: the Game Boy Color build (double speed on a CGB)\nMODELS  equ {models}         ; models on the cartridge (more than 1: the start menu)\n",
         u8::from(opts.cgb)
     )
 }
@@ -564,6 +693,302 @@ pub fn build_with(model: &Model, layout: &Layout, opts: &Options) -> Result<GbIm
         asm: asm_text,
         symbols: asm.symbols.clone(),
         bank0_used,
+        models: Vec::new(),
+    })
+}
+
+/// Banks an MBC5 cartridge has at most (8 MiB).
+pub const MBC5_BANKS: usize = 512;
+/// Models the start menu lists (one row each, window rows 3-16).
+pub const MAX_MODELS: usize = 14;
+/// Characters of a model's name in the menu.
+pub const NAME_CHARS: usize = 11;
+/// The prompt a model's speed is measured with for the menu (its one-model cartridge on the
+/// emulated DMG): one prompt's exact T-states, other prompts take more or less.
+pub const SPEED_PROMPT: &[u8] = b"hello";
+
+/// Bytes reserved at 0x4000 in each bank of a model on a several-model cartridge: its
+/// `respond` and `finish_layers` (at most 128 + 18 per layer, rounded up to pages), its
+/// charset page, and per layer the five table pages and the biases (rounded up to pages).
+pub fn block_bytes(model: &Model) -> usize {
+    let pages = |b: usize| b.div_ceil(256) * 256;
+    pages(128 + 18 * model.layers.len())
+        + 256
+        + model
+            .layers
+            .iter()
+            .map(|l| 5 * 256 + pages(2 * l.out))
+            .sum::<usize>()
+}
+
+/// Plans the banks of every model of a several-model cartridge: each model's records after
+/// its block in its own banks, in order from bank 1, a model that would cross bank 256 moved
+/// to start there (the engine writes the low 8 bits of a bank number; the menu sets bit 8).
+/// Returns (plan, first bank, block bytes) per model.
+pub fn plan_models(
+    models: &[(String, &Model)],
+    layout: &Layout,
+) -> Result<Vec<(LayoutPlan, usize, usize)>, GbError> {
+    if models.len() > MAX_MODELS {
+        return Err(GbError::TooManyModels { got: models.len() });
+    }
+    let mut out = Vec::new();
+    let mut next = 1;
+    for (name, m) in models {
+        plan(m, layout).map_err(|e| GbError::Model {
+            name: name.clone(),
+            why: e.to_string(),
+        })?;
+        let block = block_bytes(m);
+        let bb = |first| BankBudget {
+            bank_bytes: BANK_BYTES - block,
+            first,
+            max_banks: MBC5_BANKS,
+            ..BANKS
+        };
+        let sizes = |p: &LayoutPlan| p.banks.as_ref().map_or(0, |b| b.banks.len());
+        let try_at = |first| {
+            plan::plan_banked(m, &budget(), &bb(first), layout, &COSTS, &|_, l, i| {
+                column_record(l, i).len()
+            })
+        };
+        let n = match try_at(1) {
+            Ok(p) => sizes(&p),
+            Err(e) => {
+                return Err(GbError::Model {
+                    name: name.clone(),
+                    why: e.to_string(),
+                })
+            }
+        };
+        let mut first = next;
+        if first < 256 && first + n > 256 {
+            first = 256;
+        }
+        if n > 256 || first + n > MBC5_BANKS {
+            return Err(GbError::CartridgeFull {
+                name: name.clone(),
+                banks: n,
+                first,
+                block,
+            });
+        }
+        let mut p = try_at(first).map_err(|e| GbError::Model {
+            name: name.clone(),
+            why: e.to_string(),
+        })?;
+        if let Some(b) = p.banks.as_mut() {
+            b.bank_bytes = BANK_BYTES;
+        }
+        next = first + n;
+        out.push((p, first, block));
+    }
+    Ok(out)
+}
+
+/// The menu names: each path's [`crate::bench::model_name`] (its folder for
+/// `.../NAME/model.npz`, else its stem), printable ASCII, at most [`NAME_CHARS`]
+/// characters, a repeated name numbered.
+pub fn model_names(paths: &[std::path::PathBuf]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for p in paths {
+        let raw = crate::bench::model_name(p);
+        let mut name: String = raw
+            .chars()
+            .map(|c| if (' '..='~').contains(&c) { c } else { '?' })
+            .take(NAME_CHARS)
+            .collect();
+        if name.trim().is_empty() {
+            name = format!("model {}", names.len() + 1);
+        }
+        let mut k = 2;
+        let base = name.clone();
+        while names.contains(&name) {
+            let tail = format!("~{k}");
+            name = base
+                .chars()
+                .take(NAME_CHARS - tail.len())
+                .collect::<String>()
+                + &tail;
+            k += 1;
+        }
+        names.push(name);
+    }
+    names
+}
+
+/// A model's menu row: mark column, space, name (11 columns), speed (7, right-aligned: `~` and
+/// seconds per character at the DMG's clock, one prompt's measure).
+fn menu_row(name: &str, seconds: f64) -> String {
+    let speed = format!("~{seconds:.2}");
+    format!("  {name:<w$}{speed:>7}", w = NAME_CHARS)
+}
+
+/// Builds a cartridge with several models and the start menu (`models.len() > 1`; one model
+/// builds [`build_with`]'s image). Each model's speed is measured first on its one-model
+/// cartridge on the emulated DMG ([`SPEED_PROMPT`]).
+pub fn build_models(
+    models: &[(String, &Model)],
+    layout: &Layout,
+    opts: &Options,
+) -> Result<GbImage, GbError> {
+    if models.len() == 1 {
+        return build_with(models[0].1, layout, opts);
+    }
+    let plans = plan_models(models, layout)?;
+    let mut speeds = Vec::new();
+    for (name, m) in models {
+        let one = build_with(m, layout, &Options::default())?;
+        let mut sess = session::Session::boot(&one).map_err(|e| GbError::Model {
+            name: name.clone(),
+            why: format!("measuring its speed: {e}"),
+        })?;
+        let a = sess.ask(SPEED_PROMPT).map_err(|e| GbError::Model {
+            name: name.clone(),
+            why: format!("measuring its speed: {e}"),
+        })?;
+        speeds.push(a.tstates / u64::from(a.steps.max(1)));
+    }
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "; generated by z80lm build --target gb (engine::targets::gameboy): {} models, the menu's\n; rows and banks, each model's respond, finish_layers, tables and column code. Do not edit.\n",
+        models.len()
+    );
+    let _ = writeln!(
+        s,
+        "        assert ACC == {0:#06x}, \"the column code addresses the sums at {0:#06x}\"",
+        u16::from(ACC_PAGE) << 8
+    );
+    let _ = writeln!(
+        s,
+        "respond equ 0x4000          ; each model's, in its banks"
+    );
+    s.push_str(&font_asm(FONT_TXT)?);
+    let _ = writeln!(s, "\n; the menu: one row of 20 characters per model, then its first bank (low, bit 8)\nMENU_TEXT:");
+    for ((name, _), t) in models.iter().zip(&speeds) {
+        let row = menu_row(name, *t as f64 / boards::machines::gameboy::CLOCK_HZ as f64);
+        let _ = writeln!(
+            s,
+            "        db \"{}\"",
+            row.replace('"', "'").replace('\\', "/")
+        );
+    }
+    let _ = writeln!(s, "MENU_BANK:");
+    for (_, first, _) in &plans {
+        let _ = writeln!(s, "        db {}, {}", first & 0xFF, first >> 8);
+    }
+    let _ = writeln!(s, "{COLUMN_NOTE}");
+    for (k, ((_, m), (p, first, block))) in models.iter().zip(&plans).enumerate() {
+        let pre = format!("m{}_", k + 1);
+        let banks = p
+            .banks
+            .as_ref()
+            .expect("a Game Boy plan places its records");
+        let _ = writeln!(
+            s,
+            "\n; model {}: respond, finish_layers and tables at 0x4000 (copied to each of its banks)\n        bank {first}\n        org 0x4000\n{pre}respond:\n        assert {pre}respond == respond\n        respond_body {pre}CHARSET, {pre}L1_BIAS, {pre}L1_TAB, {}, {pre}finish_layers, {}, {}",
+            k + 1,
+            m.layers[0].out & 0xFF,
+            m.classes(),
+            m.eos()
+        );
+        finish_asm(&mut s, m, &pre);
+        // col_none is in bank 0: its entries name the model's first bank, so that the next
+        // table read after calling it still finds the model's tables at 0x4000.
+        tables_asm(&mut s, m, &pre, &|x| {
+            if x == "col_none" {
+                format!("{}", first & 0xFF)
+            } else {
+                format!("low(bank({x}))")
+            }
+        });
+        let _ = writeln!(
+            s,
+            "{pre}BLOCK_END:\n        assert {pre}BLOCK_END <= 0x4000 + {block}, \"model {}'s tables pass its reserved {block} bytes\"",
+            k + 1
+        );
+        columns_asm(&mut s, m, banks, &pre, BANK_BYTES + block);
+    }
+    let generated = MemFiles::new()
+        .with("model.asm", s.clone())
+        .with("build.inc", build_inc_for(opts, models.len()));
+    let mut engine = MemFiles::new();
+    for &(name, text) in z80rom::gb::SOURCES {
+        engine.insert(name, text);
+    }
+    let files = Layered::new(&generated, &engine);
+    let asm = assemble(&files, "main.asm", Cpu::Sm83)?;
+    let bank0_used = asm
+        .chunks
+        .iter()
+        .filter(|c| c.bank.unwrap_or(0) == 0)
+        .map(|c| c.addr as usize + c.bytes.len())
+        .max()
+        .unwrap_or(0);
+    if bank0_used > BANK_BYTES {
+        return Err(GbError::Bank0Full { end: bank0_used });
+    }
+    let mut rom = asm.place(0xFF, |bank, addr| match bank.unwrap_or(0) {
+        0 => Some(usize::from(addr)),
+        b => usize::from(addr)
+            .checked_sub(BANK_BYTES)
+            .map(|o| b as usize * BANK_BYTES + o),
+    });
+    let last = plans
+        .iter()
+        .map(|(p, first, _)| {
+            p.banks
+                .as_ref()
+                .map_or(*first, |b| b.banks.last().map_or(*first, |u| u.bank))
+        })
+        .max()
+        .unwrap_or(1);
+    let rom_banks = (last + 1).next_power_of_two().max(2);
+    rom.resize(rom_banks * BANK_BYTES, 0xFF);
+    let mut cart = Vec::new();
+    for (k, ((name, m), ((p, first, block), t))) in
+        models.iter().zip(plans.into_iter().zip(speeds)).enumerate()
+    {
+        let banks = p
+            .banks
+            .as_ref()
+            .expect("a Game Boy plan places its records");
+        let last = banks.banks.last().map_or(first, |u| u.bank);
+        // The block, assembled in the first bank, goes to the same place in the others.
+        let end = asm.symbols[&format!("m{}_BLOCK_END", k + 1)] as usize - BANK_BYTES;
+        let src = first * BANK_BYTES;
+        let bytes = rom[src..src + end].to_vec();
+        for b in first + 1..=last {
+            rom[b * BANK_BYTES..b * BANK_BYTES + end].copy_from_slice(&bytes);
+        }
+        cart.push(CartModel {
+            name: name.clone(),
+            plan: p,
+            first,
+            last,
+            block,
+            step_t: t,
+            nclass: m.classes(),
+        });
+    }
+    let header = cartridge::write_header_fields(
+        &mut rom,
+        &HeaderFields {
+            title: TITLE,
+            cartridge_type: TYPE_MBC5_RAM_BATTERY,
+            cgb_flag: if opts.cgb { CGB_SUPPORTED } else { 0 },
+            ram_size_code: RAM_SIZE_CODE,
+        },
+    )?;
+    Ok(GbImage {
+        rom,
+        header,
+        plan: cart[0].plan.clone(),
+        asm: s,
+        symbols: asm.symbols.clone(),
+        bank0_used,
+        models: cart,
     })
 }
 

@@ -36,6 +36,8 @@ pub enum SessionError {
     VramFault(String),
     #[error("no prompt row found on the screen:\n{0}")]
     NoPrompt(String),
+    #[error("no model {0} on this cartridge (it has {1})")]
+    NoModel(usize, usize),
 }
 
 /// One answered line.
@@ -49,6 +51,10 @@ pub struct Answer {
     pub steps: u32,
     /// The logits of every step, read from WRAM (X pages) when the engine enters `argmax`.
     pub logits: Vec<Vec<i16>>,
+    /// T-states of the engine alone: from `respond`'s entry to the first `argmax`, and from
+    /// each `push_window` to the next `argmax` (no screen or link-port output in between, so
+    /// no waits on the LCD's or the link's timing).
+    pub engine_tstates: u64,
 }
 
 /// The emulated Game Boy running a built cartridge, with the keyboard cursor tracked.
@@ -58,8 +64,16 @@ pub struct Session {
     read_line: u16,
     read_pad: u16,
     argmax: u16,
+    respond: u16,
+    push_window: u16,
     nclass: usize,
+    /// A several-model cartridge: each model's classes, and where the menu keeps its choice.
+    models: Vec<usize>,
+    m_sel: u16,
 }
+
+/// WRAM address of M_SEL, the model chosen in the start menu (mem.inc).
+pub const M_SEL: u16 = 0xC6A7;
 
 impl Session {
     /// Powers on a DMG and runs until the ROM waits for the first line.
@@ -79,6 +93,24 @@ impl Session {
         color: bool,
         save: Option<&[u8]>,
     ) -> Result<Self, SessionError> {
+        let mut s = Self::power_on(image, color, save)?;
+        s.run_to_read_line(40 * u64::from(DOTS_PER_FRAME))?;
+        Ok(s)
+    }
+
+    /// Powers on a cartridge with several models (DMG, or a Game Boy Color when `color`; the
+    /// cartridge RAM from `save`) and runs until the start menu reads the joypad.
+    pub fn boot_menu(
+        image: &GbImage,
+        color: bool,
+        save: Option<&[u8]>,
+    ) -> Result<Self, SessionError> {
+        let mut s = Self::power_on(image, color, save)?;
+        s.run_to_poll(40 * u64::from(DOTS_PER_FRAME))?;
+        Ok(s)
+    }
+
+    fn power_on(image: &GbImage, color: bool, save: Option<&[u8]>) -> Result<Self, SessionError> {
         let mut gb = if color {
             GameBoy::new_cgb(image.rom.clone())?
         } else {
@@ -94,16 +126,71 @@ impl Session {
                 .copied()
                 .ok_or(SessionError::Symbol(name))
         };
-        let mut s = Session {
+        let models: Vec<usize> = image.models.iter().map(|m| m.nclass).collect();
+        Ok(Session {
             gb,
             cursor: Cursor::default(),
             read_line: sym("read_line")? as u16,
             read_pad: sym("read_pad")? as u16,
             argmax: sym("argmax")? as u16,
-            nclass: sym("NCLASS")? as usize,
-        };
-        s.run_to_read_line(40 * u64::from(DOTS_PER_FRAME))?;
-        Ok(s)
+            respond: sym("respond")? as u16,
+            push_window: sym("push_window")? as u16,
+            nclass: match models.first() {
+                Some(&n) => n,
+                None => sym("NCLASS")? as usize,
+            },
+            m_sel: if models.is_empty() {
+                0
+            } else {
+                sym("M_SEL")? as u16
+            },
+            models,
+        })
+    }
+
+    /// In the start menu of a several-model cartridge: moves the mark to model `k` (0-based)
+    /// with Down presses, presses A and runs until the chat waits for the first line.
+    pub fn choose(&mut self, k: usize) -> Result<(), SessionError> {
+        let n = self.models.len();
+        if k >= n {
+            return Err(SessionError::NoModel(k + 1, n));
+        }
+        let at = usize::from(self.gb.bus.peek(self.m_sel));
+        let downs = (k + n - at % n) % n;
+        self.press_all(&vec![Button::Down; downs])?;
+        self.nclass = self.models[k];
+        self.next_frame()?;
+        self.gb.set_button(Button::A, true);
+        self.until_polled()?;
+        self.gb.set_button(Button::A, false);
+        self.run_to_read_line(200 * self.frame_t())?;
+        // The screen as shown: the chat's first frame (the LCD was off for a cleared transcript).
+        self.next_frame()?;
+        self.next_frame()
+    }
+
+    /// The model the start menu has marked (0-based; M_SEL).
+    pub fn marked(&self) -> usize {
+        usize::from(self.gb.bus.peek(self.m_sel))
+    }
+
+    /// In a chat of a several-model cartridge: types `!` and Start and runs until the start
+    /// menu reads the joypad.
+    pub fn back_to_menu(&mut self) -> Result<(), SessionError> {
+        self.type_text(b"!")?;
+        self.gb.set_button(Button::Start, true);
+        self.until_polled()?;
+        self.gb.set_button(Button::Start, false);
+        self.run_to_poll(20 * self.frame_t())?;
+        self.next_frame()
+    }
+
+    /// Runs until the ROM reads the joypad (`read_pad`).
+    fn run_to_poll(&mut self, budget: u64) -> Result<(), SessionError> {
+        let poll = self.read_pad;
+        self.gb.step()?;
+        self.gb.run_until(budget, |g| g.cpu.regs.pc == poll)?;
+        self.check_faults()
     }
 
     /// CPU T-states per frame at the current speed (twice the dots in double speed).
@@ -118,13 +205,23 @@ impl Session {
         }
     }
 
-    /// Runs until the CPU enters `read_line`; returns the logits seen at each `argmax` entry.
-    fn run_to_read_line(&mut self, budget: u64) -> Result<Vec<Vec<i16>>, SessionError> {
+    /// Runs until the CPU enters `read_line`; returns the logits seen at each `argmax` entry
+    /// and the engine's T-states ([`Answer::engine_tstates`]).
+    fn run_to_read_line(&mut self, budget: u64) -> Result<(Vec<Vec<i16>>, u64), SessionError> {
         let (target, argmax, n) = (self.read_line, self.argmax, self.nclass);
+        let (respond, push_window) = (self.respond, self.push_window);
         let mut logits = Vec::new();
+        let (mut mark, mut engine) = (None, 0);
         self.gb.step()?;
         self.gb.run_until(budget, |g| {
-            if g.cpu.regs.pc == argmax {
+            let pc = g.cpu.regs.pc;
+            if pc == respond || pc == push_window {
+                mark = Some(g.cycles());
+            }
+            if pc == argmax {
+                if let Some(m) = mark.take() {
+                    engine += g.cycles() - m;
+                }
                 let v = (0..n as u16)
                     .map(|j| i16::from_le_bytes([g.bus.peek(0xC200 + j), g.bus.peek(0xC300 + j)]));
                 logits.push(v.collect());
@@ -132,7 +229,7 @@ impl Session {
             g.cpu.regs.pc == target
         })?;
         self.check_faults()?;
-        Ok(logits)
+        Ok((logits, engine))
     }
 
     /// Runs to the start of the next VBlank.
@@ -195,7 +292,7 @@ impl Session {
         self.gb.set_button(Button::Start, true);
         self.until_polled()?;
         self.gb.set_button(Button::Start, false);
-        let logits = self.run_to_read_line(2_000_000_000)?;
+        let (logits, engine_tstates) = self.run_to_read_line(2_000_000_000)?;
         let tstates = self.gb.cycles() - start;
         let len = usize::from(self.gb.bus.peek(OUT_N));
         let text = self.response_on_screen(len)?;
@@ -209,6 +306,7 @@ impl Session {
             tstates,
             steps,
             logits,
+            engine_tstates,
         })
     }
 
