@@ -1,7 +1,8 @@
 //! Independent check: the cartridge built from the guess model runs in PyBoy (a different
 //! emulator, with its own boot ROM and PPU), driven by `tests/py/pyboy_chat.py` from the
 //! keyboard documentation alone, and "is it a chair" is answered WIN on PyBoy's screen; the
-//! Game Boy Color build does the same in PyBoy's CGB mode, in double speed.
+//! Game Boy Color build does the same in PyBoy's CGB mode, in double speed; a two-model
+//! cartridge is driven through its start menu (the script reads the menu's mark off the screen).
 //! The shipped example guess model (no `../shared` needed). Skips with a reason when python3 or
 //! PyBoy is missing (a failure in CI).
 
@@ -141,5 +142,58 @@ fn pyboy_and_our_emulator_share_the_saved_transcript() {
         .collect();
     for row in ["> is it a chair", "WIN", "> do you dream", expect.as_str()] {
         assert!(t.iter().any(|r| r == row), "{row:?} not in {t:?}");
+    }
+}
+
+/// A two-model cartridge in PyBoy: the script finds the start menu's mark on the screen,
+/// chooses guess, asks, goes back with `!`, chooses tinychat, asks, and guess again; each
+/// answer is the host reference's, each chat of another model starts on a cleared transcript.
+#[test]
+fn pyboy_chooses_both_models_of_a_two_model_cartridge() {
+    let python = require!(testsupport::python_module("pyboy", "pyboy"));
+    let (g, t) = (example_model("guess"), example_model("tinychat"));
+    let named = vec![("guess".to_string(), &g), ("tinychat".to_string(), &t)];
+    let image = gameboy::build_models(&named, &Layout::Auto, &Default::default()).unwrap();
+    let path = std::env::temp_dir().join(format!("z80lm-pyboy-{}-two.gb", std::process::id()));
+    std::fs::write(&path, &image.rom).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let asks = [
+        (1, "guess", &g, "is it a chair"),
+        (2, "tinychat", &t, "hello"),
+        (1, "guess", &g, "is it red"),
+    ];
+    let mut cmd = Command::new(&python);
+    cmd.arg(root.join("py/pyboy_chat.py")).arg(&path);
+    for (k, _, _, line) in &asks {
+        cmd.arg("--ask").arg(k.to_string()).arg(line);
+    }
+    let out = cmd.output().expect("python3 runs pyboy_chat.py");
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        out.status.success(),
+        "pyboy_chat.py failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // PyBoy's own warnings (missing optional packages) come first on stdout.
+    let text: String = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.starts_with("pyboy."))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    eprintln!("PyBoy screens:\n{text}");
+    let screens: Vec<&str> = text.split("----\n").filter(|s| !s.is_empty()).collect();
+    assert_eq!(screens.len(), asks.len());
+    for (screen, (_, name, m, line)) in screens.iter().zip(&asks) {
+        let rows: Vec<String> = screen.lines().map(|r| r.trim_end().to_string()).collect();
+        // Another model than the last: its chat starts on a cleared transcript.
+        assert_eq!(rows[0], format!("z80lm chat: {name}"), "{screen}");
+        assert_eq!(rows[1], format!("> {line}"), "{screen}");
+        let end = rows[2..]
+            .iter()
+            .position(|r| r == ">")
+            .unwrap_or_else(|| panic!("no new prompt:\n{screen}"));
+        let shown: String = rows[2..2 + end].concat();
+        let host = respond(m, line.as_bytes());
+        assert_eq!(shown.as_bytes(), &host[..], "{name}, {line:?}:\n{screen}");
     }
 }
