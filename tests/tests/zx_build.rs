@@ -45,6 +45,18 @@ fn check_layout(name: &str, m: &Model) {
         let at = usize::from(b.start - img.org);
         assert_eq!(&img.bytes[at..at + b.data.len()], &b.data[..]);
     }
+    // The tables (and, with the 8-row chat, the streams moved behind the driver) end below
+    // the attributes, and the chat's text rows above them.
+    assert!(
+        zx.tables.1 <= 0x5800,
+        "{name}: tables end at {:#06x}",
+        zx.tables.1
+    );
+    match zx.text_rows {
+        8 => assert_eq!(zx.tables.0, zx48::MIDDLE, "{name}"),
+        16 => assert_eq!(zx.tables.0, zx48::THIRD, "{name}"),
+        r => assert_eq!(r, 24, "{name}"),
+    }
     let map = zx.memory_map();
     assert!(
         map.contains("code") && map.contains("weights") && map.contains("RANDOMIZE USR"),
@@ -87,10 +99,59 @@ fn the_target_layout_matches_the_board_description() {
     let ram = region("engine-ram");
     assert_eq!(ram.start, u32::from(zx48::BSS));
     assert!(ram.size >= z80lm::engine::plan::BSS_BYTES && ram.end() <= 0xFF58);
+    let middle = region("screen-middle");
+    assert_eq!(
+        (middle.start, middle.size + region("screen-third").size),
+        (u32::from(zx48::MIDDLE), u32::from(zx48::LOWER_BYTES))
+    );
     let third = region("screen-third");
     assert_eq!(
         (third.start, third.size),
         (u32::from(zx48::THIRD), u32::from(zx48::THIRD_BYTES))
     );
     assert_eq!(desc.clock_hz, 3_500_000);
+}
+
+#[test]
+fn the_16_row_chat_is_kept_when_the_image_fits_and_8_rows_make_room_for_lists() {
+    let m = require!(shared_model("guess"));
+    // Fits with 16 rows: the tables and driver in the bottom third, no stream moves.
+    let packed = "packed,packed,lists,lists".parse().unwrap();
+    let zx = zx48::build(&m, &packed).unwrap();
+    assert_eq!(zx.text_rows, 16);
+    assert_eq!(zx.tables.0, zx48::THIRD);
+    let img = &zx.built.image;
+    let moved = |zx: &zx48::Zx48Build| {
+        zx.built
+            .image
+            .symbols
+            .iter()
+            .filter(|(k, &v)| {
+                k.starts_with("st_")
+                    && (i64::from(zx.tables.0)..i64::from(zx.tables.1)).contains(&v)
+            })
+            .count()
+    };
+    assert_eq!(moved(&zx), 0, "{}", zx.memory_map());
+    assert!(img.symbol("st_4_0").unwrap() >= zx48::LOW_ORG);
+    // Layer 1 in lists does not fit with 16 rows: 8 rows, and streams behind the driver.
+    let lists = "lists,packed,lists,lists".parse().unwrap();
+    let zx = zx48::build(&m, &lists).unwrap();
+    assert_eq!(zx.text_rows, 8, "{}", zx.memory_map());
+    assert_eq!(zx.tables.0, zx48::MIDDLE);
+    assert!(moved(&zx) > 0, "{}", zx.memory_map());
+    assert!(zx.memory_map().contains("32x8 text"), "{}", zx.memory_map());
+    // Every stream is on the tape where the image has it.
+    let blocks = &zx.loader.blocks;
+    for (k, &v) in &zx.built.image.symbols {
+        if k.starts_with("st_") {
+            let at = v as u16;
+            assert!(
+                blocks
+                    .iter()
+                    .any(|b| b.start <= at && usize::from(at - b.start) < b.data.len()),
+                "{k} at {at:#06x} is on no tape block"
+            );
+        }
+    }
 }

@@ -123,6 +123,11 @@ pub fn bench(case: &Case, layout: &Layout) -> Result<ModelResult, BenchError> {
     let mut zx = Zx48::new(&rom).map_err(|e| BenchError::ZxRom(rom_path.clone(), e))?;
     zx.run_frames(100);
     zx.insert_tape(parse_tap(&built.tape.to_tap()).map_err(BenchError::ZxTape)?);
+    // The chat can print its first prompt before the typing of LOAD "" ends (the tape loads
+    // at once): its con_out is watched from here on, and `measure` takes what was logged.
+    if let Some(con_out) = built.built.image.symbol("con_out") {
+        zx.watch(con_out);
+    }
     zx.type_load_command();
     let (w, c, t) = (built.weights, built.code, built.tables);
     let sizes = Sizes {
@@ -191,6 +196,10 @@ fn measure(
         layer_t: vec![0; case.model.layers.len() + 1],
         steps: 0,
     };
+    for (_, a) in b.zx.take_watch_log() {
+        b.out.push(a);
+        b.times.push(b.zx.cpu.cycles);
+    }
     if !b.run_until(b"> ", 600) {
         return Err(BenchError::ZxNoAnswer(
             case.name.clone(),

@@ -10,6 +10,8 @@
 //! | 0x4000-0x4FFF  | display file, top two thirds: the chat's 32x16 text            |
 //! | 0x5000-0x57FF  | bottom third: tables and our console driver (CODE block 3),    |
 //! |                | hidden by white-on-white attributes (else 32x24 text)          |
+//! | (0x4800-0x57FF | when the image does not fit so: 32x8 text, and the tables, the |
+//! |                | driver and the last layer streams in the lower two thirds)     |
 //! | 0x5800-0x5DFF  | attributes, printer buffer, system variables, BASIC loader     |
 //! | 0x5E00-...     | weights (CODE block 1), contended up to 0x7FFF                 |
 //! | ...-0xF1FF     | code (CODE block 2), placed as high as possible                |
@@ -22,6 +24,9 @@
 //! display/keyboard driver, whose 1 ms keyboard delay loop stays high (`drivers/zx_delay.asm`).
 //!
 //! The planner sees one region from 0x5E00 up to the engine RAM (plus what moves to the screen).
+//! A layout that does not fit with the 16-row chat is tried with 8 rows: the lists streams are
+//! reached only through their column tables, so the last ones (up to what the middle and bottom
+//! thirds leave after the tables and the driver) move behind the driver, out of the weights.
 //! The image is generated twice: once contiguous to measure the code and weight sizes, then with
 //! the code moved to the top and an `org` before the tables and the weights, so the three parts
 //! become three CODE blocks on the tape (the one in the screen last: the ROM prints each
@@ -42,6 +47,11 @@ pub const BSS: u16 = ((0xFF58 - plan::BSS_BYTES) & 0xFF00) as u16;
 /// The bottom third of the display file: 2K the chat screen can give up (16 text rows).
 pub const THIRD: u16 = 0x5000;
 pub const THIRD_BYTES: u16 = 0x800;
+/// The middle third of the display file: with an 8-row chat screen, the tables and driver
+/// start here and the tail of the layer streams follows them, up to the attributes.
+pub const MIDDLE: u16 = 0x4800;
+/// Bytes from [`MIDDLE`] to the attributes.
+pub const LOWER_BYTES: u16 = 0x1000;
 /// First contention-free address.
 pub const UNCONTENDED: u16 = 0x8000;
 /// How the generated source includes our driver.
@@ -54,8 +64,8 @@ pub const TAPE_NAME: &str = "z80lm";
 pub enum Zx48Error {
     #[error(
         "{0}\nThe ZX Spectrum 48K has {cap} bytes for code and weights ({LOW_ORG:#06x}-{last:#06x}) \
-         and 2048 in the screen's bottom third for the tables and the {driver}-byte display and \
-         keyboard driver; train a model that fits with `z80lm train --budget zx48`",
+         and up to 4096 in the screen's lower two thirds (2048 with a 16-row chat, all with 8 rows) \
+         for the tables, the {driver}-byte display and keyboard driver and layer streams; train a model that fits with `z80lm train --budget zx48`",
         driver = driver_bytes(),
         cap = BSS - LOW_ORG,
         last = BSS - 1
@@ -193,8 +203,59 @@ pub fn build(model: &Model, layout: &Layout) -> Result<Zx48Build, Zx48Error> {
 }
 
 /// [`build`] with the forms `layout` names; `exact`: judge the fit by the assembled image
-/// alone, not by the planner's estimate first.
+/// alone, not by the planner's estimate first. The chat keeps 16 text rows when the image
+/// fits with them; otherwise, when a layer takes the lists form, it gets 8 rows and the tail
+/// of the layer streams moves into the middle third of the display file ([`place`]).
 fn build_forms(model: &Model, layout: &Layout, exact: bool) -> Result<Zx48Build, Zx48Error> {
+    match place(model, layout, exact, false) {
+        Err(Zx48Error::TooBig { .. } | Zx48Error::DoesNotFit(_)) if has_lists(model, layout) => {
+            place(model, layout, exact, true)
+        }
+        r => r,
+    }
+}
+
+/// True if `layout` puts some layer of `model` in the lists form (whose streams can move).
+fn has_lists(model: &Model, layout: &Layout) -> bool {
+    match layout {
+        Layout::Auto => true,
+        Layout::All(f) => *f == Form::Lists,
+        Layout::PerLayer(f) => f.iter().take(model.layers.len()).any(|f| *f == Form::Lists),
+    }
+}
+
+/// Where the streams moved into the screen begin: the first `st_` label of the tail of the
+/// weights (streams only, up to `image_end`) that takes at most `room` bytes in `trial`, or
+/// None when no stream fits. Streams are only reached through their column tables, so any
+/// of them can live anywhere.
+fn spill_cut(asm: &str, trial: &super::super::Image, room: u16) -> Option<String> {
+    let end = trial.symbol("image_end")?;
+    let mut best = None;
+    let before = &asm[..asm.find("\nimage_end:")?];
+    for line in before.lines().rev() {
+        let t = line.trim();
+        if t.is_empty() {
+            continue;
+        }
+        if let Some(label) = t.strip_suffix(':').filter(|l| l.starts_with("st_")) {
+            let at = trial.symbol(label)?;
+            if end - at > room {
+                break;
+            }
+            best = Some(label.to_string());
+            continue;
+        }
+        if !(t.starts_with("db ") || t.starts_with("dw ")) {
+            break;
+        }
+    }
+    best
+}
+
+/// [`build_forms`] with the chat screen at 16 rows (`eight` false: the tables and driver in
+/// the bottom third) or 8 (the tables, driver and as many streams as fit in the lower two
+/// thirds, from [`MIDDLE`]).
+fn place(model: &Model, layout: &Layout, exact: bool, eight: bool) -> Result<Zx48Build, Zx48Error> {
     // The tables (charset, layer table, biases) and our console driver move into the screen's
     // bottom third when they fit there; otherwise the driver stays with the code. The planner's
     // size estimate counts a small console driver, so plan with the real split, then assemble
@@ -203,14 +264,26 @@ fn build_forms(model: &Model, layout: &Layout, exact: bool) -> Result<Zx48Build,
     let tables = model.charset.len()
         + 14 * model.layers.len()
         + 2 * model.layers.iter().map(|l| l.out).sum::<usize>();
-    let third = tables + driver <= usize::from(THIRD_BYTES);
+    let (screen, screen_bytes) = if eight {
+        (MIDDLE, LOWER_BYTES)
+    } else {
+        (THIRD, THIRD_BYTES)
+    };
+    let third = tables + driver <= usize::from(screen_bytes);
     let mut planning = budget();
     if third {
-        planning.top += tables as u32;
+        // With 8 rows, what the tables and driver leave of the lower two thirds takes streams.
+        let spill = usize::from(screen_bytes) - tables - driver;
+        planning.top += (tables + if eight { spill } else { 0 }) as u32;
     } else {
         planning.top -= driver as u32;
     }
-    let rows = if third { 16 } else { 24 };
+    let eight = eight && third;
+    let rows = match (third, eight) {
+        (true, true) => 8,
+        (true, false) => 16,
+        _ => 24,
+    };
     if exact {
         planning.top = 0x100_0000;
     }
@@ -225,16 +298,26 @@ fn build_forms(model: &Model, layout: &Layout, exact: bool) -> Result<Zx48Build,
     };
     // The whole layout for code at `code_org`: the tables (with the driver) in the screen's
     // bottom third or after the code, the weights from LOW_ORG.
-    let source = |code_org: u16| {
+    // `cut`: the first stream label that moves after the driver (8 rows).
+    let source = |code_org: u16, cut: Option<&str>| {
         let mut asm = engine_asm(model, &plan, &target_asm(code_org, rows));
+        let mut moved = String::new();
+        if let Some(cut) = cut {
+            let (a, b) = (
+                asm.find(&format!("\n{cut}:\n")).expect("the cut label"),
+                asm.find("\nimage_end:").expect("image_end"),
+            );
+            moved = asm[a..b].to_string();
+            asm.replace_range(a..b, "");
+        }
         if third {
             // The driver follows the tables, just before the weights.
             asm = asm.replacen(DRIVER_INCLUDE, "", 1).replacen(
                 "\nweights_start:",
-                &format!("\n{DRIVER_INCLUDE}\nzx_tables_end:\nweights_start:"),
+                &format!("\n{DRIVER_INCLUDE}{moved}\nzx_tables_end:\nweights_start:"),
                 1,
             );
-            let org = format!("\nzx_high_end:\n                org {THIRD:#06x}\ntables_start:");
+            let org = format!("\nzx_high_end:\n                org {screen:#06x}\ntables_start:");
             asm = asm.replacen("\ntables_start:", &org, 1);
         } else {
             asm = asm.replacen("\nweights_start:", "\nzx_high_end:\nweights_start:", 1);
@@ -246,8 +329,18 @@ fn build_forms(model: &Model, layout: &Layout, exact: bool) -> Result<Zx48Build,
     // so their page alignments are the final ones, and the code and tables hold no alignment.
     let mut unbounded = plan.clone();
     unbounded.budget.top = 0x1_0000;
-    let trial = assemble_image(&source(0), &unbounded).map_err(fit)?;
+    let mut trial = assemble_image(&source(0, None), &unbounded).map_err(fit)?;
     let sym = |img: &super::super::Image, n: &str| img.symbol(n).unwrap_or(0);
+    let mut cut = None;
+    if eight {
+        let used = sym(&trial, "zx_tables_end") - sym(&trial, "tables_start");
+        cut = LOWER_BYTES
+            .checked_sub(used)
+            .and_then(|room| spill_cut(&source(0, None), &trial, room));
+        if cut.is_some() {
+            trial = assemble_image(&source(0, cut.as_deref()), &unbounded).map_err(fit)?;
+        }
+    }
     let high_len = sym(&trial, "zx_high_end");
     let tables_end = if third {
         "zx_tables_end"
@@ -256,7 +349,7 @@ fn build_forms(model: &Model, layout: &Layout, exact: bool) -> Result<Zx48Build,
     };
     let tables_len = sym(&trial, tables_end) - sym(&trial, "tables_start");
     let weights_len = sym(&trial, "image_end") - sym(&trial, "weights_start");
-    if third && tables_len > THIRD_BYTES {
+    if third && tables_len > screen_bytes {
         let msg = format!(
             "tables and driver take {tables_len} bytes, not the {} planned",
             tables + driver
@@ -272,7 +365,7 @@ fn build_forms(model: &Model, layout: &Layout, exact: bool) -> Result<Zx48Build,
         });
     }
     let code_org = BSS - high_len;
-    let asm = source(code_org);
+    let asm = source(code_org, cut.as_deref());
     let image = assemble_image(&asm, &plan).map_err(fit)?;
     let weights = (sym(&image, "weights_start"), sym(&image, "image_end"));
     let code = (code_org, code_org + high_len);
@@ -317,7 +410,7 @@ impl Zx48Build {
         let (w, c, t) = (self.weights, self.code, self.tables);
         let text = format!("display file and attributes: 32x{} text", self.text_rows);
         let mut rows: Vec<(u32, u32, &str, String)> = vec![
-            (0x4000, u32::from(THIRD), "screen", text.clone()),
+            (0x4000, u32::from(t.0), "screen", text.clone()),
             (u32::from(LOW_ORG), 0, "", String::new()),
             (w.0.into(), w.1.into(), "weights", String::new()),
             (
@@ -333,13 +426,13 @@ impl Zx48Build {
                 "user-defined graphics (left alone)".into(),
             ),
         ];
-        if self.text_rows == 16 {
-            rows.push((
-                t.0.into(),
-                t.1.into(),
-                "tables",
-                "+ display/keyboard driver, in the screen's bottom third (hidden)".into(),
-            ));
+        if self.text_rows < 24 {
+            let note = if self.text_rows == 16 {
+                "+ display/keyboard driver, in the screen's bottom third (hidden)"
+            } else {
+                "+ display/keyboard driver + the last layer streams, in the screen's lower two thirds (hidden)"
+            };
+            rows.push((t.0.into(), t.1.into(), "tables", note.into()));
             rows.push((0x5800, 0x5B00, "attrs", "attributes".into()));
             rows.push((c.0.into(), c.1.into(), "code", String::new()));
         } else {
