@@ -291,3 +291,56 @@ fn the_menu_image_measures_the_same_as_one_model_images() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("--menu does not apply to cpm"), "{err}");
 }
+
+/// `bench --target gb --menu`: both models on one cartridge behind the start menu, each chosen
+/// from it, take exactly the engine T-states of their one-model cartridges (the whole step
+/// also waits on the LCD for the screen output, which depends on its phase).
+#[test]
+fn the_gb_menu_cartridge_runs_the_engine_as_one_model_cartridges() {
+    let prompts = tmp("gb-menu-prompts.tsv");
+    std::fs::write(&prompts, "is it alive\t\nis it a chair\t\nhello\t\n").unwrap();
+    let guess = format!("{}/../examples/guess/model.npz", env!("CARGO_MANIFEST_DIR"));
+    let models = format!("{},{guess}", guess_mini());
+    let p = prompts.to_str().unwrap().to_string();
+    let run = |menu: bool| {
+        let mut args = vec![
+            "bench",
+            "--target",
+            "gb",
+            "--model",
+            &models,
+            "--prompts",
+            &p,
+        ];
+        if menu {
+            args.push("--menu");
+        }
+        let (code, out, err) = common::z80lm(&args);
+        assert_eq!(code, 0, "{err}");
+        eprintln!("{out}");
+        out.lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                let name = l.split(" gb ").next().unwrap().trim().to_string();
+                let engine: u64 = l.rsplit("engine ").next().unwrap().parse().unwrap();
+                let steps = l
+                    .split(" steps")
+                    .next()
+                    .unwrap()
+                    .rsplit(' ')
+                    .next()
+                    .unwrap();
+                (name, steps.to_string(), engine)
+            })
+            .collect::<Vec<_>>()
+    };
+    let (alone, menu) = (run(false), run(true));
+    assert_eq!(alone.len(), 2);
+    for (i, name) in ["guess-mini", "guess"].into_iter().enumerate() {
+        assert_eq!(alone[i].0, name);
+        assert_eq!(menu[i].0, format!("{name} (menu {})", i + 1));
+        assert_eq!(alone[i].1, menu[i].1, "{name}: steps");
+        assert_eq!(alone[i].2, menu[i].2, "{name}: engine T-states per step");
+        assert!((100_000..1_000_000).contains(&alone[i].2));
+    }
+}

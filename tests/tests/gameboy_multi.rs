@@ -213,3 +213,29 @@ pub fn dense() -> Model {
         warning: None,
     }
 }
+
+/// `z80lm emu`'s front end on a several-model cartridge: in the start menu a line is a model's
+/// number (anything else is refused with a message), and the chosen model's chat starts.
+#[test]
+fn emu_front_end_chooses_a_model_by_its_number() {
+    use z80lm::emu::gb as emu_gb;
+    let (g, t) = (example_model("guess"), example_model("tinychat"));
+    let named = vec![("guess".to_string(), &g), ("tinychat".to_string(), &t)];
+    let image = gameboy::build_models(&named, &Layout::Auto, &Default::default()).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    for line in ["3", "hello", "2"] {
+        tx.send(z80lm::emu::Input::Line(line.as_bytes().to_vec()))
+            .unwrap();
+    }
+    drop(tx);
+    let opts = emu_gb::Options {
+        turbo: true,
+        ..Default::default()
+    };
+    let gb = emu_gb::drive(image.rom, &opts, rx, false).unwrap();
+    let screen = emu_gb::screen(&gb);
+    assert!(
+        screen.contains("|z80lm chat: tinychat|\n|>                   |"),
+        "{screen}"
+    );
+}

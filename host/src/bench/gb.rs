@@ -13,6 +13,9 @@ pub struct GbBench {
     pub prompts: usize,
     pub steps: u64,
     pub tstates: u64,
+    /// T-states of the engine alone (`session::Answer::engine_tstates`: no screen or link-port
+    /// output, whose waits depend on the LCD's phase).
+    pub engine_tstates: u64,
     /// The CPU clock the T-states were counted at (8,388,608 on a CGB in double speed).
     pub clock_hz: u64,
 }
@@ -20,6 +23,10 @@ pub struct GbBench {
 impl GbBench {
     pub fn per_step(&self) -> u64 {
         self.tstates / self.steps.max(1)
+    }
+
+    pub fn engine_per_step(&self) -> u64 {
+        self.engine_tstates / self.steps.max(1)
     }
 
     /// Seconds per step at the CPU clock.
@@ -40,11 +47,36 @@ pub fn bench(model: &Model, prompts: &[Vec<u8>]) -> Result<GbBench, BenchError> 
 pub fn bench_on(model: &Model, prompts: &[Vec<u8>], color: bool) -> Result<GbBench, BenchError> {
     let opts = gameboy::Options { cgb: color };
     let image = gameboy::build_with(model, &Layout::Auto, &opts)?;
-    let mut s = Session::boot_on(&image, color)?;
+    let s = Session::boot_on(&image, color)?;
+    measure(s, prompts)
+}
+
+/// Several models on one cartridge behind the start menu (`build --model A --model B ...`):
+/// each chosen from the menu of a freshly powered cartridge and measured as [`bench_on`]
+/// measures its one-model cartridge (`prompts[k]` for model k).
+pub fn bench_menu(
+    models: &[(String, &Model)],
+    prompts: &[Vec<Vec<u8>>],
+    color: bool,
+) -> Result<Vec<GbBench>, BenchError> {
+    let opts = gameboy::Options { cgb: color };
+    let image = gameboy::build_models(models, &Layout::Auto, &opts)?;
+    let mut out = Vec::new();
+    for (k, p) in prompts.iter().enumerate().take(models.len()) {
+        let mut s = Session::boot_menu(&image, color, None)?;
+        s.choose(k)?;
+        out.push(measure(s, p)?);
+    }
+    Ok(out)
+}
+
+/// Asks the typeable `prompts` in the running session `s` and sums their T-states and steps.
+fn measure(mut s: Session, prompts: &[Vec<u8>]) -> Result<GbBench, BenchError> {
     let mut b = GbBench {
         prompts: 0,
         steps: 0,
         tstates: 0,
+        engine_tstates: 0,
         clock_hz: s.gb.clock_hz(),
     };
     for p in prompts
@@ -55,6 +87,7 @@ pub fn bench_on(model: &Model, prompts: &[Vec<u8>], color: bool) -> Result<GbBen
         b.prompts += 1;
         b.steps += u64::from(a.steps);
         b.tstates += a.tstates;
+        b.engine_tstates += a.engine_tstates;
     }
     Ok(b)
 }

@@ -58,9 +58,9 @@ pub struct Args {
     /// cpm only) [default: 3].
     #[arg(long)]
     pub upstream_prompts: Option<usize>,
-    /// rc2014-512k: build every model into one image behind the start-up menu (as `build
-    /// --model A --model B ...` does) and measure each chosen from the menu (rows "NAME (menu
-    /// N)"), to compare with the one-model images.
+    /// rc2014-512k, gb, gbc: build every model into one image behind the start-up menu (as
+    /// `build --model A --model B ...` does) and measure each chosen from the menu (rows "NAME
+    /// (menu N)"), to compare with the one-model images.
     #[arg(long)]
     pub menu: bool,
     /// Write the results as JSON to this file ("-" for stdout instead of the table).
@@ -70,19 +70,39 @@ pub struct Args {
 
 /// `--target gb|gbc`: T-states per inference step on the emulated Game Boy (gb's bench), or of
 /// the Game Boy Color build on the emulated CGB in double speed.
-fn run_gb(cases: &[Case], color: bool) -> Result<()> {
-    for c in cases {
-        let prompts: Vec<Vec<u8>> = c.vectors.iter().map(|v| v.0.clone()).collect();
-        let b = bench::gb::bench_on(&c.model, &prompts, color)?;
+fn run_gb(cases: &[Case], color: bool, menu: bool) -> Result<()> {
+    let prompts: Vec<Vec<Vec<u8>>> = cases
+        .iter()
+        .map(|c| c.vectors.iter().map(|v| v.0.clone()).collect())
+        .collect();
+    let (names, results): (Vec<String>, Vec<bench::gb::GbBench>) = if menu {
+        let named: Vec<(String, &crate::model::Model)> =
+            cases.iter().map(|c| (c.name.clone(), &c.model)).collect();
+        let r = bench::gb::bench_menu(&named, &prompts, color)?;
+        let names = cases
+            .iter()
+            .enumerate()
+            .map(|(k, c)| format!("{} (menu {})", c.name, k + 1))
+            .collect();
+        (names, r)
+    } else {
+        let mut r = Vec::new();
+        for (c, p) in cases.iter().zip(&prompts) {
+            r.push(bench::gb::bench_on(&c.model, p, color)?);
+        }
+        (cases.iter().map(|c| c.name.clone()).collect(), r)
+    };
+    for (name, b) in names.iter().zip(&results) {
         outln!(
-            "{:<9} {:<3} {} prompts, {} steps, {} T-states per step at {:.2} MHz ({:.3} s)",
-            c.name,
+            "{:<9} {:<3} {} prompts, {} steps, {} T-states per step at {:.2} MHz ({:.3} s), engine {}",
+            name,
             if color { "gbc" } else { "gb" },
             b.prompts,
             b.steps,
             b.per_step(),
             b.clock_hz as f64 / 1e6,
-            b.seconds_per_step()
+            b.seconds_per_step(),
+            b.engine_per_step()
         );
     }
     Ok(())
@@ -124,7 +144,12 @@ pub fn run(args: Args) -> Result<()> {
         m,
         &[Machine::Cpm],
     )?;
-    only_for(args.menu, "--menu", m, &[Machine::Rc512k])?;
+    only_for(
+        args.menu,
+        "--menu",
+        m,
+        &[Machine::Rc512k, Machine::Gb, Machine::Gbc],
+    )?;
     let board: Option<BoardDesc> = if m.is_rc2014() { Some(m.desc()?) } else { None };
     let layout = args.layout.clone().unwrap_or_default();
     if args.model_files.is_empty() && !args.shared.is_dir() {
@@ -145,7 +170,7 @@ pub fn run(args: Args) -> Result<()> {
         warn_model(&c.path, &c.model);
     }
     if matches!(m, Machine::Gb | Machine::Gbc) {
-        return run_gb(&cases, m == Machine::Gbc);
+        return run_gb(&cases, m == Machine::Gbc, args.menu);
     }
     let models = if let (true, Some(desc)) = (args.menu, &board) {
         bench::rc2014_menu(&cases, desc, &layout)?

@@ -110,6 +110,42 @@ pub fn screen(gb: &GameBoy) -> String {
     s + "+--------------------+\n"
 }
 
+/// Screen row of the first model in the start menu (menu.asm MENU_ROW0).
+const MENU_ROW0: usize = 3;
+
+/// When the screen shows the start menu of a several-model cartridge, the presses that choose
+/// model `line` (its number, 1 = the first row: Up or Down from the `>` mark, then A), or why
+/// the line is not a model's number. `None` when the menu is not on the screen.
+fn menu_choice(gb: &GameBoy, line: &[u8]) -> Option<Result<Vec<Button>, String>> {
+    let rows = gb.screen_text(tile_char);
+    if rows.first()?.trim_end() != "z80lm: pick a model" {
+        return None;
+    }
+    let models: Vec<&String> = rows[MENU_ROW0..]
+        .iter()
+        .take_while(|r| !r.trim().is_empty())
+        .collect();
+    let at = models.iter().position(|r| r.starts_with('>'))?;
+    let want = std::str::from_utf8(line)
+        .ok()
+        .and_then(|t| t.trim().parse::<usize>().ok())
+        .filter(|&k| (1..=models.len()).contains(&k));
+    let Some(k) = want else {
+        return Some(Err(format!(
+            "the start menu: type a model's number, 1-{}",
+            models.len()
+        )));
+    };
+    let (button, n) = if k > at {
+        (Button::Down, k - 1 - at)
+    } else {
+        (Button::Up, at - (k - 1))
+    };
+    let mut presses = vec![button; n];
+    presses.push(Button::A);
+    Some(Ok(presses))
+}
+
 /// Boots the cartridge `rom` and follows `input`: each line is typed and sent, Reset powers
 /// the machine on again, Quit stops at once; when the input ends it runs until the screen has
 /// not changed for a while. Returns the machine. `tty` redraws the screen on stdout as it runs.
@@ -151,6 +187,18 @@ pub fn drive(
             match input.try_recv() {
                 Ok(Input::Line(line)) => {
                     emu.typing.clear();
+                    if let Some(presses) = menu_choice(&emu.gb, &line) {
+                        // The start menu of a several-model cartridge: the line is a number.
+                        match presses {
+                            Ok(p) => {
+                                for b in p {
+                                    emu.press(b)?;
+                                }
+                            }
+                            Err(why) => eprintln!("{why}"),
+                        }
+                        continue;
+                    }
                     for &b in &line {
                         match cursor.type_byte(b) {
                             Some(presses) => {
