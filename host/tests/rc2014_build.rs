@@ -219,6 +219,30 @@ fn models_that_do_not_fit_the_flash_are_named_and_nothing_is_written() {
         0,
         "nothing written"
     );
+    // A model that does not build is named by its number and name, with the reason once.
+    let o = z80lm(&[
+        "build",
+        "--target",
+        "rc2014-512k",
+        "--model",
+        &guess,
+        "--model",
+        &tiny,
+        "--layout",
+        "packed,lists",
+        "-o",
+        bin.to_str().unwrap(),
+    ]);
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{said}");
+    assert_eq!(said.lines().count(), 1, "{said}");
+    assert!(said.contains("model 1 (guess): --layout "), "{said}");
+    assert_eq!(said.matches("--layout").count(), 1, "{said}");
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        0,
+        "nothing written"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

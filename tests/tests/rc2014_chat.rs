@@ -306,7 +306,7 @@ fn menu_rom(models: &[(&str, &Model)]) -> z80lm::engine::targets::rc2014::MenuBu
         .map(|(n, m)| (n.to_string(), (*m).clone()))
         .collect();
     z80lm::engine::targets::rc2014::build_menu(&named, &desc, &Layout::Auto)
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|e| panic!("{e:?}"))
 }
 
 /// The menu's prompt, which ends every menu screen.

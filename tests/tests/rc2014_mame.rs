@@ -218,7 +218,7 @@ fn mame_rc2014zed_two_models_behind_the_menu_answer_their_vectors() {
     let desc = boards::desc::BoardDesc::builtin("rc2014-512k").unwrap();
     let named = vec![("guess".to_string(), guess), ("tinychat".to_string(), tiny)];
     let rom = z80lm::engine::targets::rc2014::build_menu(&named, &desc, &Layout::Auto)
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap_or_else(|e| panic!("{e:?}"));
     let mut m = start(
         &mame,
         "menu",

@@ -82,10 +82,12 @@ pub enum Rc2014Error {
         refused: String,
         them: &'static str,
     },
-    #[error("model {number} ({name}): {source}")]
+    /// One model of several did not build (the reason is its source).
+    #[error("model {number} ({name})")]
     Model {
         number: usize,
         name: String,
+        #[source]
         source: Box<Rc2014Error>,
     },
     #[error("several models need the rc2014-512k board (its flash pages); {0} takes one")]
