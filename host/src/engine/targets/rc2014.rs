@@ -106,6 +106,27 @@ pub struct LayerPages {
     pub first_page: usize,
     pub pages: usize,
     pub bytes: usize,
+    /// Where the weights start in `first_page`: 0 in a one-model image; in an image with
+    /// several models small layers share pages (see [`shared_pages`]).
+    pub offset: usize,
+}
+
+/// Lays layers of `bytes` each from flash page `first` on, each right after the one before
+/// where the whole layer still fits the two-page weight window from its first page, else from
+/// the next page: (first page, pages touched, offset in the first page) per layer.
+pub fn shared_pages(bytes: &[usize], first: usize) -> Vec<(usize, usize, usize)> {
+    let mut at = first * PAGE;
+    bytes
+        .iter()
+        .map(|&b| {
+            if at % PAGE + b > WINDOW_BYTES {
+                at = at.div_ceil(PAGE) * PAGE;
+            }
+            let (page, offset) = (at / PAGE, at % PAGE);
+            at += b;
+            (page, (offset + b.max(1)).div_ceil(PAGE), offset)
+        })
+        .collect()
 }
 
 /// A built RC2014 image.
@@ -144,9 +165,10 @@ impl RomBuild {
                     format!("page {}", p.first_page)
                 };
                 s += &format!(
-                    "  {:<8} 0x4000-{:#06x} {:>6} bytes  weights, flash {pages}\n",
+                    "  {:<8} {:#06x}-{:#06x} {:>6} bytes  weights, flash {pages}\n",
                     format!("layer {}", k + 1),
-                    0x4000 + p.bytes.max(1) - 1,
+                    0x4000 + p.offset,
+                    0x4000 + p.offset + p.bytes.max(1) - 1,
                     p.bytes
                 );
             }
@@ -333,24 +355,33 @@ fn build_paged(
         Err((layer, bytes)) => return Err(Rc2014Error::LayerTooBig { layer, bytes }),
     };
     // Pass 1 measures each layer's weights; pass 2 has their pages.
-    let generate = |first_page: Vec<u8>| {
+    let generate = |first_page: Vec<u8>, org: Vec<u16>| {
         let pages = WeightPages {
-            org: vec![WINDOW; n],
+            org,
             first_page,
             select: PageSelect::PortPair,
         };
         let asm = engine_asm(model, &plan, &target_asm(desc, Some(pages), menu));
         assemble_source(&asm).map(|a| (asm, a))
     };
-    let (_, trial) = generate(vec![0; n])?;
-    let layers: Vec<LayerPages> = banked::consecutive_banks(&trial, n, PAGE, base + 1)
+    let (_, trial) = generate(vec![0; n], vec![WINDOW; n])?;
+    let mut layers: Vec<LayerPages> = banked::consecutive_banks(&trial, n, PAGE, base + 1)
         .into_iter()
         .map(|(first_page, pages, bytes)| LayerPages {
             first_page,
             pages,
             bytes,
+            offset: 0,
         })
         .collect();
+    if menu.is_some() {
+        // Several models: small layers share pages, so more models fit the flash. The weights'
+        // addresses change, not the code that reads them (nor its T-states).
+        let bytes: Vec<usize> = layers.iter().map(|l| l.bytes).collect();
+        for (l, (page, pages, offset)) in layers.iter_mut().zip(shared_pages(&bytes, base + 1)) {
+            (l.first_page, l.pages, l.offset) = (page, pages, offset);
+        }
+    }
     let next = layers.last().map_or(base + 1, |l| l.first_page + l.pages);
     let max_pages = z80rom::loader::MAX_IMAGE / PAGE;
     // An image with several models checks all of them together (build_menu).
@@ -360,7 +391,10 @@ fn build_paged(
             max: max_pages,
         });
     }
-    let (asm, assembly) = generate(layers.iter().map(|l| l.first_page as u8).collect())?;
+    let (asm, assembly) = generate(
+        layers.iter().map(|l| l.first_page as u8).collect(),
+        layers.iter().map(|l| WINDOW + l.offset as u16).collect(),
+    )?;
     let image = match image_of(&assembly, &plan) {
         Ok(i) => i,
         Err(BuildError::DoesNotFit { end, .. }) => {
@@ -971,6 +1005,27 @@ pub fn from_intel_hex(text: &str, size: usize) -> Result<Vec<u8>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn small_layers_share_pages_and_none_leaves_its_window() {
+        // guess's layers (lists): 8,362 + 7,138 + 3,596 + 556 bytes fit pages 2-3.
+        assert_eq!(
+            shared_pages(&[8362, 7138, 3596, 556], 2),
+            vec![(2, 1, 0), (2, 1, 8362), (2, 2, 15500), (3, 1, 2712)]
+        );
+        // The second layer fits the window from page 6 (3,616 + 20,000 bytes); the third, a
+        // whole window, would run past the two pages mapped from page 7 and starts page 8.
+        assert_eq!(
+            shared_pages(&[20_000, 20_000, 32_768, 1], 5),
+            vec![(5, 2, 0), (6, 2, 3616), (8, 2, 0), (10, 1, 0)]
+        );
+        for (page, pages, offset) in shared_pages(&[16_000, 16_385, 100, 32_000, 7], 1) {
+            assert!(
+                page >= 1 && offset < PAGE && pages <= 2,
+                "{page} {pages} {offset}"
+            );
+        }
+    }
 
     #[test]
     fn intel_hex_reads_back_as_written() {
