@@ -661,3 +661,42 @@ fn a_power_cut_at_each_restore_stage_before_page_0_leaves_the_old_loader() {
     assert_eq!(old_booted + loader_waited, stages.len());
     assert!(loader_waited >= 3);
 }
+
+/// An image with several models (guess and tinychat behind the start-up menu) goes over XMODEM
+/// like any other: flashed byte-identical to the chip image, the loader boots the menu, and each
+/// model answers as the host reference does.
+#[test]
+fn an_image_with_two_models_flashes_and_boots_its_menu() {
+    let desc = BoardDesc::builtin("rc2014-512k").unwrap();
+    let (guess, tiny) = (hil::example_model("guess"), hil::example_model("tinychat"));
+    let named = vec![
+        ("guess".to_string(), guess.clone()),
+        ("tinychat".to_string(), tiny.clone()),
+    ];
+    let rom = z80lm::engine::targets::rc2014::build_menu(&named, &desc, &Default::default())
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let mut b = Board::start(&blank_flash(), Faults::default());
+    b.expect("no image stored", 10);
+    let r =
+        upload(&mut b.link, &rom.app, &opts(), &mut NoProgress).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.crc32, loader::CRC32.checksum(&rom.app));
+    b.expect("model (1-2, ! loader): ", 10);
+    for (number, model) in [("2", &tiny), ("1", &guess)] {
+        b.link.send(format!("{number}\r").as_bytes()).unwrap();
+        b.expect("> ", 10);
+        b.link.send(b"is it a chair\r").unwrap();
+        let said = b.expect("\r\n> ", 60);
+        let want = z80lm::model::infer::respond(model, b"is it a chair");
+        assert!(
+            said.contains(&format!("\r\n{}\r\n> ", String::from_utf8_lossy(&want))),
+            "model {number}: {said:?}"
+        );
+        b.link.send(b"!\r").unwrap();
+        b.expect("model (1-2, ! loader): ", 10);
+    }
+    let m = b.stop();
+    assert!(
+        m.flash().unwrap().contents() == &rom.rom[..],
+        "the flashed board differs from the chip image"
+    );
+}
