@@ -375,3 +375,96 @@ fn layer1_falls_back_to_16_bit_sums_when_the_proof_fails() {
     check_responses(&wide, &mut engine, &prompts(77, 15));
     check_sums(&wide, &Layout::Auto, &[b'a'; 70]);
 }
+
+/// A 256 -> 256 -> 160 -> 7 model for the gaps form: columns of every kind, so its groups have
+/// long gaps (escapes, some past 135 neurons), empty groups and empty columns, columns of −2
+/// weights only, dense ones, and neurons 0 and 255; biases as in `crafted` (x >= 256, sums
+/// that wrap).
+fn sparse(seed: u64) -> Model {
+    let mut rng = Rng(seed);
+    let sizes = [256usize, 256, 160, 7];
+    let mut model = crafted(seed);
+    model.layers = sizes
+        .windows(2)
+        .map(|io| {
+            let (inp, out) = (io[0], io[1]);
+            let mut weights = vec![0i8; out * inp];
+            for c in 0..inp {
+                let kind = rng.below(6);
+                for j in 0..out {
+                    let r = rng.below(100);
+                    weights[j * inp + c] = match kind {
+                        0 => 0,
+                        1 if r < 6 => -2,
+                        2 if r < 3 || j == 0 || j == out - 1 => 1,
+                        3 | 4 if r < 8 => [1, -1, -2][rng.below(3) as usize],
+                        5 if r < 50 => [1, 1, -1, -2][rng.below(4) as usize],
+                        _ => 0,
+                    };
+                }
+            }
+            let bias = (0..out)
+                .map(|_| match rng.below(8) {
+                    0 => 1500 + rng.below(2000) as i16,
+                    1 => 32_700 + rng.below(60) as i16,
+                    2 => rng.below(4) as i16,
+                    _ => rng.below(40) as i16 - 8,
+                })
+                .collect();
+            Layer {
+                out,
+                inp,
+                weights,
+                bias,
+            }
+        })
+        .collect();
+    model
+}
+
+#[test]
+fn gaps_layers_match_the_reference() {
+    // The sparse models' groups hold escapes (a byte n << 4), some of n = 15.
+    let escapes: Vec<u8> = [4u64, 6]
+        .iter()
+        .flat_map(|&seed| {
+            let m = sparse(seed);
+            m.layers
+                .iter()
+                .flat_map(|l| {
+                    (0..l.inp)
+                        .flat_map(|c| {
+                            let (p, n, n2) = z80lm::engine::plan::column_groups(l, c);
+                            [p, n, n2]
+                        })
+                        .filter(|g| !g.is_empty())
+                        .flat_map(|g| z80lm::engine::plan::gap_bytes(&g))
+                        .collect::<Vec<u8>>()
+                })
+                .collect::<Vec<u8>>()
+        })
+        .filter(|&b| b != 0 && b & 15 == 0)
+        .collect();
+    assert!(escapes.contains(&0xF0), "{escapes:?}");
+    for (model, forms) in [
+        (crafted(3), vec![Form::Gaps; 4]),
+        (
+            crafted(8),
+            vec![Form::Gaps, Form::Lists, Form::Gaps, Form::Packed],
+        ),
+        (
+            crafted(9),
+            vec![Form::Lists, Form::Gaps, Form::Lists, Form::Gaps],
+        ),
+        (sparse(4), vec![Form::Gaps; 3]),
+        (sparse(6), vec![Form::Gaps, Form::Packed, Form::Gaps]),
+    ] {
+        let layout = Layout::PerLayer(forms);
+        let mut engine = Engine::boot(&model, &layout);
+        assert!(engine.built.plan.name().contains("gaps"));
+        check_responses(&model, &mut engine, &prompts(13, 20));
+        for prompt in prompts(17, 2) {
+            check_sums(&model, &layout, &prompt);
+        }
+    }
+}

@@ -51,7 +51,7 @@ pub struct Args {
     /// vectors/<name>.tsv under --shared).
     #[arg(long, value_name = "TSV")]
     pub prompts: Option<PathBuf>,
-    /// Weight layout for our engine (auto, lists, packed or per layer; not gb) [default: auto].
+    /// Weight layout for our engine (auto, lists, packed, gaps or per layer; not gb) [default: auto].
     #[arg(long)]
     pub layout: Option<Layout>,
     /// Prompts of the guess vectors that GUESS.COM runs (it spends ~40 M T-states per char;

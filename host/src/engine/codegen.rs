@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use super::counters::Counters;
-use super::plan::{column_groups, packed_rows, Form, LayoutPlan};
+use super::plan::{self, column_groups, packed_rows, Form, LayoutPlan};
 use crate::model::{Layer, Model};
 
 /// What a target puts around the engine.
@@ -99,7 +99,7 @@ pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> Strin
         let k = k + 1;
         let _ = writeln!(s, "cf_{k}:           ld l,a\n                ld h,0");
         match form {
-            Form::Lists => {
+            Form::Lists | Form::Gaps => {
                 let _ = writeln!(s, "                ld h,cpl_{k}/256\n                ld e,(hl)\n                {}\n                ld d,(hl)\n                ret", to_high(layer));
             }
             Form::Packed => {
@@ -125,12 +125,12 @@ pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> Strin
         let k = k + 1;
         let mut body = String::new();
         match form {
-            Form::Lists => lists_layer(
+            Form::Lists | Form::Gaps => lists_layer(
                 &mut col_tables,
                 &mut body,
                 layer,
                 k,
-                ListsEnd::of(k, fused[k - 1], counters.is_some()),
+                ListsEnd::of(k, fused[k - 1], counters.is_some(), *form == Form::Gaps),
                 &mut used,
             ),
             Form::Packed => packed_layer(&mut body, layer, k),
@@ -171,6 +171,9 @@ pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> Strin
             );
         }
     }
+    if forms.contains(&Form::Gaps) {
+        gaps_kernel(&mut s);
+    }
     if forms.contains(&Form::Packed) {
         packed_kernel(&mut s);
     } else {
@@ -184,7 +187,7 @@ pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> Strin
         let k = k + 1;
         let kern = match form {
             Form::Lists if k == 1 && counters.is_some() => "op_startc",
-            Form::Lists => "op_next",
+            Form::Lists | Form::Gaps => "op_next",
             Form::Packed => "op_next16",
         };
         let page = target.pages.as_ref().map_or(0, |p| p.first_page[k - 1]);
@@ -295,6 +298,37 @@ const BLOCKS: [(&str, i8); 6] = [
 /// The first of [`BLOCKS`] that count into 8-bit counters.
 const COUNTER_BLOCKS: usize = 3;
 
+/// The kernels of the gaps form, `gz_p`, `gz_m` and `gz_2` (weights +1, −1, −2): each is a
+/// stream entry (reached by RET from the stream, SP = the group's bytes after its entry word)
+/// that adds C into the sums of the group's neurons and returns (RET) to the word after the
+/// group. The bytes are [`plan::gap_bytes`]: two 4-bit gaps each, low nibble first; L starts
+/// at 0FFh and each non-zero gap moves it on and adds (with the lists' one-byte add and its
+/// carry into the high page at H+1); a zero high nibble is a pad, a byte n << 4 moves L on by
+/// 8n, 00 ends the group (its word's other byte is padding).
+/// In: C = the byte of x to add, H = the sums page, SP = the group's bytes.
+/// Out: the sums; SP past the group. Clobbers: A, F, D, E, L.
+/// T-states: 7 per group, 20 per four gaps (POP, JP), 54 per low-nibble gap and 70 per
+/// high-nibble gap with its add (+1; 19 more with a carry; −2 adds 18 more), 35-47 per escape.
+fn gaps_kernel(s: &mut String) {
+    s.push_str("\n; Gaps kernels (gz_p, gz_m, gz_2): see engine::codegen::gaps_kernel.\n");
+    for (b, name) in ["p", "m", "2"].iter().enumerate() {
+        let add = block_add(b);
+        let shift = "                rrca\n".repeat(4);
+        let g = format!("gz_{name}");
+        let _ = write!(
+            s,
+            "{g}_e0:          ld a,e\n                or a\n                ret z\n                rrca\n                add a,l\n                ld l,a\n                jp {g}_d\n\
+             {g}_d0:          ld a,d\n                or a\n                ret z\n                rrca\n                add a,l\n                ld l,a\n                jp {g}_w\n\
+             {g}:             ld l,0FFh\n\
+             {g}_w:           pop de\n                ld a,e\n                and 0Fh\n                jr z,{g}_e0\n                add a,l\n                ld l,a\n{add}\
+             \x20               ld a,e\n                and 0F0h\n                jr z,{g}_d\n{shift}                add a,l\n                ld l,a\n{add}\
+             {g}_d:           ld a,d\n                and 0Fh\n                jr z,{g}_d0\n                add a,l\n                ld l,a\n{add}\
+             \x20               ld a,d\n                and 0F0h\n                jr z,{g}_n\n{shift}                add a,l\n                ld l,a\n{add}\
+             {g}_n:           jp {g}_w\n"
+        );
+    }
+}
+
 /// The code of one add of block `b` ([`BLOCKS`]): 16-bit adds 37-56 T, counters 11 or 22 T.
 fn block_add(b: usize) -> &'static str {
     if b >= COUNTER_BLOCKS {
@@ -339,12 +373,14 @@ struct ListsEnd {
     empty: &'static str,
     /// The first of the [`BLOCKS`] its streams use.
     blocks: usize,
+    /// The gaps form: each group is the entry of a gaps kernel and [`plan::gap_bytes`].
+    gaps: bool,
 }
 
 impl ListsEnd {
     /// Layer `k`'s: fused layers end at `op_col`, or `op_c2` for layer 2 reading layer 1's
     /// counters; layer 1 with counters at `op_nextc` (counting blocks); the others at `op_next`.
-    fn of(k: usize, fused: bool, counters: bool) -> ListsEnd {
+    fn of(k: usize, fused: bool, counters: bool, gaps: bool) -> ListsEnd {
         let (end, empty) = match (k, fused, counters) {
             (1, _, true) => ("op_nextc", "st_empty_k"),
             (2, true, true) => ("op_c2", "st_empty_c2"),
@@ -356,7 +392,12 @@ impl ListsEnd {
         } else {
             0
         };
-        ListsEnd { end, empty, blocks }
+        ListsEnd {
+            end,
+            empty,
+            blocks,
+            gaps,
+        }
     }
 }
 
@@ -386,6 +427,11 @@ fn lists_layer(
         table.push(label);
         for (b, g) in [pos, neg, neg2].iter().enumerate() {
             if g.is_empty() {
+                continue;
+            }
+            if ends.gaps {
+                let _ = writeln!(body, "                dw gz_{}", ["p", "m", "2"][b]);
+                db_lines(&mut body, &plan::gap_bytes(g));
                 continue;
             }
             let (e, pad) = entry(ends.blocks + b, g.len(), used);
@@ -485,7 +531,7 @@ fn baselines(
     let unit = if counters { 1 } else { 32 };
     let size = if counters { 256 } else { 512 };
     let stream = |c: usize| match form {
-        Form::Lists => {
+        Form::Lists | Form::Gaps => {
             let (p, m, m2) = column_groups(layer, c);
             if p.is_empty() && m.is_empty() && m2.is_empty() {
                 if counters { "st_empty_k" } else { "st_empty" }.to_string()

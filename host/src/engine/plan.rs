@@ -6,6 +6,9 @@
 //!   lists run by an unrolled add block: ~53 T per non-zero weight, ~1 byte per weight.
 //! * [`Form::Packed`]: per column, 2-bit codes for every neuron: ~39 T per weight *slot*
 //!   (zero or not), out/4 bytes per column. Smaller when more than ~1/4 of weights are non-zero.
+//! * [`Form::Gaps`]: the lists' groups with each neuron number as a 4-bit gap from the one
+//!   before ([`gap_bytes`]), run by a decoding kernel: ~70 T per non-zero weight, ~0.5 byte per
+//!   weight plus 3-4 bytes per group. Between the two where a layer has ~20-40% non-zero weights.
 
 use super::counters::{self, Counters};
 use super::prune::{live_neurons, Neurons};
@@ -16,6 +19,7 @@ use crate::model::{Layer, Model};
 pub enum Form {
     Lists,
     Packed,
+    Gaps,
 }
 
 impl Form {
@@ -23,7 +27,14 @@ impl Form {
         match self {
             Form::Lists => "lists",
             Form::Packed => "packed",
+            Form::Gaps => "gaps",
         }
+    }
+
+    /// Lists and gaps: per-column streams of groups, reached through page-aligned column
+    /// tables and walked with SP (threaded code ending at the layer's column driver).
+    pub fn streams(self) -> bool {
+        matches!(self, Form::Lists | Form::Gaps)
     }
 }
 
@@ -46,8 +57,9 @@ impl std::str::FromStr for Layout {
             match w {
             "lists" | "fast" => Ok(Form::Lists),
             "packed" | "compact" => Ok(Form::Packed),
+            "gaps" => Ok(Form::Gaps),
             _ => Err(format!(
-                "unknown layout {w:?}; use auto, lists (fast), packed (compact) or one per layer, e.g. packed,lists,lists,lists"
+                "unknown layout {w:?}; use auto, lists (fast), packed (compact), gaps (between the two) or one per layer, e.g. packed,lists,lists,lists"
             )),
         }
         };
@@ -93,6 +105,8 @@ pub const FUSED_CORE_BYTES: usize = 16 * 5 + 40;
 pub const FUSED_LAYER_BYTES: usize = 110;
 /// Bytes of the hand-written core and driver (measured; checked again after assembly).
 pub const CORE_BYTES: usize = 1_200;
+/// The gaps form's decoding kernels (+1, −1, −2; engine::codegen).
+pub const GAPS_KERNEL_BYTES: usize = 300;
 /// The unrolled add blocks (+1, -1, -2): bytes per pair of adds.
 pub const PAIR_BYTES: [usize; 3] = [21, 21, 35];
 
@@ -349,6 +363,56 @@ pub fn stream_bytes(layer: &Layer, col: usize) -> usize {
     group(&pos) + group(&neg) + group(&neg2) + 2
 }
 
+/// One group of the gaps form: the ascending neuron numbers `group` as 4-bit gaps, two to a
+/// byte (low nibble first), each from the neuron before (the first from −1, so every gap is
+/// 1..15 and each adds). A byte with a zero low nibble is an escape: 0x00 ends the group,
+/// n << 4 moves 8n neurons on without an add (gaps above 15; always a whole byte, so a pending
+/// low nibble is closed with a zero high nibble, which adds nothing). Padded to whole words
+/// (the kernel reads two bytes with POP DE).
+pub fn gap_bytes(group: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(group.len() / 2 + 2);
+    let mut prev = -1i32;
+    let mut low: Option<u8> = None;
+    for &j in group {
+        let mut gap = i32::from(j) - prev;
+        prev = i32::from(j);
+        while gap > 15 {
+            if let Some(lo) = low.take() {
+                out.push(lo);
+            }
+            let n = ((gap - 8) / 8).min(15);
+            out.push((n as u8) << 4);
+            gap -= 8 * n;
+        }
+        match low.take() {
+            None => low = Some(gap as u8),
+            Some(lo) => out.push(lo | (gap as u8) << 4),
+        }
+    }
+    out.extend(low);
+    out.push(0);
+    if out.len() % 2 == 1 {
+        out.push(0);
+    }
+    out
+}
+
+/// The stream of one column in the gaps form: its size in bytes (0 = empty column).
+pub fn gap_stream_bytes(layer: &Layer, col: usize) -> usize {
+    let (pos, neg, neg2) = column_groups(layer, col);
+    if pos.is_empty() && neg.is_empty() && neg2.is_empty() {
+        return 0;
+    }
+    let group = |g: &Vec<u8>| {
+        if g.is_empty() {
+            0
+        } else {
+            2 + gap_bytes(g).len()
+        }
+    };
+    group(&pos) + group(&neg) + group(&neg2) + 2
+}
+
 /// The neuron numbers with weight +1, −1 and −2 in column `col`.
 pub fn column_groups(layer: &Layer, col: usize) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
     let (mut pos, mut neg, mut neg2) = (Vec::new(), Vec::new(), Vec::new());
@@ -377,6 +441,12 @@ fn layer_bytes(layer: &Layer, form: Form) -> usize {
                     .sum::<usize>()
         }
         Form::Packed => layer.inp * packed_rows(layer) / 4,
+        Form::Gaps => {
+            (if layer.inp <= 128 { 256 } else { 512 })
+                + (0..layer.inp)
+                    .map(|c| gap_stream_bytes(layer, c))
+                    .sum::<usize>()
+        }
     };
     table + 2 * layer.out + 20
 }
@@ -393,6 +463,7 @@ fn layer_t(layer: &Layer, form: Form, active: &[f64]) -> u64 {
             .count() as f64;
         let per_col = match form {
             Form::Lists => 180.0 + 41.0 * nnz + 40.0,
+            Form::Gaps => 180.0 + 72.0 * nnz + 70.0,
             Form::Packed => {
                 140.0
                     + 39.0 * packed_rows(layer) as f64
@@ -474,6 +545,10 @@ fn make(model: &Model, budget: &Budget, forms: &[Form], act: &[Vec<f64>]) -> Lay
         350
     } else {
         0
+    } + if forms.contains(&Form::Gaps) {
+        GAPS_KERNEL_BYTES
+    } else {
+        0
     };
     let fused = fused_layers(budget, forms);
     let nfused = fused.iter().filter(|&&f| f).count();
@@ -488,7 +563,11 @@ fn make(model: &Model, budget: &Budget, forms: &[Form], act: &[Vec<f64>]) -> Lay
         0
     };
     // Column tables of lists layers are page-aligned halves: up to 255 bytes of alignment.
-    let align = if forms.contains(&Form::Lists) { 255 } else { 0 };
+    let align = if forms.iter().any(|f| f.streams()) {
+        255
+    } else {
+        0
+    };
     let est_image = CORE_BYTES
         + block
         + kernels
@@ -993,6 +1072,11 @@ mod tests {
     fn layout_names_parse() {
         assert_eq!("auto".parse::<Layout>(), Ok(Layout::Auto));
         assert_eq!("packed".parse::<Layout>(), Ok(Layout::All(Form::Packed)));
+        assert_eq!("gaps".parse::<Layout>(), Ok(Layout::All(Form::Gaps)));
+        assert_eq!(
+            "gaps,lists".parse::<Layout>(),
+            Ok(Layout::PerLayer(vec![Form::Gaps, Form::Lists]))
+        );
         assert_eq!(
             "packed,lists".parse::<Layout>(),
             Ok(Layout::PerLayer(vec![Form::Packed, Form::Lists]))
@@ -1078,5 +1162,76 @@ mod tests {
             plan_banked(&model(), &b, &tight, &Layout::Auto, &costs, &bytes),
             Err(PlanError::TooManyBanks { needed: 2, .. })
         ));
+    }
+
+    /// What the gaps kernel (engine::codegen::gaps_kernel) does with a group's bytes: the
+    /// neurons it adds into, in order; and the bytes must end at the word after the end mark.
+    fn run_gaps(bytes: &[u8]) -> Vec<u8> {
+        let (mut l, mut out) = (0xFFu8, Vec::new());
+        for (i, &b) in bytes.iter().enumerate() {
+            let (lo, hi) = (b & 15, b >> 4);
+            if b == 0 {
+                assert_eq!(
+                    bytes.len(),
+                    (i | 1) + 1,
+                    "the group ends its word: {bytes:?}"
+                );
+                return out;
+            }
+            if lo == 0 {
+                l = l.wrapping_add(8 * hi);
+                continue;
+            }
+            l = l.wrapping_add(lo);
+            out.push(l);
+            if hi != 0 {
+                l = l.wrapping_add(hi);
+                out.push(l);
+            }
+        }
+        panic!("no end mark in {bytes:?}");
+    }
+
+    #[test]
+    fn gap_codes_run_back_to_their_groups() {
+        let mut groups: Vec<Vec<u8>> = vec![
+            vec![0],
+            vec![255],
+            vec![0, 255],
+            vec![14],
+            vec![15],
+            vec![16],
+            vec![0, 16, 32, 48],
+            vec![134],
+            vec![135],
+            vec![136],
+            vec![143, 144],
+            (0..=255).collect(),
+            (0..=255).step_by(15).collect(),
+            (0..=255).step_by(16).collect(),
+            (0..=255).step_by(17).collect(),
+            (7..=255).step_by(120).collect(),
+        ];
+        let mut seed = 99u32;
+        for density in [2u32, 5, 20, 34, 60, 95] {
+            for _ in 0..200 {
+                let g: Vec<u8> = (0..=255u8)
+                    .filter(|_| {
+                        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                        (seed >> 16) % 100 < density
+                    })
+                    .collect();
+                if !g.is_empty() {
+                    groups.push(g);
+                }
+            }
+        }
+        for g in &groups {
+            let bytes = gap_bytes(g);
+            assert_eq!(&run_gaps(&bytes), g, "{bytes:?}");
+        }
+        // Dense groups take about half a byte per neuron.
+        let all: Vec<u8> = (0..=255).collect();
+        assert_eq!(gap_bytes(&all).len(), 130);
     }
 }

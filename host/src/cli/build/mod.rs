@@ -57,9 +57,10 @@ pub struct Args {
     /// or .tzx.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
-    /// Weight layout [default: auto]: auto (fastest that fits), lists (fast), packed (compact),
-    /// or one per layer, e.g. packed,lists,lists,lists. gb takes auto or lists (its weight
-    /// records live in ROM banks; it has no packed kernel).
+    /// Weight layout [default: auto]: auto (fastest that fits; zx48 also tries gaps), lists
+    /// (fast), packed (compact), gaps (lists with 4-bit gaps: between the two), or one per
+    /// layer, e.g. packed,lists,gaps,lists. gb takes auto or lists (its weight records live in
+    /// ROM banks; it has no packed or gaps kernel).
     #[arg(long)]
     pub layout: Option<Layout>,
     /// cpm: first address past the TPA [default: 0xE400] (0xE400, E400h or decimal).

@@ -14,6 +14,7 @@ pub fn layer_bytes(model: &Model, k: usize, form: Form) -> usize {
     let l = &model.layers[k];
     match form {
         Form::Lists => (0..l.inp).map(|c| stream_bytes(l, c)).sum(),
+        Form::Gaps => (0..l.inp).map(|c| plan::gap_stream_bytes(l, c)).sum(),
         Form::Packed => l.inp * plan::packed_rows(l) / 4,
     }
 }

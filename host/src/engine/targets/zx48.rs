@@ -24,9 +24,10 @@
 //! display/keyboard driver, whose 1 ms keyboard delay loop stays high (`drivers/zx_delay.asm`).
 //!
 //! The planner sees one region from 0x5E00 up to the engine RAM (plus what moves to the screen).
-//! A layout that does not fit with the 16-row chat is tried with 8 rows: the lists streams are
-//! reached only through their column tables, so the last ones (up to what the middle and bottom
-//! thirds leave after the tables and the driver) move behind the driver, out of the weights.
+//! A layout that does not fit with the 16-row chat is tried with 8 rows: the lists and gaps
+//! streams are reached only through their column tables, so the last ones (up to what the
+//! middle and bottom thirds leave after the tables and the driver) move behind the driver, out
+//! of the weights.
 //! The image is generated twice: once contiguous to measure the code and weight sizes, then with
 //! the code moved to the top and an `org` before the tables and the weights, so the three parts
 //! become three CODE blocks on the tape (the one in the screen last: the ROM prints each
@@ -157,15 +158,20 @@ pub fn build(model: &Model, layout: &Layout) -> Result<Zx48Build, Zx48Error> {
         top: 0x100_0000,
         ..budget()
     };
-    let mut candidates: Vec<(u64, Vec<Form>)> = (0u32..1 << n)
-        .map(|mask| {
+    // Every per-layer choice of lists, gaps and packed (gaps only up to 6 layers).
+    let choices: &[Form] = if n <= 6 {
+        &[Form::Lists, Form::Gaps, Form::Packed]
+    } else {
+        &[Form::Lists, Form::Packed]
+    };
+    let base = choices.len() as u32;
+    let mut candidates: Vec<(u64, Vec<Form>)> = (0u32..base.pow(n as u32))
+        .map(|mut code| {
             let forms: Vec<Form> = (0..n)
-                .map(|k| {
-                    if mask >> k & 1 == 1 {
-                        Form::Packed
-                    } else {
-                        Form::Lists
-                    }
+                .map(|_| {
+                    let f = choices[(code % base) as usize];
+                    code /= base;
+                    f
                 })
                 .collect();
             let est = plan::plan(model, &everything, &Layout::PerLayer(forms.clone()))
@@ -215,12 +221,13 @@ fn build_forms(model: &Model, layout: &Layout, exact: bool) -> Result<Zx48Build,
     }
 }
 
-/// True if `layout` puts some layer of `model` in the lists form (whose streams can move).
+/// True if `layout` puts some layer of `model` in the lists or gaps form (whose streams can
+/// move).
 fn has_lists(model: &Model, layout: &Layout) -> bool {
     match layout {
         Layout::Auto => true,
-        Layout::All(f) => *f == Form::Lists,
-        Layout::PerLayer(f) => f.iter().take(model.layers.len()).any(|f| *f == Form::Lists),
+        Layout::All(f) => f.streams(),
+        Layout::PerLayer(f) => f.iter().take(model.layers.len()).any(|f| f.streams()),
     }
 }
 
