@@ -216,7 +216,7 @@ win_clear:
 MENU_HEAD:
         db "z80lm: pick a model "
         db "Up/Down, A; ! = back"
-        db "  model       s/char"
+        db "  model   DMG s/char"       ; at 4.19 MHz: half on a CGB in double speed
 
 ; t_wipe: a clean transcript on the screen and in the cartridge RAM (the BG map all spaces,
 ; the cursor and scroll at the top, t_clean), for another model's chat. The LCD is off while

@@ -289,10 +289,13 @@ impl Session {
     /// Presses Start and waits until the ROM reads the next line; returns the answer.
     pub fn send(&mut self) -> Result<Answer, SessionError> {
         let start = self.gb.cycles();
+        // Start stays down until the ROM waits for the next line (nothing polls the joypad
+        // while it answers), so that the whole answer, from `respond`'s entry on, runs under
+        // run_to_read_line's watch.
         self.gb.set_button(Button::Start, true);
-        self.until_polled()?;
+        let run = self.run_to_read_line(2_000_000_000);
         self.gb.set_button(Button::Start, false);
-        let (logits, engine_tstates) = self.run_to_read_line(2_000_000_000)?;
+        let (logits, engine_tstates) = run?;
         let tstates = self.gb.cycles() - start;
         let len = usize::from(self.gb.bus.peek(OUT_N));
         let text = self.response_on_screen(len)?;
