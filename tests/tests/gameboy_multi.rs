@@ -239,3 +239,37 @@ fn emu_front_end_chooses_a_model_by_its_number() {
         "{screen}"
     );
 }
+
+/// Models past bank 255: the menu sets the MBC5's bank bit 8 for them. Two 128-bank models put
+/// the second at banks 256-383 (it would cross bank 256 from 129) and guess after it; both
+/// answer as the host reference, and so does the first after them.
+#[test]
+fn models_past_bank_255_answer() {
+    let big = dense();
+    let g = example_model("guess");
+    let named = vec![
+        ("big1".to_string(), &big),
+        ("big2".to_string(), &big),
+        ("guess".to_string(), &g),
+    ];
+    let image = gameboy::build_models(&named, &Layout::Auto, &Default::default()).unwrap();
+    let banks: Vec<(usize, usize)> = image.models.iter().map(|m| (m.first, m.last)).collect();
+    assert_eq!(banks[..2], [(1, 128), (256, 383)]);
+    assert_eq!(banks[2].0, 384);
+    assert_eq!(image.rom.len(), 512 * 0x4000, "8 MiB");
+    assert_eq!(cartridge::parse(&image.rom).unwrap().rom_size_code, 8);
+    let mut s = Session::boot_menu(&image, false, None).unwrap();
+    for (k, m, line) in [
+        (2, &g, &b"is it a chair"[..]),
+        (1, &big, b"hello"),
+        (0, &big, b"hi"),
+    ] {
+        s.choose(k).unwrap();
+        let a = s.ask(line).unwrap();
+        let mut logits = Vec::new();
+        let host = Engine::new(m).respond_traced(line, |st| logits.push(st.logits.clone()));
+        assert_eq!(a.text, host, "model {}", k + 1);
+        assert_eq!(a.logits, logits, "model {}", k + 1);
+        s.back_to_menu().unwrap();
+    }
+}
