@@ -176,11 +176,11 @@ fn the_saved_transcript_is_cleared_when_the_model_changes() {
 #[test]
 fn too_many_models_or_banks_are_refused() {
     let g = example_model("guess-mini");
-    let named: Vec<(String, &Model)> = (0..15).map(|k| (format!("m{k}"), &g)).collect();
+    let named: Vec<(String, &Model)> = (0..256).map(|k| (format!("m{k}"), &g)).collect();
     match gameboy::build_models(&named, &Layout::Auto, &Default::default()) {
-        Err(GbError::TooManyModels { got: 15 }) => {}
+        Err(GbError::TooManyModels { got: 256 }) => {}
         Err(e) => panic!("{e}"),
-        Ok(_) => panic!("15 models built"),
+        Ok(_) => panic!("256 models built"),
     }
     let big = dense();
     let named: Vec<(String, &Model)> = (0..4).map(|k| (format!("big{k}"), &big)).collect();
@@ -272,4 +272,65 @@ fn models_past_bank_255_answer() {
         assert_eq!(a.logits, logits, "model {}", k + 1);
         s.back_to_menu().unwrap();
     }
+}
+
+/// A small model of its own for each `seed` (256 -> 8 -> 4, "AB \0"): a bank or two.
+fn tiny(seed: u32) -> Model {
+    use z80lm::model::Layer;
+    let mut x = seed.wrapping_mul(2_654_435_761).max(1);
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        x
+    };
+    let mut layer = |out: usize, inp: usize| Layer {
+        out,
+        inp,
+        weights: (0..out * inp)
+            .map(|_| [0i8, 0, 1, -1, -2][(next() % 5) as usize])
+            .collect(),
+        bias: (0..out).map(|_| (next() % 9) as i16 - 4).collect(),
+    };
+    Model {
+        layers: vec![layer(8, 256), layer(4, 8)],
+        charset: b"AB \0".to_vec(),
+        warning: None,
+    }
+}
+
+/// More models than the menu's 14 rows: moving the mark past the last row scrolls the list;
+/// the 16th model, chosen there, answers as the host reference; Up from the first wraps to it.
+#[test]
+fn the_menu_scrolls_past_14_models() {
+    let models: Vec<Model> = (1..=16).map(tiny).collect();
+    let named: Vec<(String, &Model)> = models
+        .iter()
+        .enumerate()
+        .map(|(k, m)| (format!("tiny{}", k + 1), m))
+        .collect();
+    let image = gameboy::build_models(&named, &Layout::Auto, &Default::default()).unwrap();
+    let mut s = Session::boot_menu(&image, false, None).unwrap();
+    let shown = rows(&s);
+    assert!(shown[3].starts_with("> tiny1 "), "{shown:?}");
+    assert!(shown[16].starts_with("  tiny14 "), "{shown:?}");
+    assert_eq!(shown[17], "", "{shown:?}");
+    s.choose(15).unwrap();
+    let a = s.ask(b"hello").unwrap();
+    assert_eq!(a.text, z80lm::model::respond(&models[15], b"hello"));
+    s.back_to_menu().unwrap();
+    let shown = rows(&s);
+    // The mark on the 16th: the list starts at the 3rd.
+    assert!(shown[3].starts_with("  tiny3 "), "{shown:?}");
+    assert!(shown[16].starts_with("> tiny16 "), "{shown:?}");
+    s.choose(1).unwrap();
+    assert_eq!(
+        s.ask(b"hi").unwrap().text,
+        z80lm::model::respond(&models[1], b"hi")
+    );
+    s.back_to_menu().unwrap();
+    // Down from the 16th wrapped to the 1st: the list starts at the top again.
+    let shown = rows(&s);
+    assert!(shown[3].starts_with("  tiny1 "), "{shown:?}");
+    assert!(shown[4].starts_with("> tiny2 "), "{shown:?}");
 }

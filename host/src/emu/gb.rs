@@ -110,30 +110,30 @@ pub fn screen(gb: &GameBoy) -> String {
     s + "+--------------------+\n"
 }
 
-/// Screen row of the first model in the start menu (menu.asm MENU_ROW0).
-const MENU_ROW0: usize = 3;
+/// WRAM addresses of the start menu's chosen model and model count (gb/mem.inc M_SEL,
+/// M_COUNT).
+const M_SEL: u16 = 0xC6A7;
+const M_COUNT: u16 = 0xC6A9;
 
 /// When the screen shows the start menu of a several-model cartridge, the presses that choose
-/// model `line` (its number, 1 = the first row: Up or Down from the `>` mark, then A), or why
-/// the line is not a model's number. `None` when the menu is not on the screen.
+/// model `line` (its number, 1 = the first: Up or Down from the `>` mark, then A), or why the
+/// line is not a model's number. `None` when the menu is not on the screen.
 fn menu_choice(gb: &GameBoy, line: &[u8]) -> Option<Result<Vec<Button>, String>> {
     let rows = gb.screen_text(tile_char);
     if rows.first()?.trim_end() != "z80lm: pick a model" {
         return None;
     }
-    let models: Vec<&String> = rows[MENU_ROW0..]
-        .iter()
-        .take_while(|r| !r.trim().is_empty())
-        .collect();
-    let at = models.iter().position(|r| r.starts_with('>'))?;
+    let (at, count) = (
+        usize::from(gb.bus.peek(M_SEL)),
+        usize::from(gb.bus.peek(M_COUNT)),
+    );
     let want = std::str::from_utf8(line)
         .ok()
         .and_then(|t| t.trim().parse::<usize>().ok())
-        .filter(|&k| (1..=models.len()).contains(&k));
+        .filter(|&k| (1..=count).contains(&k));
     let Some(k) = want else {
         return Some(Err(format!(
-            "the start menu: type a model's number, 1-{}",
-            models.len()
+            "the start menu: type a model's number, 1-{count}"
         )));
     };
     let (button, n) = if k > at {

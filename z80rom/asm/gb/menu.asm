@@ -11,7 +11,8 @@
 ; Screen: the window covers the whole screen (WY = 0) while the menu is up: a title, a
 ; reminder of the keys, a column header and one row per model (MENU_TEXT: 20 characters, the
 ; name and the speed), the chosen row marked with '>'. Up/Down move the mark (wrapping), A
-; chooses. A line starting with '!' in the chat comes back here (main.asm).
+; chooses. MENU_ROWS rows show models M_TOP on; a mark moved past them scrolls the list (the
+; rows are drawn again). A line starting with '!' in the chat comes back here (main.asm).
 ;
 ; Needs from the generated model.asm: MENU_TEXT (20 bytes per model), MENU_BANK (low byte,
 ; bit 8 of each model's first bank).
@@ -20,12 +21,20 @@
 ; another model clears it (t_wipe) before the chat starts; choosing the same one keeps it.
 
 MENU_ROW0 equ 3                 ; window row of the first model
+MENU_ROWS equ 14                ; model rows on the screen (window rows 3-16)
 
 ; menu: shows the menu, waits for a choice, maps the model and starts its chat. In: M_SEL (the
 ; mark starts there). Clobbers: all. T-states: frames until A is pressed (one poll per frame),
 ; then about 60,000 to redraw the keyboard, plus t_wipe's when the model changed. Does not
 ; return: it jumps to `chat`.
 menu:
+        ld a,MODELS
+        ld (M_COUNT),a
+        ld a,(M_SEL)                ; the first row shown: 0, or the mark on the last row
+        sub MENU_ROWS-1
+        jr nc,.top
+        xor a
+.top:   ld (M_TOP),a
         call wait_frame
         xor a
         ldh (WY),a                  ; the window over the whole screen
@@ -64,15 +73,28 @@ menu:
         jr c,.put
         xor a
 .put:   ld (hl),a
+        ld hl,M_TOP                 ; still on the screen: only the mark moves
+        sub (hl)
+        jr c,.above
+        cp MENU_ROWS
+        jr nc,.below
         ld a,'>'
         call menu_mark
         jr .loop
+.above: ld a,(M_SEL)                ; above the first row shown: it becomes the first
+        jr .scroll
+.below: ld a,(M_SEL)                ; below the last: it becomes the last
+        sub MENU_ROWS-1
+.scroll:
+        ld (M_TOP),a
+        call menu_draw
+        jr .loop
 .choose:
         ld a,(M_SEL)                ; map the model's first bank
-        add a,a
-        ld e,a
-        ld d,0
-        ld hl,MENU_BANK
+        ld l,a
+        ld h,0
+        add hl,hl
+        ld de,MENU_BANK
         add hl,de
         ld a,(hl+)
         ld (MBC5_BANK),a
@@ -98,17 +120,9 @@ menu:
         ld hl,MENU_SEP
         call con_str
         ld a,(M_SEL)                ; the model's name: MENU_TEXT row from column 2, to the
-        ld l,a                      ; first double space
-        ld h,0
-        ld d,h
-        ld e,l
-        add hl,hl
-        add hl,hl
-        add hl,de
-        add hl,hl
-        add hl,hl                   ; 20 x M_SEL
-        ld de,MENU_TEXT+2
-        add hl,de
+        call menu_text              ; first double space
+        inc hl
+        inc hl
         ld b,11
 .name:  ld a,(hl+)
         cp ' '
@@ -138,9 +152,25 @@ menu:
 
 MENU_SEP: db ": ", 0
 
-; menu_draw: the whole menu into the window map (rows 0-17): title, keys, header, the models'
-; rows, the mark at M_SEL. In: M_SEL. Clobbers: all. T-states: about 25,000 (360 vram_put)
-; plus the VRAM waits of its writes.
+; menu_text: HL = MENU_TEXT + 20 A, model A's row. In: A. Out: HL. Clobbers: DE, F.
+; T-states: 84.
+menu_text:
+        ld l,a
+        ld h,0
+        ld d,h
+        ld e,l
+        add hl,hl
+        add hl,hl
+        add hl,de
+        add hl,hl
+        add hl,hl                   ; 20 A
+        ld de,MENU_TEXT
+        add hl,de
+        ret
+
+; menu_draw: the whole menu into the window map (rows 0-17): title, keys, header, the rows of
+; models M_TOP on (at most MENU_ROWS), the mark at M_SEL. In: M_SEL, M_TOP. Clobbers: all.
+; T-states: about 25,000 (360 vram_put) plus the VRAM waits of its writes.
 menu_draw:
         ld b,18
         call win_clear
@@ -163,9 +193,19 @@ menu_draw:
         pop de
 .hnext: dec b
         jr nz,.head
+        ld a,(M_TOP)
+        call menu_text
+        ld d,h
+        ld e,l
+        ld a,(M_TOP)                ; c = rows to draw: MODELS - M_TOP, at most MENU_ROWS
+        ld b,a
+        ld a,MODELS
+        sub b
+        cp MENU_ROWS
+        jr c,.n
+        ld a,MENU_ROWS
+.n:     ld c,a
         ld hl,WIN_MAP+MENU_ROW0*32
-        ld de,MENU_TEXT
-        ld c,MODELS
 .row:   ld b,20
 .col:   ld a,(de)
         inc de
@@ -182,11 +222,15 @@ menu_draw:
         ld a,'>'
         ; fall through
 
-; menu_mark: A at column 0 of the model row M_SEL (the mark '>' or a space). In: A, M_SEL.
-; Clobbers: A, B, DE, HL, F. T-states: about 90 + 40 per row above it + a vram_put.
+; menu_mark: A at column 0 of model M_SEL's row (the mark '>' or a space; M_SEL is on the
+; screen). In: A, M_SEL, M_TOP. Clobbers: A, B, DE, HL, F. T-states: about 110 + 40 per row
+; above it + a vram_put.
 menu_mark:
         ld b,a
+        ld a,(M_TOP)
+        ld e,a
         ld a,(M_SEL)
+        sub e
         ld hl,WIN_MAP+MENU_ROW0*32
         ld de,32
         inc a

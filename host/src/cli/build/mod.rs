@@ -29,8 +29,9 @@ pub struct Args {
     /// As many as fit flash pages 1-30; a build that does not fit says which and writes
     /// nothing. gb, gbc: each model in MBC5 ROM banks of its own behind a start menu on the
     /// screen (name, seconds per character; Up/Down and A choose; named by the file, or its
-    /// folder when the file is model.npz); `!` in a chat goes back to the menu; at most 14
-    /// models and 512 banks (8 MiB), a build that does not fit says which and writes nothing.
+    /// folder when the file is model.npz; the list scrolls past 14); `!` in a chat goes back
+    /// to the menu; as many models as 512 banks (8 MiB) hold, at most 255; a build that does
+    /// not fit says which and writes nothing.
     #[arg(long, short, env = "Z80LM_MODEL", required = true)]
     pub model: Vec<PathBuf>,
     /// The target [default: cpm]: cpm (a CP/M 2.2 .COM), rc2014 or rc2014-512k (a 512K flash

@@ -66,7 +66,7 @@ pub enum GbError {
     Bank0Full { end: usize },
     #[error("cartridge header: {0}")]
     Header(#[from] CartridgeError),
-    #[error("{got} models: the start menu lists at most 14")]
+    #[error("{got} models: the start menu lists at most 255")]
     TooManyModels { got: usize },
     #[error("model {name}: {why}")]
     Model { name: String, why: String },
@@ -699,8 +699,8 @@ pub fn build_with(model: &Model, layout: &Layout, opts: &Options) -> Result<GbIm
 
 /// Banks an MBC5 cartridge has at most (8 MiB).
 pub const MBC5_BANKS: usize = 512;
-/// Models the start menu lists (one row each, window rows 3-16).
-pub const MAX_MODELS: usize = 14;
+/// Models the start menu lists (one byte numbers them; 14 rows show at a time, scrolled).
+pub const MAX_MODELS: usize = 255;
 /// Characters of a model's name in the menu.
 pub const NAME_CHARS: usize = 11;
 /// The prompt a model's speed is measured with for the menu (its one-model cartridge on the
