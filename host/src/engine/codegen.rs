@@ -298,27 +298,39 @@ const BLOCKS: [(&str, i8); 6] = [
 /// The first of [`BLOCKS`] that count into 8-bit counters.
 const COUNTER_BLOCKS: usize = 3;
 
-/// The kernels of the gaps form, `gz_p`, `gz_m` and `gz_2` (weights +1, −1, −2): each is a
-/// stream entry (reached by RET from the stream, SP = the group's bytes after its entry word)
-/// that adds C into the sums of the group's neurons and returns (RET) to the word after the
-/// group. The bytes are [`plan::gap_bytes`]: two 4-bit gaps each, low nibble first; L starts
-/// at 0FFh and each non-zero gap moves it on and adds (with the lists' one-byte add and its
-/// carry into the high page at H+1); a zero high nibble is a pad, a byte n << 4 moves L on by
-/// 8n, 00 ends the group (its word's other byte is padding).
-/// In: C = the byte of x to add, H = the sums page, SP = the group's bytes.
-/// Out: the sums; SP past the group. Clobbers: A, F, D, E, L.
-/// T-states: 7 per group, 20 per four gaps (POP, JP), 54 per low-nibble gap and 70 per
-/// high-nibble gap with its add (+1; 19 more with a carry; −2 adds 18 more), 35-47 per escape.
+/// The kernels of the gaps form, `gz_p`, `gz_m` and `gz_2` (weights +1, −1, −2): `gz_p` is
+/// the stream entry of a column (reached by RET from the stream, SP = the column's bytes after
+/// its entry word); each adds C into the sums of its group's neurons and at the group's end
+/// byte goes on to the next kernel; `gz_2` ends the column at op_next (a gaps layer is never
+/// fused, and its empty columns are `st_empty`, so every one of its columns ends there). The
+/// bytes are [`plan::gap_column`]: two 4-bit gaps each, low nibble first; L starts at 0FFh in
+/// each group and each non-zero gap moves it on and adds (with the lists' one-byte add and
+/// its carry into the high page at H+1); a zero high nibble is a pad, a byte n << 4 moves L on
+/// by 8n, 00 ends the group (after the third, the word's other byte is padding).
+/// In: C = the byte of x to add, H = the sums page, SP = the column's bytes.
+/// Out: the sums; to op_next. Clobbers: A, F, D, E, L.
+/// T-states: 7 per column, 20 per four gaps (POP, JP), 54 per low-nibble gap and 70 per
+/// high-nibble gap with its add (+1; 19 more with a carry; −2 adds 18 more), 35-47 per escape,
+/// 38-50 per group end.
 fn gaps_kernel(s: &mut String) {
     s.push_str("\n; Gaps kernels (gz_p, gz_m, gz_2): see engine::codegen::gaps_kernel.\n");
     for (b, name) in ["p", "m", "2"].iter().enumerate() {
         let add = block_add(b);
         let shift = "                rrca\n".repeat(4);
         let g = format!("gz_{name}");
+        // At a group's end byte: on to the next kernel, at the byte after it (after the last
+        // group, the column driver).
+        let (end_e, end_d) = match ["m", "2", ""][b] {
+            "" => ("jp z,op_next".to_string(), "jp z,op_next".to_string()),
+            next => (
+                format!("jr nz,{g}_es\n                ld l,0FFh\n                jp gz_{next}_d\n{g}_es:"),
+                format!("jp z,gz_{next}"),
+            ),
+        };
         let _ = write!(
             s,
-            "{g}_e0:          ld a,e\n                or a\n                ret z\n                rrca\n                add a,l\n                ld l,a\n                jp {g}_d\n\
-             {g}_d0:          ld a,d\n                or a\n                ret z\n                rrca\n                add a,l\n                ld l,a\n                jp {g}_w\n\
+            "{g}_e0:          ld a,e\n                or a\n                {end_e}\n                rrca\n                add a,l\n                ld l,a\n                jp {g}_d\n\
+             {g}_d0:          ld a,d\n                or a\n                {end_d}\n                rrca\n                add a,l\n                ld l,a\n                jp {g}_w\n\
              {g}:             ld l,0FFh\n\
              {g}_w:           pop de\n                ld a,e\n                and 0Fh\n                jr z,{g}_e0\n                add a,l\n                ld l,a\n{add}\
              \x20               ld a,e\n                and 0F0h\n                jr z,{g}_d\n{shift}                add a,l\n                ld l,a\n{add}\
@@ -373,7 +385,7 @@ struct ListsEnd {
     empty: &'static str,
     /// The first of the [`BLOCKS`] its streams use.
     blocks: usize,
-    /// The gaps form: each group is the entry of a gaps kernel and [`plan::gap_bytes`].
+    /// The gaps form: each column is the entry of the gaps kernels and [`plan::gap_column`].
     gaps: bool,
 }
 
@@ -425,13 +437,15 @@ fn lists_layer(
         let label = format!("st_{k}_{c}");
         let _ = writeln!(body, "{label}:");
         table.push(label);
+        if ends.gaps {
+            // gaps_kernel ends every column at op_next itself.
+            assert_eq!(end, "op_next", "a gaps layer is never fused");
+            let _ = writeln!(body, "                dw gz_p");
+            db_lines(&mut body, &plan::gap_column(&pos, &neg, &neg2));
+            continue;
+        }
         for (b, g) in [pos, neg, neg2].iter().enumerate() {
             if g.is_empty() {
-                continue;
-            }
-            if ends.gaps {
-                let _ = writeln!(body, "                dw gz_{}", ["p", "m", "2"][b]);
-                db_lines(&mut body, &plan::gap_bytes(g));
                 continue;
             }
             let (e, pad) = entry(ends.blocks + b, g.len(), used);

@@ -7,8 +7,8 @@
 //! * [`Form::Packed`]: per column, 2-bit codes for every neuron: ~39 T per weight *slot*
 //!   (zero or not), out/4 bytes per column. Smaller when more than ~1/4 of weights are non-zero.
 //! * [`Form::Gaps`]: the lists' groups with each neuron number as a 4-bit gap from the one
-//!   before ([`gap_bytes`]), run by a decoding kernel: ~70 T per non-zero weight, ~0.5 byte per
-//!   weight plus 3-4 bytes per group. Between the two where a layer has ~20-40% non-zero weights.
+//!   before ([`gap_column`]), run by a decoding kernel: ~70 T per non-zero weight, ~0.5 byte
+//!   per weight plus ~1 byte per group and 2-3 per column. Between the two where a layer has ~20-40% non-zero weights.
 
 use super::counters::{self, Counters};
 use super::prune::{live_neurons, Neurons};
@@ -367,8 +367,7 @@ pub fn stream_bytes(layer: &Layer, col: usize) -> usize {
 /// byte (low nibble first), each from the neuron before (the first from −1, so every gap is
 /// 1..15 and each adds). A byte with a zero low nibble is an escape: 0x00 ends the group,
 /// n << 4 moves 8n neurons on without an add (gaps above 15; always a whole byte, so a pending
-/// low nibble is closed with a zero high nibble, which adds nothing). Padded to whole words
-/// (the kernel reads two bytes with POP DE).
+/// low nibble is closed with a zero high nibble, which adds nothing).
 pub fn gap_bytes(group: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(group.len() / 2 + 2);
     let mut prev = -1i32;
@@ -391,6 +390,17 @@ pub fn gap_bytes(group: &[u8]) -> Vec<u8> {
     }
     out.extend(low);
     out.push(0);
+    out
+}
+
+/// One column of the gaps form: its +1, −1 and −2 groups ([`gap_bytes`], an empty one is its
+/// end byte alone) one after the other, padded to whole words (the kernel reads two bytes with
+/// POP DE, chains from one group's kernel to the next at each end byte and after the third
+/// goes to the column driver).
+pub fn gap_column(pos: &[u8], neg: &[u8], neg2: &[u8]) -> Vec<u8> {
+    let mut out = gap_bytes(pos);
+    out.extend(gap_bytes(neg));
+    out.extend(gap_bytes(neg2));
     if out.len() % 2 == 1 {
         out.push(0);
     }
@@ -403,14 +413,7 @@ pub fn gap_stream_bytes(layer: &Layer, col: usize) -> usize {
     if pos.is_empty() && neg.is_empty() && neg2.is_empty() {
         return 0;
     }
-    let group = |g: &Vec<u8>| {
-        if g.is_empty() {
-            0
-        } else {
-            2 + gap_bytes(g).len()
-        }
-    };
-    group(&pos) + group(&neg) + group(&neg2) + 2
+    2 + gap_column(&pos, &neg, &neg2).len()
 }
 
 /// The neuron numbers with weight +1, −1 and −2 in column `col`.
@@ -1164,32 +1167,39 @@ mod tests {
         ));
     }
 
-    /// What the gaps kernel (engine::codegen::gaps_kernel) does with a group's bytes: the
-    /// neurons it adds into, in order; and the bytes must end at the word after the end mark.
-    fn run_gaps(bytes: &[u8]) -> Vec<u8> {
-        let (mut l, mut out) = (0xFFu8, Vec::new());
+    /// What the gaps kernels (engine::codegen::gaps_kernel) do with a column's bytes: the
+    /// neurons each of the three groups adds into, in order; the bytes must end at the word
+    /// after the third end mark.
+    fn run_gaps(bytes: &[u8]) -> [Vec<u8>; 3] {
+        let mut groups: [Vec<u8>; 3] = Default::default();
+        let (mut g, mut l) = (0, 0xFFu8);
         for (i, &b) in bytes.iter().enumerate() {
             let (lo, hi) = (b & 15, b >> 4);
             if b == 0 {
-                assert_eq!(
-                    bytes.len(),
-                    (i | 1) + 1,
-                    "the group ends its word: {bytes:?}"
-                );
-                return out;
+                g += 1;
+                l = 0xFF;
+                if g == 3 {
+                    assert_eq!(
+                        bytes.len(),
+                        (i | 1) + 1,
+                        "the column ends its word: {bytes:?}"
+                    );
+                    return groups;
+                }
+                continue;
             }
             if lo == 0 {
                 l = l.wrapping_add(8 * hi);
                 continue;
             }
             l = l.wrapping_add(lo);
-            out.push(l);
+            groups[g].push(l);
             if hi != 0 {
                 l = l.wrapping_add(hi);
-                out.push(l);
+                groups[g].push(l);
             }
         }
-        panic!("no end mark in {bytes:?}");
+        panic!("no third end mark in {bytes:?}");
     }
 
     #[test]
@@ -1226,12 +1236,23 @@ mod tests {
                 }
             }
         }
-        for g in &groups {
-            let bytes = gap_bytes(g);
-            assert_eq!(&run_gaps(&bytes), g, "{bytes:?}");
+        let none: Vec<u8> = Vec::new();
+        for (i, g) in groups.iter().enumerate() {
+            let other = &groups[(i * 7 + 3) % groups.len()];
+            for column in [
+                [g, &none, &none],
+                [&none, g, &none],
+                [&none, &none, g],
+                [g, other, g],
+                [other, &none, g],
+            ] {
+                let bytes = gap_column(column[0], column[1], column[2]);
+                let want = column.map(|g| g.clone());
+                assert_eq!(run_gaps(&bytes), want, "{bytes:?}");
+            }
         }
         // Dense groups take about half a byte per neuron.
         let all: Vec<u8> = (0..=255).collect();
-        assert_eq!(gap_bytes(&all).len(), 130);
+        assert_eq!(gap_column(&all, &none, &none).len(), 132);
     }
 }
