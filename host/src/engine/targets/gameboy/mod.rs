@@ -647,17 +647,16 @@ pub fn build(model: &Model, layout: &Layout) -> Result<GbImage, GbError> {
 }
 
 /// Builds the cartridge for `model` as `opts` says.
-pub fn build_with(model: &Model, layout: &Layout, opts: &Options) -> Result<GbImage, GbError> {
-    let plan = plan(model, layout)?;
-    let asm_text = model_asm(model, &plan)?;
-    let generated = MemFiles::new()
-        .with("model.asm", asm_text.clone())
-        .with("build.inc", build_inc(opts));
+/// Assembles the engine's sources (`z80rom::gb`) under the `generated` files (model.asm,
+/// build.inc), checks that bank 0 fits, and places every bank at its offset in the ROM
+/// (padded with 0xFF, not yet to the header's size). Returns the ROM, the symbols and the
+/// bytes bank 0 uses.
+fn assemble_rom(generated: &MemFiles) -> Result<AssembledRom, GbError> {
     let mut engine = MemFiles::new();
     for &(name, text) in z80rom::gb::SOURCES {
         engine.insert(name, text);
     }
-    let files = Layered::new(&generated, &engine);
+    let files = Layered::new(generated, &engine);
     let asm = assemble(&files, "main.asm", Cpu::Sm83)?;
     let bank0_used = asm
         .chunks
@@ -669,29 +668,59 @@ pub fn build_with(model: &Model, layout: &Layout, opts: &Options) -> Result<GbIm
     if bank0_used > BANK_BYTES {
         return Err(GbError::Bank0Full { end: bank0_used });
     }
-    let mut rom = asm.place(0xFF, |bank, addr| match bank.unwrap_or(0) {
+    let rom = asm.place(0xFF, |bank, addr| match bank.unwrap_or(0) {
         0 => Some(usize::from(addr)),
         b => usize::from(addr)
             .checked_sub(BANK_BYTES)
             .map(|o| b as usize * BANK_BYTES + o),
     });
-    let rom_banks = plan.banks.as_ref().map_or(2, BankMap::rom_banks);
-    rom.resize(rom_banks * BANK_BYTES, 0xFF);
-    let header = cartridge::write_header_fields(
-        &mut rom,
+    Ok(AssembledRom {
+        rom,
+        symbols: asm.symbols,
+        bank0_used,
+    })
+}
+
+/// What [`assemble_rom`] returns.
+struct AssembledRom {
+    rom: Vec<u8>,
+    symbols: BTreeMap<String, i64>,
+    bank0_used: usize,
+}
+
+/// The cartridge header every build writes: MBC5 + RAM + battery, and the CGB flag of `opts`.
+fn write_header(rom: &mut [u8], opts: &Options) -> Result<Header, GbError> {
+    Ok(cartridge::write_header_fields(
+        rom,
         &HeaderFields {
             title: TITLE,
             cartridge_type: TYPE_MBC5_RAM_BATTERY,
             cgb_flag: if opts.cgb { CGB_SUPPORTED } else { 0 },
             ram_size_code: RAM_SIZE_CODE,
         },
-    )?;
+    )?)
+}
+
+pub fn build_with(model: &Model, layout: &Layout, opts: &Options) -> Result<GbImage, GbError> {
+    let plan = plan(model, layout)?;
+    let asm_text = model_asm(model, &plan)?;
+    let generated = MemFiles::new()
+        .with("model.asm", asm_text.clone())
+        .with("build.inc", build_inc(opts));
+    let AssembledRom {
+        mut rom,
+        symbols,
+        bank0_used,
+    } = assemble_rom(&generated)?;
+    let rom_banks = plan.banks.as_ref().map_or(2, BankMap::rom_banks);
+    rom.resize(rom_banks * BANK_BYTES, 0xFF);
+    let header = write_header(&mut rom, opts)?;
     Ok(GbImage {
         rom,
         header,
         plan,
         asm: asm_text,
-        symbols: asm.symbols.clone(),
+        symbols,
         bank0_used,
         models: Vec::new(),
     })
@@ -913,28 +942,11 @@ pub fn build_models(
     let generated = MemFiles::new()
         .with("model.asm", s.clone())
         .with("build.inc", build_inc_for(opts, models.len()));
-    let mut engine = MemFiles::new();
-    for &(name, text) in z80rom::gb::SOURCES {
-        engine.insert(name, text);
-    }
-    let files = Layered::new(&generated, &engine);
-    let asm = assemble(&files, "main.asm", Cpu::Sm83)?;
-    let bank0_used = asm
-        .chunks
-        .iter()
-        .filter(|c| c.bank.unwrap_or(0) == 0)
-        .map(|c| c.addr as usize + c.bytes.len())
-        .max()
-        .unwrap_or(0);
-    if bank0_used > BANK_BYTES {
-        return Err(GbError::Bank0Full { end: bank0_used });
-    }
-    let mut rom = asm.place(0xFF, |bank, addr| match bank.unwrap_or(0) {
-        0 => Some(usize::from(addr)),
-        b => usize::from(addr)
-            .checked_sub(BANK_BYTES)
-            .map(|o| b as usize * BANK_BYTES + o),
-    });
+    let AssembledRom {
+        mut rom,
+        symbols,
+        bank0_used,
+    } = assemble_rom(&generated)?;
     let last = plans
         .iter()
         .map(|(p, first, _)| {
@@ -956,7 +968,7 @@ pub fn build_models(
             .expect("a Game Boy plan places its records");
         let last = banks.banks.last().map_or(first, |u| u.bank);
         // The block, assembled in the first bank, goes to the same place in the others.
-        let end = asm.symbols[&format!("m{}_BLOCK_END", k + 1)] as usize - BANK_BYTES;
+        let end = symbols[&format!("m{}_BLOCK_END", k + 1)] as usize - BANK_BYTES;
         let src = first * BANK_BYTES;
         let bytes = rom[src..src + end].to_vec();
         for b in first + 1..=last {
@@ -972,21 +984,13 @@ pub fn build_models(
             nclass: m.classes(),
         });
     }
-    let header = cartridge::write_header_fields(
-        &mut rom,
-        &HeaderFields {
-            title: TITLE,
-            cartridge_type: TYPE_MBC5_RAM_BATTERY,
-            cgb_flag: if opts.cgb { CGB_SUPPORTED } else { 0 },
-            ram_size_code: RAM_SIZE_CODE,
-        },
-    )?;
+    let header = write_header(&mut rom, opts)?;
     Ok(GbImage {
         rom,
         header,
         plan: cart[0].plan.clone(),
         asm: s,
-        symbols: asm.symbols.clone(),
+        symbols,
         bank0_used,
         models: cart,
     })
