@@ -73,7 +73,12 @@ pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> Strin
         plan.name()
     );
     let _ = writeln!(s, "NLAYERS         equ {}", model.layers.len());
-    let _ = writeln!(s, "EOS_INDEX       equ {}\n", n - 1);
+    let _ = writeln!(s, "EOS_INDEX       equ {}", n - 1);
+    let _ = writeln!(
+        s,
+        "L1_COPY         equ {}\n",
+        model.layers[0].out.next_multiple_of(8)
+    );
     if fused.contains(&true) {
         s.push_str("FUSED           equ 1\n");
     }
@@ -97,14 +102,16 @@ pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> Strin
     // Column functions: A = input index -> DE = the column's stream.
     for (k, (layer, form)) in model.layers.iter().zip(&forms).enumerate() {
         let k = k + 1;
-        let _ = writeln!(s, "cf_{k}:           ld l,a\n                ld h,0");
+        let _ = writeln!(s, "cf_{k}:           ld l,a");
         match form {
             Form::Lists | Form::Gaps => {
                 let _ = writeln!(s, "                ld h,cpl_{k}/256\n                ld e,(hl)\n                {}\n                ld d,(hl)\n                ret", to_high(layer));
             }
             Form::Packed => {
                 let stride = packed_rows(layer) / 4;
-                s.push_str("                ld d,h\n                ld e,l\n");
+                s.push_str(
+                    "                ld h,0\n                ld d,h\n                ld e,l\n",
+                );
                 let bits = usize::BITS - stride.leading_zeros();
                 for b in (0..bits - 1).rev() {
                     s.push_str("                add hl,hl\n");
@@ -118,7 +125,10 @@ pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> Strin
     }
 
     // Streams first (in memory), so the add block knows which entries are used.
-    let mut used = Used::default();
+    let mut used = Used {
+        odd_chains: plan.budget.fast_code,
+        ..Used::default()
+    };
     let mut col_tables = String::new();
     let mut bodies = Vec::new();
     for (k, (layer, form)) in model.layers.iter().zip(&forms).enumerate() {
@@ -130,7 +140,19 @@ pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> Strin
                 &mut body,
                 layer,
                 k,
-                ListsEnd::of(k, fused[k - 1], counters.is_some(), *form == Form::Gaps),
+                ListsEnd::of(
+                    k,
+                    fused[k - 1],
+                    counters.is_some(),
+                    *form == Form::Gaps,
+                    wide_layer(
+                        layer,
+                        k,
+                        fused[k - 1],
+                        counters.is_some(),
+                        plan.budget.fast_code,
+                    ),
+                ),
                 &mut used,
             ),
             Form::Packed => packed_layer(&mut body, layer, k),
@@ -149,6 +171,12 @@ pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> Strin
             counters.is_some(),
         );
     }
+    let pass = FusedPass {
+        pages: &pages,
+        target,
+        fast_code: plan.budget.fast_code,
+        counters: counters.is_some(),
+    };
     for (k, layer) in model.layers.iter().enumerate() {
         if let (1, Some(c)) = (k, counters) {
             counter_layer(
@@ -156,19 +184,11 @@ pub fn engine_asm(model: &Model, plan: &LayoutPlan, target: &TargetAsm) -> Strin
                 &mut col_tables,
                 model.layers[0].out,
                 layer,
-                &pages,
-                target,
+                &pass,
                 c,
             );
         } else if fused[k] {
-            fused_layer(
-                &mut s,
-                model.layers[k - 1].out,
-                layer,
-                k + 1,
-                &pages,
-                target,
-            );
+            fused_layer(&mut s, model.layers[k - 1].out, layer, k + 1, &pass);
         }
     }
     if forms.contains(&Form::Gaps) {
@@ -286,17 +306,40 @@ fn db_lines(s: &mut String, bytes: &[u8]) {
 /// C into 16-bit sums (L = neuron, C = the 8-bit value; a carry or borrow moves into the high
 /// byte at H+1); the last three count into layer 1's 8-bit counters (engine::counters: the
 /// counter goes down by the weight, once per run of the column).
-const BLOCKS: [(&str, i8); 6] = [
+const BLOCKS: [(&str, i8); 9] = [
     ("ap", 1),
     ("am", -1),
     ("a2", -2),
     ("kp", 1),
     ("km", -1),
     ("k2", -2),
+    ("wp", 1),
+    ("wm", -1),
+    ("w2", -2),
 ];
 
 /// The first of [`BLOCKS`] that count into 8-bit counters.
 const COUNTER_BLOCKS: usize = 3;
+/// The first of [`BLOCKS`] that add 16 bits (BC) at once.
+const WIDE_BLOCKS: usize = 6;
+
+/// A fused layer whose columns average at most this many non-zero weights adds 16 bits at
+/// once (`adc a,b` into the high byte, 48 T an add with its POP share against ~41) instead of
+/// one byte with a carry: then a column whose x is 256 or more needs no second pass, which
+/// costs ~250 T beside its adds (fz_huge, oc_high), more than the adds' difference in so short
+/// a column. On upstream guess, layer 4 (11 outputs, 3.1 per column, a quarter of its columns
+/// with x >= 256).
+const WIDE_MAX_PER_COLUMN: usize = 6;
+
+/// Whether layer `k` adds 16 bits at once ([`WIDE_MAX_PER_COLUMN`]): a fused lists layer
+/// (not layer 2 on layer 1's counters, whose handler is h_2) with short columns, when the
+/// target spends code on speed (the 16-bit blocks are a third chain of add blocks).
+fn wide_layer(layer: &Layer, k: usize, fused: bool, counters: bool, fast_code: bool) -> bool {
+    fast_code
+        && fused
+        && !(k == 2 && counters)
+        && layer.nonzero() <= WIDE_MAX_PER_COLUMN * layer.inp
+}
 
 /// The kernels of the gaps form, `gz_p`, `gz_m` and `gz_2` (weights +1, −1, −2): `gz_p` is
 /// the stream entry of a column (reached by RET from the stream, SP = the column's bytes after
@@ -343,6 +386,13 @@ fn gaps_kernel(s: &mut String) {
 
 /// The code of one add of block `b` ([`BLOCKS`]): 16-bit adds 37-56 T, counters 11 or 22 T.
 fn block_add(b: usize) -> &'static str {
+    if b >= WIDE_BLOCKS {
+        return match BLOCKS[b].1 {
+            1 => "                ld a,(hl)\n                add a,c\n                ld (hl),a\n                inc h\n                ld a,(hl)\n                adc a,b\n                ld (hl),a\n                dec h\n",
+            -1 => "                ld a,(hl)\n                sub c\n                ld (hl),a\n                inc h\n                ld a,(hl)\n                sbc a,b\n                ld (hl),a\n                dec h\n",
+            _ => "                ld a,(hl)\n                sub c\n                ld (hl),a\n                inc h\n                ld a,(hl)\n                sbc a,b\n                ld (hl),a\n                dec h\n                ld a,(hl)\n                sub c\n                ld (hl),a\n                inc h\n                ld a,(hl)\n                sbc a,b\n                ld (hl),a\n                dec h\n",
+        };
+    }
     if b >= COUNTER_BLOCKS {
         return match BLOCKS[b].1 {
             1 => "                dec (hl)\n",
@@ -360,21 +410,41 @@ fn block_add(b: usize) -> &'static str {
 /// Which entries of each block the streams use: pairs needed and odd entries.
 #[derive(Default)]
 struct Used {
-    max_pairs: [usize; 6],
-    odd: [BTreeSet<usize>; 6],
+    /// Odd groups run through a chain of their own ([`super::Budget::fast_code`]), or through
+    /// a stub into the middle of a pair of the even chain.
+    odd_chains: bool,
+    /// Pairs of the longest group (of the longest even one with odd chains), and of the
+    /// longest odd group (its last pair half).
+    max_pairs: [usize; 9],
+    max_odd: [usize; 9],
+    /// Without odd chains: the pair counts that need a stub.
+    stubs: [BTreeSet<usize>; 9],
 }
 
-/// The stream entry for a group of `n` neuron numbers in block `b`: the label and whether a
-/// pad byte leads.
-fn entry(b: usize, n: usize, used: &mut Used) -> (String, bool) {
+/// Where a group's pad byte goes (odd groups, to keep the stream in words).
+#[derive(PartialEq)]
+enum Pad {
+    None,
+    /// Before the numbers: the stub's POP reads it with the first number.
+    Leading,
+    /// After them: the odd chain's last POP reads it with the last number.
+    Trailing,
+}
+
+/// The stream entry for a group of `n` neuron numbers in block `b`: its label and pad byte.
+fn entry(b: usize, n: usize, used: &mut Used) -> (String, Pad) {
     let m = n.div_ceil(2);
     let p = BLOCKS[b].0;
-    used.max_pairs[b] = used.max_pairs[b].max(m);
     if n.is_multiple_of(2) {
-        (format!("{p}_p{m}"), false)
+        used.max_pairs[b] = used.max_pairs[b].max(m);
+        (format!("{p}_p{m}"), Pad::None)
+    } else if used.odd_chains {
+        used.max_odd[b] = used.max_odd[b].max(m);
+        (format!("{p}_o{m}"), Pad::Trailing)
     } else {
-        used.odd[b].insert(m);
-        (format!("{p}_o{m}"), true)
+        used.max_pairs[b] = used.max_pairs[b].max(m);
+        used.stubs[b].insert(m);
+        (format!("{p}_o{m}"), Pad::Leading)
     }
 }
 
@@ -390,9 +460,10 @@ struct ListsEnd {
 }
 
 impl ListsEnd {
-    /// Layer `k`'s: fused layers end at `op_col`, or `op_c2` for layer 2 reading layer 1's
-    /// counters; layer 1 with counters at `op_nextc` (counting blocks); the others at `op_next`.
-    fn of(k: usize, fused: bool, counters: bool, gaps: bool) -> ListsEnd {
+    /// Layer `k`'s: fused layers end at `op_col` (with the 16-bit blocks when `wide`,
+    /// [`wide_layer`]), or `op_c2` for layer 2 reading layer 1's counters; layer 1 with
+    /// counters at `op_nextc` (counting blocks); the others at `op_next`.
+    fn of(k: usize, fused: bool, counters: bool, gaps: bool, wide: bool) -> ListsEnd {
         let (end, empty) = match (k, fused, counters) {
             (1, _, true) => ("op_nextc", "st_empty_k"),
             (2, true, true) => ("op_c2", "st_empty_c2"),
@@ -401,6 +472,8 @@ impl ListsEnd {
         };
         let blocks = if k == 1 && counters {
             COUNTER_BLOCKS
+        } else if wide {
+            WIDE_BLOCKS
         } else {
             0
         };
@@ -451,10 +524,13 @@ fn lists_layer(
             let (e, pad) = entry(ends.blocks + b, g.len(), used);
             let _ = writeln!(body, "                dw {e}");
             let mut bytes = Vec::with_capacity(g.len() + 1);
-            if pad {
+            if pad == Pad::Leading {
                 bytes.push(0);
             }
             bytes.extend_from_slice(g);
+            if pad == Pad::Trailing {
+                bytes.push(0);
+            }
             db_lines(&mut body, &bytes);
         }
         let _ = writeln!(body, "                dw {end}");
@@ -634,26 +710,39 @@ fn acc_pages(fused: &[bool]) -> Vec<&'static str> {
 /// slot, known only at run time (acc_page).
 const DYN: &str = "dyn";
 
-/// The fused pass of lists layer `k` (see core/layers.asm, fz_scan): `fz_k` sets up and runs
-/// the scan over the `prev_out` sums of layer k-1; `h_k` handles one neuron of layer k-1 whose
-/// sum is not negative: y = acc >> 2, and if y > 0 its column of layer k.
-fn fused_layer(
-    s: &mut String,
-    prev_out: usize,
-    layer: &Layer,
-    k: usize,
-    pages: &[&str],
-    target: &TargetAsm,
-) {
+/// What every fused layer's code needs: the page pair of each layer's sums ([`acc_pages`]),
+/// the target (for paged weights) and the scan's unroll.
+#[derive(Clone, Copy)]
+struct FusedPass<'a> {
+    pages: &'a [&'a str],
+    target: &'a TargetAsm,
+    /// [`super::Budget::fast_code`]: 16-neuron scans (else 8), 16-bit adds for short columns.
+    fast_code: bool,
+    /// Layer 1 in counters (layer 2 is then counter_layer's).
+    counters: bool,
+}
+
+/// The fused pass of lists layer `k` (see core/layers.asm, op_col): `fz_k` sets the biases
+/// and runs the scan `fzs_k` over the `prev_out` sums of layer k-1; `h_k` handles one neuron
+/// of layer k-1 whose sum is not negative: y = acc >> 2, and if y > 0 its column of layer k.
+fn fused_layer(s: &mut String, prev_out: usize, layer: &Layer, k: usize, pass: &FusedPass) {
+    let FusedPass {
+        pages,
+        target,
+        fast_code,
+        counters,
+    } = *pass;
+    let unroll = if fast_code { 16 } else { 8 };
+    let wide = wide_layer(layer, k, true, counters, fast_code);
     let prev = pages[k - 2];
     let acc = pages[k - 1];
     let from = if prev == DYN { "acc_page" } else { prev };
     let _ = writeln!(
         s,
         "\n;; fz_{k} - layer {k} ({} sums at {acc}) from the {prev_out} sums of layer {} at {from}:\n\
-         ;; its biases (PUSH), then the scan (fz_scan). In: IX = its descriptor, acc_page = the page\n\
-         ;; of layer {}'s sums. Out: acc_page = {acc}. Clobbers: all but IX. T: ~16 per neuron\n\
-         ;; for the biases, then fz_scan.",
+         ;; its biases (PUSH), then the scan fzs_{k}. In: acc_page = the page of layer {}'s sums.\n\
+         ;; Out: acc_page = {acc}. Clobbers: all but IX, IY (alternate registers included). T: ~16 per\n\
+         ;; neuron for the biases, then the scan.",
         layer.out,
         k - 1,
         k - 1
@@ -666,49 +755,104 @@ fn fused_layer(
          \x20               ld a,{acc}/256\n                ld (acc_page),a\n                ld (sp_save),sp"
     );
     push_bias(s, layer, acc);
-    let _ = writeln!(
-        s,
-        "                ld sp,(sp_save)\n\
-         \x20               push ix\n                ld (sp_save),sp\n                ld sp,fz_stack\n\
-         \x20               ld ix,h_{k}\n                exx\n\
-         \x20               ld a,(fz_prev)\n                ld h,a\n                ld l,0\n\
-         \x20               ld b,{}\n                ld a,7Fh\n\
-         \x20               jp fz_scan+{}",
-        prev_out.div_ceil(16),
-        5 * ((16 - prev_out % 16) % 16)
-    );
-    let _ = writeln!(
-        s,
-        ";; h_{k} - In: A = neuron of layer {} with acc >= 0. Small sums (high byte 0) 73 T to y = 0\n\
-         ;; (back to the scan) or 118 T into the stream (AND 0FCh tests y > 0 and leaves 4y); y >= 256 takes a second pass (oc_high).\n\
-         ;; Out: C = x, SP = the stream, H = the page of the sums of layer {k}. Clobbers: AF, BC, DE, HL.",
-        k - 1
-    );
-    let high = if prev == DYN {
-        "                ld a,(fz_prev)\n                ld h,a\n".to_string()
-    } else {
-        format!("                ld h,{prev}/256+1\n")
-    };
+    fused_scan(s, k, prev_out, acc, "7Fh", unroll);
     let hi = to_high(layer);
     let _ = writeln!(
         s,
-        "h_{k}:            ld l,a\n{high}                ld a,(hl)\n\
-         \x20               dec h\n                or a\n                jr nz,h_{k}_big\n\
-         \x20               ld a,(hl)\n                and 0FCh\n                jp z,fz_back\n\
-         \x20               rrca\n                rrca\n\
-         h_{k}_x:          ld c,a\n                ld h,cpl_{k}/256\n                ld e,(hl)\n\
-         \x20               {hi}\n                ld d,(hl)\n                ex de,hl\n\
-         \x20               ld sp,hl\n                ld h,{acc}/256\n                ret\n\
+        ";; h_{k} - a neuron of layer {} with acc >= 0, from the scan (alternate set, HL = its high byte).\n\
+         ;; High byte 0: 55 T to y (AND 0FCh tests y > 0 and leaves 4y), 17 T more back for y = 0, 65\n\
+         ;; T more into the stream (7 T more with 16-bit adds); y >= 256 takes two passes (fz_huge),\n\
+         ;; or with 16-bit adds sets B to its high byte.\n\
+         ;; Out: main set, C = x (B = its high byte with 16-bit adds), SP = the column's stream of\n\
+         ;; layer {k}. Clobbers: AF, C, DE.\n\
+         h_{k}:            ld a,(hl)\n                or a\n                jr nz,h_{k}_big\n\
+         \x20               dec h\n                ld a,(hl)\n                inc h\n\
+         \x20               and 0FCh\n                jr z,h_{k}_0\n\
+         \x20               rrca\n                rrca",
+        k - 1
+    );
+    column_jump(s, &format!("h_{k}_x"), k, hi, wide);
+    let _ = writeln!(
+        s,
+        "h_{k}_0:          ld a,7Fh\n                ret\n\
          h_{k}_big:        cp 4\n                jr nc,h_{k}_huge\n                ld d,a\n\
-         \x20               ld a,(hl)\n                srl d\n                rra\n\
-         \x20               srl d\n                rra\n                jp h_{k}_x\n\
-         h_{k}_huge:       ld d,a\n                ld e,(hl)\n                srl d\n\
-         \x20               rr e\n                srl d\n                rr e\n\
-         \x20               ld c,e\n                ld b,d\n                ld (fz_iy),iy\n\
-         \x20               ld iy,oc_high\n                ld h,cpl_{k}/256\n\
+         \x20               dec h\n                ld a,(hl)\n                inc h\n\
+         \x20               srl d\n                rra\n                srl d\n                rra"
+    );
+    column_jump(s, &format!("h_{k}_y"), k, hi, wide);
+    let _ = writeln!(
+        s,
+        "h_{k}_huge:       ld d,a\n                dec h\n                ld e,(hl)\n                inc h\n\
+         \x20               srl d\n                rr e\n                srl d\n                rr e\n\
+         \x20               ld (fz_x),de\n                ld a,l"
+    );
+    if wide {
+        // 16-bit adds: one pass with BC = y.
+        let _ = writeln!(
+            s,
+            "                exx\n                ld l,a\n                ld h,cpl_{k}/256\n\
+             \x20               ld e,(hl)\n                {hi}\n                ld d,(hl)\n\
+             \x20               ex de,hl\n                ld sp,hl\n                ld h,{acc}/256\n\
+             \x20               ld bc,(fz_x)\n                ret"
+        );
+    } else {
+        huge_tail(s, k, hi, acc);
+    }
+}
+
+/// The scan of a fused layer `k` over `prev_out` neurons, after its biases: back to the saved
+/// SP, the main set's H at the page of the layer's low bytes `acc`, then `fzs_k` in the
+/// alternate set with A = `a` (7Fh: a neuron is a candidate when its high byte is at most 7Fh;
+/// layer 2 on counters: the threshold T). `fzs_k` is entered 5·(−n mod u) bytes into its first
+/// round of `unroll` (u: 16, or 8 for compact code) `cp (hl) / call nc,h_k / inc l` (21 T per
+/// neuron that is not a candidate, 13 T a round) and returns to fz_k's caller.
+fn fused_scan(s: &mut String, k: usize, prev_out: usize, acc: &str, a: &str, unroll: usize) {
+    let _ = writeln!(
+        s,
+        "                ld sp,fz_stack\n                ld h,{acc}/256\n                exx\n\
+         \x20               ld a,(fz_prev)\n                ld h,a\n                ld l,0\n\
+         \x20               ld b,{}\n                ld a,{a}\n\
+         \x20               jp fzs_{k}+{}\n\
+         fzs_{k}:",
+        prev_out.div_ceil(unroll),
+        5 * ((unroll - prev_out % unroll) % unroll)
+    );
+    for _ in 0..unroll {
+        let _ = writeln!(
+            s,
+            "                cp (hl)\n                call nc,h_{k}\n                inc l"
+        );
+    }
+    let _ = writeln!(
+        s,
+        "                djnz fzs_{k}\n                ld sp,(sp_save)\n                ret"
+    );
+}
+
+/// The end of `h_k` for y < 256 (at `label`; the big sums' path has its own copy, 10 T less
+/// than a jump): A = y, alternate set with L = the neuron; looks up its column in `cpl_k` (HL
+/// kept through DE), then the main set, C = y (B = 0 for a `wide` layer's 16-bit adds), into
+/// the stream. 65 T (69 when the column table's high bytes are at offset 128, `hi` = set 7,l;
+/// 7 more when wide).
+fn column_jump(s: &mut String, label: &str, k: usize, hi: &str, wide: bool) {
+    let b0 = if wide { "\n                ld b,0" } else { "" };
+    let _ = writeln!(
+        s,
+        "{label}:\n                ld e,l\n                ld d,cpl_{k}/256\n                ex de,hl\n\
+         \x20               ld c,(hl)\n                {hi}\n                ld h,(hl)\n                ld l,c\n\
+         \x20               ld sp,hl\n                ex de,hl\n\
+         \x20               exx\n                ld c,a{b0}\n                ret"
+    );
+}
+
+/// The end of `h_k` for y >= 256: (fz_x) = y, A = the neuron, alternate set; the column's
+/// stream into DE in the main set, then fz_huge (core/layers.asm) runs the two passes.
+fn huge_tail(s: &mut String, k: usize, hi: &str, acc: &str) {
+    let _ = writeln!(
+        s,
+        "                exx\n                ld l,a\n                ld h,cpl_{k}/256\n\
          \x20               ld e,(hl)\n                {hi}\n                ld d,(hl)\n\
-         \x20               ex de,hl\n                ld (col_start),hl\n                ld sp,hl\n\
-         \x20               ld h,{acc}/256\n                ret"
+         \x20               ld h,{acc}/256\n                jp fz_huge"
     );
 }
 
@@ -722,10 +866,16 @@ fn counter_layer(
     tables: &mut String,
     prev_out: usize,
     layer: &Layer,
-    pages: &[&str],
-    target: &TargetAsm,
+    pass: &FusedPass,
     c: &Counters,
 ) {
+    let FusedPass {
+        pages,
+        target,
+        fast_code,
+        ..
+    } = *pass;
+    let unroll = if fast_code { 16 } else { 8 };
     let acc = pages[1];
     let t = c.threshold;
     let _ = writeln!(tables, "                align 256\nce_2:");
@@ -743,9 +893,9 @@ fn counter_layer(
     let _ = writeln!(
         s,
         "\n;; fz_2 - layer 2 ({} sums at {acc}) from the {prev_out} counters of layer 1 at acc_page:\n\
-         ;; its biases (PUSH), then the scan (fz_scan) for counters <= {t}. In: IX = its descriptor,\n\
-         ;; acc_page = the page of layer 1's counters. Out: acc_page = {acc}. Clobbers: all but IX.\n\
-         ;; T: ~16 per neuron for the biases, then fz_scan.",
+         ;; its biases (PUSH), then the scan fzs_2 for counters <= {t}. In: acc_page = the page of\n\
+         ;; layer 1's counters. Out: acc_page = {acc}. Clobbers: all but IX, IY (alternate registers\n\
+         ;; included). T: ~16 per neuron for the biases, then the scan.",
         layer.out
     );
     s.push_str("fz_2:\n");
@@ -756,44 +906,36 @@ fn counter_layer(
          \x20               ld a,{acc}/256\n                ld (acc_page),a\n                ld (sp_save),sp"
     );
     push_bias(s, layer, acc);
+    fused_scan(s, 2, prev_out, acc, &t.to_string(), unroll);
     let hi = to_high(layer);
     let _ = writeln!(
         s,
-        "                ld sp,(sp_save)\n\
-         \x20               push ix\n                ld (sp_save),sp\n                ld sp,fz_stack\n\
-         \x20               ld ix,h_2\n                exx\n\
-         \x20               ld a,(fz_prev)\n                ld h,a\n                ld l,0\n\
-         \x20               ld b,{}\n                ld a,{t}\n\
-         \x20               jp fz_scan+{}\n\
-         ;; op_c2 - ends every column stream of layer 2: back to the scan at IY with A = T (as op_col).\n\
-         ;; In: main set. Out: alternate set, A = {t}, SP = fz_stack. 29 T.\n\
-         op_c2:          ld sp,fz_stack\n                ld a,{t}\n                exx\n                jp (iy)\n\
-         ;; h_2 - In: A = neuron j of layer 1 with counter c <= {t}, so y = 8*d + e_j > 0, d = {t} - c.\n\
-         ;; d <= 30 (cm_2[c] = 8d, y < 256): 123-127 T into the stream (with h_2_x); else cm_2[c] =\n\
-         ;; 0FFh and ADD A,(ce_2+j) carries into h_2_big, ~125 T more\n\
-         ;; (y >= 256 takes a second pass, oc_high). Out: C = x (B = its high byte), SP = the stream,\n\
-         ;; H = the page of the sums of layer 2. Clobbers: AF, BC, DE, HL.\n\
-         h_2:            ld l,a\n                ld a,(fz_prev)\n                ld h,a\n\
-         \x20               ld e,(hl)\n                ld d,cm_2/256\n                ld a,(de)\n\
-         \x20               ld h,ce_2/256\n                add a,(hl)\n                jr c,h_2_big\n\
-         h_2_x:          ld c,a\n                ld h,cpl_2/256\n                ld e,(hl)\n\
-         \x20               {hi}\n                ld d,(hl)\n                ex de,hl\n\
-         \x20               ld sp,hl\n                ld h,{acc}/256\n                ret\n\
-         h_2_big:        ld a,e\n                cpl\n                add a,{}\n\
-         \x20               ld c,a\n                ld a,(hl)\n\
-         \x20               ld b,0\n                sla c\n                rl b\n\
+        ";; op_c2 - ends every column stream of layer 2: back to the scan with A = T (as op_col).\n\
+         ;; In: main set. Out: alternate set, A = {t}, SP = fz_stack. 31 T.\n\
+         op_c2:          ld sp,fz_stack-2\n                ld a,{t}\n                exx\n                ret\n\
+         ;; h_2 - neuron j of layer 1 with counter c <= {t}, from the scan (alternate set, HL = the\n\
+         ;; counter), so y = 8*d + e_j > 0, d = {t} - c. d <= 30 (cm_2[c] = 8d, y < 256): 50 T to y,\n\
+         ;; 65 T more into the stream; else cm_2[c] = 0FFh and ADD A,(ce_2+j) carries into h_2_big\n\
+         ;; (y >= 256 takes two passes, fz_huge). Out: main set, C = x, SP = the column's stream\n\
+         ;; of layer 2. Clobbers: AF, C, DE.\n\
+         h_2:            ld e,(hl)\n                ld d,cm_2/256\n                ld a,(de)\n\
+         \x20               ld e,l\n                ld d,ce_2/256\n                ex de,hl\n\
+         \x20               add a,(hl)\n                ex de,hl\n                jr c,h_2_big"
+    );
+    column_jump(s, "h_2_x", 2, hi, false);
+    let _ = writeln!(
+        s,
+        "h_2_big:        push bc\n                ld a,(hl)\n                cpl\n                add a,{}\n\
+         \x20               ld c,a\n                ld b,0\n                sla c\n                rl b\n\
          \x20               sla c\n                rl b\n                sla c\n                rl b\n\
-         \x20               add a,c\n                ld c,a\n                jr nc,$+3\n\
-         \x20               inc b\n                ld a,b\n                or a\n                ld a,c\n\
-         \x20               jr z,h_2_x\n\
-         \x20               ld (fz_iy),iy\n                ld iy,oc_high\n\
-         \x20               ld h,cpl_2/256\n                ld e,(hl)\n                {hi}\n\
-         \x20               ld d,(hl)\n                ex de,hl\n                ld (col_start),hl\n\
-         \x20               ld sp,hl\n                ld h,{acc}/256\n                ret",
-        prev_out.div_ceil(16),
-        5 * ((16 - prev_out % 16) % 16),
+         \x20               ld a,(de)\n                add a,c\n                ld c,a\n\
+         \x20               jr nc,$+3\n                inc b\n\
+         \x20               ld a,b\n                or a\n                ld a,c\n\
+         \x20               jr nz,h_2_huge\n                pop bc\n                jp h_2_x\n\
+         h_2_huge:       ld (fz_x),bc\n                pop bc\n                ld a,l",
         (u16::from(t) + 1) & 255,
     );
+    huge_tail(s, 2, hi, acc);
 }
 
 /// Maps layer `k`'s weights in a paged image (as layer_scatter does from the descriptor).
@@ -840,11 +982,13 @@ fn packed_layer(s: &mut String, layer: &Layer, k: usize) {
     db_lines(s, &bytes);
 }
 
-/// The unrolled add blocks of the lists form: `P_pM` adds to 2M neurons read with POP DE,
-/// `P_mM` starts in the middle of a pair, `P_oM` (odd counts) skips a pad byte first.
+/// The unrolled add blocks of the lists form: `P_pM` adds to 2M neurons read with POP DE;
+/// `P_oM`, a second chain for odd counts, to 2M − 1 (its last POP reads the number and the
+/// pad byte after it), so an odd group runs straight through too. Without odd chains `P_oM`
+/// is a stub, `pop de / jp P_mM` into the middle of a pair (the pad byte leads): 10 T more.
 fn add_blocks(s: &mut String, used: &Used) {
     for (b, (p, w)) in BLOCKS.iter().enumerate() {
-        if used.max_pairs[b] == 0 {
+        if used.max_pairs[b] == 0 && used.max_odd[b] == 0 {
             continue;
         }
         let _ = if b >= COUNTER_BLOCKS {
@@ -858,14 +1002,24 @@ fn add_blocks(s: &mut String, used: &Used) {
                 "\n; Unrolled add block for weight {w}: acc[L] += {w} * C."
             )
         };
-        for m in (1..=used.max_pairs[b]).rev() {
-            let _ = writeln!(s, "{p}_p{m}:         pop de\n                ld l,e");
-            s.push_str(block_add(b));
-            let _ = writeln!(s, "{p}_m{m}:         ld l,d");
-            s.push_str(block_add(b));
+        for (chain, pairs) in [("p", used.max_pairs[b]), ("o", used.max_odd[b])] {
+            for m in (1..=pairs).rev() {
+                let _ = writeln!(s, "{p}_{chain}{m}:         pop de\n                ld l,e");
+                s.push_str(block_add(b));
+                if chain == "p" || m > 1 {
+                    if chain == "p" {
+                        let _ = writeln!(s, "{p}_m{m}:         ld l,d");
+                    } else {
+                        s.push_str("                ld l,d\n");
+                    }
+                    s.push_str(block_add(b));
+                }
+            }
+            if pairs > 0 {
+                s.push_str("                ret\n");
+            }
         }
-        s.push_str("                ret\n");
-        for m in &used.odd[b] {
+        for m in &used.stubs[b] {
             let _ = writeln!(s, "{p}_o{m}:         pop de\n                jp {p}_m{m}");
         }
     }

@@ -87,6 +87,11 @@ pub struct Budget {
     pub top: u32,
     /// Fixed page-aligned RAM address for the engine's RAM, when not right after the image.
     pub ram: Option<u16>,
+    /// Spend code on speed (engine::codegen): lists layers' odd-sized groups run through
+    /// their own chain of add blocks (10 T less per odd group, ~1.3 KB), and fused layers scan
+    /// 16 neurons a round instead of 8 (~40 bytes a layer). Off where code space is tight
+    /// (the MSX cartridge's fixed 8K bank, the ZX Spectrum 48K).
+    pub fast_code: bool,
 }
 
 /// Engine RAM: sums (4 pages), counts, active list, line buffers, stack (core/bss.asm).
@@ -100,9 +105,10 @@ pub const FUSED_ONLY_BSS_BYTES: u32 = 0xD00;
 pub const MAX_BASELINES: usize = 5;
 /// RAM of one baseline (the 256 low and 256 high bytes of the layer-1 sums).
 pub const BASELINE_BYTES: usize = 512;
-/// The fused pass's unrolled scan and op_col (core/layers.asm), and one handler per layer.
-pub const FUSED_CORE_BYTES: usize = 16 * 5 + 40;
-pub const FUSED_LAYER_BYTES: usize = 110;
+/// The fused pass's shared code (op_col, fz_huge, oc_high: core/layers.asm), and per layer
+/// its set-up, unrolled scan and handler (engine::codegen, fused_layer).
+pub const FUSED_CORE_BYTES: usize = 50;
+pub const FUSED_LAYER_BYTES: usize = 230;
 /// Bytes of the hand-written core and driver (measured; checked again after assembly).
 pub const CORE_BYTES: usize = 1_200;
 /// The gaps form's decoding kernels (+1, −1, −2; engine::codegen).
@@ -110,15 +116,12 @@ pub const GAPS_KERNEL_BYTES: usize = 300;
 /// The unrolled add blocks (+1, -1, -2): bytes per pair of adds.
 pub const PAIR_BYTES: [usize; 3] = [21, 21, 35];
 
-/// Bytes of the unrolled add blocks the lists layers need: each block as long as the largest
-/// group of its weight value, plus an entry for each odd group size.
-fn block_bytes(model: &Model, forms: &[Form]) -> usize {
+/// Bytes of the unrolled add blocks the lists layers need: per weight value a chain as long
+/// as its largest even group and, with `odd_chains`, one as long as its largest odd group
+/// (else a 4-byte stub per odd size, counted here as a pair).
+fn block_bytes(model: &Model, forms: &[Form], odd_chains: bool) -> usize {
     let mut pairs = [0usize; 3];
-    let mut odd = [
-        std::collections::BTreeSet::new(),
-        Default::default(),
-        Default::default(),
-    ];
+    let mut odd = [0usize; 3];
     for (l, _) in model
         .layers
         .iter()
@@ -128,20 +131,21 @@ fn block_bytes(model: &Model, forms: &[Form]) -> usize {
         for c in 0..l.inp {
             let (p, m, m2) = column_groups(l, c);
             for (b, g) in [p, m, m2].iter().enumerate() {
-                pairs[b] = pairs[b].max(g.len().div_ceil(2));
-                if g.len() % 2 == 1 {
-                    odd[b].insert(g.len());
-                }
+                let m = if odd_chains && g.len() % 2 == 1 {
+                    &mut odd
+                } else {
+                    &mut pairs
+                };
+                m[b] = m[b].max(g.len().div_ceil(2));
             }
         }
     }
     (0..3)
         .map(|b| {
-            if pairs[b] == 0 {
-                0
-            } else {
-                pairs[b] * PAIR_BYTES[b] + 1 + 4 * odd[b].len()
-            }
+            [pairs[b], odd[b]]
+                .iter()
+                .map(|&n| if n == 0 { 0 } else { n * PAIR_BYTES[b] + 1 })
+                .sum::<usize>()
         })
         .sum()
 }
@@ -543,7 +547,7 @@ fn make(model: &Model, budget: &Budget, forms: &[Form], act: &[Vec<f64>]) -> Lay
             est_t: layer_t(l, form, a),
         })
         .collect();
-    let block = block_bytes(model, forms);
+    let block = block_bytes(model, forms, budget.fast_code);
     let kernels = if forms.contains(&Form::Packed) {
         350
     } else {
@@ -1027,6 +1031,7 @@ mod tests {
             org: 0x100,
             top,
             ram: None,
+            fast_code: true,
         }
     }
 

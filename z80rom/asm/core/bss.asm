@@ -11,7 +11,6 @@ acc_page        equ bss+1A8h                  ; page of the current sums (acc_lo
 sp_save         equ bss+1AAh
 act_ptr         equ bss+1ACh
 colfn           equ bss+1AEh
-best            equ bss+1B0h
 ndist           equ bss+1B2h
 line_len        equ bss+1B3h
 was_cr          equ bss+1B4h
@@ -23,12 +22,14 @@ bz_skip         equ bss+1BAh                  ; enc_context: window bytes (from 
                                               ; not the blank start, or 8 (count every n-gram)
 fz_prev         equ bss+1BBh                  ; fused pass: page of the previous layer's high bytes
 act_head        equ bss+1BCh                  ; first entry of the active list
-fz_iy           equ bss+1BEh                  ; fused pass: the scan's IY during a second pass
+fz_x            equ bss+1BEh                  ; fused pass: y of a column with y >= 256
 stack_floor     equ bss+1C0h                ; lowest byte the stack may use
 fz_stack        equ stack_floor+16              ; fused pass: the scan's calls (one level)
 stack_top       equ bss+2FCh                ; 316 bytes of stack below this
 act             equ bss+2FCh                ; active list: up to 256 entries of 4 bytes,
 act_end         equ bss+6FCh                ; ... then the terminator (relu pushes down to act)
+act_l1          equ act+100h                ; the terminator of layer 1's lists (build_act
+                                            ; pushes at most 62 entries down from it)
 ;; Layer-1 baselines (BZ_SLOTS of them, see bz_make): slot s (s = 0..BZ_SLOTS-1) at
 ;; bz_lo+512*(BZ_SLOTS-1-s), 256 low bytes then 256 high bytes. Step s adds layer 1 into slot s,
 ;; and layer 2 too when that one is not fused: carries out of the slot's high bytes land in

@@ -233,14 +233,12 @@ sp_q:
                 endif
                 ld a,acc_lo/256             ; else from a copy of the query half
                 ld (acc_page),a
-                ld c,(ix+0)
-                ld b,(ix+1)
-                push bc
-                ld hl,accq_lo
-                ld de,acc_lo
+                ld bc,L1_COPY               ; layer 1's outputs rounded up to 8 (the
+                ld hl,accq_lo               ; bytes after them are not read), so copy
+                ld de,acc_lo                ; takes 8 LDIs a round
                 call copy
-                pop bc
                 ifndef COUNTERS                 ; counters: one byte per neuron
+                ld bc,L1_COPY
                 ld hl,accq_hi
                 ld de,acc_hi
                 call copy

@@ -272,102 +272,91 @@ rl_zero:        inc l
                 ret
 
                 ifdef FUSED
-;; The fused pass of a "lists" layer k >= 2 (generated fz_k and h_k in the model file; the sums
-;; of layer k-1 and of layer k sit in different page pairs): one scan over the high bytes of
-;; layer k-1 finds the neurons with acc >= 0, and each one with y = acc >> 2 > 0 runs its column
-;; of layer k at once, with no active list and no column driver between. Per neuron of layer
-;; k-1: 21 T when its sum is negative; else 47 (fz_cand) + h_k (73 T back for y = 0, 118 T into
-;; the stream) + the column's adds + 29 (op_col).
-;;
-;; fz_scan - the scan: 16 unrolled tests a round, entered 5*(-n mod 16) bytes into the
-;; first round for n neurons (by fz_k in the model file).
-;; In (alternate set): HL = high byte of neuron 0 of layer k-1, A = 7Fh, B = rounds;
-;; IX = the layer's h_k; SP = fz_stack, and sp_save points at the saved IX and the return
-;; address. Out: back to fz_k's caller with IX restored. Clobbers: all but IX (alternate
-;; registers included). cp (hl) sets carry for a negative sum (high byte > 7Fh): 21 T per
-;; such neuron (cp 7, call nc not taken 10, inc l 4) and 13 T per round.
-fz_scan:
-                rept 16
-                cp (hl)
-                call nc,fz_cand
-                inc l
-                endr
-                djnz fz_scan
-                ld sp,(sp_save)
-                pop ix
+;; The fused pass of a "lists" layer k >= 2 (generated fz_k, fzs_k and h_k in the model file;
+;; the sums of layer k-1 and of layer k sit in different page pairs): one scan over the high
+;; bytes of layer k-1 (fzs_k: `cp (hl) / call nc,h_k / inc l`, 16 a round, in the alternate
+;; set, A = 7Fh) finds the neurons with acc >= 0, and h_k, still in that set, takes y = acc >> 2
+;; and, if y > 0, looks up that neuron's column of layer k, switches to the main set (C = x,
+;; H = the page of layer k's low bytes, kept there for the whole pass) and runs the column at
+;; once, with no active list and no column driver between. The column's stream ends at op_col,
+;; which returns to the scan through the CALL's return address, still at fz_stack-2 (the
+;; stream is walked with SP, which only reads). Per neuron of layer k-1: 21 T when its sum is
+;; negative; else the call 17 + h_k (~60 T back for y = 0, ~120 T into the stream) + the
+;; column's adds + 31 (op_col).
+
+;; op_col - ends every column stream of a fused layer: back to the scan. In: main set. Out:
+;; alternate set, A = 7Fh, SP = fz_stack. 31 T.
+op_col:         ld sp,fz_stack-2
+                ld a,7Fh
+                exx
                 ret
 
-;; fz_cand - a neuron of layer k-1 with acc >= 0: IY = where the scan goes on, A = the
-;; neuron, and on to h_k in the main set (h_k tests y > 0, sets C = x, SP = the column's
-;; stream of layer k, H = the page of layer k's low bytes, and runs the stream, which ends at
-;; op_col; for x >= 256 also B = the high byte of x and IY = oc_high). In: alternate set, HL =
-;; the neuron's high byte, the return address into the scan on the stack. Clobbers: IY, A.
-;; 47 T with the call.
-fz_cand:        pop iy
-                ld a,l
-                exx
-                jp (ix)
+;; fz_huge - the column of a neuron with y >= 256: two passes, the low byte of y into the sums,
+;; then (oc_high) its high byte into the high bytes, both exact modulo 2^16. The scan's return
+;; address moves to IY and oc_high takes its place, so op_col comes to oc_high after the
+;; first pass. In: main set, DE = the column's stream, H = the page of the low bytes,
+;; (fz_x) = y. Out: the stream runs with BC = y. Clobbers: BC, IY. 93 T.
+fz_huge:        ld (col_start),de
+                ld iy,(fz_stack-2)
+                ld bc,oc_high
+                ld (fz_stack-2),bc
+                ld bc,(fz_x)
+                ex de,hl
+                ld sp,hl
+                ex de,hl
+                ret
 
-;; op_col - ends every column stream of a fused layer: back to the scan at IY (fz_back: also
-;; where h_k goes for y = 0, with SP = fz_stack already). In: main set. Out: alternate set,
-;; A = 7Fh, SP = fz_stack. 29 T (fz_back 19).
-op_col:         ld sp,fz_stack
-fz_back:        ld a,7Fh
-                exx
-                jp (iy)
-
-;; oc_high - the second pass of a column whose x is 256 or more: h_k saved the scan's IY in
-;; fz_iy, left B = the high byte of x and the stream in col_start, and pointed IY here, so
-;; op_col comes here after the first pass. Adds B into the high bytes (H one page up;
-;; carries land in the scratch page above them), then op_col returns to the scan.
-;; In: alternate set (from op_col). Out: main set, C = B, IY = the scan. 54 T + the pass.
+;; oc_high - the second pass: the high byte of y (B) into the high bytes (H one page up;
+;; carries land in the scratch page above them); op_col then comes to oc_done, which puts H
+;; back and returns to the scan at IY. In: alternate set (from op_col), SP = fz_stack. Out:
+;; main set, C = B, SP = the stream again. 63 T + the pass + 31 (oc_done).
 oc_high:        exx
-                ld iy,(fz_iy)
                 ld c,b
+                ld de,oc_done
+                ld (fz_stack-2),de
                 ld sp,(col_start)
                 inc h
                 ret
+oc_done:        exx
+                dec h
+                exx
+                jp (iy)
                 endif
 
 ;; argmax - index of the largest acc >> 2 of the last layer (ix), sums at acc_page; the lowest
-;; index wins a tie (spec 7). Logits lie within -8192..8191, so a 16-bit subtraction compares
-;; them. Out: A. Clobbers: all but IX, IY.
-argmax:         ld b,(ix+D_OUT)
+;; index wins a tie (spec 7). acc >> 2 orders as acc with its two low bits cleared, and a
+;; signed 16-bit number orders as an unsigned one with its sign bit flipped, so each sum is
+;; compared as (hi xor 80h, lo and 0FCh), high byte first, with the best so far in DE (from
+;; 0, which neuron 0 can only equal). Out: A. Clobbers: AF, BC, DE, HL. T: 31 plus 55 per
+;; sum whose high byte is below the best's, up to 129 per new best.
+argmax:         ld b,(ix+D_OUT)             ; 256 outputs -> 0 -> 256 rounds of djnz
                 ld a,(acc_page)
                 ld h,a
                 ld l,0
-                call am_value
-                ld (best),de
-                ld c,0
-                dec b
-                jr z,am_done
-am_loop:        inc l
-                call am_value
-                push hl
-                ld hl,(best)
-                ex de,hl                    ; HL = value, DE = best
-                or a
-                sbc hl,de
-                jr z,am_no
-                jp m,am_no
-                add hl,de
-                ld (best),hl
-                pop hl
-                ld c,l
-                jr am_next
-am_no:          pop hl
-am_next:        djnz am_loop
-am_done:        ld a,c
-                ret
-
-;; am_value - DE = acc[L] >> 2 (arithmetic). In: HL = the low byte's address (the high byte
-;; one page up). Out: DE. Clobbers: F. T-states: 64.
-am_value:       ld e,(hl)
-                inc h
-                ld d,(hl)
+                ld de,0
+                ld c,e
+am_loop:        inc h
+                ld a,(hl)
                 dec h
-                sra d
-                rr e
-                sra d
-                rr e
+                xor 80h
+                cp d
+                jr c,am_next                ; high byte below the best's
+                jr nz,am_new
+                ld a,(hl)
+                and 0FCh
+                cp e
+                jr c,am_next
+                jr z,am_next                ; equal: the lower index stays
+am_new:         ld a,(hl)
+                and 0FCh
+                ld e,a
+                inc h
+                ld a,(hl)
+                dec h
+                xor 80h
+                ld d,a
+                ld c,l
+am_next:        inc l
+                djnz am_loop
+                ld a,c
                 ret

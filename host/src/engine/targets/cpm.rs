@@ -14,6 +14,7 @@ pub fn budget(top: u32) -> Budget {
         org: 0x0100,
         top,
         ram: None,
+        fast_code: true,
     }
 }
 

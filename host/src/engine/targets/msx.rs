@@ -191,6 +191,8 @@ pub fn budget() -> Budget {
         org: ORG,
         top: FIXED_END,
         ram: Some(RAM),
+        // The code lives in the fixed 8K bank, which has no room for the faster, longer code.
+        fast_code: false,
     }
 }
 

@@ -284,6 +284,7 @@ fn build_classic(
         org: 0,
         top: CLASSIC_ROM,
         ram: Some(CLASSIC_ROM as u16),
+        fast_code: true,
     };
     let too_small = |need: usize| {
         // The smallest layout: what the planner would need with every layer packed.
@@ -349,6 +350,7 @@ fn build_paged(
         org: 0,
         top: PAGE as u32,
         ram: Some(RAM_512K),
+        fast_code: true,
     };
     let plan = match banked::plan_windowed(model, &forms, budget, WINDOW_BYTES)? {
         Ok(plan) => plan,

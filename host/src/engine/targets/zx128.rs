@@ -271,6 +271,7 @@ fn build_forms(model: &Model, forms: &[Form], asked: &Layout) -> Result<Zx128Bui
         org: FIXED,
         top: u32::from(WINDOW),
         ram: Some(FIXED),
+        fast_code: true,
     };
     let unbounded = Budget {
         top: 0x100_0000,

@@ -92,6 +92,8 @@ pub fn budget() -> Budget {
         org: LOW_ORG,
         top: u32::from(BSS),
         ram: Some(BSS),
+        // Every byte of the 48K goes to the weights' fastest forms (no fused layers here).
+        fast_code: false,
     }
 }
 

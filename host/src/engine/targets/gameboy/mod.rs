@@ -87,6 +87,8 @@ pub fn budget() -> Budget {
         org: 0,
         top: BANK_BYTES as u32,
         ram: Some(0xC000),
+        // The SM83 engine is hand-written (gb/engine.asm), not generated.
+        fast_code: false,
     }
 }
 
