@@ -121,6 +121,40 @@ fn fused_layers_and_baselines_match_the_reference() {
     }
 }
 
+/// Whether the image has a label starting with `prefix` (an add block family, a scan, ...).
+fn has_label(engine: &Engine, prefix: &str) -> bool {
+    engine
+        .built
+        .image
+        .symbols
+        .keys()
+        .any(|k| k.starts_with(prefix))
+}
+
+#[test]
+fn fast_and_compact_code_match_the_reference() {
+    // Layer 4 (40 inputs, ~4.4 non-zero weights a column, x far above 255) adds 16 bits at
+    // once with the fast code; the compact code (the MSX's and the ZX 48K's) has stubs for odd
+    // groups, 8-way scans and the two-pass path for x >= 256 there too.
+    for fast_code in [true, false] {
+        let model = crafted(42);
+        let budget = engine::Budget {
+            fast_code,
+            ..targets::cpm::budget(targets::cpm::TPA_TOP)
+        };
+        let built = engine::build(&model, &budget, &Layout::Auto, &targets::cpm::target_asm())
+            .expect("build");
+        let mut engine = Engine::boot_built(built, b"");
+        assert_eq!(
+            has_label(&engine, "wp_p"),
+            fast_code,
+            "16-bit adds in layer 4"
+        );
+        assert_eq!(has_label(&engine, "ap_m"), !fast_code, "stubs into a pair");
+        check_responses(&model, &mut engine, &prompts(43, 30));
+    }
+}
+
 #[test]
 fn list_path_beside_packed_layers_matches_the_reference() {
     let model = crafted(5);

@@ -1007,7 +1007,8 @@ fn add_blocks(s: &mut String, used: &Used) {
                 let _ = writeln!(s, "{p}_{chain}{m}:         pop de\n                ld l,e");
                 s.push_str(block_add(b));
                 if chain == "p" || m > 1 {
-                    if chain == "p" {
+                    if chain == "p" && !used.odd_chains {
+                        // The middle of a pair, where the odd groups' stubs go in.
                         let _ = writeln!(s, "{p}_m{m}:         ld l,d");
                     } else {
                         s.push_str("                ld l,d\n");
