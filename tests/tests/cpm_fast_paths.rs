@@ -156,6 +156,36 @@ fn fast_and_compact_code_match_the_reference() {
 }
 
 #[test]
+fn a_small_tpa_takes_gaps_layers_before_packed_ones() {
+    // Auto on a TPA too small for every layer in lists: the planner's choice per layer now
+    // includes the gaps form, which it takes before packing (it is faster for its bytes).
+    let model = crafted(9);
+    let lists = targets::cpm::build(&model, &Layout::Auto, None).expect("build");
+    assert_eq!(lists.plan.name(), "lists");
+    // From room for the image, its RAM and a few baselines down, 512 bytes at a time.
+    let roomy = lists.image.map.ram.0 + 0x2800;
+    let mut found = None;
+    for cut in (512..8192).step_by(512) {
+        let top = roomy - cut;
+        match targets::cpm::build(&model, &Layout::Auto, Some(top)) {
+            Ok(b) if b.plan.forms().contains(&Form::Gaps) => {
+                found = Some(b);
+                break;
+            }
+            _ => {}
+        }
+    }
+    let built = found.expect("some smaller TPA takes a gaps layer");
+    assert!(
+        built.plan.reason.iter().any(|r| r.contains(" gaps: ")),
+        "{:?}",
+        built.plan.reason
+    );
+    let mut engine = Engine::boot_built(built, b"");
+    check_responses(&model, &mut engine, &prompts(17, 20));
+}
+
+#[test]
 fn list_path_beside_packed_layers_matches_the_reference() {
     let model = crafted(5);
     for forms in [

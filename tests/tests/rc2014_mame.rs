@@ -285,14 +285,26 @@ const PAGE_32K: &str = r#"<?xml version="1.0"?>
 #[test]
 fn mame_rc2014_with_a_32k_rom_and_acia_runs_the_classic_rom() {
     let mame = require!(mame());
-    let model = example_model("guess-mini");
-    let rom = build(&model, "rc2014-classic", &Layout::Auto);
+    classic_on_mame(&mame, &example_model("guess-mini"), "classic");
+}
+
+#[test]
+fn mame_rc2014_runs_the_upstream_guess_in_gaps_layers_from_a_32k_rom() {
+    let mame = require!(mame());
+    let model = require!(shared_model("guess"));
+    classic_on_mame(&mame, &model, "classic-gaps");
+}
+
+/// The Classic ROM of `model` on MAME's rc2014pro with a 32K pageable ROM and the ACIA: six
+/// questions answered as the host reference answers them.
+fn classic_on_mame(mame: &Path, model: &z80lm::model::Model, name: &str) {
+    let rom = build(model, "rc2014-classic", &Layout::Auto);
     // A 27C512 holds 64K; the page jumpers select its first 32K.
     let mut eprom = rom.rom.clone();
     eprom.resize(0x10000, 0xFF);
     let mut m = start(
-        &mame,
-        "classic",
+        mame,
+        name,
         "rc2014pro",
         &[
             "-bus:3",
@@ -316,12 +328,13 @@ fn mame_rc2014_with_a_32k_rom_and_acia_runs_the_classic_rom() {
     ];
     let vectors: Vec<_> = prompts
         .iter()
-        .map(|p| (p.to_vec(), z80lm::model::infer::respond(&model, p)))
+        .map(|p| (p.to_vec(), z80lm::model::infer::respond(model, p)))
         .collect();
     let bad = m.check(&vectors);
     assert!(
         bad.is_empty(),
-        "MAME rc2014pro (classic ROM):\n{}",
+        "MAME rc2014pro (classic ROM, {}):\n{}",
+        rom.built.plan.name(),
         bad.join("\n")
     );
 }

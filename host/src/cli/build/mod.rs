@@ -58,8 +58,10 @@ pub struct Args {
     /// or .tzx.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
-    /// Weight layout [default: auto]: auto (fastest that fits; zx48 also tries gaps), lists
-    /// (fast), packed (compact), gaps (lists with 4-bit gaps: between the two), or one per
+    /// Weight layout [default: auto]: auto (the fastest mix of the forms that fits; on the
+    /// windowed targets rc2014-512k, zx128 and msx lists where a layer's lists fit its window,
+    /// else packed), lists (fast), packed (compact), gaps (lists with 4-bit gaps: between the
+    /// two), or one per
     /// layer, e.g. packed,lists,gaps,lists. gb takes auto or lists (its weight records live in
     /// ROM banks; it has no packed or gaps kernel).
     #[arg(long)]
