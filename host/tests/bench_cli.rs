@@ -1,6 +1,6 @@
 //! `z80lm bench --target rc2014` as a user runs it: the shipped 32K model on the emulated
-//! Classic (exact T-states, wall time at the board's clock, the UART's share), and the clear
-//! build error for a model that does not fit the Classic.
+//! Classic (exact T-states, wall time at the board's clock, the UART's share), an upstream
+//! model there with gaps layers, and the clear build error for a model that does not fit.
 
 mod common;
 
@@ -159,8 +159,10 @@ fn board_options_are_checked() {
     assert!(err.contains("give --prompts"), "{err}");
 }
 
+/// Since the planner's auto tries the gaps form per layer, the upstream guess model fits the
+/// Classic's 32K ROM with gaps layers, and every public vector still answers exactly there.
 #[test]
-fn an_upstream_model_on_the_classic_is_the_build_error() {
+fn an_upstream_model_on_the_classic_runs_with_gaps_layers() {
     let shared = testsupport::require!(testsupport::shared());
     let s = shared.to_str().unwrap();
     let (code, out, err) = common::z80lm(&[
@@ -173,11 +175,58 @@ fn an_upstream_model_on_the_classic_is_the_build_error() {
         s,
         "--models",
         "guess",
+        "--json",
+        "-",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let m = &v["models"][0];
+    assert_eq!(m["model"], "guess");
+    assert_eq!(m["board"]["board"], "rc2014-classic");
+    assert!(
+        m["layout"].as_str().unwrap().contains("gaps"),
+        "{}",
+        m["layout"]
+    );
+    assert!(
+        m["image_bytes"].as_u64().unwrap() <= 32_768,
+        "{}",
+        m["image_bytes"]
+    );
+    assert!(m["prompts"].as_u64().unwrap() > 60, "{}", m["prompts"]);
+    assert_eq!(m["mismatches"], 0);
+}
+
+/// A model too big for the Classic in every form: `bench` stops with the build's one-line
+/// error (exit 2), which names the 512K board.
+#[test]
+fn a_model_too_big_for_the_classic_is_the_build_error() {
+    // Full size with half its weights non-zero and biases that keep every neuron possibly
+    // active (the planner can leave none out), as in rc2014_build.rs.
+    let model = tmp("dense.npz");
+    let mut dense = z80lm::fit::stand_in(&[256, 256, 192, 128, 11], b"ABEIMNOSWY\0", 0.5);
+    for l in &mut dense.layers {
+        l.bias.iter_mut().for_each(|b| *b = 100);
+    }
+    dense.save(&model).unwrap();
+    let prompts = tmp("dense-prompts.tsv");
+    std::fs::write(&prompts, "is it alive\tx\n").unwrap();
+    let (code, out, err) = common::z80lm(&[
+        "bench",
+        "--target",
+        "rc2014",
+        "--board",
+        "rc2014-classic",
+        "--model",
+        model.to_str().unwrap(),
+        "--prompts",
+        prompts.to_str().unwrap(),
     ]);
     assert_eq!(code, 2, "{out}{err}");
     assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
-        err.starts_with("error: guess: cannot build for rc2014-classic: the model does not fit"),
+        err.starts_with("error: dense: cannot build for rc2014-classic: the model does not fit"),
         "{err}"
     );
     assert!(err.contains("--board rc2014-512k"), "{err}");
