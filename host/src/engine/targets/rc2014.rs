@@ -286,7 +286,9 @@ fn build_classic(
         ram: Some(CLASSIC_ROM as u16),
         fast_code: true,
     };
-    let too_small = |need: usize| {
+    // `need`: the planner's estimate under a budget `slack` bytes below the ROM's end, which
+    // is the estimate's own error found by assembling; the real need is that much more.
+    let too_small = |need: usize, slack: usize| {
         // The smallest layout: what the planner would need with every layer packed.
         let packed = plan::plan(
             model,
@@ -297,30 +299,51 @@ fn build_classic(
             &Layout::All(Form::Packed),
         );
         let (layout, need) = match packed {
-            Ok(p) if p.est_image < need => ("packed".to_string(), p.est_image),
-            _ => ("as asked".to_string(), need),
+            Ok(p) if p.est_image < need => ("packed".to_string(), p.est_image + slack),
+            _ => ("as asked".to_string(), need + slack),
         };
         Rc2014Error::ClassicTooSmall {
             layout,
             need,
-            short: need.saturating_sub(CLASSIC_ROM as usize),
+            short: need.saturating_sub(CLASSIC_ROM as usize).max(1),
             fits: CLASSIC_WEIGHT_BUDGET,
         }
     };
     // Auto has tried every layout when it gives up: then say what would fit. An explicit
-    // --layout that does not fit gets the planner's own message (another layout may).
+    // --layout that does not fit gets the planner's own message (another layout may). The
+    // planner estimates sizes; when the assembled image of its choice is larger than the ROM,
+    // auto plans again for a ROM smaller by the difference (and a little more).
     let auto = *layout == Layout::Auto;
-    let plan = match plan::plan(model, &budget, layout) {
-        Ok(p) => p,
-        Err(PlanError::DoesNotFit { need, .. }) if auto => return Err(too_small(need)),
-        Err(e) => return Err(BuildError::from(e).into()),
+    let mut slack = 0usize;
+    let (mut plan, asm, image) = loop {
+        let smaller = Budget {
+            top: CLASSIC_ROM - slack as u32,
+            ..budget.clone()
+        };
+        let mut plan = match plan::plan(model, &smaller, layout) {
+            Ok(p) => p,
+            Err(PlanError::DoesNotFit { need, .. }) if auto => return Err(too_small(need, slack)),
+            Err(e) => return Err(BuildError::from(e).into()),
+        };
+        plan.budget = budget.clone();
+        let asm = engine_asm(model, &plan, &target_asm(desc, None, None));
+        match image_of(&assemble_source(&asm)?, &plan) {
+            Ok(image) => break (plan, asm, image),
+            Err(BuildError::DoesNotFit { end, .. }) if auto && slack < CLASSIC_ROM as usize / 2 => {
+                slack += (end as usize).saturating_sub(CLASSIC_ROM as usize) + 64;
+            }
+            Err(BuildError::DoesNotFit { end, .. }) if auto => {
+                return Err(too_small(end as usize, 0))
+            }
+            Err(e) => return Err(e.into()),
+        }
     };
-    let asm = engine_asm(model, &plan, &target_asm(desc, None, None));
-    let image = match image_of(&assemble_source(&asm)?, &plan) {
-        Ok(i) => i,
-        Err(BuildError::DoesNotFit { end, .. }) if auto => return Err(too_small(end as usize)),
-        Err(e) => return Err(e.into()),
-    };
+    if slack > 0 {
+        plan.reason.push(format!(
+            "planned for {} bytes: the assembled image came out larger than estimated",
+            CLASSIC_ROM as usize - slack
+        ));
+    }
     let mut rom = image.bytes.clone();
     rom.resize(CLASSIC_ROM as usize, 0xFF);
     Ok(RomBuild {
