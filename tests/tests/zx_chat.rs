@@ -158,3 +158,46 @@ fn the_emulator_session_types_lines_and_shows_answers() {
         .collect();
     assert_eq!(text[..5], want[..], "{text:#?}");
 }
+
+/// After `!`, BASIC prints its report into the display file, where the tables and the driver
+/// of a 16- or 8-row chat live. Entering the engine again (`RANDOMIZE USR`) then stops with
+/// BASIC's "R Tape loading error" instead of running what is left there; loading the tape
+/// again brings the chat back.
+#[test]
+fn entering_again_after_basic_overwrote_the_screen_asks_for_the_tape() {
+    use boards::devices::ula::Key;
+    let model = example_model("guess");
+    let built = zx48::build(&model, &Layout::Auto).expect("fits the 48K");
+    assert!(built.text_rows < 24, "the tables are in the display file");
+    let img = &built.built.image;
+    let sym = |n: &str| img.symbol(n).unwrap_or_else(|| panic!("no symbol {n}"));
+    let mut zx = require!(boot());
+    let mut con = Watched::new(&mut zx, sym("con_in"), sym("con_out"));
+    let tap = built.tape.to_tap();
+    load_tap(&mut zx, &tap, 0).expect("tap");
+    assert!(con.run_until(&mut zx, b"> ", 400), "no prompt");
+    for c in "!\n".chars() {
+        con.type_char(&mut zx, c);
+    }
+    zx.run_frames(20);
+    assert!(zx.screen_text()[23].starts_with("0 OK, 10:"));
+    let (a, b) = (sym("tables_start"), sym("zx_tables_end"));
+    let now = &zx.memory()[usize::from(a)..usize::from(b)];
+    let was = &img.bytes[usize::from(a - img.org)..usize::from(b - img.org)];
+    assert_ne!(now, was, "BASIC wrote into the tables");
+    // RANDOMIZE (T in K mode) USR (extended mode, L) and the entry address.
+    zx.tap_keys(&[Key::legend(b'T').unwrap()], 2, 6);
+    zx.tap_keys(&[Key::CAPS_SHIFT, Key::SYMBOL_SHIFT], 2, 6);
+    zx.tap_keys(&[Key::legend(b'L').unwrap()], 2, 6);
+    let entry = built.code.0.to_string();
+    zx.type_text(&format!("{entry}\n"), 2, 6).unwrap();
+    zx.run_frames(50);
+    let text = zx.screen_text();
+    assert!(text[23].starts_with("R Tape loading error"), "{text:#?}");
+    // LOAD "" and the tape again: the chat answers.
+    load_tap(&mut zx, &tap, 0).expect("tap");
+    assert!(
+        con.run_until(&mut zx, b"> ", 400),
+        "no prompt after loading again"
+    );
+}

@@ -113,19 +113,49 @@ pub fn driver_bytes() -> u16 {
 /// The code that starts the image at `code_org` (a jump to the driver's entry), for a chat
 /// screen of `rows` text rows. With 16 rows the driver moves into the screen's contended bottom
 /// third, so its 1 ms delay loop stays here, above 0x8000.
-pub fn target_asm(code_org: u16, rows: u16) -> TargetAsm {
-    let delay = if rows < 24 {
-        "ZX_DELAY_HIGH   equ 1\n                include \"drivers/zx_delay.asm\"\n"
+///
+/// With fewer than 24 rows the tables and the driver live in the display file, which BASIC
+/// writes to after `!` (its "0 OK" report, a CLS): then the entry first adds up their bytes
+/// (16 bits, ~45 T a byte, ~0.05 s) and, unless the sum is still `guard_sum` (the built
+/// image's, see [`guard_sum`]), stops with BASIC's own report "R Tape loading error" instead
+/// of running code that is no longer there.
+pub fn target_asm(code_org: u16, rows: u16, guard_sum: u16) -> TargetAsm {
+    let (delay, guard) = if rows < 24 {
+        (
+            "ZX_DELAY_HIGH   equ 1\n                include \"drivers/zx_delay.asm\"\n",
+            format!(
+                "                ld hl,tables_start      ; the display file's part of the image\n\
+                 \x20               ld bc,zx_tables_end-tables_start\n\
+                 \x20               ld de,0\n\
+                 zx_guard:       ld a,e\n                add a,(hl)\n                ld e,a\n\
+                 \x20               jr nc,zx_guard_c\n                inc d\n\
+                 zx_guard_c:     inc hl\n                dec bc\n                ld a,b\n\
+                 \x20               or c\n                jr nz,zx_guard\n\
+                 \x20               ld hl,{guard_sum:#06x}\n                or a\n\
+                 \x20               sbc hl,de\n                jp z,zx_entry\n\
+                 \x20               rst 8                   ; overwritten: BASIC's report\n\
+                 \x20               db 1Ah                  ; \"R Tape loading error\"\n"
+            ),
+        )
     } else {
-        ""
+        ("", "                jp zx_entry\n".to_string())
     };
     TargetAsm {
         prologue: format!(
-            "ZX_ROWS         equ {rows}\n                org {code_org:#06x}\n                jp zx_entry\n{delay}"
+            "ZX_ROWS         equ {rows}\n                org {code_org:#06x}\n{guard}{delay}"
         ),
         driver: "drivers/zx.asm".into(),
         pages: None,
     }
+}
+
+/// The 16-bit sum of the image's bytes from `tables_start` to `zx_tables_end` (the part in the
+/// display file), which the entry checks ([`target_asm`]).
+pub fn guard_sum(image: &super::super::Image) -> u16 {
+    let at = |n: &str| usize::from(image.symbol(n).unwrap_or(0) - image.org);
+    image.bytes[at("tables_start")..at("zx_tables_end")]
+        .iter()
+        .fold(0u16, |s, &b| s.wrapping_add(u16::from(b)))
 }
 
 /// A built ZX Spectrum engine: the image, where its parts are, and the tape.
@@ -308,8 +338,8 @@ fn place(model: &Model, layout: &Layout, exact: bool, eight: bool) -> Result<Zx4
     // The whole layout for code at `code_org`: the tables (with the driver) in the screen's
     // bottom third or after the code, the weights from LOW_ORG.
     // `cut`: the first stream label that moves after the driver (8 rows).
-    let source = |code_org: u16, cut: Option<&str>| {
-        let mut asm = engine_asm(model, &plan, &target_asm(code_org, rows));
+    let source = |code_org: u16, cut: Option<&str>, sum: u16| {
+        let mut asm = engine_asm(model, &plan, &target_asm(code_org, rows, sum));
         let mut moved = String::new();
         if let Some(cut) = cut {
             let (a, b) = (
@@ -338,16 +368,16 @@ fn place(model: &Model, layout: &Layout, exact: bool, eight: bool) -> Result<Zx4
     // so their page alignments are the final ones, and the code and tables hold no alignment.
     let mut unbounded = plan.clone();
     unbounded.budget.top = 0x1_0000;
-    let mut trial = assemble_image(&source(0, None), &unbounded).map_err(fit)?;
+    let mut trial = assemble_image(&source(0, None, 0), &unbounded).map_err(fit)?;
     let sym = |img: &super::super::Image, n: &str| img.symbol(n).unwrap_or(0);
     let mut cut = None;
     if eight {
         let used = sym(&trial, "zx_tables_end") - sym(&trial, "tables_start");
         cut = LOWER_BYTES
             .checked_sub(used)
-            .and_then(|room| spill_cut(&source(0, None), &trial, room));
+            .and_then(|room| spill_cut(&source(0, None, 0), &trial, room));
         if cut.is_some() {
-            trial = assemble_image(&source(0, cut.as_deref()), &unbounded).map_err(fit)?;
+            trial = assemble_image(&source(0, cut.as_deref(), 0), &unbounded).map_err(fit)?;
         }
     }
     let high_len = sym(&trial, "zx_high_end");
@@ -374,8 +404,13 @@ fn place(model: &Model, layout: &Layout, exact: bool, eight: bool) -> Result<Zx4
         });
     }
     let code_org = BSS - high_len;
-    let asm = source(code_org, cut.as_deref());
-    let image = assemble_image(&asm, &plan).map_err(fit)?;
+    // Twice when the tables are in the display file: the entry's check needs their sum.
+    let mut asm = source(code_org, cut.as_deref(), 0);
+    let mut image = assemble_image(&asm, &plan).map_err(fit)?;
+    if third {
+        asm = source(code_org, cut.as_deref(), guard_sum(&image));
+        image = assemble_image(&asm, &plan).map_err(fit)?;
+    }
     let weights = (sym(&image, "weights_start"), sym(&image, "image_end"));
     let code = (code_org, code_org + high_len);
     let tables = (
