@@ -760,7 +760,7 @@ fn fused_layer(s: &mut String, prev_out: usize, layer: &Layer, k: usize, pass: &
     let _ = writeln!(
         s,
         ";; h_{k} - a neuron of layer {} with acc >= 0, from the scan (alternate set, HL = its high byte).\n\
-         ;; High byte 0: 55 T to y (AND 0FCh tests y > 0 and leaves 4y), 17 T more back for y = 0, 65\n\
+         ;; High byte 0: 55 T to y (AND 0FCh tests y > 0 and leaves 4y), 22 T more back for y = 0 (the JR taken), 65\n\
          ;; T more into the stream (7 T more with 16-bit adds); y >= 256 takes two passes (fz_huge),\n\
          ;; or with 16-bit adds sets B to its high byte.\n\
          ;; Out: main set, C = x (B = its high byte with 16-bit adds), SP = the column's stream of\n\
@@ -914,7 +914,7 @@ fn counter_layer(
          ;; In: main set. Out: alternate set, A = {t}, SP = fz_stack. 31 T.\n\
          op_c2:          ld sp,fz_stack-2\n                ld a,{t}\n                exx\n                ret\n\
          ;; h_2 - neuron j of layer 1 with counter c <= {t}, from the scan (alternate set, HL = the\n\
-         ;; counter), so y = 8*d + e_j > 0, d = {t} - c. d <= 30 (cm_2[c] = 8d, y < 256): 50 T to y,\n\
+         ;; counter), so y = 8*d + e_j > 0, d = {t} - c. d <= 30 (cm_2[c] = 8d, y < 256): 54 T to y,\n\
          ;; 65 T more into the stream; else cm_2[c] = 0FFh and ADD A,(ce_2+j) carries into h_2_big\n\
          ;; (y >= 256 takes two passes, fz_huge). Out: main set, C = x, SP = the column's stream\n\
          ;; of layer 2. Clobbers: AF, C, DE.\n\
