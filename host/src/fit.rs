@@ -46,8 +46,11 @@ pub const BUDGETS: &[Budget] = &[
     Budget {
         target: "zx48",
         board: "zx48",
-        weight_bytes: 0xFF00 - 0x8000 + 0x3000 - 8 * 1024,
-        note: "48K RAM less screen, sysvars, BASIC, ~8K code",
+        // 0x5E00 up to the engine's RAM less ~4K of code, plus what the tables and driver
+        // (~1.25K) leave of the screen's lower two thirds with an 8-row chat.
+        weight_bytes: (zx48::BSS - zx48::LOW_ORG) as usize - 4 * 1024 + zx48::LOWER_BYTES as usize
+            - 1280,
+        note: "0x5E00 up to the engine's RAM less ~4K code, and part of the screen",
     },
     Budget {
         target: "zx128",

@@ -229,8 +229,10 @@ pub fn build(model: &Model, layout: &Layout) -> Result<Zx48Build, Zx48Error> {
             Err(Zx48Error::TooBig { need, .. }) => {
                 let forms: Vec<&str> = forms.iter().map(|f| f.name()).collect();
                 tried.push(format!(
-                    "{} (~{est} T/step) needs {need} bytes, the 48K has {}",
+                    "{} (~{est} T/step) needs {need} bytes of weights and code in \
+                     {LOW_ORG:#06x}-{:#06x}, which holds {} (beside the screen's part)",
                     forms.join(","),
+                    BSS - 1,
                     BSS - LOW_ORG
                 ));
             }
