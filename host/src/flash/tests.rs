@@ -486,3 +486,51 @@ fn restore_to_a_loader_that_predates_it_says_so() {
         "{msg}"
     );
 }
+
+/// A restore's report that never ends (noise on the line, the wrong baud rate: bytes but never
+/// a result line) stops after ten times the silence timeout with one line, not never.
+#[test]
+fn a_report_that_never_ends_stops_with_one_line() {
+    let (a, mut b) = pipe();
+    let clock = VirtualClock::new();
+    let mut peer = clock.clone();
+    let t = std::thread::spawn(move || {
+        use embedded_io::Write;
+        if b.write_all(b"\r\nprogramming ").is_err() {
+            return;
+        }
+        // A sector mark every 10 ms, for ever (until the host lets go of the pipe).
+        while b.write_all(b".").is_ok() {
+            peer.sleep(Duration::from_millis(10));
+        }
+    });
+    let mut link = Link::new(a, clock);
+    let opts = super::upload::UploadOptions {
+        program_timeout: Duration::from_secs(2),
+        ..Default::default()
+    };
+    let t0 = link.clock.now();
+    let err = super::upload::follow(
+        &mut link,
+        &opts,
+        &mut super::NoProgress,
+        &mut Vec::new(),
+        &mut (0, 0),
+        128,
+        "ok",
+    )
+    .unwrap_err();
+    let took = link.clock.now() - t0;
+    drop(link);
+    t.join().unwrap();
+    let msg = err.to_string();
+    assert!(matches!(err, super::upload::UploadError::NoEnd(_)), "{msg}");
+    assert!(
+        msg.contains("kept sending for 20s") && !msg.contains('\n'),
+        "{msg}"
+    );
+    assert!(
+        took >= Duration::from_secs(20) && took < Duration::from_secs(22),
+        "{took:?}"
+    );
+}

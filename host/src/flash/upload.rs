@@ -54,6 +54,8 @@ pub enum UploadError {
     Loader(String),
     #[error("the loader went quiet after the transfer (no result within {0:?}) (see kicad-notes/troubleshooting.md#flash-timeout)")]
     NoResult(Duration),
+    #[error("the loader kept sending for {0:?} without a result: check the baud rate and the serial lead (see kicad-notes/troubleshooting.md#flash-timeout)")]
+    NoEnd(Duration),
     #[error("verify failed: the loader read back crc32 {got:08x}, the image has {want:08x} (see kicad-notes/troubleshooting.md#flash-verify)")]
     Mismatch { got: u32, want: u32 },
     #[error("the serial link failed: {0}: did the port vanish? (see kicad-notes/troubleshooting.md#port-vanished)")]
@@ -341,8 +343,10 @@ where
 
 /// Follow the loader's report until a line starting with `until` (returned): '.' and '='
 /// after "programming " count sectors written and skipped into `counts` (reported of `total`),
-/// an "error: " line ends it with that message, silence for `opts.program_timeout` too.
-fn follow<P, C>(
+/// an "error: " line ends it with that message, silence for `opts.program_timeout` too, and so
+/// does a report that goes on for ten times that (noise on the line, a wrong baud rate): a
+/// whole restore reports for about a minute.
+pub(super) fn follow<P, C>(
     link: &mut Link<P, C>,
     opts: &UploadOptions,
     progress: &mut dyn Progress,
@@ -357,8 +361,12 @@ where
     C: Clock,
 {
     let mut last = link.clock.now();
+    let end = last + opts.program_timeout * 10;
     let mut programming = false;
     loop {
+        if link.clock.now() >= end {
+            return Err(UploadError::NoEnd(opts.program_timeout * 10));
+        }
         let left = (last + opts.program_timeout).saturating_sub(link.clock.now());
         let Some(b) = link.read_byte(left.min(Duration::from_secs(1)))? else {
             if left.is_zero() {
