@@ -741,7 +741,7 @@ fn fused_layer(s: &mut String, prev_out: usize, layer: &Layer, k: usize, pass: &
         s,
         "\n;; fz_{k} - layer {k} ({} sums at {acc}) from the {prev_out} sums of layer {} at {from}:\n\
          ;; its biases (PUSH), then the scan fzs_{k}. In: acc_page = the page of layer {}'s sums.\n\
-         ;; Out: acc_page = {acc}. Clobbers: all but IX, IY (alternate registers included). T: ~16 per\n\
+         ;; Out: acc_page = {acc}. Clobbers: all but IX (alternate registers included; IY for y >= 256). T: ~16 per\n\
          ;; neuron for the biases, then the scan.",
         layer.out,
         k - 1,
@@ -894,7 +894,7 @@ fn counter_layer(
         s,
         "\n;; fz_2 - layer 2 ({} sums at {acc}) from the {prev_out} counters of layer 1 at acc_page:\n\
          ;; its biases (PUSH), then the scan fzs_2 for counters <= {t}. In: acc_page = the page of\n\
-         ;; layer 1's counters. Out: acc_page = {acc}. Clobbers: all but IX, IY (alternate registers\n\
+         ;; layer 1's counters. Out: acc_page = {acc}. Clobbers: all but IX (alternate registers and, for y >= 256, IY\n\
          ;; included). T: ~16 per neuron for the biases, then the scan.",
         layer.out
     );
