@@ -304,8 +304,9 @@ fn db_lines(s: &mut String, bytes: &[u8]) {
 
 /// The add blocks of the lists form, by weight: label prefix and weight. The first three add
 /// C into 16-bit sums (L = neuron, C = the 8-bit value; a carry or borrow moves into the high
-/// byte at H+1); the last three count into layer 1's 8-bit counters (engine::counters: the
-/// counter goes down by the weight, once per run of the column).
+/// byte at H+1); the next three count into layer 1's 8-bit counters (engine::counters: the
+/// counter goes down by the weight, once per run of the column); the last three add BC into
+/// 16-bit sums at once ([`wide_layer`]).
 const BLOCKS: [(&str, i8); 9] = [
     ("ap", 1),
     ("am", -1),
@@ -722,6 +723,17 @@ struct FusedPass<'a> {
     counters: bool,
 }
 
+impl FusedPass<'_> {
+    /// Neurons a round of the scan tests ([`fused_scan`]).
+    fn unroll(&self) -> usize {
+        if self.fast_code {
+            16
+        } else {
+            8
+        }
+    }
+}
+
 /// The fused pass of lists layer `k` (see core/layers.asm, op_col): `fz_k` sets the biases
 /// and runs the scan `fzs_k` over the `prev_out` sums of layer k-1; `h_k` handles one neuron
 /// of layer k-1 whose sum is not negative: y = acc >> 2, and if y > 0 its column of layer k.
@@ -732,7 +744,6 @@ fn fused_layer(s: &mut String, prev_out: usize, layer: &Layer, k: usize, pass: &
         fast_code,
         counters,
     } = *pass;
-    let unroll = if fast_code { 16 } else { 8 };
     let wide = wide_layer(layer, k, true, counters, fast_code);
     let prev = pages[k - 2];
     let acc = pages[k - 1];
@@ -755,7 +766,7 @@ fn fused_layer(s: &mut String, prev_out: usize, layer: &Layer, k: usize, pass: &
          \x20               ld a,{acc}/256\n                ld (acc_page),a\n                ld (sp_save),sp"
     );
     push_bias(s, layer, acc);
-    fused_scan(s, k, prev_out, acc, "7Fh", unroll);
+    fused_scan(s, k, prev_out, acc, "7Fh", pass.unroll());
     let hi = to_high(layer);
     let _ = writeln!(
         s,
@@ -786,18 +797,7 @@ fn fused_layer(s: &mut String, prev_out: usize, layer: &Layer, k: usize, pass: &
          \x20               srl d\n                rr e\n                srl d\n                rr e\n\
          \x20               ld (fz_x),de\n                ld a,l"
     );
-    if wide {
-        // 16-bit adds: one pass with BC = y.
-        let _ = writeln!(
-            s,
-            "                exx\n                ld l,a\n                ld h,cpl_{k}/256\n\
-             \x20               ld e,(hl)\n                {hi}\n                ld d,(hl)\n\
-             \x20               ex de,hl\n                ld sp,hl\n                ld h,{acc}/256\n\
-             \x20               ld bc,(fz_x)\n                ret"
-        );
-    } else {
-        huge_tail(s, k, hi, acc);
-    }
+    huge_tail(s, k, hi, acc, wide);
 }
 
 /// The scan of a fused layer `k` over `prev_out` neurons, after its biases: back to the saved
@@ -846,13 +846,22 @@ fn column_jump(s: &mut String, label: &str, k: usize, hi: &str, wide: bool) {
 }
 
 /// The end of `h_k` for y >= 256: (fz_x) = y, A = the neuron, alternate set; the column's
-/// stream into DE in the main set, then fz_huge (core/layers.asm) runs the two passes.
-fn huge_tail(s: &mut String, k: usize, hi: &str, acc: &str) {
+/// stream into DE in the main set, then fz_huge (core/layers.asm) runs the two passes, or for
+/// a `wide` layer's 16-bit adds one pass with BC = y.
+fn huge_tail(s: &mut String, k: usize, hi: &str, acc: &str, wide: bool) {
+    let run = if wide {
+        format!(
+            "ex de,hl\n                ld sp,hl\n                ld h,{acc}/256\n\
+             \x20               ld bc,(fz_x)\n                ret"
+        )
+    } else {
+        format!("ld h,{acc}/256\n                jp fz_huge")
+    };
     let _ = writeln!(
         s,
         "                exx\n                ld l,a\n                ld h,cpl_{k}/256\n\
          \x20               ld e,(hl)\n                {hi}\n                ld d,(hl)\n\
-         \x20               ld h,{acc}/256\n                jp fz_huge"
+         \x20               {run}"
     );
 }
 
@@ -869,13 +878,7 @@ fn counter_layer(
     pass: &FusedPass,
     c: &Counters,
 ) {
-    let FusedPass {
-        pages,
-        target,
-        fast_code,
-        ..
-    } = *pass;
-    let unroll = if fast_code { 16 } else { 8 };
+    let FusedPass { pages, target, .. } = *pass;
     let acc = pages[1];
     let t = c.threshold;
     let _ = writeln!(tables, "                align 256\nce_2:");
@@ -906,7 +909,7 @@ fn counter_layer(
          \x20               ld a,{acc}/256\n                ld (acc_page),a\n                ld (sp_save),sp"
     );
     push_bias(s, layer, acc);
-    fused_scan(s, 2, prev_out, acc, &t.to_string(), unroll);
+    fused_scan(s, 2, prev_out, acc, &t.to_string(), pass.unroll());
     let hi = to_high(layer);
     let _ = writeln!(
         s,
@@ -935,7 +938,7 @@ fn counter_layer(
          h_2_huge:       ld (fz_x),bc\n                pop bc\n                ld a,l",
         (u16::from(t) + 1) & 255,
     );
-    huge_tail(s, 2, hi, acc);
+    huge_tail(s, 2, hi, acc, false);
 }
 
 /// Maps layer `k`'s weights in a paged image (as layer_scatter does from the descriptor).
@@ -991,7 +994,12 @@ fn add_blocks(s: &mut String, used: &Used) {
         if used.max_pairs[b] == 0 && used.max_odd[b] == 0 {
             continue;
         }
-        let _ = if b >= COUNTER_BLOCKS {
+        let _ = if b >= WIDE_BLOCKS {
+            writeln!(
+                s,
+                "\n; Unrolled 16-bit add block for weight {w}: acc[L] += {w} * BC."
+            )
+        } else if b >= COUNTER_BLOCKS {
             writeln!(
                 s,
                 "\n; Unrolled count block for weight {w}: counter[L] -= {w} (layer 1, engine::counters)."
